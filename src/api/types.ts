@@ -1,0 +1,121 @@
+/**
+ * The MX Platform API shapes the lifecycle uses (as in MX's OpenAPI description, v20111101),
+ * and the typed client every layer above the transport talks to.
+ */
+import type { ResultAsync } from 'neverthrow';
+import type { ApiError } from '../errors/types.js';
+
+export interface MxUser {
+  guid: string;
+  id: string | null;
+  email: string | null;
+  is_disabled: boolean | null;
+  metadata: string | null;
+}
+
+/** Member `connection_status` values MX documents. */
+export type ConnectionStatus =
+  | 'CREATED' | 'PREVENTED' | 'DENIED' | 'CHALLENGED' | 'REJECTED' | 'LOCKED' | 'CONNECTED'
+  | 'IMPEDED' | 'RECONNECTED' | 'DEGRADED' | 'DISCONNECTED' | 'DISCONTINUED' | 'CLOSED' | 'DELAYED'
+  | 'FAILED' | 'UPDATED' | 'DISABLED' | 'IMPORTED' | 'RESUMED' | 'EXPIRED' | 'IMPAIRED' | 'PENDING';
+
+export interface MxMember {
+  guid: string;
+  id: string | null;
+  user_guid: string;
+  institution_code: string;
+  connection_status: ConnectionStatus | null;
+  connection_status_message?: string | null;
+  is_being_aggregated: boolean | null;
+  aggregated_at: string | null;
+  name?: string | null;
+}
+
+export interface MxChallengeOption {
+  label: string;
+  value: string;
+}
+
+export interface MxChallenge {
+  guid: string;
+  type: 'TEXT' | 'OPTIONS' | 'IMAGE_DATA' | 'IMAGE_OPTIONS' | 'TOKEN' | string;
+  label: string | null;
+  field_name?: string | null;
+  options?: MxChallengeOption[];
+}
+
+export interface MxMemberStatus {
+  guid: string;
+  connection_status: ConnectionStatus | null;
+  is_being_aggregated: boolean | null;
+  is_authenticated?: boolean | null;
+  aggregated_at: string | null;
+  successfully_aggregated_at?: string | null;
+  challenges?: MxChallenge[];
+}
+
+export interface MxCredentialField {
+  guid: string;
+  field_name: string | null;
+  label: string | null;
+  type: string | null;
+  display_order: number | null;
+}
+
+/** A credential value for a member create (`{guid: CRD-…, value}`); never persisted. */
+export interface CredentialValue {
+  guid: string;
+  value: string;
+}
+
+/** An answer to one MFA challenge. */
+export interface ChallengeAnswer {
+  guid: string;
+  value: string;
+}
+
+export interface CallOptions {
+  /** Aborts the request (XState passes one to every promise actor). */
+  signal?: AbortSignal;
+}
+
+export interface CreateUserInput {
+  id: string;
+  email?: string;
+  metadata?: string;
+  is_disabled?: boolean;
+}
+
+export interface CreateMemberInput {
+  userGuid: string;
+  id: string;
+  institutionCode: string;
+  credentials: CredentialValue[];
+  skipAggregation?: boolean;
+}
+
+/**
+ * The typed MX Platform client: every call resolves to `Ok(value)` or `Err(ApiError)`, never throws
+ * for an HTTP outcome.
+ */
+export interface MxClient {
+  createUser(input: CreateUserInput, options?: CallOptions): ResultAsync<MxUser, ApiError>;
+  readUser(userGuid: string, options?: CallOptions): ResultAsync<MxUser, ApiError>;
+  /** The user with this external id, or `null` when there is none. */
+  findUserByExternalId(id: string, options?: CallOptions): ResultAsync<MxUser | null, ApiError>;
+  deleteUser(userGuid: string, options?: CallOptions): ResultAsync<void, ApiError>;
+  createMember(input: CreateMemberInput, options?: CallOptions): ResultAsync<MxMember, ApiError>;
+  readMember(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<MxMember, ApiError>;
+  /** The user's member with this external id (all pages searched), or `null`. */
+  findMemberByExternalId(userGuid: string, id: string, options?: CallOptions): ResultAsync<MxMember | null, ApiError>;
+  readMemberStatus(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<MxMemberStatus, ApiError>;
+  /** Starts an aggregation; a member already aggregating (202) is a success too. */
+  aggregateMember(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<MxMember, ApiError>;
+  /** The member's open challenges; `[]` when there are none (the API's 204). */
+  listMemberChallenges(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<MxChallenge[], ApiError>;
+  resumeAggregation(userGuid: string, memberGuid: string, answers: ChallengeAnswer[], options?: CallOptions): ResultAsync<MxMember, ApiError>;
+  deleteMember(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<void, ApiError>;
+  listInstitutionCredentials(institutionCode: string, options?: CallOptions): ResultAsync<MxCredentialField[], ApiError>;
+  /** Stops the limiter, token timers and keep-alive connections. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,102 @@
+/**
+ * The persistence contract between the durable runtime and its backends (memory for unit tests,
+ * SQLite embedded, PostgreSQL for many workers). A backend stores jobs and their items: each item's
+ * input (never a secret), its latest persisted XState snapshot, the due time of its live durable wait,
+ * and its final outcome. Items are claimed with leases so that several workers can share one job.
+ */
+import type { ApiError } from '../errors/types.js';
+
+/** What a job runs: onboarding creates users and members, offboarding deletes them. */
+export type JobKind = 'onboard' | 'offboard';
+
+/** The coarse state of an item, kept beside its snapshot for counting and claiming. */
+export type ItemState = 'pending' | 'active' | 'halted' | FinalItemState;
+export type FinalItemState = 'done' | 'needsAction' | 'failed' | 'cancelled';
+export const FINAL_ITEM_STATES: readonly FinalItemState[] = ['done', 'needsAction', 'failed', 'cancelled'];
+
+export interface JobRecord {
+  id: string;
+  kind: JobKind;
+  createdAt: number;
+  /** The systemic error that halted the job, or `null` while it may run. */
+  halt: ApiError | null;
+}
+
+export interface NewItem {
+  /** The customer's external id; unique within a job (a second submit of it is ignored). */
+  id: string;
+  /** The machine input, already stripped of credentials. */
+  input: unknown;
+}
+
+export interface StoredItem {
+  jobId: string;
+  id: string;
+  /** Insertion order within the job, from 1. */
+  seq: number;
+  input: unknown;
+  state: ItemState;
+  /** The latest `actor.getPersistedSnapshot()`, or `null` before the item first ran. */
+  snapshot: unknown | null;
+  /** Epoch ms at which the item's live durable wait is due, or `null` when it is not waiting. */
+  dueAt: number | null;
+  /** The final output or reason, once `state` is final. */
+  outcome: unknown | null;
+  updatedAt: number;
+}
+
+export interface ItemUpdate {
+  id: string;
+  state: ItemState;
+  snapshot: unknown | null;
+  dueAt: number | null;
+  outcome?: unknown | null;
+}
+
+export interface ClaimOptions {
+  /** Who claims: one id per worker process. */
+  owner: string;
+  /** At most this many items. */
+  limit: number;
+  /** How long the lease lasts before another worker may take the items. */
+  leaseMs: number;
+  /** Item ids this worker already holds, not to be returned again. */
+  exclude?: ReadonlySet<string>;
+}
+
+export interface ListOptions {
+  states?: readonly ItemState[];
+  /** Items with `seq` greater than this (for paging). */
+  afterSeq?: number;
+  limit?: number;
+}
+
+export interface SnapshotStore {
+  readonly kind: 'memory' | 'sqlite' | 'postgres';
+  /** Creates or migrates the schema; idempotent, safe to call from several workers at once. */
+  init(): Promise<void>;
+  /** Returns the job, creating it with `kind` when it does not exist. */
+  ensureJob(jobId: string, kind: JobKind): Promise<JobRecord>;
+  getJob(jobId: string): Promise<JobRecord | null>;
+  listJobs(): Promise<JobRecord[]>;
+  /** Records (or clears, with `null`) the systemic error that halted the job. */
+  setHalt(jobId: string, halt: ApiError | null): Promise<void>;
+  /** Adds the items whose id the job has not seen; returns how many were new. One transaction. */
+  addItems(jobId: string, items: readonly NewItem[]): Promise<number>;
+  /**
+   * Leases up to `limit` items that are not final and not leased by another worker whose lease is
+   * still running, oldest first, in state `pending`, `active` or `halted`.
+   */
+  claimItems(jobId: string, options: ClaimOptions): Promise<StoredItem[]>;
+  /** Extends this owner's leases on the job; returns the ids it still holds. */
+  renewLeases(jobId: string, owner: string, leaseMs: number): Promise<string[]>;
+  /** Gives items back (they can be claimed at once). */
+  releaseItems(jobId: string, owner: string, ids: readonly string[]): Promise<void>;
+  /** Writes a batch of item updates in one transaction; only items this owner holds are written. */
+  saveItems(jobId: string, owner: string, updates: readonly ItemUpdate[]): Promise<void>;
+  getItem(jobId: string, id: string): Promise<StoredItem | null>;
+  listItems(jobId: string, options?: ListOptions): Promise<StoredItem[]>;
+  /** How many items are in each state. */
+  counts(jobId: string): Promise<Record<ItemState, number>>;
+  close(): Promise<void>;
+}

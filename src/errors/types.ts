@@ -1,0 +1,114 @@
+/**
+ * The classified-error taxonomy: one plain, JSON-serialisable value for every HTTP outcome
+ * that is not a success. Layers above the transport branch on `kind` (and on `retryable`
+ * and `scope`), never on status codes or message text.
+ */
+
+/** The error dialects of the documented APIs, and `auto`, which picks one from the body's shape. */
+export type Dialect = 'mx-sso' | 'mcc' | 'mgx' | 'nexus';
+export type DialectOption = Dialect | 'auto';
+
+/** Every kind of classified error. */
+export const API_ERROR_KINDS = [
+  'duplicate',
+  'not_found',
+  'invalid_external_id',
+  'validation',
+  'token_expired',
+  'unauthorized',
+  'forbidden',
+  'rate_limited',
+  'unavailable',
+  'server_error',
+  'misconfigured',
+  'conflict',
+  'challenge_expired',
+  'credentials_stale',
+  'not_aggregatable',
+  'unknown',
+] as const;
+
+export type ApiErrorKind = (typeof API_ERROR_KINDS)[number];
+
+/**
+ * How far an error reaches: `item` errors end (or retry) one customer; `job` errors mean every
+ * other request would fail the same way (bad key, outage, rate limit), so the job halts or waits.
+ */
+export type ErrorScope = 'item' | 'job';
+
+/** A redacted record of the exchange, for reports sent to an integration engineer. */
+export interface RedactedExchange {
+  request?: { method: string; path: string };
+  response?: { status: number; bodyExcerpt: string };
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+interface ApiErrorBase {
+  /** HTTP status; 0 for a network failure. */
+  status: number;
+  retryable: boolean;
+  scope: ErrorScope;
+  /** The dialect whose rules classified the response; `network` for transport failures. */
+  dialect: Dialect | 'network';
+  /** The machine-readable code from the body, when it has one (numbers are kept as strings). */
+  code?: string;
+  /** The human-readable message from the body, when it has one (redacted). */
+  message?: string;
+  exchange?: RedactedExchange;
+}
+
+export type ApiError =
+  | (ApiErrorBase & { kind: 'duplicate'; guid?: string })
+  | (ApiErrorBase & { kind: 'not_found'; resource?: 'user' | 'member' | 'account' | 'challenge' | 'endpoint' | 'record' })
+  | (ApiErrorBase & { kind: 'invalid_external_id' })
+  | (ApiErrorBase & { kind: 'validation'; fields?: FieldError[] })
+  | (ApiErrorBase & { kind: 'token_expired' })
+  | (ApiErrorBase & { kind: 'unauthorized' })
+  | (ApiErrorBase & { kind: 'forbidden' })
+  | (ApiErrorBase & { kind: 'rate_limited'; retryAfterMs?: number })
+  | (ApiErrorBase & { kind: 'unavailable'; timeout?: boolean; cause?: string; retryAfterMs?: number })
+  | (ApiErrorBase & { kind: 'server_error' })
+  | (ApiErrorBase & { kind: 'misconfigured' })
+  | (ApiErrorBase & { kind: 'conflict' })
+  | (ApiErrorBase & { kind: 'challenge_expired' })
+  | (ApiErrorBase & { kind: 'credentials_stale' })
+  | (ApiErrorBase & { kind: 'not_aggregatable' })
+  | (ApiErrorBase & { kind: 'unknown' });
+
+/** The `ApiError` of one kind, e.g. `ApiErrorOf<'duplicate'>` has `guid`. */
+export type ApiErrorOf<K extends ApiErrorKind> = Extract<ApiError, { kind: K }>;
+
+/** An HTTP outcome as the classifier sees it. */
+export interface HttpOutcome {
+  status: number;
+  headers: Record<string, string> | Headers;
+  body: string | Uint8Array;
+}
+
+/** A user rule: when it matches, its `kind` wins over the built-in rules. */
+export interface ClassifierRule {
+  /** A status, several, or a predicate over it; omitted means any status. */
+  status?: number | readonly number[] | ((status: number) => boolean);
+  /** Matches the body's machine code (as a string). */
+  code?: string | RegExp;
+  /** Matches the body's message (or the raw body when it has no message). */
+  message?: string | RegExp;
+  kind: ApiErrorKind;
+  retryable?: boolean;
+  scope?: ErrorScope;
+}
+
+export interface ClassifyOptions {
+  /** Which dialect's rules to apply; `auto` (default) picks from the body's shape. */
+  dialect: DialectOption;
+  /** Extra rules, tried in order before the built-in ones. */
+  rules: readonly ClassifierRule[];
+  /** The request, recorded redacted on the error's `exchange`. */
+  request?: { method: string; path: string };
+  /** Secrets to scrub from excerpts and messages in addition to the built-in patterns. */
+  secrets?: readonly string[];
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/bench/**', 'node_modules/**', 'dist/**'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Two cores: the loopback and crash tests measure rates, so they must not fight for CPU.
+    maxWorkers: 2,
+  },
+});
