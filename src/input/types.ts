@@ -1,0 +1,31 @@
+/** One bank connection of a customer, as a job's input gives it. */
+export interface ConnectionInput {
+  /** The member's external id (unique per customer; `[A-Za-z0-9_-]`, not starting `MBR-`). */
+  id: string;
+  institution_code: string;
+  /**
+   * Login values by credential field: `username`/`password`, or any field name the institution asks
+   * for. Read when the member is created and never stored.
+   */
+  credentials?: Record<string, string>;
+}
+
+/** One customer line of a job's input. */
+export interface CustomerInput {
+  /** The user's external id (`[A-Za-z0-9_-]`, not starting `USR-`). */
+  id: string;
+  email?: string;
+  metadata?: Record<string, unknown>;
+  members: ConnectionInput[];
+}
+
+/** A row the reader could not use: where it is and what is wrong with it. */
+export interface InputProblem {
+  line: number;
+  field: string;
+  reason: string;
+}
+
+export type InputRecord =
+  | { line: number; customer: CustomerInput }
+  | { line: number; problem: InputProblem };
