@@ -50,6 +50,7 @@ export interface ItemUpdate {
   state: ItemState;
   snapshot: unknown | null;
   dueAt: number | null;
+  /** The final output or reason; omitted leaves the stored outcome as it is. */
   outcome?: unknown | null;
 }
 
@@ -92,8 +93,12 @@ export interface SnapshotStore {
   renewLeases(jobId: string, owner: string, leaseMs: number): Promise<string[]>;
   /** Gives items back (they can be claimed at once). */
   releaseItems(jobId: string, owner: string, ids: readonly string[]): Promise<void>;
-  /** Writes a batch of item updates in one transaction; only items this owner holds are written. */
-  saveItems(jobId: string, owner: string, updates: readonly ItemUpdate[]): Promise<void>;
+  /**
+   * Writes a batch of item updates in one transaction; only items this owner holds are written (the
+   * last update wins when an id repeats). A final state clears the lease. Returns the ids written:
+   * an id missing from it was taken over by another worker, which must now run it alone.
+   */
+  saveItems(jobId: string, owner: string, updates: readonly ItemUpdate[]): Promise<string[]>;
   getItem(jobId: string, id: string): Promise<StoredItem | null>;
   listItems(jobId: string, options?: ListOptions): Promise<StoredItem[]>;
   /** How many items are in each state. */

@@ -1,0 +1,52 @@
+/**
+ * Picks a store backend from the one string a user passes on the command line (`--store`).
+ */
+import type { SnapshotStore } from '../store.js';
+import { storeError } from './_internals/common.js';
+import { createMemoryStore } from './memory.js';
+import { createPostgresStore } from './postgres.js';
+import { createSqliteStore } from './sqlite.js';
+
+const SQLITE_FILE = /\.(sqlite3?|db)$/i;
+const USAGE = 'use sqlite:PATH, a file path ending .sqlite or .db, postgres://USER@HOST:PORT/DB[?schema=NAME], or memory:';
+
+/**
+ * Opens the store a URL names; the schema is created on first use (or call `init()`).
+ *
+ * - `sqlite:PATH` (also `sqlite:///abs/path`), or a plain path ending `.sqlite`, `.sqlite3` or `.db`: SQLite.
+ * - `postgres://…` or `postgresql://…`: PostgreSQL; a `schema` query parameter picks the schema
+ *   (default `mx_lifecycle`) and is not passed on to the server.
+ * - `memory:`: a store that forgets everything on exit (tests only).
+ *
+ * An error never repeats the URL beyond its scheme, which may carry a password.
+ *
+ * @example
+ * ```ts
+ * const store = openStore(process.env.MX_STORE ?? 'sqlite:./mx-lifecycle.sqlite');
+ * await store.init();
+ * ```
+ */
+export function openStore(url: string): SnapshotStore {
+  if (url === 'memory:') return createMemoryStore();
+  if (url.startsWith('sqlite:')) {
+    const rest = url.slice('sqlite:'.length);
+    const path = rest.startsWith('//') ? rest.slice(2) : rest;
+    if (path === '') throw storeError('MX_STORE_BAD_URL', `the sqlite: store needs a file path, e.g. sqlite:./jobs.sqlite`);
+    return createSqliteStore({ path });
+  }
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw storeError('MX_STORE_BAD_URL', `the postgres:// store URL cannot be parsed; ${USAGE}`);
+    }
+    const schema = parsed.searchParams.get('schema');
+    parsed.searchParams.delete('schema');
+    return createPostgresStore({ connectionString: parsed.toString(), ...(schema ? { schema } : {}) });
+  }
+  if (SQLITE_FILE.test(url)) return createSqliteStore({ path: url });
+  const colon = url.indexOf(':');
+  const shown = colon > 0 ? `${url.slice(0, Math.min(colon, 20))}:…` : url;
+  throw storeError('MX_STORE_BAD_URL', `unsupported store ${JSON.stringify(shown)}; ${USAGE}`);
+}

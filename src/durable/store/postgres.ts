@@ -1,0 +1,281 @@
+/**
+ * The store for several workers: PostgreSQL through `pg`. Workers claim items in batches with
+ * `FOR UPDATE SKIP LOCKED` and hold them with a lease they renew; a worker that dies stops renewing,
+ * and once its lease has run out another worker claims the items and resumes them from their last
+ * snapshot. Lease times come from the server's clock, so workers' clocks need not agree.
+ */
+import pg from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import type { ApiError } from '../../errors/types.js';
+import type { ItemState, JobKind, JobRecord, ListOptions, NewItem, SnapshotStore, StoredItem } from '../store.js';
+import {
+  checkClaim,
+  decodeJson,
+  emptyCounts,
+  encodeJson,
+  lastUpdatePerItem,
+  storeError,
+  unknownJob,
+} from './_internals/common.js';
+import { migratePostgres, PG_OPEN_STATE, quoteSchema } from './postgresSchema.js';
+
+export interface PostgresStoreOptions {
+  /** Where to connect, e.g. `postgres://mx@db.internal:5432/lifecycle`; or give `pool`. */
+  connectionString?: string;
+  /** A pool the caller owns (the store does not end it on `close()`); or give `connectionString`. */
+  pool?: Pool;
+  /** The PostgreSQL schema that holds the tables; created when missing. */
+  schema: string;
+  /** Connections in the pool the store creates from `connectionString`. */
+  poolSize: number;
+}
+
+export const defaultPostgresStoreOptions: Pick<PostgresStoreOptions, 'schema' | 'poolSize'> = {
+  schema: 'mx_lifecycle',
+  poolSize: 4,
+};
+
+interface JobRow { id: string; kind: JobKind; created_at: number; halt: string | null }
+interface ItemRow {
+  job_id: string; id: string; seq: number; input: string | null; state: ItemState;
+  snapshot: string | null; due_at: number | null; outcome: string | null; updated_at: number;
+}
+
+const epochMs = (column: string): string => `floor(extract(epoch FROM ${column}) * 1000)::float8`;
+const JOB_COLUMNS = `id, kind, ${epochMs('created_at')} AS created_at, halt`;
+const itemColumns = (t: string): string =>
+  `${t}.job_id, ${t}.id, ${t}.seq::float8 AS seq, ${t}.input, ${t}.state, ${t}.snapshot, ${t}.due_at, ${t}.outcome, ${epochMs(`${t}.updated_at`)} AS updated_at`;
+const leaseUntil = (param: string): string => `now() + ${param}::float8 * interval '1 millisecond'`;
+const FINAL_LIST = `('done', 'needsAction', 'failed', 'cancelled')`;
+
+const toJob = (row: JobRow): JobRecord => ({
+  id: row.id, kind: row.kind, createdAt: row.created_at, halt: decodeJson(row.halt) as ApiError | null,
+});
+const toItem = (row: ItemRow): StoredItem => ({
+  jobId: row.job_id, id: row.id, seq: row.seq, input: decodeJson(row.input), state: row.state,
+  snapshot: decodeJson(row.snapshot), dueAt: row.due_at, outcome: decodeJson(row.outcome), updatedAt: row.updated_at,
+});
+
+async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    client.release();
+    return result;
+  } catch (error) {
+    // A connection whose rollback fails is in an unknown state: destroy it rather than reuse it.
+    await client.query('ROLLBACK').then(() => client.release(), (broken: Error) => client.release(broken));
+    throw error;
+  }
+}
+
+const EXAMPLE = `createPostgresStore({ connectionString: 'postgres://mx@127.0.0.1:5432/lifecycle' })`;
+
+/**
+ * Creates the PostgreSQL store. The schema is created or migrated on first use, safely when several
+ * workers start at once.
+ *
+ * @example
+ * ```ts
+ * const store = createPostgresStore({ connectionString: process.env.DATABASE_URL!, schema: 'mx_lifecycle' });
+ * await store.init();
+ * const items = await store.claimItems('job-1', { owner: `worker-${process.pid}`, limit: 100, leaseMs: 30_000 });
+ * ```
+ */
+export function createPostgresStore(
+  options: ({ connectionString: string } | { pool: Pool }) & Partial<PostgresStoreOptions>,
+): SnapshotStore {
+  const settings = { ...defaultPostgresStoreOptions, ...options };
+  const s = quoteSchema(settings.schema);
+  if (!settings.pool && !settings.connectionString) {
+    throw storeError('MX_STORE_BAD_OPTIONS', `createPostgresStore needs a connectionString or a pool, e.g. ${EXAMPLE}`);
+  }
+  const ownsPool = !settings.pool;
+  const pool: Pool = settings.pool ?? new pg.Pool({ connectionString: settings.connectionString, max: settings.poolSize });
+  // An idle connection the server drops emits 'error' on the pool, which would end the process;
+  // the next query reports the outage instead.
+  if (ownsPool) pool.on('error', () => {});
+
+  let ready: Promise<void> | null = null;
+  let closed = false;
+  const use = async (): Promise<Pool> => {
+    if (closed) throw storeError('MX_STORE_CLOSED', `the PostgreSQL store (schema ${s}) is closed`);
+    ready ??= inTransaction(pool, (client) => migratePostgres(client, settings.schema)).catch((error: unknown) => {
+      ready = null;
+      throw error;
+    });
+    await ready;
+    return pool;
+  };
+
+  return {
+    kind: 'postgres',
+
+    async init() {
+      await use();
+    },
+
+    async ensureJob(jobId, kind) {
+      const db = await use();
+      await db.query(`INSERT INTO ${s}.jobs (id, kind) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, [jobId, kind]);
+      // A separate statement, so it sees a row another worker inserted while ours waited on it.
+      const { rows } = await db.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM ${s}.jobs WHERE id = $1`, [jobId]);
+      return toJob(rows[0]!);
+    },
+
+    async getJob(jobId) {
+      const { rows } = await (await use()).query<JobRow>(`SELECT ${JOB_COLUMNS} FROM ${s}.jobs WHERE id = $1`, [jobId]);
+      return rows[0] ? toJob(rows[0]) : null;
+    },
+
+    async listJobs() {
+      const { rows } = await (await use()).query<JobRow>(`SELECT ${JOB_COLUMNS} FROM ${s}.jobs ORDER BY created_at, id`);
+      return rows.map(toJob);
+    },
+
+    async setHalt(jobId, halt) {
+      const result = await (await use()).query(`UPDATE ${s}.jobs SET halt = $2 WHERE id = $1`, [jobId, encodeJson(halt)]);
+      if (result.rowCount === 0) throw unknownJob(jobId);
+    },
+
+    async addItems(jobId, items: readonly NewItem[]) {
+      const ids = items.map((item) => item.id);
+      const inputs = items.map((item) => encodeJson(item.input));
+      return inTransaction(await use(), async (client) => {
+        // Locking the job row serialises adders on one job, which keeps `seq` dense and in insertion order.
+        const job = await client.query(`SELECT 1 FROM ${s}.jobs WHERE id = $1 FOR NO KEY UPDATE`, [jobId]);
+        if (job.rowCount === 0) throw unknownJob(jobId);
+        const inserted = await client.query(
+          `INSERT INTO ${s}.items (job_id, id, seq, input, state)
+           SELECT $1, f.id, base.seq + row_number() OVER (ORDER BY f.ord), f.input, 'pending'
+           FROM (
+             SELECT DISTINCT ON (t.id) t.id, t.input, t.ord
+             FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t (id, input, ord)
+             WHERE NOT EXISTS (SELECT 1 FROM ${s}.items x WHERE x.job_id = $1 AND x.id = t.id)
+             ORDER BY t.id, t.ord
+           ) f,
+           (SELECT COALESCE(max(seq), 0) AS seq FROM ${s}.items WHERE job_id = $1) base
+           ON CONFLICT (job_id, id) DO NOTHING`,
+          [jobId, ids, inputs],
+        );
+        return inserted.rowCount ?? 0;
+      });
+    },
+
+    async claimItems(jobId, { owner, limit, leaseMs, exclude }) {
+      checkClaim(limit, leaseMs);
+      const db = await use();
+      if (limit === 0) return [];
+      const { rows } = await db.query<ItemRow>(
+        `WITH picked AS (
+           SELECT job_id, id FROM ${s}.items
+           WHERE job_id = $1 AND ${PG_OPEN_STATE}
+             AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until <= now())
+             AND NOT (id = ANY ($4::text[]))
+           ORDER BY seq
+           LIMIT $3
+           FOR UPDATE SKIP LOCKED
+         )
+         UPDATE ${s}.items AS i SET lease_owner = $2, lease_until = ${leaseUntil('$5')}
+         FROM picked WHERE i.job_id = picked.job_id AND i.id = picked.id
+         RETURNING ${itemColumns('i')}`,
+        [jobId, owner, limit, [...(exclude ?? [])], leaseMs],
+      );
+      return rows.map(toItem).toSorted((a, b) => a.seq - b.seq);
+    },
+
+    async renewLeases(jobId, owner, leaseMs) {
+      checkClaim(0, leaseMs);
+      const { rows } = await (await use()).query<{ id: string }>(
+        `UPDATE ${s}.items SET lease_until = ${leaseUntil('$3')}
+         WHERE job_id = $1 AND lease_owner = $2 AND ${PG_OPEN_STATE} RETURNING id`,
+        [jobId, owner, leaseMs],
+      );
+      return rows.map((row) => row.id);
+    },
+
+    async releaseItems(jobId, owner, ids) {
+      const db = await use();
+      if (ids.length === 0) return;
+      await db.query(
+        `UPDATE ${s}.items SET lease_owner = NULL, lease_until = NULL
+         WHERE job_id = $1 AND lease_owner = $2 AND id = ANY ($3::text[])`,
+        [jobId, owner, [...ids]],
+      );
+    },
+
+    async saveItems(jobId, owner, updates) {
+      const db = await use();
+      const batch = lastUpdatePerItem(updates);
+      if (batch.length === 0) return [];
+      // One statement for the whole batch: a row is written only while this owner holds it, and a
+      // final state clears the lease in the same write.
+      const { rows } = await db.query<{ id: string }>(
+        `UPDATE ${s}.items AS i SET
+           state = u.state, snapshot = u.snapshot, due_at = u.due_at,
+           outcome = CASE WHEN u.set_outcome THEN u.outcome ELSE i.outcome END,
+           updated_at = now(),
+           lease_owner = CASE WHEN u.state IN ${FINAL_LIST} THEN NULL ELSE i.lease_owner END,
+           lease_until = CASE WHEN u.state IN ${FINAL_LIST} THEN NULL ELSE i.lease_until END
+         FROM unnest($3::text[], $4::text[], $5::text[], $6::float8[], $7::bool[], $8::text[])
+           AS u (id, state, snapshot, due_at, set_outcome, outcome)
+         WHERE i.job_id = $1 AND i.id = u.id AND i.lease_owner = $2
+         RETURNING i.id`,
+        [
+          jobId,
+          owner,
+          batch.map((u) => u.id),
+          batch.map((u) => u.state),
+          batch.map((u) => encodeJson(u.snapshot)),
+          batch.map((u) => u.dueAt),
+          batch.map((u) => u.outcome !== undefined),
+          batch.map((u) => encodeJson(u.outcome)),
+        ],
+      );
+      const written = new Set(rows.map((row) => row.id));
+      return batch.filter((u) => written.has(u.id)).map((u) => u.id);
+    },
+
+    async getItem(jobId, id) {
+      const { rows } = await (await use()).query<ItemRow>(
+        `SELECT ${itemColumns('i')} FROM ${s}.items AS i WHERE i.job_id = $1 AND i.id = $2`,
+        [jobId, id],
+      );
+      return rows[0] ? toItem(rows[0]) : null;
+    },
+
+    async listItems(jobId, options: ListOptions = {}) {
+      const params: unknown[] = [jobId, options.afterSeq ?? 0];
+      let sql = `SELECT ${itemColumns('i')} FROM ${s}.items AS i WHERE i.job_id = $1 AND i.seq > $2`;
+      if (options.states) {
+        params.push([...options.states]);
+        sql += ` AND i.state = ANY ($${params.length}::text[])`;
+      }
+      sql += ' ORDER BY i.seq';
+      if (options.limit !== undefined) {
+        params.push(options.limit);
+        sql += ` LIMIT $${params.length}`;
+      }
+      const { rows } = await (await use()).query<ItemRow>(sql, params);
+      return rows.map(toItem);
+    },
+
+    async counts(jobId) {
+      const { rows } = await (await use()).query<{ state: ItemState; n: number }>(
+        `SELECT state, count(*)::int AS n FROM ${s}.items WHERE job_id = $1 GROUP BY state`,
+        [jobId],
+      );
+      const counts = emptyCounts();
+      for (const row of rows) counts[row.state] = row.n;
+      return counts;
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (ownsPool) await pool.end();
+    },
+  };
+}

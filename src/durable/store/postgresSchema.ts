@@ -1,0 +1,92 @@
+/**
+ * The PostgreSQL schema and its migrations. Workers that start together all call `init()`; they
+ * queue on one transaction-scoped advisory lock per schema, so exactly one of them creates or
+ * migrates and the others find the work done.
+ */
+import type { PoolClient } from 'pg';
+import { storeError } from './_internals/common.js';
+
+/** Spelled identically in the partial index and in the claim so the planner uses the index. */
+export const PG_OPEN_STATE = `state NOT IN ('done', 'needsAction', 'failed', 'cancelled')`;
+
+/** The first half of the advisory lock key: "mxlc", so our locks do not collide with an application's. */
+const LOCK_NAMESPACE = 0x6d786c63;
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** Returns the schema name quoted for SQL, refusing anything but a plain identifier. */
+export function quoteSchema(schema: string): string {
+  if (!SCHEMA_NAME.test(schema)) {
+    throw storeError(
+      'MX_STORE_BAD_OPTIONS',
+      `schema must be a plain PostgreSQL identifier (letters, digits, _; at most 63), got ${JSON.stringify(schema)}`,
+    );
+  }
+  return `"${schema}"`;
+}
+
+/** Each entry moves the schema from `version - 1` to `version`; entries are never edited once released. */
+const MIGRATIONS: readonly { version: number; sql: (s: string) => string }[] = [
+  {
+    version: 1,
+    // TEXT rather than JSONB: the values round-trip byte for byte, as in SQLite, and a stray \u0000
+    // in an API's error body cannot make a final state unsavable. Cast to jsonb to query them.
+    sql: (s) => `
+      CREATE TABLE ${s}.jobs (
+        id text PRIMARY KEY,
+        kind text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        halt text
+      );
+      CREATE TABLE ${s}.items (
+        job_id text NOT NULL REFERENCES ${s}.jobs (id),
+        id text NOT NULL,
+        seq bigint NOT NULL,
+        input text,
+        state text NOT NULL,
+        snapshot text,
+        due_at double precision,
+        outcome text,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        lease_owner text,
+        lease_until timestamptz,
+        PRIMARY KEY (job_id, id),
+        UNIQUE (job_id, seq)
+      ) WITH (fillfactor = 80);
+      CREATE INDEX items_open_by_seq ON ${s}.items (job_id, seq) WHERE ${PG_OPEN_STATE};
+      CREATE INDEX items_by_state ON ${s}.items (job_id, state);
+      CREATE INDEX items_by_owner ON ${s}.items (job_id, lease_owner) WHERE lease_owner IS NOT NULL;
+    `,
+  },
+];
+
+export const PG_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Creates the schema or brings it up to date; the caller runs it inside a transaction. */
+export async function migratePostgres(client: PoolClient, schema: string): Promise<void> {
+  const s = quoteSchema(schema);
+  await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NAMESPACE, schema]);
+  await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+  await client.query(`CREATE TABLE IF NOT EXISTS ${s}.meta (key text PRIMARY KEY, value text NOT NULL)`);
+  const { rows } = await client.query<{ value: string }>(`SELECT value FROM ${s}.meta WHERE key = 'schema_version'`);
+  const stored = rows[0]?.value;
+  const current = stored === undefined ? 0 : Number(stored);
+  if (!Number.isInteger(current) || current < 0) {
+    throw storeError('MX_STORE_BAD_SCHEMA', `the PostgreSQL schema ${s} has an unreadable schema version ${JSON.stringify(stored)}`);
+  }
+  if (current > PG_SCHEMA_VERSION) {
+    throw storeError(
+      'MX_STORE_SCHEMA_TOO_NEW',
+      `the PostgreSQL schema ${s} has schema version ${current}, newer than the ${PG_SCHEMA_VERSION} this mx-lifecycle knows; upgrade mx-lifecycle on every worker`,
+    );
+  }
+  if (current === PG_SCHEMA_VERSION) return;
+  for (const migration of MIGRATIONS) {
+    if (migration.version > current) await client.query(migration.sql(s));
+  }
+  await client.query(
+    `INSERT INTO ${s}.meta (key, value) VALUES ('schema_version', $1)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    [String(PG_SCHEMA_VERSION)],
+  );
+}

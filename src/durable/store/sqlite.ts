@@ -1,0 +1,246 @@
+/**
+ * The embedded store: one SQLite file per job store through better-sqlite3, in WAL mode with
+ * `synchronous=NORMAL` (a power cut may lose the last transactions, never corrupt the file; the
+ * runtime re-runs what was not acknowledged, DESIGN.md fact 1). Leases work here too, so two
+ * processes on one file share the work as PostgreSQL workers do.
+ */
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ApiError } from '../../errors/types.js';
+import type { ItemState, JobKind, JobRecord, ListOptions, NewItem, SnapshotStore, StoredItem } from '../store.js';
+import {
+  checkClaim,
+  decodeJson,
+  emptyCounts,
+  encodeJson,
+  isFinalState,
+  lastUpdatePerItem,
+  storeError,
+  unknownJob,
+} from './_internals/common.js';
+import { prepareSqlite, SQLITE_OPEN_STATE } from './sqliteSchema.js';
+
+export interface SqliteStoreOptions {
+  /** The database file; its folder is created when missing. `:memory:` gives a private in-memory database. */
+  path: string;
+  /** How long a write waits for another process's transaction before it fails. */
+  busyTimeoutMs: number;
+}
+
+export const defaultSqliteStoreOptions: Omit<SqliteStoreOptions, 'path'> = { busyTimeoutMs: 5_000 };
+
+interface JobRow { id: string; kind: JobKind; created_at: number; halt: string | null }
+interface ItemRow {
+  job_id: string; id: string; seq: number; input: string | null; state: ItemState;
+  snapshot: string | null; due_at: number | null; outcome: string | null; updated_at: number;
+}
+
+const ITEM_COLUMNS = 'job_id, id, seq, input, state, snapshot, due_at, outcome, updated_at';
+
+const toJob = (row: JobRow): JobRecord => ({
+  id: row.id, kind: row.kind, createdAt: row.created_at, halt: decodeJson(row.halt) as ApiError | null,
+});
+const toItem = (row: ItemRow): StoredItem => ({
+  jobId: row.job_id, id: row.id, seq: row.seq, input: decodeJson(row.input), state: row.state,
+  snapshot: decodeJson(row.snapshot), dueAt: row.due_at, outcome: decodeJson(row.outcome), updatedAt: row.updated_at,
+});
+
+/** Creates the file owner-readable only: it holds customers' inputs. SQLite gives its WAL the same mode. */
+function createPrivateFile(path: string): void {
+  if (path === ':memory:' || path === '') return;
+  mkdirSync(dirname(path), { recursive: true });
+  closeSync(openSync(path, 'a', 0o600));
+}
+
+function openDatabase(options: SqliteStoreOptions) {
+  createPrivateFile(options.path);
+  const db = new Database(options.path);
+  try {
+    prepareSqlite(db, options.path, options.busyTimeoutMs);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const statements = {
+    insertJob: db.prepare('INSERT INTO jobs (id, kind, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING'),
+    getJob: db.prepare<[string], JobRow>('SELECT id, kind, created_at, halt FROM jobs WHERE id = ?'),
+    listJobs: db.prepare<[], JobRow>('SELECT id, kind, created_at, halt FROM jobs ORDER BY created_at, id'),
+    setHalt: db.prepare('UPDATE jobs SET halt = ? WHERE id = ?'),
+    maxSeq: db.prepare<[string], { seq: number }>('SELECT COALESCE(MAX(seq), 0) AS seq FROM items WHERE job_id = ?'),
+    insertItem: db.prepare(`INSERT INTO items (job_id, id, seq, input, state, updated_at)
+      VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT (job_id, id) DO NOTHING`),
+    claimable: db.prepare<[string, string, number], { id: string }>(`SELECT id FROM items
+      WHERE job_id = ? AND ${SQLITE_OPEN_STATE} AND (lease_owner IS NULL OR lease_owner = ? OR lease_until <= ?)
+      ORDER BY seq`),
+    lease: db.prepare<[string, number, string, string], ItemRow>(
+      `UPDATE items SET lease_owner = ?, lease_until = ? WHERE job_id = ? AND id = ? RETURNING ${ITEM_COLUMNS}`,
+    ),
+    renew: db.prepare<[number, string, string], { id: string }>(`UPDATE items SET lease_until = ?
+      WHERE job_id = ? AND lease_owner = ? AND ${SQLITE_OPEN_STATE} RETURNING id`),
+    release: db.prepare('UPDATE items SET lease_owner = NULL, lease_until = NULL WHERE job_id = ? AND id = ? AND lease_owner = ?'),
+    // The lease is cleared in the same statement that writes a final state, so a final item is never claimable.
+    save: db.prepare(`UPDATE items SET state = ?, snapshot = ?, due_at = ?,
+      outcome = CASE WHEN ? THEN ? ELSE outcome END, updated_at = ?,
+      lease_owner = CASE WHEN ? THEN NULL ELSE lease_owner END,
+      lease_until = CASE WHEN ? THEN NULL ELSE lease_until END
+      WHERE job_id = ? AND id = ? AND lease_owner = ?`),
+    getItem: db.prepare<[string, string], ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE job_id = ? AND id = ?`),
+    counts: db.prepare<[string], { state: ItemState; n: number }>(
+      'SELECT state, COUNT(*) AS n FROM items WHERE job_id = ? GROUP BY state',
+    ),
+  };
+  return { db, statements };
+}
+
+/**
+ * Creates the SQLite store. The file (and its folder) is created and migrated on first use.
+ *
+ * @example
+ * ```ts
+ * const store = createSqliteStore({ path: './jobs/customers.sqlite' });
+ * await store.ensureJob('2024-06-onboarding', 'onboard');
+ * await store.addItems('2024-06-onboarding', [{ id: 'cust-1', input: { id: 'cust-1', email: 'a@example.com' } }]);
+ * console.log(await store.counts('2024-06-onboarding')); // { pending: 1, active: 0, ... }
+ * await store.close();
+ * ```
+ */
+export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Partial<SqliteStoreOptions>): SnapshotStore {
+  const settings: SqliteStoreOptions = { ...defaultSqliteStoreOptions, ...options };
+  let opened: ReturnType<typeof openDatabase> | null = null;
+  let closed = false;
+
+  const use = (): ReturnType<typeof openDatabase> => {
+    if (closed) throw storeError('MX_STORE_CLOSED', `the store ${settings.path} is closed`);
+    opened ??= openDatabase(settings);
+    return opened;
+  };
+
+  return {
+    kind: 'sqlite',
+
+    async init() {
+      use();
+    },
+
+    async ensureJob(jobId, kind) {
+      const { statements: s } = use();
+      s.insertJob.run(jobId, kind, Date.now());
+      return toJob(s.getJob.get(jobId)!);
+    },
+
+    async getJob(jobId) {
+      const row = use().statements.getJob.get(jobId);
+      return row ? toJob(row) : null;
+    },
+
+    async listJobs() {
+      return use().statements.listJobs.all().map(toJob);
+    },
+
+    async setHalt(jobId, halt) {
+      if (use().statements.setHalt.run(encodeJson(halt), jobId).changes === 0) throw unknownJob(jobId);
+    },
+
+    async addItems(jobId, items: readonly NewItem[]) {
+      const { db, statements: s } = use();
+      const rows = items.map((item) => [item.id, encodeJson(item.input)] as const);
+      const add = db.transaction(() => {
+        if (!s.getJob.get(jobId)) throw unknownJob(jobId);
+        let seq = s.maxSeq.get(jobId)!.seq;
+        const now = Date.now();
+        let added = 0;
+        for (const [id, input] of rows) {
+          if (s.insertItem.run(jobId, id, seq + 1, input, now).changes === 1) {
+            seq += 1;
+            added += 1;
+          }
+        }
+        return added;
+      });
+      return add.immediate();
+    },
+
+    async claimItems(jobId, { owner, limit, leaseMs, exclude }) {
+      checkClaim(limit, leaseMs);
+      const { db, statements: s } = use();
+      const claim = db.transaction(() => {
+        const now = Date.now();
+        const ids: string[] = [];
+        if (limit > 0) {
+          for (const { id } of s.claimable.iterate(jobId, owner, now)) {
+            if (exclude?.has(id)) continue;
+            ids.push(id);
+            if (ids.length >= limit) break;
+          }
+        }
+        return ids.map((id) => toItem(s.lease.get(owner, now + leaseMs, jobId, id)!));
+      });
+      return claim.immediate();
+    },
+
+    async renewLeases(jobId, owner, leaseMs) {
+      checkClaim(0, leaseMs);
+      return use().statements.renew.all(Date.now() + leaseMs, jobId, owner).map((row) => row.id);
+    },
+
+    async releaseItems(jobId, owner, ids) {
+      const { db, statements: s } = use();
+      db.transaction(() => {
+        for (const id of ids) s.release.run(jobId, id, owner);
+      }).immediate();
+    },
+
+    async saveItems(jobId, owner, updates) {
+      const { db, statements: s } = use();
+      const rows = lastUpdatePerItem(updates).map((u) => {
+        const final = isFinalState(u.state) ? 1 : 0;
+        const setOutcome = u.outcome === undefined ? 0 : 1;
+        return [u.state, encodeJson(u.snapshot), u.dueAt, setOutcome, encodeJson(u.outcome), final, final, u.id] as const;
+      });
+      const save = db.transaction(() => {
+        const now = Date.now();
+        const written: string[] = [];
+        for (const [state, snapshot, dueAt, setOutcome, outcome, final, final2, id] of rows) {
+          const { changes } = s.save.run(state, snapshot, dueAt, setOutcome, outcome, now, final, final2, jobId, id, owner);
+          if (changes === 1) written.push(id);
+        }
+        return written;
+      });
+      return save.immediate();
+    },
+
+    async getItem(jobId, id) {
+      const row = use().statements.getItem.get(jobId, id);
+      return row ? toItem(row) : null;
+    },
+
+    async listItems(jobId, options: ListOptions = {}) {
+      const { db } = use();
+      const params: (string | number)[] = [jobId, options.afterSeq ?? 0];
+      let sql = `SELECT ${ITEM_COLUMNS} FROM items WHERE job_id = ? AND seq > ?`;
+      if (options.states) {
+        sql += ` AND state IN (${options.states.map(() => '?').join(', ')})`;
+        params.push(...options.states);
+      }
+      sql += ' ORDER BY seq';
+      if (options.limit !== undefined) {
+        sql += ' LIMIT ?';
+        params.push(options.limit);
+      }
+      return db.prepare<(string | number)[], ItemRow>(sql).all(...params).map(toItem);
+    },
+
+    async counts(jobId) {
+      const counts = emptyCounts();
+      for (const row of use().statements.counts.all(jobId)) counts[row.state] = row.n;
+      return counts;
+    },
+
+    async close() {
+      closed = true;
+      opened?.db.close();
+      opened = null;
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * The SQLite schema and its migrations. The version lives in `meta.schema_version`; a migration
+ * runs once, inside the same immediate transaction that reads the version, so two processes opening
+ * one file at once cannot both apply it.
+ */
+import type Database from 'better-sqlite3';
+import { storeError } from './_internals/common.js';
+
+/** The `state NOT IN (...)` test, spelled identically in the partial index and the queries so SQLite uses the index. */
+export const SQLITE_OPEN_STATE = `state NOT IN ('done', 'needsAction', 'failed', 'cancelled')`;
+
+/** Each entry moves the schema from `version - 1` to `version`; entries are never edited once released. */
+const MIGRATIONS: readonly { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        halt TEXT
+      );
+      CREATE TABLE items (
+        job_id TEXT NOT NULL REFERENCES jobs (id),
+        id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        input TEXT,
+        state TEXT NOT NULL,
+        snapshot TEXT,
+        due_at INTEGER,
+        outcome TEXT,
+        updated_at INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_until INTEGER,
+        PRIMARY KEY (job_id, id)
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX items_by_seq ON items (job_id, seq);
+      CREATE INDEX items_open_by_seq ON items (job_id, seq) WHERE ${SQLITE_OPEN_STATE};
+      CREATE INDEX items_by_state ON items (job_id, state);
+    `,
+  },
+];
+
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Applies the pragmas every connection needs, then any migration the file lacks. */
+export function prepareSqlite(db: Database.Database, path: string, busyTimeoutMs: number): void {
+  // busy_timeout first: the WAL switch and the migration may wait for another process.
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  const migrate = db.transaction(() => {
+    db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    const row = db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as { value: string } | undefined;
+    const current = row ? Number(row.value) : 0;
+    if (!Number.isInteger(current) || current < 0) {
+      throw storeError('MX_STORE_BAD_SCHEMA', `the store ${path} has an unreadable schema version ${JSON.stringify(row?.value)}`);
+    }
+    if (current > SQLITE_SCHEMA_VERSION) {
+      throw storeError(
+        'MX_STORE_SCHEMA_TOO_NEW',
+        `the store ${path} has schema version ${row?.value}, newer than the ${SQLITE_SCHEMA_VERSION} this mx-lifecycle knows; upgrade mx-lifecycle to open it`,
+      );
+    }
+    for (const migration of MIGRATIONS) {
+      if (migration.version > current) db.exec(migration.sql);
+    }
+    if (current < SQLITE_SCHEMA_VERSION) {
+      db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(String(SQLITE_SCHEMA_VERSION));
+    }
+  });
+  migrate.immediate();
+}
