@@ -52,8 +52,11 @@ interface ApiErrorBase {
   status: number;
   retryable: boolean;
   scope: ErrorScope;
-  /** The dialect whose rules classified the response; `network` for transport failures. */
-  dialect: Dialect | 'network';
+  /**
+   * The dialect whose rules classified the response; `network` for transport failures; `http` when
+   * `auto` recognised no dialect's error body and the status alone decided.
+   */
+  dialect: Dialect | 'network' | 'http';
   /** The machine-readable code from the body, when it has one (numbers are kept as strings). */
   code?: string;
   /** The human-readable message from the body, when it has one (redacted). */

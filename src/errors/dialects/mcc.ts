@@ -1,0 +1,42 @@
+import { isRecord, textField, type DialectRules, type EnvelopeFields } from '../evidence.js';
+
+function readXml(text: string): EnvelopeFields | undefined {
+  if (!text.trimStart().startsWith('<')) return undefined;
+  const message = /<Message>([^<]*)<\/Message>/i.exec(text)?.[1];
+  if (message === undefined) return undefined;
+  const code = /<Code>([^<]*)<\/Code>/i.exec(text)?.[1];
+  return code === undefined ? { message } : { code, message };
+}
+
+/**
+ * The `TOK:` REST API ("mcc", seed 002): a `Message` parameter in JSON (`message` tolerated) or
+ * XML, sometimes with a code. Its documentation names error types rather than exact texts, so the
+ * patterns follow those names.
+ */
+export const mcc: DialectRules = {
+  dialect: 'mcc',
+  read(body) {
+    const json = body.json;
+    if (!isRecord(json)) return readXml(body.text);
+    const message = textField(json.Message) ?? textField(json.message);
+    const code = textField(json.Code) ?? textField(json.code) ?? textField(json.ErrorCode);
+    if (message === undefined && code === undefined) return undefined;
+    return { ...(code === undefined ? {} : { code }), ...(message === undefined ? {} : { message }) };
+  },
+  // 409 is documented as "trying to create a duplicate resource".
+  codes: [{ code: 'invalid_request', status: [409], verdict: { kind: 'duplicate' } }],
+  statusKinds: { 409: 'duplicate' },
+  messages: [
+    { pattern: /\bexpired token\b|\btoken\b.*\bexpired\b/i, status: [401], verdict: { kind: 'token_expired' } },
+    { pattern: /\binsufficient (?:permissions?|access|privileges?|scope)\b|\baccess rights\b/i, verdict: { kind: 'forbidden' } },
+    { pattern: /\binvalid user\b|\baccess denied\b|\bauthentication failure\b/i, verdict: { kind: 'unauthorized' } },
+    { pattern: /\b(?:missing|invalid) (?:or invalid )?token\b|\bmissing\/invalid token\b/i, verdict: { kind: 'unauthorized' } },
+    { pattern: /\binvalid case\b|\bimproper case\b/i, verdict: { kind: 'misconfigured' } },
+    { pattern: /\b(?:deleted|inactive) customer\b/i, verdict: { kind: 'misconfigured' } },
+    { pattern: /\binvalid (?:customer )?id value\b|\binvalid customer id\b/i, verdict: { kind: 'misconfigured' } },
+    { pattern: /\binvalid request\/response type\b|\bcontent-type\b/i, verdict: { kind: 'misconfigured' } },
+    { pattern: /\bmethod error\b/i, verdict: { kind: 'server_error' } },
+    { pattern: /\bmissing required fields?\b|\brequired field/i, verdict: { kind: 'validation' } },
+    { pattern: /\binvalid request url\b|\binvalid (?:request )?parameter/i, verdict: { kind: 'validation' } },
+  ],
+};

@@ -1,0 +1,68 @@
+/**
+ * Reads one header from whatever the caller has: a fetch `Headers`, a `Map`, or a plain record in
+ * any letter case whose values may be strings, numbers or arrays. Never throws.
+ */
+export function headerValue(headers: unknown, name: string): string | undefined {
+  try {
+    if (typeof headers !== 'object' || headers === null) return undefined;
+    const wanted = name.toLowerCase();
+    if (headers instanceof Map) {
+      for (const [key, value] of headers) {
+        if (typeof key === 'string' && key.toLowerCase() === wanted) return asText(value);
+      }
+      return undefined;
+    }
+    const get = (headers as { get?: unknown }).get;
+    if (typeof get === 'function') {
+      const value: unknown = get.call(headers, name);
+      return asText(value);
+    }
+    for (const key of Object.keys(headers)) {
+      if (key.toLowerCase() === wanted) {
+        const value = asText((headers as Record<string, unknown>)[key]);
+        if (value !== undefined) return value;
+      }
+    }
+  } catch {
+    // A throwing getter or a revoked proxy is a header we cannot read.
+  }
+  return undefined;
+}
+
+function asText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (Array.isArray(value)) {
+    const parts = value.filter((v): v is string => typeof v === 'string');
+    return parts.length > 0 ? parts.join(', ') : undefined;
+  }
+  return undefined;
+}
+
+// Longer than any sane server would ask for; a bigger value is a bug, not advice.
+const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * `Retry-After` in milliseconds: delay-seconds (`"120"`) or an HTTP date, which counts from `now`.
+ * A date in the past means "now" (0). Anything unreadable is `undefined`.
+ *
+ * @example
+ * ```ts
+ * parseRetryAfter('2'); // 2000
+ * parseRetryAfter(new Date(Date.now() + 60_000).toUTCString()); // about 60000
+ * ```
+ */
+export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (text === '') return undefined;
+  if (/^\d+(?:\.\d+)?$/.test(text)) {
+    const ms = Math.ceil(Number(text) * 1000);
+    return Number.isFinite(ms) ? Math.min(ms, MAX_RETRY_AFTER_MS) : undefined;
+  }
+  // Only HTTP-date forms (they name a weekday or a month); Date.parse accepts much else.
+  if (!/[a-z]{3}/i.test(text)) return undefined;
+  const at = Date.parse(text);
+  if (!Number.isFinite(at)) return undefined;
+  return Math.min(Math.max(0, at - now), MAX_RETRY_AFTER_MS);
+}

@@ -1,0 +1,20 @@
+export { classify, createClassifier, defaultClassifyOptions } from './classify.js';
+export { classifyNetworkError } from './classifyNetworkError.js';
+export { dispositionOf, type Disposition } from './disposition.js';
+export { isApiError, isRetryable, isSystemic } from './guards.js';
+export { parseRetryAfter } from './headers.js';
+export { REDACTED, redact, redactExcerpt, redactPath } from './redact.js';
+export {
+  API_ERROR_KINDS,
+  type ApiError,
+  type ApiErrorKind,
+  type ApiErrorOf,
+  type ClassifierRule,
+  type ClassifyOptions,
+  type Dialect,
+  type DialectOption,
+  type ErrorScope,
+  type FieldError,
+  type HttpOutcome,
+  type RedactedExchange,
+} from './types.js';
