@@ -1,0 +1,12 @@
+export { startSandbox, type Sandbox, type SandboxState } from './server.js';
+export {
+  checkSandboxOptions,
+  DEFAULT_CLIENT,
+  defaultSandboxOptions,
+  FAULT_KINDS,
+  type FaultKind,
+  type SandboxClient,
+  type SandboxOptions,
+} from './options.js';
+export type { SandboxStats } from './stats.js';
+export { CORRECT_ANSWER, MXBANK_PASSWORDS, MXBANK_USERNAME, type Outcome } from './aggregation.js';

@@ -1,0 +1,198 @@
+/**
+ * Every error the sandbox produces, and how each documented dialect renders it: the status,
+ * machine code and text from the error documents where they name one, and the dialect's envelope
+ * around the MX text where they do not.
+ */
+import type { Dialect } from '../errors/types.js';
+
+export type Resource = 'user' | 'member';
+
+export type SandboxError =
+  | { case: 'route_not_found' }
+  | { case: 'method_not_allowed'; allow: string }
+  | { case: 'not_acceptable' }
+  | { case: 'content_type' }
+  | { case: 'malformed_json' }
+  | { case: 'payload_too_large' }
+  | { case: 'missing_fields'; fields: string[] }
+  | { case: 'invalid_field'; field: string }
+  | { case: 'invalid_external_id'; resource: Resource }
+  | { case: 'user_not_found'; guid: string }
+  | { case: 'member_not_found' }
+  | { case: 'member_not_found_on_delete'; guid: string }
+  | { case: 'duplicate'; resource: Resource; id: string }
+  | { case: 'client_not_associated' }
+  | { case: 'institution_not_found'; onCreate: boolean }
+  | { case: 'credentials_stale' }
+  | { case: 'not_aggregatable' }
+  | { case: 'challenge_expired' }
+  | { case: 'unauthorized' }
+  | { case: 'token_expired' }
+  | { case: 'rate_limited'; retryAfterSeconds: number }
+  | { case: 'bad_gateway' }
+  | { case: 'maintenance' }
+  | { case: 'server_error' }
+  | { case: 'delete_failed'; resource: Resource };
+
+export type SandboxErrorCase = SandboxError['case'];
+
+export interface RenderedError {
+  status: number;
+  headers: Record<string, string>;
+  /** `null` for the documented bodiless responses (404 and 502 in MX's own rendering). */
+  body: string | null;
+}
+
+interface Parts {
+  status: number;
+  /** `undefined` renders no body. */
+  message?: string;
+  code?: string | number | null;
+  fields?: { field: string; message: string }[];
+}
+
+/** The `{SYSTEM_MESSAGE}` of the documented delete failures. */
+export const DELETE_SYSTEM_MESSAGE = 'The record is locked by another process.';
+export const STALE_CREDENTIALS_TEXT =
+  'The credential GUIDs submitted are no longer valid. Check the institution required credentials endpoint for the most recent credentials.';
+const NOT_ACCEPTABLE_TEXT = 'The request cannot be accepted. A required header may be missing or invalid.';
+const NEXUS_NOT_FOUND = 'We were unable to find the record you requested.';
+const UNKNOWN_TEXT = 'An unknown error has occurred.';
+const MAINTENANCE_TEXT = 'Service Temporarily Unavailable.';
+
+function mxSso(e: SandboxError): Parts {
+  switch (e.case) {
+    case 'route_not_found': case 'content_type': case 'institution_not_found': return { status: 404 };
+    case 'method_not_allowed': return { status: 405, message: 'Method not allowed.' };
+    case 'not_acceptable': return { status: 406, message: NOT_ACCEPTABLE_TEXT };
+    case 'malformed_json': return { status: 400, message: 'The request body is not valid JSON.' };
+    case 'payload_too_large': return { status: 413, message: 'The request body is larger than 1 MB.' };
+    case 'missing_fields': return { status: 400, message: `Missing required parameters: ${e.fields.join(', ')}.` };
+    case 'invalid_field': return { status: 400, message: `Invalid parameter: ${e.field}.` };
+    case 'invalid_external_id':
+      return { status: 400, message: e.resource === 'user' ? 'Invalid format for external user guid.' : 'Invalid format for external member guid' };
+    case 'user_not_found': return { status: 400, message: `User with guid ${e.guid} not found.` };
+    case 'member_not_found': return { status: 500, message: 'Member not found.' };
+    case 'member_not_found_on_delete': return { status: 400, message: `Member with guid ${e.guid} not found` };
+    case 'duplicate': return { status: 400, message: `${e.resource === 'user' ? 'User' : 'Member'} already exists with guid ${e.id}` };
+    case 'client_not_associated': return { status: 500, message: 'Create user failed: Client must be associated.' };
+    case 'credentials_stale': return { status: 400, message: STALE_CREDENTIALS_TEXT };
+    case 'not_aggregatable': return { status: 400, message: 'You cannot aggregate a manual member.' };
+    case 'challenge_expired': return { status: 400, message: 'Challenge question expired. Please try again.' };
+    case 'unauthorized': return { status: 401, message: 'Unauthorized: the client id, API key or token is not valid.' };
+    case 'token_expired': return { status: 401, message: 'The access token has expired.' };
+    case 'rate_limited': return { status: 429, message: 'Too many requests.' };
+    case 'bad_gateway': return { status: 502 };
+    case 'maintenance': return { status: 503, message: MAINTENANCE_TEXT };
+    case 'server_error': return { status: 500, message: UNKNOWN_TEXT };
+    case 'delete_failed': return { status: 500, message: `Failed to delete ${e.resource}: ${DELETE_SYSTEM_MESSAGE}` };
+  }
+}
+
+function nexus(e: SandboxError): Parts {
+  switch (e.case) {
+    case 'route_not_found': case 'user_not_found': case 'member_not_found': case 'member_not_found_on_delete':
+      return { status: 404, code: null, message: NEXUS_NOT_FOUND };
+    case 'institution_not_found':
+      return e.onCreate ? { status: 422, code: 4220, message: 'Record could not be saved.' } : { status: 404, code: null, message: NEXUS_NOT_FOUND };
+    case 'method_not_allowed': return { status: 405, code: null, message: 'Method not allowed.' };
+    case 'not_acceptable': return { status: 406, code: null, message: NOT_ACCEPTABLE_TEXT };
+    case 'missing_fields': return { status: 400, code: 4001, message: 'Required params missing.' };
+    case 'malformed_json': case 'invalid_field': return { status: 400, code: null, message: 'A submitted parameter field is invalid.' };
+    case 'duplicate': return { status: 422, code: 4220, message: 'Record could not be saved.' };
+    case 'challenge_expired': return { status: 404, code: null, message: 'Challenge question expired. Please try again.' };
+    case 'unauthorized': return { status: 401, code: null, message: 'Invalid API token.' };
+    case 'token_expired': return { status: 401, code: 4011, message: 'The session token used in this request has expired.' };
+    case 'rate_limited': return { status: 429, code: null, message: 'Too Many Requests' };
+    default: return { ...mxSso(e), code: null };
+  }
+}
+
+function mgx(e: SandboxError): Parts {
+  const sso = mxSso(e);
+  switch (e.case) {
+    case 'route_not_found': return { status: 404, code: 'not_found', message: 'No resource matched, or it is not visible to your team.' };
+    case 'user_not_found': case 'member_not_found': case 'member_not_found_on_delete': case 'challenge_expired':
+      return { status: 404, code: e.case === 'challenge_expired' ? 'challenge_expired' : 'not_found', message: sso.message ?? 'Not found.' };
+    case 'institution_not_found':
+      return e.onCreate
+        ? validation([{ field: 'member.institution_code', message: 'Institution not found.' }])
+        : { status: 404, code: 'not_found', message: 'Institution not found.' };
+    case 'method_not_allowed': return { status: 405, code: 'method_not_allowed', message: 'Method not allowed.' };
+    case 'not_acceptable': return { status: 406, code: 'not_acceptable', message: NOT_ACCEPTABLE_TEXT };
+    case 'malformed_json': return { status: 400, code: 'invalid_json', message: 'The request body is not valid JSON.' };
+    case 'payload_too_large': return { status: 413, code: 'payload_too_large', message: 'The request body is larger than 1 MB.' };
+    case 'missing_fields': return validation(e.fields.map((field) => ({ field, message: 'This field is required.' })));
+    case 'invalid_field': return validation([{ field: e.field, message: 'This field is invalid.' }]);
+    case 'invalid_external_id': return validation([{ field: `${e.resource}.id`, message: sso.message ?? '' }]);
+    case 'duplicate': return { status: 409, code: 'already_exists', message: sso.message ?? '' };
+    case 'client_not_associated':
+      return { status: 403, code: 'not_api_client', message: 'The token is valid but not from a registered Enterprise API client.' };
+    case 'credentials_stale': return { status: 400, code: 'credentials_stale', message: STALE_CREDENTIALS_TEXT };
+    case 'not_aggregatable': return { status: 400, code: 'not_aggregatable', message: sso.message ?? '' };
+    case 'unauthorized': return { status: 401, code: 'invalid_token', message: 'The token is missing or malformed.' };
+    case 'token_expired': return { status: 401, code: 'token_expired', message: 'The token has expired.' };
+    case 'rate_limited': return { status: 429, code: 'rate_limited', message: 'Rate limited. Honor the Retry-After header.' };
+    case 'maintenance': return { status: 503, code: 'service_unavailable', message: MAINTENANCE_TEXT };
+    case 'server_error': case 'delete_failed': return { status: 500, code: 'internal_error', message: sso.message ?? UNKNOWN_TEXT };
+    case 'content_type': case 'bad_gateway': return sso;
+  }
+}
+
+function validation(fields: { field: string; message: string }[]): Parts {
+  return { status: 422, code: 'validation_error', message: 'The given data was invalid.', fields };
+}
+
+function mcc(e: SandboxError): Parts {
+  const sso = mxSso(e);
+  switch (e.case) {
+    case 'route_not_found': return { status: 404, message: 'Endpoint not found' };
+    case 'user_not_found': case 'member_not_found': case 'member_not_found_on_delete': case 'challenge_expired':
+      return { status: 404, message: sso.message ?? 'Not found.' };
+    case 'institution_not_found': return { status: 404, message: 'Institution not found.' };
+    case 'method_not_allowed': return { status: 405, message: 'Invalid Request' };
+    case 'malformed_json': return { status: 400, message: 'Invalid Request URL/Parameter: the request body is not valid JSON.' };
+    case 'missing_fields': return { status: 400, message: `Missing Required Fields: ${e.fields.join(', ')}` };
+    case 'invalid_field': return { status: 400, message: `Invalid Request URL/Parameter: ${e.field}` };
+    case 'duplicate': return { status: 409, code: 'invalid_request', message: sso.message ?? '' };
+    case 'client_not_associated': return { status: 403, message: 'Insufficient Access Rights' };
+    case 'unauthorized': return { status: 401, message: 'Missing/Invalid Token' };
+    case 'token_expired': return { status: 401, message: 'Expired Token' };
+    case 'rate_limited': return { status: 429, message: 'Too Many Requests' };
+    case 'server_error': return { status: 500, message: 'Method Error' };
+    default: return sso;
+  }
+}
+
+const DIALECT_PARTS: Record<Dialect, (e: SandboxError) => Parts> = { 'mx-sso': mxSso, nexus, mgx, mcc };
+
+function envelope(dialect: Dialect, p: Parts): string | null {
+  if (p.message === undefined) return null;
+  switch (dialect) {
+    case 'mx-sso': return JSON.stringify({ error: p.message });
+    case 'nexus': return JSON.stringify({ code: p.code ?? null, message: p.message });
+    case 'mgx': {
+      const error: Record<string, unknown> = { status: p.status, code: p.code ?? 'error', message: p.message };
+      if (p.fields) error.errors = p.fields;
+      return JSON.stringify({ error });
+    }
+    case 'mcc': return JSON.stringify(p.code === undefined ? { Message: p.message } : { Code: p.code, Message: p.message });
+  }
+}
+
+/**
+ * The status, headers and body of `error` as `dialect` renders it.
+ *
+ * @example
+ * renderError('nexus', { case: 'token_expired' });
+ * // { status: 401, headers: {...}, body: '{"code":4011,"message":"The session token used in this request has expired."}' }
+ */
+export function renderError(dialect: Dialect, error: SandboxError): RenderedError {
+  const parts = DIALECT_PARTS[dialect](error);
+  const headers: Record<string, string> = {};
+  if (error.case === 'method_not_allowed') headers.allow = error.allow;
+  if (error.case === 'rate_limited') headers['retry-after'] = String(error.retryAfterSeconds);
+  if (error.case === 'token_expired') headers['www-authenticate'] = 'Bearer error="invalid_token", error_description="The access token expired"';
+  if (error.case === 'unauthorized') headers['www-authenticate'] = 'Basic realm="mx-platform"';
+  return { status: parts.status, headers, body: envelope(dialect, parts) };
+}

@@ -1,0 +1,31 @@
+/**
+ * Which handler answers which route and method, and which requests write (so their effect can be
+ * "applied but lost" by a fault).
+ */
+import type { Handler } from './handlers/context.js';
+import { aggregateMember, listMemberChallenges, readMemberStatus, resumeAggregation } from './handlers/memberActions.js';
+import { createMember, deleteMember, listInstitutionCredentials, listMembers, readMember } from './handlers/members.js';
+import { createUser, deleteUser, listUsers, readUser, updateUser } from './handlers/users.js';
+import type { RouteName } from './router.js';
+
+export const HANDLERS: ReadonlyMap<string, Handler> = new Map([
+  ['users GET', listUsers],
+  ['users POST', createUser],
+  ['user GET', readUser],
+  ['user PUT', updateUser],
+  ['user DELETE', deleteUser],
+  ['members GET', listMembers],
+  ['members POST', createMember],
+  ['member GET', readMember],
+  ['member DELETE', deleteMember],
+  ['memberStatus GET', readMemberStatus],
+  ['aggregate POST', aggregateMember],
+  ['challenges GET', listMemberChallenges],
+  ['resume PUT', resumeAggregation],
+  ['credentials GET', listInstitutionCredentials],
+]);
+
+/** Creates and deletes of users and members. */
+export function isWriteRoute(name: RouteName, method: string): boolean {
+  return method === 'POST' ? name === 'users' || name === 'members' : method === 'DELETE';
+}

@@ -1,0 +1,241 @@
+/**
+ * `startSandbox`: a local MX Platform API on node:http. Each request goes through the same
+ * gates, in the order a gateway applies them: Accept, auth, rate limit, route, Content-Type,
+ * fault, body, handler. Nothing here logs, and nothing here keeps a credential value.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { Authenticator } from './auth.js';
+import { FaultInjector, type Fault } from './faultInjector.js';
+import type { HandlerContext } from './handlers/context.js';
+import { resolveSandboxOptions, type SandboxOptions } from './options.js';
+import { renderError, type SandboxError } from './renderError.js';
+import { HANDLERS, isWriteRoute } from './routes.js';
+import { matchRoute, type RouteMatch } from './router.js';
+import { StatsRecorder, type SandboxStats } from './stats.js';
+import { SandboxStore } from './store.js';
+import { TokenBucket } from './tokenBucket.js';
+import { acceptable, isJsonContentType, MX_MEDIA_TYPE, parseJson, readBody } from './wire.js';
+
+/** The sandbox's ground truth: every record (never a credential) and the request statistics. */
+export interface SandboxState {
+  users: Record<string, unknown>[];
+  members: Record<string, unknown>[];
+  stats: SandboxStats;
+}
+
+export interface Sandbox {
+  /** `http://host:port`, no trailing slash. */
+  url: string;
+  port: number;
+  /** Stops listening, drops open connections and pending responses. */
+  close(): Promise<void>;
+  /** The same document as `GET /__sandbox/state`. */
+  state(): SandboxState;
+  /** The same as `POST /__sandbox/reset`: no users, members or statistics; the fault sequence starts over. */
+  reset(): void;
+}
+
+const JSON_HEADERS = { 'content-type': `${MX_MEDIA_TYPE}; charset=utf-8` };
+const ERROR_TYPE = 'application/json; charset=utf-8';
+const EMPTY_QUERY = new URLSearchParams();
+
+/**
+ * Starts a sandbox MX Platform API on loopback.
+ *
+ * @example
+ * const sandbox = await startSandbox({ rateLimit: 20, aggregationMs: 100 });
+ * const token = await fetch(`${sandbox.url}/oauth/token`, {
+ *   method: 'POST',
+ *   headers: { authorization: `Basic ${Buffer.from('sandbox-client:sandbox-key').toString('base64')}` },
+ * }).then((r) => r.json());
+ * // ... call `${sandbox.url}/users` with `Authorization: Bearer ${token.access_token}` ...
+ * console.log(sandbox.state().stats.maxObservedRate);
+ * await sandbox.close();
+ */
+export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promise<Sandbox> {
+  const options = resolveSandboxOptions(partial);
+  const store = new SandboxStore(options);
+  const stats = new StatsRecorder();
+  const auth = new Authenticator(options.clients, options.tokenTtlSeconds);
+  const faults = new FaultInjector(options.faults, options.faultKinds, options.seed);
+  const buckets = new Map<string, TokenBucket>();
+  const burst = options.burst > 0 ? options.burst : Math.max(1, options.rateLimit);
+  const timers = new Set<NodeJS.Timeout>();
+
+  const later = (ms: number, run: () => void): void => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      run();
+    }, ms);
+    timers.add(timer);
+  };
+
+  const send = (res: ServerResponse, status: number, json?: unknown): void => {
+    stats.status(status);
+    if (json === undefined) {
+      res.writeHead(status, status === 204 ? undefined : { 'content-length': '0' });
+      res.end();
+      return;
+    }
+    const body = JSON.stringify(json);
+    res.writeHead(status, { ...JSON_HEADERS, 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+
+  const sendError = (res: ServerResponse, error: SandboxError): void => {
+    const rendered = renderError(options.dialect, error);
+    stats.status(rendered.status);
+    const body = rendered.body ?? '';
+    const headers: Record<string, string | number> = { ...rendered.headers, 'content-length': Buffer.byteLength(body) };
+    if (rendered.body !== null) headers['content-type'] = ERROR_TYPE;
+    res.writeHead(rendered.status, headers);
+    res.end(body);
+  };
+
+  const dropConnection = (req: IncomingMessage): void => {
+    stats.status('reset');
+    req.socket.destroy();
+  };
+
+  const state = (): SandboxState => ({ ...store.snapshot(Date.now()), stats: stats.snapshot() });
+  const reset = (): void => {
+    store.clear();
+    stats.reset();
+    buckets.clear();
+    faults.reset();
+  };
+
+  const issueToken = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method !== 'POST') return sendError(res, { case: 'method_not_allowed', allow: 'POST' });
+    const client = auth.basic(req.headers.authorization);
+    if (!client) return sendError(res, { case: 'unauthorized' });
+    stats.tokensIssued++;
+    const token = auth.issue(client, Date.now());
+    stats.status(200);
+    const body = JSON.stringify(token);
+    res.writeHead(200, { 'content-type': ERROR_TYPE, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+
+  const admin = (req: IncomingMessage, res: ServerResponse, path: string): void => {
+    const allow = path === '/__sandbox/state' ? 'GET' : path === '/__sandbox/reset' ? 'POST' : undefined;
+    const reply = (status: number, json?: unknown): void => {
+      const body = json === undefined ? '' : JSON.stringify(json);
+      res.writeHead(status, { 'content-type': ERROR_TYPE, 'content-length': Buffer.byteLength(body), ...(allow ? { allow } : {}) });
+      res.end(body);
+    };
+    if (!allow) return reply(404, { error: `No sandbox endpoint ${path}.` });
+    if (req.method !== allow) return reply(405, { error: `Use ${allow} on ${path}.` });
+    if (allow === 'GET') return reply(200, state());
+    reset();
+    reply(204);
+  };
+
+  /** Runs the handler once the body is in, then answers as the drawn fault says. */
+  const handle = async (req: IncomingMessage, res: ServerResponse, route: RouteMatch, ctx: HandlerContext, fault?: Fault): Promise<void> => {
+    if (req.method === 'POST' || req.method === 'PUT') {
+      const body = await readBody(req);
+      if (!body.ok) return body.reason === 'too_large' ? sendError(res, { case: 'payload_too_large' }) : undefined;
+      if (route.name !== 'aggregate') {
+        const parsed = parseJson(body.text);
+        if (!parsed.ok) return sendError(res, { case: 'malformed_json' });
+        ctx.body = parsed.value;
+      }
+    }
+    ctx.now = Date.now();
+    const reply = HANDLERS.get(`${route.name} ${req.method}`)?.(ctx) ?? { error: { case: 'route_not_found' } };
+    const answer = (): void => ('error' in reply ? sendError(res, reply.error) : send(res, reply.status, reply.json));
+    if (fault?.kind === 'lost') return fault.reset ? dropConnection(req) : sendError(res, { case: 'bad_gateway' });
+    if (fault?.kind === 'timeout') return later(options.timeoutFaultMs, answer);
+    answer();
+  };
+
+  const api = (req: IncomingMessage, res: ServerResponse, path: string, query: string): void => {
+    const route = matchRoute(path);
+    if (route?.name === 'token') return issueToken(req, res);
+    const accept = req.headers.accept;
+    if (accept !== undefined && !acceptable(accept)) return sendError(res, { case: 'not_acceptable' });
+    const who = auth.authenticate(req.headers.authorization, options.auth, Date.now());
+    if (!who.ok) return sendError(res, { case: who.reason });
+    const mono = performance.now();
+    stats.clientRequest(who.client.id, mono);
+    if (options.rateLimit > 0) {
+      let bucket = buckets.get(who.client.id);
+      if (!bucket) buckets.set(who.client.id, (bucket = new TokenBucket(options.rateLimit, burst, mono)));
+      const wait = bucket.take(mono);
+      if (wait > 0) {
+        stats.rateLimited++;
+        return sendError(res, { case: 'rate_limited', retryAfterSeconds: wait });
+      }
+    }
+    const method = req.method ?? 'GET';
+    if (!route) return sendError(res, { case: 'route_not_found' });
+    if (!route.allow.includes(method)) return sendError(res, { case: 'method_not_allowed', allow: route.allow.join(', ') });
+    if ((method === 'POST' || method === 'PUT') && !isJsonContentType(req.headers['content-type'])) {
+      return sendError(res, { case: 'content_type' });
+    }
+    const fault = options.faults > 0
+      ? faults.draw({ isDelete: method === 'DELETE', isWrite: isWriteRoute(route.name, method) })
+      : undefined;
+    if (fault) {
+      stats.fault(fault.kind);
+      switch (fault.kind) {
+        case 'bad_gateway': case 'maintenance': case 'server_error': return sendError(res, { case: fault.kind });
+        case 'delete_failed': return sendError(res, { case: 'delete_failed', resource: route.name === 'user' ? 'user' : 'member' });
+        case 'reset': return dropConnection(req);
+        default: break;
+      }
+    }
+    const ctx: HandlerContext = {
+      store, options, client: who.client, now: 0, body: undefined,
+      userGuid: route.userGuid, memberGuid: route.memberGuid, institutionCode: route.institutionCode,
+      query: query === '' ? EMPTY_QUERY : new URLSearchParams(query),
+    };
+    handle(req, res, route, ctx, fault).catch(() => sendError(res, { case: 'server_error' }));
+  };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    if (path.startsWith('/__sandbox/')) return admin(req, res, path);
+    stats.requests++;
+    const run = (): void => {
+      try {
+        api(req, res, path, q === -1 ? '' : url.slice(q + 1));
+      } catch {
+        if (!res.headersSent) sendError(res, { case: 'server_error' });
+      }
+    };
+    if (options.latencyMs > 0) later(options.latencyMs, run);
+    else run();
+  };
+
+  const server = createServer({ keepAlive: true }, onRequest);
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    state,
+    reset,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
+        timers.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * What the sandbox counts for its ground-truth endpoint: requests, statuses, 429s, faults,
+ * tokens, and the highest request rate any client reached in a sliding second.
+ */
+import type { FaultKind } from './options.js';
+import { SlidingWindow } from './slidingWindow.js';
+
+export interface SandboxStats {
+  /** API requests, including `/oauth/token`, excluding `/__sandbox/*`. */
+  requests: number;
+  /** Responses by status; a reset connection counts under `reset`. */
+  byStatus: Record<string, number>;
+  rateLimited: number;
+  faultsInjected: number;
+  faultsByKind: Partial<Record<FaultKind, number>>;
+  tokensIssued: number;
+  /** The most requests any client made in one sliding 1-s window (`/oauth/token` excluded). */
+  maxObservedRate: number;
+}
+
+export class StatsRecorder {
+  requests = 0;
+  rateLimited = 0;
+  faultsInjected = 0;
+  tokensIssued = 0;
+  private byStatus = new Map<string, number>();
+  private faultsByKind = new Map<FaultKind, number>();
+  private windows = new Map<string, SlidingWindow>();
+
+  status(status: number | 'reset'): void {
+    const k = String(status);
+    this.byStatus.set(k, (this.byStatus.get(k) ?? 0) + 1);
+  }
+
+  fault(kind: FaultKind): void {
+    this.faultsInjected++;
+    this.faultsByKind.set(kind, (this.faultsByKind.get(kind) ?? 0) + 1);
+  }
+
+  /** Records one request by `clientId` at `now` (monotonic ms). */
+  clientRequest(clientId: string, now: number): void {
+    let window = this.windows.get(clientId);
+    if (!window) this.windows.set(clientId, (window = new SlidingWindow()));
+    window.record(now);
+  }
+
+  reset(): void {
+    this.requests = 0;
+    this.rateLimited = 0;
+    this.faultsInjected = 0;
+    this.tokensIssued = 0;
+    this.byStatus.clear();
+    this.faultsByKind.clear();
+    this.windows.clear();
+  }
+
+  snapshot(): SandboxStats {
+    let maxObservedRate = 0;
+    for (const w of this.windows.values()) maxObservedRate = Math.max(maxObservedRate, w.max);
+    return {
+      requests: this.requests,
+      byStatus: Object.fromEntries(this.byStatus),
+      rateLimited: this.rateLimited,
+      faultsInjected: this.faultsInjected,
+      faultsByKind: Object.fromEntries(this.faultsByKind),
+      tokensIssued: this.tokensIssued,
+      maxObservedRate,
+    };
+  }
+}
