@@ -29,7 +29,7 @@ const KEY_ONLY = new RegExp(`^(?:${KEY_NAMES})$`, 'i');
 // leave the head of a secret behind.
 const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   // https://user:password@host
-  [/([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@'"<>]+@/gi, `$1${REDACTED}@`],
+  [/(\b[a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#@'"<>]{1,1024}@/gi, `$1${REDACTED}@`],
   // An Authorization header line: everything up to the end of the line is the credential.
   [/(\bauthorization\s*[:=]\s*)(?!\[REDACTED\])[^\r\n"'&}]*/gi, `$1${REDACTED}`],
   [/\bTOK:\s*(?!\[REDACTED\])[^\s"'<>,;&]+/gi, `TOK:${REDACTED}`],
@@ -38,13 +38,13 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   // JSON (also escaped JSON inside a string, and single-quoted reprs): "key": "value" | 123 | [..]
   [
     new RegExp(
-      String.raw`(\\*["'][\w.-]*?(?:${STRUCTURED_KEYS})\\*["']\s*:\s*)(?:\\*"(?:[^"\\]|\\.)*"?|\\*'[^']*'?|\[[^\]]*\]?|(?!\[REDACTED\])[^\s,}\]"']+)`,
+      String.raw`(\\{0,3}["'][\w.-]{0,64}?(?:${STRUCTURED_KEYS})\\{0,3}["']\s*:\s*)(?:\\{0,3}"(?:[^"\\]|\\.)*"?|\\{0,3}'[^']*'?|\[[^\]]*\]?|(?!\[REDACTED\])[^\s,}\]"']+)`,
       'gi',
     ),
     `$1"${REDACTED}"`,
   ],
   // <Password>secret</Password>
-  [new RegExp(`(<(?:[\\w-]*:)?(?:${STRUCTURED_KEYS})(?:\\s[^>]*)?>)[^<]*`, 'gi'), `$1${REDACTED}`],
+  [new RegExp(`(<(?:[\\w-]{1,32}:)?(?:${STRUCTURED_KEYS})(?:\\s[^<>]{0,256})?>)[^<]*`, 'gi'), `$1${REDACTED}`],
   // key=value and key: value (query strings, form bodies, header lines, free text)
   [
     new RegExp(String.raw`(^|[^\w-])((?:${KEY_NAMES})\s*[=:]\s*)(?!\[REDACTED\])[^\s&;,"'<>}\]]+`, 'gi'),
