@@ -1,11 +1,12 @@
-import { readBody } from './body.js';
-import { buildError } from './build.js';
-import { decide, statusOnly } from './decide.js';
+import { readBody } from './_internals/body.js';
+import { buildError } from './_internals/build.js';
+import { decide, statusOnly } from './_internals/decide.js';
 import { DIALECTS, detectDialect } from './dialects/auto.js';
-import type { DialectRules, Evidence } from './evidence.js';
-import { headerValue, parseRetryAfter } from './headers.js';
+import type { DialectRules, Evidence } from './_internals/evidence.js';
+import { headerValue } from './_internals/headers.js';
+import { parseRetryAfter } from './retryAfter.js';
 import type { ApiError, ClassifyOptions, HttpOutcome } from './types.js';
-import { matchUserRules } from './userRules.js';
+import { matchUserRules } from './_internals/userRules.js';
 
 /** The defaults `classify` merges a `Partial<ClassifyOptions>` over. */
 export const defaultClassifyOptions: Readonly<ClassifyOptions> = Object.freeze({ dialect: 'auto', rules: [] });

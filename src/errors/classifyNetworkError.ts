@@ -1,5 +1,5 @@
-import { buildError } from './build.js';
-import type { Verdict } from './evidence.js';
+import { buildError } from './_internals/build.js';
+import type { Verdict } from './_internals/evidence.js';
 import type { ApiError, ClassifyOptions } from './types.js';
 
 const TIMEOUT_CODES = new Set([

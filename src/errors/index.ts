@@ -2,7 +2,7 @@ export { classify, createClassifier, defaultClassifyOptions } from './classify.j
 export { classifyNetworkError } from './classifyNetworkError.js';
 export { dispositionOf, type Disposition } from './disposition.js';
 export { isApiError, isRetryable, isSystemic } from './guards.js';
-export { parseRetryAfter } from './headers.js';
+export { parseRetryAfter } from './retryAfter.js';
 export { REDACTED, redact, redactExcerpt, redactPath } from './redact.js';
 export {
   API_ERROR_KINDS,

@@ -1,4 +1,4 @@
-import { EXCERPT_BYTES, excerpt } from './body.js';
+import { EXCERPT_BYTES, excerpt } from './_internals/body.js';
 
 /** What a removed secret is replaced with. */
 export const REDACTED = '[REDACTED]';

@@ -1,5 +1,5 @@
-import type { BodyView } from '../body.js';
-import { isRecord, type DialectRules } from '../evidence.js';
+import type { BodyView } from '../_internals/body.js';
+import { isRecord, type DialectRules } from '../_internals/evidence.js';
 import { mcc } from './mcc.js';
 import { mgx } from './mgx.js';
 import { mxSso } from './mxSso.js';

@@ -1,4 +1,4 @@
-import { isRecord, textField, type DialectRules, type EnvelopeFields } from '../evidence.js';
+import { isRecord, textField, type DialectRules, type EnvelopeFields } from '../_internals/evidence.js';
 
 function readXml(text: string): EnvelopeFields | undefined {
   if (!text.trimStart().startsWith('<')) return undefined;

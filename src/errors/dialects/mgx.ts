@@ -1,4 +1,4 @@
-import { isRecord, textField, type DialectRules } from '../evidence.js';
+import { isRecord, textField, type DialectRules } from '../_internals/evidence.js';
 import type { FieldError } from '../types.js';
 
 const MAX_FIELDS = 50;

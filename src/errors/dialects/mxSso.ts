@@ -1,11 +1,4 @@
-import { isRecord, type DialectRules, type MessageRule, type NotFoundResource } from '../evidence.js';
-
-/** The guid an "already exists with guid X" message names, without quoting or a final period. */
-export function guidIn(message: string): string | undefined {
-  const match = /already exists with guid\s*[`'"]?([^\s`'"]+)/i.exec(message);
-  const guid = match?.[1]?.replace(/[.,;:]+$/, '');
-  return guid ? guid : undefined;
-}
+import { guidIn, isRecord, type DialectRules, type MessageRule, type NotFoundResource } from '../_internals/evidence.js';
 
 function resource(word: string | undefined): NotFoundResource | undefined {
   const w = word?.toLowerCase();

@@ -1,4 +1,4 @@
-import { isRecord, textField, type DialectRules } from '../evidence.js';
+import { isRecord, textField, type DialectRules } from '../_internals/evidence.js';
 
 /**
  * The MX Nexus API ("nexus", seed 004): `{"code": 4011, "message": "..."}` (also inside an

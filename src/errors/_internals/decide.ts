@@ -1,5 +1,5 @@
 import type { DialectRules, Evidence, MessageRule, Verdict } from './evidence.js';
-import type { ApiErrorKind } from './types.js';
+import type { ApiErrorKind } from '../types.js';
 
 /**
  * Statuses that decide on their own whatever the body says: a rate limit or an outage is one

@@ -1,8 +1,7 @@
-import { guidIn } from './dialects/mxSso.js';
-import { dispositionOf } from './disposition.js';
-import type { NotFoundResource, Verdict } from './evidence.js';
-import { redactExcerpt, redactPath } from './redact.js';
-import type { ApiError, FieldError, RedactedExchange } from './types.js';
+import { dispositionOf } from '../disposition.js';
+import { redactExcerpt, redactPath } from '../redact.js';
+import type { ApiError, FieldError, RedactedExchange } from '../types.js';
+import { guidIn, type NotFoundResource, type Verdict } from './evidence.js';
 
 const CODE_BYTES = 128;
 

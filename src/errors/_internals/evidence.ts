@@ -1,5 +1,5 @@
 import type { BodyView } from './body.js';
-import type { ApiErrorKind, ApiErrorOf, Dialect, ErrorScope, FieldError } from './types.js';
+import type { ApiErrorKind, ApiErrorOf, Dialect, ErrorScope, FieldError } from '../types.js';
 
 export type NotFoundResource = NonNullable<ApiErrorOf<'not_found'>['resource']>;
 
@@ -61,4 +61,11 @@ export function textField(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean') return String(value);
   return undefined;
+}
+
+/** The guid an "already exists with guid X" message names, without quoting or a final period. */
+export function guidIn(message: string): string | undefined {
+  const match = /already exists with guid\s*[`'"]?([^\s`'"]+)/i.exec(message);
+  const guid = match?.[1]?.replace(/[.,;:]+$/, '');
+  return guid ? guid : undefined;
 }

@@ -1,5 +1,5 @@
 import type { Evidence, Verdict } from './evidence.js';
-import { API_ERROR_KINDS, type ClassifierRule } from './types.js';
+import { API_ERROR_KINDS, type ClassifierRule } from '../types.js';
 
 const KINDS: ReadonlySet<string> = new Set(API_ERROR_KINDS);
 
