@@ -1,0 +1,172 @@
+/**
+ * The effects the machines invoke, by name. Each is a promise actor that the runtime provides
+ * (`machine.provide({ actors })`, or `provideEffects`) built on an `MxClient`.
+ *
+ * Contract for every effect actor: it resolves with the value below, and rejects with the call's
+ * `ApiError` (a plain object, never an `Error`). The machine branches on the error's `kind`, `retryable`
+ * and `scope`; any other rejection counts as an `unknown` item failure.
+ *
+ * No input or output here holds a secret (DESIGN.md fact 10): an invoked actor's input is persisted
+ * with its parent and every output crosses the inspector. Credentials and MFA answers are fetched by
+ * the runtime's `createMember` and `resumeAggregation` at the moment of the request, by reference to
+ * the member's external id.
+ */
+import { fromPromise } from 'xstate';
+import type { ApiError } from '../src/errors/types.js';
+import type { MxChallenge, MxCredentialField, MxMember, MxMemberStatus, MxUser } from '../src/api/types.js';
+
+export interface CreateUserActorInput {
+  externalId: string;
+  email?: string;
+  metadata?: string;
+}
+export interface FindUserActorInput {
+  externalId: string;
+}
+export interface DeleteUserActorInput {
+  userGuid: string;
+}
+export interface ListCredentialFieldsActorInput {
+  institutionCode: string;
+}
+
+/** One credential field of an institution, without any value. */
+export interface CredentialFieldRef {
+  guid: string;
+  fieldName: string | null;
+}
+
+/**
+ * What `createMember` gets. No credential values: the runtime's implementation asks its credentials
+ * source for `externalId`'s values of `credentialFields` when it builds the request, and drops them
+ * once the request is sent.
+ */
+export interface CreateMemberActorInput {
+  userGuid: string;
+  externalId: string;
+  institutionCode: string;
+  credentialFields: CredentialFieldRef[];
+}
+export interface FindMemberActorInput {
+  userGuid: string;
+  externalId: string;
+}
+/** Input of `aggregateMember`, `readMemberStatus`, `listChallenges` and `deleteMember`. */
+export interface MemberRefActorInput {
+  userGuid: string;
+  memberGuid: string;
+}
+
+/** An MFA challenge as the machines keep it: what to ask, never what was answered. */
+export interface ChallengeSummary {
+  guid: string;
+  type: string;
+  label: string | null;
+  fieldName: string | null;
+  options: { label: string; value: string }[];
+}
+
+/**
+ * What `answerChallenge` gets. The runtime's implementation obtains answers (a callback, a human)
+ * and keeps them in its answer store under `memberExternalId`; it resolves `{ answered: true }` when
+ * it holds answers, `{ answered: false }` to wait for the `member.challenge.answered` event instead.
+ */
+export interface AnswerChallengeActorInput {
+  userGuid: string;
+  memberGuid: string;
+  memberExternalId: string;
+  challenges: ChallengeSummary[];
+}
+export interface AnswerChallengeActorOutput {
+  answered: boolean;
+}
+
+/**
+ * What `resumeAggregation` gets. The runtime's implementation takes the answers for
+ * `memberExternalId` out of its answer store, sends them, and forgets them.
+ */
+export interface ResumeAggregationActorInput {
+  userGuid: string;
+  memberGuid: string;
+  memberExternalId: string;
+  challengeGuids: string[];
+}
+
+/** What `sleepUntil` gets: an absolute due time, so a restored wait knows how long is left. */
+export interface SleepUntilActorInput {
+  until: number;
+}
+
+/** Every effect actor by name, with its input and its resolved value. */
+export interface LifecycleActorContracts {
+  createUser: { input: CreateUserActorInput; output: MxUser };
+  findUser: { input: FindUserActorInput; output: MxUser | null };
+  deleteUser: { input: DeleteUserActorInput; output: void };
+  listCredentialFields: { input: ListCredentialFieldsActorInput; output: MxCredentialField[] };
+  createMember: { input: CreateMemberActorInput; output: MxMember };
+  findMember: { input: FindMemberActorInput; output: MxMember | null };
+  aggregateMember: { input: MemberRefActorInput; output: MxMember };
+  readMemberStatus: { input: MemberRefActorInput; output: MxMemberStatus };
+  listChallenges: { input: MemberRefActorInput; output: MxChallenge[] };
+  answerChallenge: { input: AnswerChallengeActorInput; output: AnswerChallengeActorOutput };
+  resumeAggregation: { input: ResumeAggregationActorInput; output: MxMember };
+  deleteMember: { input: MemberRefActorInput; output: void };
+  sleepUntil: { input: SleepUntilActorInput; output: void };
+}
+
+export type LifecycleActorName = keyof LifecycleActorContracts;
+
+/**
+ * A placeholder for an effect the runtime must provide: it rejects at once with an `unknown` error
+ * naming the actor, so a machine used without `provide()` fails its item loudly instead of hanging.
+ *
+ * @example
+ * ```ts
+ * const createUser = missingActor<'createUser'>('createUser');
+ * ```
+ */
+export function missingActor<N extends LifecycleActorName>(name: N) {
+  return fromPromise<LifecycleActorContracts[N]['output'], LifecycleActorContracts[N]['input']>(() =>
+    Promise.reject(missingActorError(name)),
+  );
+}
+
+function missingActorError(name: string): ApiError {
+  return {
+    kind: 'unknown',
+    status: 0,
+    retryable: false,
+    scope: 'item',
+    dialect: 'network',
+    message: `actor "${name}" must be provided: machine.provide({ actors: { ${name}: fromPromise(...) } })`,
+  };
+}
+
+// setTimeout silently fires at once beyond 2^31-1 ms; long waits are armed in slices.
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * The default durable wait: resolves once `Date.now()` reaches `input.until`, at once if it already
+ * has. A restored machine re-runs it with its persisted `until`, so it waits only for what is left.
+ *
+ * @example
+ * ```ts
+ * const machine = userMachine.provide({ actors: { sleepUntil } });
+ * ```
+ */
+export const sleepUntil = fromPromise<void, SleepUntilActorInput>(
+  ({ input, signal }) =>
+    new Promise<void>((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const arm = () => {
+        const left = input.until - Date.now();
+        if (left <= 0) {
+          resolve();
+          return;
+        }
+        timer = setTimeout(arm, Math.min(left, MAX_TIMEOUT_MS));
+      };
+      signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+      arm();
+    }),
+);

@@ -1,0 +1,108 @@
+/**
+ * How the machines read a failed effect. Actors reject with an `ApiError`; anything else that
+ * reaches an `onError` (a bug in a provided actor, a missing implementation) is folded into an
+ * `unknown`, item-scoped, non-retryable error so that it fails one item loudly and never halts a job.
+ */
+import { API_ERROR_KINDS, type ApiError, type ApiErrorKind } from '../src/errors/types.js';
+
+const KINDS: ReadonlySet<string> = new Set(API_ERROR_KINDS);
+
+/**
+ * Whether a value is a classified `ApiError` (checked by shape, so copies from another package
+ * instance pass too).
+ *
+ * @example
+ * ```ts
+ * isApiError({ kind: 'not_found', status: 404, retryable: false, scope: 'item', dialect: 'mx-sso' }); // true
+ * isApiError(new Error('boom')); // false
+ * ```
+ */
+export function isApiError(value: unknown): value is ApiError {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.kind === 'string' &&
+    KINDS.has(v.kind) &&
+    typeof v.status === 'number' &&
+    typeof v.retryable === 'boolean' &&
+    (v.scope === 'item' || v.scope === 'job')
+  );
+}
+
+/**
+ * The `ApiError` an actor rejected with, or an `unknown` error describing what it threw instead.
+ *
+ * @example
+ * ```ts
+ * toApiError(new Error('actor "createUser" must be provided')).kind; // 'unknown'
+ * ```
+ */
+export function toApiError(value: unknown): ApiError {
+  if (isApiError(value)) return value;
+  const message = value instanceof Error ? value.message : typeof value === 'string' ? value : 'non-error rejection';
+  return {
+    kind: 'unknown',
+    status: 0,
+    retryable: false,
+    scope: 'item',
+    dialect: 'network',
+    message: message.slice(0, 200),
+  };
+}
+
+/**
+ * Whether an actor's rejection is of one of the given kinds.
+ *
+ * @example
+ * ```ts
+ * isKind(error, 'duplicate');
+ * ```
+ */
+export function isKind(value: unknown, ...kinds: ApiErrorKind[]): boolean {
+  return kinds.includes(toApiError(value).kind);
+}
+
+/**
+ * Whether an error stops every request of the job, not only this item's (bad key, outage, rate limit).
+ *
+ * @example
+ * ```ts
+ * isSystemicError({ kind: 'unauthorized', status: 401, retryable: false, scope: 'job', dialect: 'mx-sso' }); // true
+ * ```
+ */
+export function isSystemicError(value: unknown): boolean {
+  return toApiError(value).scope === 'job';
+}
+
+/**
+ * Whether the classifier marked an error as worth retrying.
+ *
+ * @example
+ * ```ts
+ * isRetryableError({ kind: 'unavailable', status: 503, retryable: true, scope: 'job', dialect: 'mx-sso' }); // true
+ * ```
+ */
+export function isRetryableError(value: unknown): boolean {
+  return toApiError(value).retryable;
+}
+
+/**
+ * The error a machine records when a create said "already exists" but no record with that external
+ * id can be found: worth a few retries (listings can lag), then the item fails with it.
+ *
+ * @example
+ * ```ts
+ * lostDuplicateError('user').kind; // 'not_found'
+ * ```
+ */
+export function lostDuplicateError(resource: 'user' | 'member'): ApiError {
+  return {
+    kind: 'not_found',
+    resource,
+    status: 0,
+    retryable: true,
+    scope: 'item',
+    dialect: 'mx-sso',
+    message: `the create said the ${resource} already exists, but no ${resource} has this external id`,
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * The lifecycle statecharts and what the runtime needs to run them: actor contracts, option
+ * defaults, snapshot readers and the error transition table.
+ */
+export { userMachine, type UserInput, type UserContext, type UserEvent, type UserOutput, type UserStep, type UserHaltedEvent } from './user.machine.js';
+export { memberMachine } from './member.machine.js';
+export type {
+  MemberInput, MemberContext, MemberEvent, MemberOutput, MemberOutcome, MemberStep, MemberHaltedEvent,
+  ChallengeAnsweredEvent, NeedsActionReason,
+} from './member.types.js';
+export {
+  offboardingMachine, type OffboardingInput, type OffboardingContext, type OffboardingEvent, type OffboardingOutput,
+  type OffboardingStep, type OffboardedMember, type DeletionOutcome,
+} from './offboarding.machine.js';
+export { onboardingMachine, memberActorId, type OnboardingEvent } from './onboarding.machine.js';
+export type { OnboardingInput, OnboardingContext, OnboardingOutput, OnboardingOutcome, MemberResult } from './onboarding.types.js';
+export type { JobResumeEvent } from './events.js';
+export {
+  sleepUntil, missingActor,
+  type LifecycleActorContracts, type LifecycleActorName, type CreateUserActorInput, type FindUserActorInput,
+  type DeleteUserActorInput, type ListCredentialFieldsActorInput, type CreateMemberActorInput, type FindMemberActorInput,
+  type MemberRefActorInput, type AnswerChallengeActorInput, type AnswerChallengeActorOutput, type ResumeAggregationActorInput,
+  type SleepUntilActorInput, type CredentialFieldRef, type ChallengeSummary,
+} from './actors.js';
+export { provideEffects, fromEffect, type LifecycleEffect, type LifecycleEffects, type ProvideOptions } from './provide.js';
+export { defaultLifecycleOptions, resolveLifecycleOptions, seedFrom, type LifecycleOptions, type ResolvedLifecycleOptions } from './options.js';
+export { backoffDelay, jitterUnit, type BackoffOptions } from './backoff.js';
+export { isApiError, toApiError, isKind, isSystemicError, isRetryableError, lostDuplicateError } from './errors.js';
+export { canRetry, planRetry, planHalt, type RetryContext } from './retry.js';
+export { statusCategory, CONNECTED_STATUSES, IN_PROGRESS_STATUSES, END_CUSTOMER_STATUSES, type StatusCategory } from './statuses.js';
+export { pendingDueAt, isHalted, haltOf, itemStateOf, type MachineItemState } from './snapshot.js';
+export {
+  TRANSITION_TABLE, DEFAULT_DISPOSITIONS, DEFAULT_NEXT_STATE, renderTransitionTable,
+  type InvokingStateRow, type TableMachine,
+} from './transitions.js';

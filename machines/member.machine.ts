@@ -1,0 +1,394 @@
+/**
+ * One member (bank connection) of an existing user: create it without ever holding its
+ * credentials, aggregate, poll its status every `pollIntervalMs`, answer MFA, and end in
+ * `connected`, `needsAction` (with the status or the reason) or `failed` (with the error).
+ */
+import { assign, enqueueActions, setup } from 'xstate';
+import type { ConnectionStatus, MxChallenge, MxMember, MxMemberStatus } from '../src/api/types.js';
+import { missingActor, sleepUntil, type ChallengeSummary } from './actors.js';
+import { isKind, isSystemicError, lostDuplicateError, toApiError } from './errors.js';
+import { hasParent } from './events.js';
+import { errorOf, failover, type ErrorParams, type StepErrorParams as StepErrorParamsOf } from './failover.js';
+import type {
+  MemberContext, MemberEvent, MemberHaltedEvent, MemberInput, MemberOutcome, MemberOutput, MemberStep, NeedsActionReason,
+} from './member.types.js';
+import { resolveLifecycleOptions } from './options.js';
+import { canRetry, clearedRetry, initialRetryContext, planHalt, planRetry, resumedRetry } from './retry.js';
+import { statusCategory, type StatusCategory } from './statuses.js';
+
+type StepErrorParams = StepErrorParamsOf<MemberStep>;
+type StatusParams = { status: ConnectionStatus | null; category: StatusCategory };
+
+const recordStatusOf = {
+  type: 'recordStatus',
+  params: ({ event }: { event: { output: MxMemberStatus } }) => ({ status: event.output.connection_status }),
+} as const;
+const statusOf = (category: StatusCategory) => ({ event }: { event: { output: MxMemberStatus } }): StatusParams => ({
+  status: event.output.connection_status,
+  category,
+});
+
+/** The transitions that run a remembered step again (after a backoff, or on `job.resume`). */
+function rerunStep(actions?: 'resumeJob') {
+  const targets: Record<MemberStep, string> = {
+    resolvingCredentialFields: '#member.resolvingCredentialFields',
+    creating: '#member.creating',
+    recoveringDuplicate: '#member.recoveringDuplicate',
+    aggregating: '#member.aggregating',
+    checkingStatus: '#member.polling.checkingStatus',
+    loadingChallenges: '#member.loadingChallenges',
+    resuming: '#member.resuming',
+  };
+  return (Object.keys(targets) as MemberStep[]).map((step) => ({
+    guard: { type: 'resumesAt' as const, params: { step } },
+    target: targets[step],
+    ...(actions ? { actions } : {}),
+  }));
+}
+
+const LOST_MEMBER = lostDuplicateError('member');
+
+function summarise(challenge: MxChallenge): ChallengeSummary {
+  return {
+    guid: challenge.guid,
+    type: challenge.type,
+    label: challenge.label,
+    fieldName: challenge.field_name ?? null,
+    options: (challenge.options ?? []).map(({ label, value }) => ({ label, value })),
+  };
+}
+
+export const memberMachine = setup({
+  types: {} as { context: MemberContext; input: MemberInput; events: MemberEvent; output: MemberOutput },
+  actors: {
+    listCredentialFields: missingActor('listCredentialFields'),
+    createMember: missingActor('createMember'),
+    findMember: missingActor('findMember'),
+    aggregateMember: missingActor('aggregateMember'),
+    readMemberStatus: missingActor('readMemberStatus'),
+    listChallenges: missingActor('listChallenges'),
+    answerChallenge: missingActor('answerChallenge'),
+    resumeAggregation: missingActor('resumeAggregation'),
+    sleepUntil,
+  },
+  guards: {
+    isDuplicate: (_, params: ErrorParams) => isKind(params.error, 'duplicate'),
+    isChallengeExpired: (_, params: ErrorParams) => isKind(params.error, 'challenge_expired'),
+    canRefreshCredentials: ({ context }, params: ErrorParams) =>
+      isKind(params.error, 'credentials_stale') && context.credentialRefreshes < context.options.maxCredentialRefreshes,
+    canRetry: ({ context }, params: ErrorParams) => canRetry(context, params.error),
+    isSystemic: (_, params: ErrorParams) => isSystemicError(params.error),
+    isFound: (_, params: { member: MxMember | null }) => params.member !== null,
+    hasStatusCategory: (_, params: StatusParams) => statusCategory(params.status) === params.category,
+    canReaggregate: ({ context }) => context.aggregationRetries < context.options.maxAggregationRetries,
+    hasPollsLeft: ({ context }) => context.polls < Math.floor(context.options.maxPollMs / context.options.pollIntervalMs),
+    hasChallenges: (_, params: { challenges: MxChallenge[] }) => params.challenges.length > 0,
+    hasChallengeRoundsLeft: ({ context }) => context.challengeRounds < context.options.maxChallengeRounds,
+    isAnswered: (_, params: { answered: boolean }) => params.answered,
+    resumesAt: ({ context }, params: { step: MemberStep }) => context.retryStep === params.step,
+  },
+  actions: {
+    scheduleRetry: assign(({ context }, params: StepErrorParams) => planRetry(context, params.error, params.step, Date.now())),
+    recordHalt: assign((_, params: StepErrorParams) => planHalt(params.error, params.step)),
+    recordFailure: assign((_, params: ErrorParams) => ({ error: toApiError(params.error) })),
+    resumeJob: assign(resumedRetry),
+    recordCredentialFields: assign((_, params: { fields: { guid: string; field_name: string | null }[] }) => ({
+      credentialFields: params.fields.map((f) => ({ guid: f.guid, fieldName: f.field_name })),
+      ...clearedRetry,
+    })),
+    countCredentialRefresh: assign(({ context }) => ({ credentialRefreshes: context.credentialRefreshes + 1 })),
+    recordMember: assign((_, params: { member: MxMember | null }) => ({
+      memberGuid: params.member?.guid ?? null,
+      connectionStatus: params.member?.connection_status ?? null,
+      ...clearedRetry,
+    })),
+    recordStatus: assign((_, params: { status: ConnectionStatus | null }) => ({ connectionStatus: params.status, ...clearedRetry })),
+    startPolling: assign({ polls: 0, nextPollAt: null, ...clearedRetry }),
+    schedulePoll: assign(({ context }) => ({ polls: context.polls + 1, nextPollAt: Date.now() + context.options.pollIntervalMs })),
+    countReaggregation: assign(({ context }) => ({ aggregationRetries: context.aggregationRetries + 1 })),
+    recordChallenges: assign((_, params: { challenges: MxChallenge[] }) => ({ challenges: params.challenges.map(summarise), ...clearedRetry })),
+    startAnswerWindow: assign(({ context }) => ({
+      answerBy: Date.now() + context.options.answerWindowMs,
+      challengeRounds: context.challengeRounds + 1,
+    })),
+    needAction: assign((_, params: { reason: NeedsActionReason }) => ({ reason: params.reason })),
+    settle: assign((_, params: { outcome: MemberOutcome }) => ({ outcome: params.outcome })),
+    notifyParentOfHalt: enqueueActions(({ enqueue, self, context }) => {
+      if (hasParent(self)) {
+        enqueue.sendParent({ type: 'member.halted', externalId: context.externalId, error: context.halt } satisfies MemberHaltedEvent);
+      }
+    }),
+  },
+}).createMachine({
+  id: 'member',
+  description: 'Connects one member of a user: create, aggregate, poll, answer MFA, until connected or a reason to stop.',
+  context: ({ input }) => ({
+    userGuid: input.userGuid,
+    externalId: input.externalId,
+    institutionCode: input.institutionCode,
+    options: resolveLifecycleOptions(input.options, input.externalId),
+    memberGuid: null,
+    connectionStatus: null,
+    credentialFields: [],
+    challenges: [],
+    polls: 0,
+    nextPollAt: null,
+    answerBy: null,
+    credentialRefreshes: 0,
+    aggregationRetries: 0,
+    challengeRounds: 0,
+    reason: null,
+    outcome: null,
+    ...initialRetryContext,
+  }),
+  initial: 'resolvingCredentialFields',
+  states: {
+    resolvingCredentialFields: {
+      description: 'Reading the institution\'s credential fields (their guids, never their values).',
+      invoke: {
+        src: 'listCredentialFields',
+        id: 'listCredentialFields',
+        input: ({ context }) => ({ institutionCode: context.institutionCode }),
+        onDone: { target: 'creating', actions: { type: 'recordCredentialFields', params: ({ event }) => ({ fields: event.output }) } },
+        onError: failover('resolvingCredentialFields', 'member'),
+      },
+    },
+    creating: {
+      description: 'Creating the member; the runtime reads the credentials for this very request and keeps none.',
+      invoke: {
+        src: 'createMember',
+        id: 'createMember',
+        input: ({ context }) => ({
+          userGuid: context.userGuid,
+          externalId: context.externalId,
+          institutionCode: context.institutionCode,
+          credentialFields: context.credentialFields,
+        }),
+        // A created member starts aggregating by itself: go straight to polling.
+        onDone: {
+          target: 'polling',
+          actions: [{ type: 'recordMember', params: ({ event }) => ({ member: event.output }) }, 'startPolling'],
+        },
+        onError: [
+          { guard: { type: 'isDuplicate', params: errorOf }, target: 'recoveringDuplicate' },
+          {
+            guard: { type: 'canRefreshCredentials', params: errorOf },
+            target: 'resolvingCredentialFields',
+            actions: ['countCredentialRefresh', { type: 'recordFailure', params: errorOf }],
+          },
+          ...failover('creating', 'member'),
+        ],
+      },
+    },
+    recoveringDuplicate: {
+      description: 'The member already exists: finding it by external id to recover its guid.',
+      invoke: {
+        src: 'findMember',
+        id: 'findMember',
+        input: ({ context }) => ({ userGuid: context.userGuid, externalId: context.externalId }),
+        onDone: [
+          {
+            guard: { type: 'isFound', params: ({ event }) => ({ member: event.output }) },
+            target: 'aggregating',
+            actions: { type: 'recordMember', params: ({ event }) => ({ member: event.output }) },
+          },
+          {
+            guard: { type: 'canRetry', params: { error: LOST_MEMBER } },
+            target: 'waitingToRetry',
+            actions: { type: 'scheduleRetry', params: { error: LOST_MEMBER, step: 'recoveringDuplicate' } },
+          },
+          { target: 'failed', actions: { type: 'recordFailure', params: { error: LOST_MEMBER } } },
+        ],
+        onError: failover('recoveringDuplicate', 'member'),
+      },
+    },
+    aggregating: {
+      description: 'Asking MX to aggregate the member; "already aggregating" (202) is a success too.',
+      invoke: {
+        src: 'aggregateMember',
+        id: 'aggregateMember',
+        input: ({ context }) => ({ userGuid: context.userGuid, memberGuid: context.memberGuid ?? '' }),
+        onDone: {
+          target: 'polling',
+          actions: [{ type: 'recordMember', params: ({ event }) => ({ member: event.output }) }, 'startPolling'],
+        },
+        onError: failover('aggregating', 'member'),
+      },
+    },
+    polling: {
+      description: 'Following the aggregation through the member\'s connection status.',
+      initial: 'checkingStatus',
+      states: {
+        checkingStatus: {
+          description: 'Reading the member\'s connection status.',
+          invoke: {
+            src: 'readMemberStatus',
+            id: 'readMemberStatus',
+            input: ({ context }) => ({ userGuid: context.userGuid, memberGuid: context.memberGuid ?? '' }),
+            onDone: [
+              { guard: { type: 'hasStatusCategory', params: statusOf('connected') }, target: '#member.connected', actions: recordStatusOf },
+              { guard: { type: 'hasStatusCategory', params: statusOf('challenged') }, target: '#member.loadingChallenges', actions: recordStatusOf },
+              {
+                guard: { type: 'hasStatusCategory', params: statusOf('endCustomer') },
+                target: '#member.needsAction',
+                actions: [recordStatusOf, { type: 'needAction', params: { reason: 'connectionStatus' } }],
+              },
+              {
+                guard: { type: 'hasStatusCategory', params: statusOf('other') },
+                target: '#member.needsAction',
+                actions: [recordStatusOf, { type: 'needAction', params: { reason: 'connectionStatus' } }],
+              },
+              {
+                guard: { type: 'hasStatusCategory', params: statusOf('aggregationFailed') },
+                target: 'reaggregatingOrFailing',
+                actions: recordStatusOf,
+              },
+              { guard: 'hasPollsLeft', target: 'waitingToPoll', actions: [recordStatusOf, 'schedulePoll'] },
+              { target: '#member.needsAction', actions: [recordStatusOf, { type: 'needAction', params: { reason: 'pollTimeout' } }] },
+            ],
+            onError: failover('checkingStatus', 'member'),
+          },
+        },
+        waitingToPoll: {
+          description: 'Waiting until nextPollAt before reading the status again (MX asks for at least 3 s).',
+          invoke: {
+            src: 'sleepUntil',
+            id: 'pollTimer',
+            input: ({ context }) => ({ until: context.nextPollAt ?? 0 }),
+            onDone: { target: 'checkingStatus' },
+          },
+        },
+        reaggregatingOrFailing: {
+          description: 'The aggregation FAILED: aggregate once more if the budget allows, otherwise fail.',
+          always: [
+            { guard: 'canReaggregate', target: '#member.aggregating', actions: 'countReaggregation' },
+            { target: '#member.failed' },
+          ],
+        },
+      },
+    },
+    loadingChallenges: {
+      description: 'The member is CHALLENGED: reading the MFA challenges to answer.',
+      invoke: {
+        src: 'listChallenges',
+        id: 'listChallenges',
+        input: ({ context }) => ({ userGuid: context.userGuid, memberGuid: context.memberGuid ?? '' }),
+        onDone: [
+          {
+            guard: { type: 'hasChallenges', params: ({ event }) => ({ challenges: event.output }) },
+            target: 'challenged',
+            actions: { type: 'recordChallenges', params: ({ event }) => ({ challenges: event.output }) },
+          },
+          // No challenge left (204): the status has moved on; read it again after the interval.
+          { guard: 'hasPollsLeft', target: 'polling.waitingToPoll', actions: 'schedulePoll' },
+          { target: 'needsAction', actions: { type: 'needAction', params: { reason: 'pollTimeout' } } },
+        ],
+        onError: failover('loadingChallenges', 'member'),
+      },
+    },
+    challenged: {
+      description: 'Challenges are known: answer them unless MFA keeps asking beyond maxChallengeRounds.',
+      always: [
+        { guard: 'hasChallengeRoundsLeft', target: 'awaitingAnswer' },
+        { target: 'needsAction', actions: { type: 'needAction', params: { reason: 'tooManyChallenges' } } },
+      ],
+    },
+    awaitingAnswer: {
+      description: 'Waiting until answerBy for answers: from the answerChallenge actor or a member.challenge.answered event.',
+      entry: 'startAnswerWindow',
+      invoke: {
+        src: 'sleepUntil',
+        id: 'answerTimer',
+        input: ({ context }) => ({ until: context.answerBy ?? 0 }),
+        onDone: { target: 'needsAction', actions: { type: 'needAction', params: { reason: 'challengeUnanswered' } } },
+      },
+      on: { 'member.challenge.answered': { target: 'resuming' } },
+      initial: 'asking',
+      states: {
+        asking: {
+          description: 'The answerChallenge actor obtains answers and puts them in the runtime\'s answer store.',
+          invoke: {
+            src: 'answerChallenge',
+            id: 'answerChallenge',
+            input: ({ context }) => ({
+              userGuid: context.userGuid,
+              memberGuid: context.memberGuid ?? '',
+              memberExternalId: context.externalId,
+              challenges: context.challenges,
+            }),
+            onDone: [
+              { guard: { type: 'isAnswered', params: ({ event }) => ({ answered: event.output.answered }) }, target: '#member.resuming' },
+              { target: 'waitingForAnswer' },
+            ],
+            onError: { target: '#member.failed', actions: { type: 'recordFailure', params: errorOf } },
+          },
+        },
+        waitingForAnswer: {
+          description: 'No automatic answer: waiting for member.challenge.answered until answerBy.',
+        },
+      },
+    },
+    resuming: {
+      description: 'Sending the answers (read by the runtime from its answer store) and resuming the aggregation.',
+      invoke: {
+        src: 'resumeAggregation',
+        id: 'resumeAggregation',
+        input: ({ context }) => ({
+          userGuid: context.userGuid,
+          memberGuid: context.memberGuid ?? '',
+          memberExternalId: context.externalId,
+          challengeGuids: context.challenges.map((c) => c.guid),
+        }),
+        onDone: { target: 'polling', actions: [{ type: 'recordMember', params: ({ event }) => ({ member: event.output }) }, 'startPolling'] },
+        onError: [
+          {
+            guard: { type: 'isChallengeExpired', params: errorOf },
+            target: 'needsAction',
+            actions: [{ type: 'recordFailure', params: errorOf }, { type: 'needAction', params: { reason: 'challengeExpired' } }],
+          },
+          ...failover('resuming', 'member'),
+        ],
+      },
+    },
+    waitingToRetry: {
+      description: 'Backing off (full jitter, Retry-After respected) until retryAt, then running the failed step again.',
+      invoke: {
+        src: 'sleepUntil',
+        id: 'retryTimer',
+        input: ({ context }) => ({ until: context.retryAt ?? 0 }),
+        onDone: rerunStep(),
+      },
+    },
+    halted: {
+      description: 'A job-scope error stopped the item; job.resume runs the halted step again.',
+      entry: 'notifyParentOfHalt',
+      on: { 'job.resume': rerunStep('resumeJob') },
+    },
+    connected: {
+      type: 'final',
+      description: 'The member is CONNECTED (or RECONNECTED).',
+      entry: { type: 'settle', params: { outcome: 'connected' } },
+    },
+    needsAction: {
+      type: 'final',
+      description: 'The end customer (or an operator) must act; the status or the reason is in the output.',
+      entry: { type: 'settle', params: { outcome: 'needsAction' } },
+    },
+    failed: {
+      type: 'final',
+      description: 'The member could not be connected; the classified error (or FAILED status) is in the output.',
+      entry: { type: 'settle', params: { outcome: 'failed' } },
+    },
+  },
+  output: ({ context }): MemberOutput => ({
+    outcome: context.outcome ?? 'failed',
+    externalId: context.externalId,
+    institutionCode: context.institutionCode,
+    userGuid: context.userGuid,
+    memberGuid: context.memberGuid,
+    connectionStatus: context.connectionStatus,
+    reason: context.reason,
+    error: context.outcome === 'connected' ? null : context.error,
+    challenges: context.challenges,
+  }),
+});

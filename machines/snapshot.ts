@@ -1,0 +1,117 @@
+/**
+ * What the runtime reads from a snapshot without knowing the machines' insides: when the live
+ * durable wait is due, whether the item is halted (and why), and its coarse item state. Each
+ * works on a live snapshot (`actor.getSnapshot()`) and on a persisted one
+ * (`actor.getPersistedSnapshot()`, plain JSON from the store), children included.
+ */
+import type { ApiError } from '../src/errors/types.js';
+import { isApiError } from './errors.js';
+
+type Json = Record<string, unknown>;
+
+interface ChildView {
+  src: unknown;
+  snapshot: Json | undefined;
+}
+
+function asObject(value: unknown): Json | undefined {
+  return typeof value === 'object' && value !== null ? (value as Json) : undefined;
+}
+
+function childrenOf(snapshot: Json): ChildView[] {
+  const children = asObject(snapshot.children) ?? {};
+  return Object.values(children).flatMap((child) => {
+    const entry = asObject(child);
+    if (!entry) return [];
+    // A live child is an ActorRef; a persisted one is `{ snapshot, src }`.
+    if (typeof entry.getSnapshot === 'function') {
+      return [{ src: entry.src, snapshot: asObject((entry.getSnapshot as () => unknown)()) }];
+    }
+    return [{ src: entry.src, snapshot: asObject(entry.snapshot) }];
+  });
+}
+
+function dueTimes(snapshot: Json): number[] {
+  return childrenOf(snapshot).flatMap(({ src, snapshot: child }) => {
+    if (!child || child.status !== 'active') return [];
+    const until = asObject(child.input)?.until;
+    if (src === 'sleepUntil' && typeof until === 'number') return [until];
+    return dueTimes(child);
+  });
+}
+
+/**
+ * The epoch ms at which the earliest live `sleepUntil` wait of this item (its own or a child
+ * machine's) is due, or `null` when nothing waits. The runtime stores it beside the snapshot.
+ *
+ * @example
+ * ```ts
+ * await store.saveItems(jobId, owner, [{ id, state, snapshot: actor.getPersistedSnapshot(), dueAt: pendingDueAt(actor.getPersistedSnapshot()) }]);
+ * ```
+ */
+export function pendingDueAt(snapshot: unknown): number | null {
+  const root = asObject(snapshot);
+  if (!root || root.status !== 'active') return null;
+  const dues = dueTimes(root);
+  return dues.length === 0 ? null : Math.min(...dues);
+}
+
+function valueHasHalted(value: unknown): boolean {
+  if (value === 'halted') return true;
+  const object = asObject(value);
+  if (!object) return false;
+  return Object.entries(object).some(([key, child]) => key === 'halted' || valueHasHalted(child));
+}
+
+/**
+ * Whether the item stands in a `halted` state (its own, or onboarding's while a child halted),
+ * waiting for `job.resume`.
+ *
+ * @example
+ * ```ts
+ * if (isHalted(actor.getSnapshot())) await store.setHalt(jobId, haltOf(actor.getSnapshot()));
+ * ```
+ */
+export function isHalted(snapshot: unknown): boolean {
+  const root = asObject(snapshot);
+  return root?.status === 'active' && valueHasHalted(root.value);
+}
+
+/**
+ * The job-scope error that halted the item, or `null` when it is not halted.
+ *
+ * @example
+ * ```ts
+ * haltOf(actor.getSnapshot())?.kind; // 'unauthorized'
+ * ```
+ */
+export function haltOf(snapshot: unknown): ApiError | null {
+  if (!isHalted(snapshot)) return null;
+  const halt = asObject(asObject(snapshot)?.context)?.halt;
+  return isApiError(halt) ? halt : null;
+}
+
+/** The coarse state of an item, as the store keeps it. */
+export type MachineItemState = 'active' | 'halted' | 'done' | 'needsAction' | 'failed';
+
+/**
+ * The item state of an onboarding, offboarding, user or member snapshot: its final outcome
+ * (`ready` and `connected` count as `done`), `halted`, or `active`.
+ *
+ * @example
+ * ```ts
+ * itemStateOf(actor.getSnapshot()); // 'needsAction'
+ * ```
+ */
+export function itemStateOf(snapshot: unknown): MachineItemState {
+  const root = asObject(snapshot);
+  if (!root) return 'active';
+  if (root.status === 'error') return 'failed';
+  if (root.status === 'done') {
+    const outcome = asObject(root.output)?.outcome;
+    if (outcome === 'needsAction') return 'needsAction';
+    if (outcome === 'done' || outcome === 'ready' || outcome === 'connected') return 'done';
+    return 'failed';
+  }
+  return isHalted(root) ? 'halted' : 'active';
+}

@@ -1,0 +1,36 @@
+/**
+ * What a member's `connection_status` asks of the lifecycle (DESIGN.md fact 9).
+ */
+import type { ConnectionStatus } from '../src/api/types.js';
+
+/** Aggregation finished and the member is usable. */
+export const CONNECTED_STATUSES: readonly ConnectionStatus[] = ['CONNECTED', 'RECONNECTED'];
+/** Aggregation still runs: read the status again after the poll interval. */
+export const IN_PROGRESS_STATUSES: readonly ConnectionStatus[] = ['CREATED', 'UPDATED', 'DELAYED', 'RESUMED', 'PENDING'];
+/** Only the end customer can fix these (new credentials, unlock the account, …). */
+export const END_CUSTOMER_STATUSES: readonly ConnectionStatus[] = [
+  'DENIED', 'PREVENTED', 'REJECTED', 'LOCKED', 'EXPIRED', 'IMPAIRED', 'IMPEDED', 'DISABLED', 'DISCONTINUED', 'CLOSED',
+];
+
+export type StatusCategory = 'connected' | 'inProgress' | 'challenged' | 'endCustomer' | 'aggregationFailed' | 'other';
+
+/**
+ * The category of a status; `null` (not reported yet) counts as in progress, and the statuses MX
+ * documents without a customer action (DEGRADED, DISCONNECTED, IMPORTED) as `other`, which the
+ * member machine hands to a person as `needsAction`.
+ *
+ * @example
+ * ```ts
+ * statusCategory('CHALLENGED'); // 'challenged'
+ * statusCategory('LOCKED');     // 'endCustomer'
+ * ```
+ */
+export function statusCategory(status: ConnectionStatus | null | undefined): StatusCategory {
+  if (status === null || status === undefined) return 'inProgress';
+  if (CONNECTED_STATUSES.includes(status)) return 'connected';
+  if (IN_PROGRESS_STATUSES.includes(status)) return 'inProgress';
+  if (status === 'CHALLENGED') return 'challenged';
+  if (END_CUSTOMER_STATUSES.includes(status)) return 'endCustomer';
+  if (status === 'FAILED') return 'aggregationFailed';
+  return 'other';
+}
