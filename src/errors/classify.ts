@@ -1,7 +1,7 @@
 import { readBody } from './_internals/body.js';
 import { buildError } from './_internals/build.js';
 import { decide, statusOnly } from './_internals/decide.js';
-import { DIALECTS, detectDialect } from './dialects/auto.js';
+import { DIALECTS, detectDialect, otherMessages } from './dialects/auto.js';
 import type { DialectRules, Evidence } from './_internals/evidence.js';
 import { headerValue } from './_internals/headers.js';
 import { parseRetryAfter } from './retryAfter.js';
@@ -10,6 +10,9 @@ import { matchUserRules } from './_internals/userRules.js';
 
 /** The defaults `classify` merges a `Partial<ClassifyOptions>` over. */
 export const defaultClassifyOptions: Readonly<ClassifyOptions> = Object.freeze({ dialect: 'auto', rules: [] });
+
+/** What `auto` applies when no dialect's envelope is recognised: only shared wording and the status. */
+const NO_DIALECT = { codes: [], messages: [] } as const;
 
 /** How much of a message (or a plain-text body) the message rules read. */
 const MATCH_CHARS = 4096;
@@ -45,7 +48,7 @@ function classifyOutcome(response: HttpOutcome, options: Partial<ClassifyOptions
   };
   const verdict =
     matchUserRules(options.rules ?? [], evidence, body.text.slice(0, MATCH_CHARS)) ??
-    (rules ? decide(rules, evidence) : statusOnly(status, false));
+    decide(rules ?? NO_DIALECT, evidence, otherMessages(rules));
   const retryAfter = headerValue(response.headers, 'retry-after');
   return buildError({
     verdict,

@@ -18,12 +18,23 @@ const ownApi = (status: number, code: string, message: string) => ({
 });
 
 describe('user rules', () => {
-  it('a rule for an API of one’s own wins over the built-in rules', () => {
+  it('a rule teaches the classifier an API of one’s own', () => {
     const rules: ClassifierRule[] = [{ status: 400, code: 'E_DUP', kind: 'duplicate' }];
-    const e = classify(ownApi(400, 'E_DUP', 'Customer already exists with guid CUS-42'), { rules });
-    expect(e).toMatchObject({ kind: 'duplicate', guid: 'CUS-42', retryable: false, scope: 'item', code: 'E_DUP' });
+    const e = classify(ownApi(400, 'E_DUP', 'Customer CUS-42 is already on file'), { rules });
+    expect(e).toMatchObject({ kind: 'duplicate', retryable: false, scope: 'item', code: 'E_DUP' });
     // Without the rule the same body is only what its status says.
-    expect(classify(ownApi(400, 'E_DUP', 'Customer already exists with guid CUS-42')).kind).toBe('validation');
+    expect(classify(ownApi(400, 'E_DUP', 'Customer CUS-42 is already on file')).kind).toBe('validation');
+  });
+
+  it('a rule wins over the built-in rules, and its kind still gets the fields the kind carries', () => {
+    const body = { status: 400, headers: {}, body: JSON.stringify({ error: 'User already exists with guid USR-42' }) };
+    expect(classify(body)).toMatchObject({ kind: 'duplicate', guid: 'USR-42' });
+    expect(classify(body, { rules: [{ message: /already exists/, kind: 'conflict' }] }).kind).toBe('conflict');
+    expect(classify(body, { rules: [{ status: 400, kind: 'duplicate', retryable: true }] })).toMatchObject({
+      kind: 'duplicate',
+      guid: 'USR-42',
+      retryable: true,
+    });
   });
 
   it('matches status lists and predicates, codes by RegExp, messages by substring or RegExp', () => {

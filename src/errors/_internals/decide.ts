@@ -45,6 +45,7 @@ export function statusOnly(status: number, envelope: boolean, overrides?: Dialec
   if (decisive) return { kind: decisive };
   switch (status) {
     case 400:
+    case 413:
     case 422:
       return { kind: 'validation' };
     case 401:
@@ -94,10 +95,14 @@ export function matchMessage(rules: readonly MessageRule[], evidence: Evidence):
 }
 
 /**
- * A dialect's verdict, trusting the status first, then the machine code, then the message, and
- * falling back to the status alone.
+ * A dialect's verdict, trusting the status first, then the machine code, then the message (the
+ * dialect's own wording before `otherMessages`), and falling back to the status alone.
  */
-export function decide(rules: DialectRules, evidence: Evidence): Verdict {
+export function decide(
+  rules: Pick<DialectRules, 'codes' | 'messages' | 'statusKinds'>,
+  evidence: Evidence,
+  otherMessages: readonly MessageRule[] = [],
+): Verdict {
   const { status, code } = evidence;
   const decisive = rules.statusKinds?.[status] === undefined ? DECISIVE[status] : undefined;
   if (decisive) return { kind: decisive };
@@ -110,6 +115,7 @@ export function decide(rules: DialectRules, evidence: Evidence): Verdict {
   }
   return (
     matchMessage(rules.messages, evidence) ??
+    matchMessage(otherMessages, evidence) ??
     matchMessage(COMMON_MESSAGES, evidence) ??
     statusOnly(status, evidence.envelope, rules.statusKinds)
   );

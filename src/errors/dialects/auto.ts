@@ -1,5 +1,5 @@
 import type { BodyView } from '../_internals/body.js';
-import { isRecord, type DialectRules } from '../_internals/evidence.js';
+import { isRecord, type DialectRules, type MessageRule } from '../_internals/evidence.js';
 import { mcc } from './mcc.js';
 import { mgx } from './mgx.js';
 import { mxSso } from './mxSso.js';
@@ -36,3 +36,20 @@ export const DIALECTS: Readonly<Record<DialectRules['dialect'], DialectRules>> =
   mgx,
   nexus,
 };
+
+const ORDER: readonly DialectRules[] = [mxSso, nexus, mcc, mgx];
+const others = new Map<DialectRules | undefined, readonly MessageRule[]>();
+
+/**
+ * The message rules of every dialect but `rules`, tried after its own: MX words an error the same
+ * way across its APIs (the MX Platform answers "Challenge question expired" from the Nexus
+ * document inside an `{"error": …}` body), and each rule still names the statuses it trusts.
+ */
+export function otherMessages(rules: DialectRules | undefined): readonly MessageRule[] {
+  let list = others.get(rules);
+  if (!list) {
+    list = ORDER.filter((d) => d !== rules).flatMap((d) => d.messages);
+    others.set(rules, list);
+  }
+  return list;
+}

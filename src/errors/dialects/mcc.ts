@@ -8,6 +8,9 @@ function readXml(text: string): EnvelopeFields | undefined {
   return code === undefined ? { message } : { code, message };
 }
 
+const AUTH = [401, 403];
+const BAD_REQUEST = [400, 422];
+
 /**
  * The `TOK:` REST API ("mcc", seed 002): a `Message` parameter in JSON (`message` tolerated) or
  * XML, sometimes with a code. Its documentation names error types rather than exact texts, so the
@@ -28,15 +31,15 @@ export const mcc: DialectRules = {
   statusKinds: { 409: 'duplicate' },
   messages: [
     { pattern: /\bexpired token\b|\btoken\b.*\bexpired\b/i, status: [401], verdict: { kind: 'token_expired' } },
-    { pattern: /\binsufficient (?:permissions?|access|privileges?|scope)\b|\baccess rights\b/i, verdict: { kind: 'forbidden' } },
-    { pattern: /\binvalid user\b|\baccess denied\b|\bauthentication failure\b/i, verdict: { kind: 'unauthorized' } },
-    { pattern: /\b(?:missing|invalid) (?:or invalid )?token\b|\bmissing\/invalid token\b/i, verdict: { kind: 'unauthorized' } },
-    { pattern: /\binvalid case\b|\bimproper case\b/i, verdict: { kind: 'misconfigured' } },
-    { pattern: /\b(?:deleted|inactive) customer\b/i, verdict: { kind: 'misconfigured' } },
-    { pattern: /\binvalid (?:customer )?id value\b|\binvalid customer id\b/i, verdict: { kind: 'misconfigured' } },
+    { pattern: /\binsufficient (?:permissions?|access|privileges?|scope)\b|\baccess rights\b/i, status: AUTH, verdict: { kind: 'forbidden' } },
+    { pattern: /\binvalid user\b|\baccess denied\b|\bauthentication failure\b/i, status: AUTH, verdict: { kind: 'unauthorized' } },
+    { pattern: /\b(?:missing|invalid) token\b|\bmissing\/invalid token\b/i, status: AUTH, verdict: { kind: 'unauthorized' } },
+    { pattern: /\binvalid case\b|\bimproper case\b/i, status: [403], verdict: { kind: 'misconfigured' } },
+    { pattern: /\b(?:deleted|inactive) customer\b/i, status: [400], verdict: { kind: 'misconfigured' } },
+    { pattern: /\binvalid (?:customer )?id value\b|\binvalid customer id\b/i, status: [400], verdict: { kind: 'misconfigured' } },
     { pattern: /\binvalid request\/response type\b|\bcontent-type\b/i, verdict: { kind: 'misconfigured' } },
-    { pattern: /\bmethod error\b/i, verdict: { kind: 'server_error' } },
-    { pattern: /\bmissing required fields?\b|\brequired field/i, verdict: { kind: 'validation' } },
-    { pattern: /\binvalid request url\b|\binvalid (?:request )?parameter/i, verdict: { kind: 'validation' } },
+    { pattern: /\bmethod error\b/i, status: [500], verdict: { kind: 'server_error' } },
+    { pattern: /\bmissing required (?:fields?|parameters?)\b|\brequired field/i, status: BAD_REQUEST, verdict: { kind: 'validation' } },
+    { pattern: /\binvalid request url\b|\binvalid (?:request )?parameter/i, status: BAD_REQUEST, verdict: { kind: 'validation' } },
   ],
 };

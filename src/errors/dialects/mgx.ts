@@ -35,6 +35,7 @@ export const mgx: DialectRules = {
   },
   codes: [
     { code: 'validation_error', verdict: { kind: 'validation' } },
+    { code: /^(?:token_expired|expired_token)$/i, status: [401], verdict: { kind: 'token_expired' } },
     { code: /^(?:insufficient_scope|not_api_client|no_team|payment_required|not_elevator)$/i, verdict: { kind: 'forbidden' } },
     { code: 'not_found', verdict: { kind: 'not_found', resource: 'record' } },
     { code: 'active_bid_exists', verdict: { kind: 'duplicate' } },
