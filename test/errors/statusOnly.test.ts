@@ -88,3 +88,24 @@ describe('the status alone gives a sensible kind when codes and messages change'
     }
   });
 });
+
+describe('documented wording is recognised in every dialect’s envelope, within its statuses', () => {
+  it.each([
+    [400, { error: 'Challenge question expired. Please try again.' }, 'challenge_expired'],
+    [400, { Message: 'The credential GUIDs submitted are no longer valid. Check the institution required credentials endpoint.' }, 'credentials_stale'],
+    [400, { error: { status: 400, code: 'bad_request', message: 'You cannot aggregate a manual member.' } }, 'not_aggregatable'],
+    [400, { code: null, message: 'Invalid format for external member guid' }, 'invalid_external_id'],
+    [500, { code: null, message: 'Member not found.' }, 'not_found'],
+    [400, { Message: 'User already exists with guid USR-9' }, 'duplicate'],
+    [404, { error: { status: 404, code: 'route_not_found', message: 'No route matches this path.' } }, 'misconfigured'],
+  ] as const)('%i %j → %s', (status, body, kind) => {
+    expect(classify({ status, headers: {}, body: JSON.stringify(body) }).kind).toBe(kind);
+  });
+
+  it('wording documented for one status does not move another', () => {
+    // "Invalid API token." is an auth failure on a 401, but a 404 still says the record is missing.
+    expect(classify({ status: 404, headers: {}, body: JSON.stringify({ code: null, message: 'Invalid API token.' }) }).kind).toBe('not_found');
+    expect(classify({ status: 404, headers: {}, body: JSON.stringify({ Message: 'Missing Required Fields' }) }).kind).toBe('not_found');
+    expect(classify({ status: 413, headers: {}, body: '' }).kind).toBe('validation');
+  });
+});
