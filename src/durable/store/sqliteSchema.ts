@@ -9,7 +9,12 @@ import { storeError } from './_internals/common.js';
 /** The `state NOT IN (...)` test, spelled identically in the partial index and the queries so SQLite uses the index. */
 export const SQLITE_OPEN_STATE = `state NOT IN ('done', 'needsAction', 'failed', 'cancelled')`;
 
-/** Each entry moves the schema from `version - 1` to `version`; entries are never edited once released. */
+/**
+ * Each entry moves the schema from `version - 1` to `version`; entries are never edited once released.
+ * `items` is a rowid table: snapshots of ~2 KB are too large for WITHOUT ROWID, which halved the
+ * write rate when measured. No index on `state`: every save sets it, and each index on it cost ~15 %
+ * of the write rate, while counting a job's items by scanning them is fast enough for a status.
+ */
 const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
     version: 1,
@@ -33,10 +38,9 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
         lease_owner TEXT,
         lease_until INTEGER,
         PRIMARY KEY (job_id, id)
-      ) WITHOUT ROWID;
+      );
       CREATE UNIQUE INDEX items_by_seq ON items (job_id, seq);
       CREATE INDEX items_open_by_seq ON items (job_id, seq) WHERE ${SQLITE_OPEN_STATE};
-      CREATE INDEX items_by_state ON items (job_id, state);
     `,
   },
 ];
@@ -50,6 +54,9 @@ export function prepareSqlite(db: Database.Database, path: string, busyTimeoutMs
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  // 32 MiB of page cache (the default is 2 MiB): a job's snapshots are rewritten all over the table,
+  // and cache misses were a tenth of the write cost.
+  db.pragma('cache_size = -32768');
   const migrate = db.transaction(() => {
     db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
     const row = db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as { value: string } | undefined;
