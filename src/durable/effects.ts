@@ -1,0 +1,160 @@
+/**
+ * The effects the lifecycle machines invoke, built on an `MxClient`. Each actor resolves with the
+ * call's value or rejects with its `ApiError` (the machines' contract, machines/actors.ts).
+ *
+ * Secrets stay out of every actor input and output: credential values come from the credentials
+ * source at the moment `createMember` builds its request, and MFA answers wait in memory (never in a
+ * snapshot) from the moment they are given until `resumeAggregation` sends them.
+ */
+import { errAsync, ok, ResultAsync } from 'neverthrow';
+import type { AnswerChallengeActorInput, ChallengeSummary, CredentialFieldRef } from '../../machines/actors.js';
+import type { LifecycleEffects } from '../../machines/provide.js';
+import type { ChallengeAnswer, CredentialValue, MxClient } from '../api/types.js';
+import type { ApiError } from '../errors/types.js';
+
+/** What a credentials source is asked for: one member's login, at the moment it is created. */
+export interface CredentialRequest {
+  memberExternalId: string;
+  institutionCode: string;
+  userGuid: string;
+  /** The institution's credential fields (guid and field name), as MX lists them. */
+  fields: readonly CredentialFieldRef[];
+}
+
+/**
+ * Where member credentials come from: values by field name (`username`, `password`, or the
+ * institution's field names), or `{guid, value}` pairs; `null` when there are none.
+ */
+export type CredentialsSource = (
+  request: CredentialRequest,
+) => Promise<Record<string, string> | CredentialValue[] | null> | Record<string, string> | CredentialValue[] | null;
+
+/** What an answer source is asked: the open challenges of one member. */
+export type ChallengeRequest = AnswerChallengeActorInput;
+
+/**
+ * Answers MFA challenges as they come: answers by challenge guid (or `{guid, value}` pairs), or `null`
+ * to wait for `runtime.answer(...)` from elsewhere (a person, a queue).
+ */
+export type AnswerSource = (
+  request: ChallengeRequest,
+) => Promise<Record<string, string> | ChallengeAnswer[] | null> | Record<string, string> | ChallengeAnswer[] | null;
+
+/** Answers given and not yet sent, by member external id. In memory only, by design. */
+export type AnswerBox = Map<string, ChallengeAnswer[]>;
+
+const ALIASES: Record<string, string[]> = {
+  username: ['username', 'login', 'user', 'user_name', 'userid', 'user_id'],
+  password: ['password', 'pass', 'passcode', 'pin'],
+};
+
+function normalise(name: string | null | undefined): string {
+  return (name ?? '').toLowerCase().replace(/^crd-/, '').replace(/[^a-z0-9_]/g, '');
+}
+
+/**
+ * Maps values by field name onto the institution's credential guids. A field matches by its name,
+ * by its guid's suffix, or through the usual aliases (LOGIN is `username`, PASSWORD is `password`).
+ *
+ * @example
+ * credentialValuesFor({ username: 'mxuser', password: 'p' }, [{ guid: 'CRD-1', fieldName: 'LOGIN' }])
+ * // [{ guid: 'CRD-1', value: 'mxuser' }]
+ */
+export function credentialValuesFor(values: Record<string, string>, fields: readonly CredentialFieldRef[]): CredentialValue[] {
+  const byName = new Map(Object.entries(values).map(([name, value]) => [normalise(name), value]));
+  const out: CredentialValue[] = [];
+  for (const field of fields) {
+    const names = [normalise(field.fieldName), normalise(field.guid)];
+    let value = names.map((name) => byName.get(name)).find((v) => v !== undefined);
+    if (value === undefined) {
+      for (const [canonical, aliases] of Object.entries(ALIASES)) {
+        if (names.some((name) => aliases.includes(name))) value = byName.get(canonical) ?? aliases.map((a) => byName.get(a)).find((v) => v !== undefined);
+        if (value !== undefined) break;
+      }
+    }
+    if (value !== undefined) out.push({ guid: field.guid, value });
+  }
+  return out;
+}
+
+/**
+ * Maps answers by challenge guid, field name or label onto the challenges' guids.
+ *
+ * @example
+ * answersFor({ 'CRD-1': 'correct' }, [{ guid: 'CRD-1', type: 'TEXT', label: 'Q?', fieldName: null, options: [] }])
+ */
+export function answersFor(given: Record<string, string> | ChallengeAnswer[], challenges: readonly ChallengeSummary[]): ChallengeAnswer[] {
+  if (Array.isArray(given)) return given;
+  return challenges.flatMap((challenge) => {
+    const value = given[challenge.guid] ?? given[challenge.fieldName ?? ''] ?? given[challenge.label ?? ''];
+    return value === undefined ? [] : [{ guid: challenge.guid, value }];
+  });
+}
+
+function localError(message: string): ApiError {
+  return { kind: 'validation', status: 0, retryable: false, scope: 'item', dialect: 'network', message };
+}
+
+export interface LifecycleEffectsOptions {
+  client: MxClient;
+  credentials: CredentialsSource;
+  answerChallenge?: AnswerSource;
+  answers: AnswerBox;
+}
+
+/**
+ * Builds every effect the lifecycle machines name, on one client, for `provideEffects(...)`.
+ *
+ * @example
+ * const machines = provideEffects(createLifecycleEffects({ client, credentials, answers: new Map() }));
+ */
+export function createLifecycleEffects(options: LifecycleEffectsOptions): LifecycleEffects {
+  const { client, credentials, answerChallenge, answers } = options;
+  return {
+    createUser: (input, signal) => client.createUser({ id: input.externalId, email: input.email, metadata: input.metadata }, { signal }),
+    findUser: (input, signal) => client.findUserByExternalId(input.externalId, { signal }),
+    deleteUser: (input, signal) => client.deleteUser(input.userGuid, { signal }),
+    listCredentialFields: (input, signal) => client.listInstitutionCredentials(input.institutionCode, { signal }),
+    createMember: (input, signal) =>
+      ResultAsync.fromSafePromise(
+        Promise.resolve(
+          credentials({
+            memberExternalId: input.externalId,
+            institutionCode: input.institutionCode,
+            userGuid: input.userGuid,
+            fields: input.credentialFields,
+          }),
+        ),
+      ).andThen((given) => {
+        if (given === null) return errAsync(localError(`no credentials were given for member "${input.externalId}"`));
+        const values = Array.isArray(given) ? given : credentialValuesFor(given, input.credentialFields);
+        if (values.length === 0) {
+          return errAsync(localError(`the credentials given for member "${input.externalId}" name none of the institution's fields`));
+        }
+        return client.createMember(
+          { userGuid: input.userGuid, id: input.externalId, institutionCode: input.institutionCode, credentials: values },
+          { signal },
+        );
+      }),
+    findMember: (input, signal) => client.findMemberByExternalId(input.userGuid, input.externalId, { signal }),
+    aggregateMember: (input, signal) => client.aggregateMember(input.userGuid, input.memberGuid, { signal }),
+    readMemberStatus: (input, signal) => client.readMemberStatus(input.userGuid, input.memberGuid, { signal }),
+    listChallenges: (input, signal) => client.listMemberChallenges(input.userGuid, input.memberGuid, { signal }),
+    answerChallenge: async (input) => {
+      if (answers.has(input.memberExternalId)) return ok({ answered: true });
+      if (!answerChallenge) return ok({ answered: false });
+      const given = await answerChallenge(input);
+      if (given === null) return ok({ answered: false });
+      answers.set(input.memberExternalId, answersFor(given, input.challenges));
+      return ok({ answered: true });
+    },
+    resumeAggregation: (input, signal) =>
+      client
+        .resumeAggregation(input.userGuid, input.memberGuid, answers.get(input.memberExternalId) ?? [], { signal })
+        .map((member) => {
+          answers.delete(input.memberExternalId);
+          return member;
+        }),
+    deleteMember: (input, signal) => client.deleteMember(input.userGuid, input.memberGuid, { signal }),
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * What the runtime needs to know about each kind of job: the provided root machine, how a
+ * customer becomes its input (credentials left behind), and how to read a snapshot.
+ */
+import type { AnyStateMachine } from 'xstate';
+import type { LifecycleOptions } from '../../machines/options.js';
+import { provideEffects, type LifecycleEffects } from '../../machines/provide.js';
+import { haltOf, itemStateOf, pendingDueAt } from '../../machines/snapshot.js';
+import type { ApiError } from '../errors/types.js';
+import type { CustomerInput } from '../input/types.js';
+import type { ItemState, JobKind } from './store.js';
+
+export interface SnapshotSummary {
+  state: ItemState;
+  /** The state value as a dotted path, for progress and logs. */
+  value: string;
+  final: boolean;
+  outcome: unknown;
+  dueAt: number | null;
+  halt: ApiError | null;
+}
+
+export interface JobProgram {
+  machine: AnyStateMachine;
+  inputOf(customer: CustomerInput): unknown;
+  summarise(snapshot: unknown): SnapshotSummary;
+}
+
+function valuePath(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([key, child]) => {
+        const rest = valuePath(child);
+        return rest ? `${key}.${rest}` : key;
+      })
+      .join(',');
+  }
+  return '';
+}
+
+/**
+ * Reads the coarse state, due time and halt of a live or persisted snapshot.
+ *
+ * @example
+ * summarise(actor.getSnapshot()).state // 'active'
+ */
+export function summarise(snapshot: unknown): SnapshotSummary {
+  const object = snapshot as { status?: string; value?: unknown; output?: unknown };
+  const state = itemStateOf(snapshot);
+  const final = object.status === 'done' || object.status === 'error';
+  return {
+    state,
+    value: valuePath(object.value),
+    final,
+    outcome: final ? (object.output ?? null) : null,
+    dueAt: final ? null : pendingDueAt(snapshot),
+    halt: state === 'halted' ? haltOf(snapshot) : null,
+  };
+}
+
+/**
+ * The program of one kind of job on these effects.
+ *
+ * @example
+ * const program = jobProgram('onboard', createLifecycleEffects({ client, credentials, answers }));
+ */
+export function jobProgram(kind: JobKind, effects: LifecycleEffects, options?: Partial<LifecycleOptions>): JobProgram {
+  const machines = provideEffects(effects);
+  const withOptions = options ? { options } : {};
+  if (kind === 'offboard') {
+    return {
+      machine: machines.offboarding,
+      inputOf: (customer) => ({
+        externalId: customer.id,
+        members: customer.members.map((member) => ({ externalId: member.id })),
+        ...withOptions,
+      }),
+      summarise,
+    };
+  }
+  return {
+    machine: machines.onboarding,
+    inputOf: (customer) => ({
+      externalId: customer.id,
+      ...(customer.email ? { email: customer.email } : {}),
+      ...(customer.metadata ? { metadata: JSON.stringify(customer.metadata) } : {}),
+      members: customer.members.map((member) => ({ externalId: member.id, institutionCode: member.institution_code })),
+      ...withOptions,
+    }),
+    summarise,
+  };
+}

@@ -1,0 +1,335 @@
+/**
+ * The durable runtime: runs a job's items (one customer each) as root actors, persists every
+ * transition, re-arms durable waits on restore, halts the job once on a systemic error, and resumes
+ * whatever is not final when it runs again, in this process or another one.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { createActor, type Actor, type AnyStateMachine, type InspectionEvent, type Observer } from 'xstate';
+import type { LifecycleOptions } from '../../machines/options.js';
+import type { ChallengeAnswer, MxClient } from '../api/types.js';
+import type { ApiError } from '../errors/types.js';
+import type { CustomerInput } from '../input/types.js';
+import { createHub, type Events } from '../_internals/hub.js';
+import { createLifecycleEffects, type AnswerBox, type AnswerSource, type CredentialsSource } from './effects.js';
+import { jobProgram, type JobProgram } from './programs.js';
+import type { FinalItemState, ItemState, JobKind, JobRecord, SnapshotStore, StoredItem } from './store.js';
+import { createSnapshotWriter, type SnapshotWriter } from './writer.js';
+
+export type RuntimeEventMap = {
+  'item.transition': { type: 'item.transition'; jobId: string; itemId: string; state: ItemState; value: string };
+  'item.final': { type: 'item.final'; jobId: string; itemId: string; state: FinalItemState; outcome: unknown };
+  'job.halted': { type: 'job.halted'; jobId: string; error: ApiError };
+};
+export type RuntimeEvent = RuntimeEventMap[keyof RuntimeEventMap];
+
+export interface RuntimeOptions {
+  store: SnapshotStore;
+  client: MxClient;
+  /** Items live at once (default 16); the rest wait in the store. */
+  concurrency?: number;
+  /**
+   * Where member credentials come from when a member is created. Left out, the credentials of the
+   * customers given to `submit` in this process are used (kept in memory, never stored).
+   */
+  credentials?: CredentialsSource;
+  /** Answers MFA challenges; left out, challenges wait for `answer()` until their window closes. */
+  answerChallenge?: AnswerSource;
+  /** An XState inspection observer; it reaches every item's actor, restored ones too. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Retry, polling and MFA-window options for the machines. */
+  options?: Partial<LifecycleOptions>;
+  /** This worker's name for leases (default: host, pid and a random part; `local` for SQLite). */
+  owner?: string;
+  /** How long a claim lasts without renewal (default 30 s). */
+  leaseMs?: number;
+}
+
+export interface JobStatus {
+  job: JobRecord | null;
+  counts: Record<ItemState, number>;
+  total: number;
+  /** Items that need the end customer (or an operator), with their outcome. */
+  needsAction: Array<{ id: string; outcome: unknown }>;
+  failed: Array<{ id: string; outcome: unknown }>;
+}
+
+export interface RunResult {
+  jobId: string;
+  halted: ApiError | null;
+  counts: Record<ItemState, number>;
+}
+
+export interface Runtime {
+  /** Adds customers not seen before (by id) to the job; streams, never holds the input whole. */
+  submit(jobId: string, customers: AsyncIterable<CustomerInput> | Iterable<CustomerInput>, kind?: JobKind): Promise<{ added: number }>;
+  /** Runs the job until every item is final or the job halts. */
+  run(jobId: string, options?: { signal?: AbortSignal }): Promise<RunResult>;
+  status(jobId: string): Promise<JobStatus>;
+  /** Answers a member's open MFA challenges (answers by challenge guid, or `{guid, value}` pairs). */
+  answer(jobId: string, customerId: string, memberId: string, answers: Record<string, string> | ChallengeAnswer[]): Promise<boolean>;
+  readonly events: Events<RuntimeEventMap>;
+  /** Stops live items where they stand (their state is on disk) and timers. */
+  close(): Promise<void>;
+}
+
+interface LiveItem {
+  id: string;
+  actor: Actor<AnyStateMachine>;
+  state: ItemState;
+  value: string;
+  /** Set once the runtime stops the actor itself, so its stop is not read as a final state. */
+  stopping: boolean;
+}
+
+const SUBMIT_BATCH = 500;
+
+
+/**
+ * Creates a runtime over a store and a client.
+ *
+ * @example
+ * ```ts
+ * const runtime = createRuntime({ store: createSqliteStore({ path: 'jobs.sqlite' }), client, concurrency: 32 });
+ * await runtime.submit('march-cohort', customers);
+ * const result = await runtime.run('march-cohort');
+ * ```
+ */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const { store, client } = options;
+  const concurrency = Math.max(1, options.concurrency ?? 16);
+  const leaseMs = options.leaseMs ?? 30_000;
+  const owner = options.owner ?? (store.kind === 'postgres' ? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` : 'local');
+  const hub = createHub<RuntimeEventMap>();
+  const given = new Map<string, Record<string, string>>();
+  const answers: AnswerBox = new Map();
+  const credentials: CredentialsSource =
+    options.credentials ?? ((request) => given.get(request.memberExternalId) ?? null);
+  const effects = createLifecycleEffects({ client, credentials, answerChallenge: options.answerChallenge, answers });
+  const programs = new Map<JobKind, JobProgram>();
+  const programFor = (kind: JobKind) => {
+    let program = programs.get(kind);
+    if (!program) {
+      program = jobProgram(kind, effects, options.options);
+      programs.set(kind, program);
+    }
+    return program;
+  };
+  const live = new Map<string, Map<string, LiveItem>>();
+  const wakers = new Set<() => void>();
+  let closed = false;
+  let initialised: Promise<void> | null = null;
+  const init = () => (initialised ??= store.init());
+
+  async function submit(jobId: string, customers: AsyncIterable<CustomerInput> | Iterable<CustomerInput>, kind: JobKind = 'onboard') {
+    await init();
+    const job = await store.ensureJob(jobId, kind);
+    const program = programFor(job.kind);
+    let added = 0;
+    let batch: { id: string; input: unknown }[] = [];
+    for await (const customer of customers) {
+      for (const member of customer.members) {
+        if (member.credentials) given.set(member.id, member.credentials);
+      }
+      batch.push({ id: customer.id, input: program.inputOf(customer) });
+      if (batch.length >= SUBMIT_BATCH) {
+        added += await store.addItems(jobId, batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) added += await store.addItems(jobId, batch);
+    return { added };
+  }
+
+  async function run(jobId: string, runOptions: { signal?: AbortSignal } = {}): Promise<RunResult> {
+    await init();
+    const job = await store.getJob(jobId);
+    if (!job) throw new Error(`job "${jobId}" does not exist: submit items to it first`);
+    if (job.halt) await store.setHalt(jobId, null);
+    const program = programFor(job.kind);
+    const items = new Map<string, LiveItem>();
+    live.set(jobId, items);
+    let halted: ApiError | null = null;
+    let failure: unknown = null;
+    let wake: (() => void) | null = null;
+    const poke = () => {
+      const resolve = wake;
+      wake = null;
+      resolve?.();
+    };
+
+    const writer: SnapshotWriter = createSnapshotWriter({
+      store,
+      jobId,
+      owner,
+      read: (id) => {
+        const item = items.get(id);
+        if (!item) return null;
+        const snapshot = item.actor.getSnapshot();
+        const summary = program.summarise(snapshot);
+        return {
+          id,
+          state: summary.state,
+          snapshot: item.actor.getPersistedSnapshot(),
+          dueAt: summary.dueAt,
+          ...(summary.final ? { outcome: summary.outcome } : {}),
+        };
+      },
+      onLost: (ids) => {
+        for (const id of ids) {
+          const item = items.get(id);
+          if (!item) continue;
+          item.stopping = true;
+          item.actor.stop();
+          items.delete(id);
+        }
+        poke();
+      },
+      onError: (error) => {
+        failure = error;
+        poke();
+      },
+    });
+
+    const halt = (error: ApiError) => {
+      if (halted) return;
+      halted = error;
+      void store.setHalt(jobId, error).catch((e: unknown) => (failure = e));
+      hub.emit({ type: 'job.halted', jobId, error });
+      poke();
+    };
+
+    const startItem = (stored: StoredItem) => {
+      const userInspect = options.inspect;
+      const inspect = (event: InspectionEvent) => {
+        if (event.type === '@xstate.snapshot') writer.markDirty(stored.id);
+        if (typeof userInspect === 'function') userInspect(event);
+        else userInspect?.next?.(event);
+      };
+      const actor = stored.snapshot
+        ? createActor(program.machine, { snapshot: stored.snapshot as never, input: stored.input as never, inspect })
+        : createActor(program.machine, { input: stored.input as never, inspect });
+      const item: LiveItem = { id: stored.id, actor, state: stored.state, value: '', stopping: false };
+      items.set(stored.id, item);
+      actor.subscribe({
+        next: (snapshot) => {
+          const summary = program.summarise(snapshot);
+          if (summary.value !== item.value || summary.state !== item.state) {
+            item.value = summary.value;
+            item.state = summary.state;
+            if (hub.has('item.transition')) {
+              hub.emit({ type: 'item.transition', jobId, itemId: item.id, state: summary.state, value: summary.value });
+            }
+          }
+          if (summary.state === 'halted' && summary.halt) halt(summary.halt);
+          if (summary.final) void finish(item, summary.state as FinalItemState, summary.outcome);
+        },
+        error: (error) => {
+          failure = error;
+          poke();
+        },
+      });
+      actor.start();
+      if (stored.state === 'halted' || program.summarise(actor.getSnapshot()).state === 'halted') {
+        actor.send({ type: 'job.resume' });
+      }
+    };
+
+    const finish = async (item: LiveItem, state: FinalItemState, outcome: unknown) => {
+      if (item.stopping) return;
+      item.stopping = true;
+      await writer.persisted(item.id);
+      items.delete(item.id);
+      hub.emit({ type: 'item.final', jobId, itemId: item.id, state, outcome });
+      poke();
+    };
+
+    const renewal = setInterval(() => {
+      void store.renewLeases(jobId, owner, leaseMs).catch(() => undefined);
+    }, Math.max(250, Math.floor(leaseMs / 3)));
+    renewal.unref?.();
+    const onAbort = () => poke();
+    runOptions.signal?.addEventListener('abort', onAbort);
+    wakers.add(onAbort);
+
+    try {
+      for (;;) {
+        if (failure) throw failure;
+        const stopping = closed || halted !== null || runOptions.signal?.aborted === true;
+        if (stopping) break;
+        if (items.size < concurrency) {
+          const claimed = await store.claimItems(jobId, {
+            owner,
+            limit: concurrency - items.size,
+            leaseMs,
+            exclude: new Set(items.keys()),
+          });
+          for (const stored of claimed) {
+            if (halted) break;
+            startItem(stored);
+          }
+          if (claimed.length > 0) continue;
+        }
+        if (items.size === 0) {
+          const counts = await store.counts(jobId);
+          const open = counts.pending + counts.active + counts.halted;
+          // Another worker still holds items: wait for them to finish, or for their lease to run out.
+          if (open === 0) break;
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(poke, items.size === 0 ? Math.min(1000, leaseMs / 2) : 1000).unref?.();
+        });
+      }
+    } finally {
+      clearInterval(renewal);
+      runOptions.signal?.removeEventListener('abort', onAbort);
+      wakers.delete(onAbort);
+      await stopAll(jobId, items, writer);
+      live.delete(jobId);
+    }
+    if (failure) throw failure;
+    return { jobId, halted, counts: await store.counts(jobId) };
+  }
+
+  async function stopAll(jobId: string, items: Map<string, LiveItem>, writer: SnapshotWriter) {
+    for (const item of items.values()) writer.markDirty(item.id);
+    await writer.flush();
+    for (const item of items.values()) {
+      item.stopping = true;
+      item.actor.stop();
+    }
+    const ids = [...items.keys()];
+    items.clear();
+    // Given back at once, so another worker (or the next run) need not wait for the leases to run out.
+    if (ids.length > 0) await store.releaseItems(jobId, owner, ids).catch(() => undefined);
+  }
+
+  async function status(jobId: string): Promise<JobStatus> {
+    await init();
+    const [job, counts] = await Promise.all([store.getJob(jobId), store.counts(jobId)]);
+    const listOf = async (state: FinalItemState) =>
+      (await store.listItems(jobId, { states: [state], limit: 1000 })).map((item) => ({ id: item.id, outcome: item.outcome }));
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    return { job, counts, total, needsAction: await listOf('needsAction'), failed: await listOf('failed') };
+  }
+
+  async function answer(jobId: string, customerId: string, memberId: string, given: Record<string, string> | ChallengeAnswer[]) {
+    const item = live.get(jobId)?.get(customerId);
+    const list = Array.isArray(given) ? given : Object.entries(given).map(([guid, value]) => ({ guid, value }));
+    answers.set(memberId, list);
+    if (!item) return false;
+    // The event names the member, never the answers: they wait in memory for the resume request.
+    item.actor.send({ type: 'member.challenge.answered', memberExternalId: memberId });
+    return true;
+  }
+
+  async function close() {
+    closed = true;
+    for (const wakeRun of wakers) wakeRun();
+    // Each run stops its live items itself, after writing where they stand.
+    while (live.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  return { submit, run, status, answer, events: hub, close };
+}

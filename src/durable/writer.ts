@@ -1,0 +1,149 @@
+/**
+ * Groups snapshot writes: every transition marks its item dirty, and one store transaction per tick
+ * writes the latest snapshot of each dirty item. Re-running an unacknowledged call after a crash is
+ * safe by design (DESIGN.md fact 1), so a transition may reach the disk a tick later; a final state
+ * is always written before anyone is told the item is done (`persisted(id)`).
+ */
+import type { ItemUpdate, SnapshotStore } from './store.js';
+
+export interface SnapshotWriter {
+  /** Notes that `id` changed; its latest state is read when the next batch is written. */
+  markDirty(id: string): void;
+  /** Resolves once the state `id` has now is on disk. */
+  persisted(id: string): Promise<void>;
+  /** Writes everything dirty now. */
+  flush(): Promise<void>;
+  /** How many snapshot writes reached the store. */
+  readonly written: number;
+}
+
+export interface SnapshotWriterOptions {
+  store: SnapshotStore;
+  jobId: string;
+  owner: string;
+  /** The update to write for an item, read at write time; `null` when the item is gone. */
+  read: (id: string) => ItemUpdate | null;
+  /** Called with the ids a write found leased by another worker: they are no longer this worker's. */
+  onLost?: (ids: string[]) => void;
+  /** Called when a batch could not be written after retries; the items stay dirty. */
+  onError: (error: unknown) => void;
+  /** Most items written in one transaction. */
+  maxBatch?: number;
+}
+
+const RETRIES = [100, 400, 1600];
+
+/**
+ * @example
+ * ```ts
+ * const writer = createSnapshotWriter({ store, jobId, owner, read: (id) => updateOf(id), onError: console.error });
+ * writer.markDirty('cust-1');
+ * await writer.persisted('cust-1');
+ * ```
+ */
+export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWriter {
+  const { store, jobId, owner, read, onError } = options;
+  const maxBatch = options.maxBatch ?? 1000;
+  const dirty = new Set<string>();
+  const waiting = new Map<string, Array<() => void>>();
+  let running: Promise<void> | null = null;
+  let scheduled = false;
+  let written = 0;
+
+  async function writeBatch(ids: string[]): Promise<void> {
+    // Taken before the states are read: a waiter that arrives during the write waits for the next batch.
+    const taken = new Map<string, Array<() => void>>();
+    for (const id of ids) {
+      const list = waiting.get(id);
+      if (list) taken.set(id, list);
+      waiting.delete(id);
+    }
+    const updates: ItemUpdate[] = [];
+    for (const id of ids) {
+      const update = read(id);
+      if (update) updates.push(update);
+    }
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        if (updates.length > 0) {
+          const saved = await store.saveItems(jobId, owner, updates);
+          written += saved.length;
+          if (saved.length < updates.length && options.onLost) {
+            const kept = new Set(saved);
+            options.onLost(updates.filter((update) => !kept.has(update.id)).map((update) => update.id));
+          }
+        }
+        break;
+      } catch (error) {
+        const delay = RETRIES[attempt];
+        if (delay === undefined) {
+          for (const [id, list] of taken) waiting.set(id, [...list, ...(waiting.get(id) ?? [])]);
+          throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+    for (const list of taken.values()) for (const resolve of list) resolve();
+  }
+
+  async function drain(): Promise<void> {
+    while (dirty.size > 0) {
+      const ids: string[] = [];
+      for (const id of dirty) {
+        ids.push(id);
+        dirty.delete(id);
+        if (ids.length >= maxBatch) break;
+      }
+      try {
+        await writeBatch(ids);
+      } catch (error) {
+        for (const id of ids) dirty.add(id);
+        onError(error);
+        return;
+      }
+    }
+  }
+
+  function start(): Promise<void> {
+    if (!running) {
+      running = drain().finally(() => {
+        running = null;
+        if (dirty.size > 0) schedule();
+      });
+    }
+    return running;
+  }
+
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      void start();
+    });
+  }
+
+  return {
+    markDirty(id) {
+      dirty.add(id);
+      schedule();
+    },
+    persisted(id) {
+      dirty.add(id);
+      return new Promise<void>((resolve) => {
+        const list = waiting.get(id) ?? [];
+        list.push(resolve);
+        waiting.set(id, list);
+        schedule();
+      });
+    },
+    async flush() {
+      while (dirty.size > 0 || running) {
+        await (running ?? start());
+      }
+    },
+    get written() {
+      return written;
+    },
+  };
+}

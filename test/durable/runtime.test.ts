@@ -1,0 +1,66 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMxClient } from '../../src/api/index.js';
+import { createRuntime } from '../../src/durable/runtime.js';
+import { createSqliteStore } from '../../src/durable/store/index.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import type { CustomerInput } from '../../src/input/types.js';
+
+const fast = { pollIntervalMs: 100, baseDelayMs: 50, maxDelayMs: 500, answerWindowMs: 2_000 };
+const customer = (id: string, ...passwords: string[]): CustomerInput => ({
+  id,
+  email: `${id}@example.com`,
+  members: passwords.map((password, i) => ({
+    id: `${id}-m${i}`,
+    institution_code: 'mxbank',
+    credentials: { username: 'mxuser', password },
+  })),
+});
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox({ aggregationMs: 100, challengeWindowMs: 5_000 });
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+describe('runtime', () => {
+  it('onboards a small job into a SQLite file and reports every item final with its reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mx-rt-'));
+    const store = createSqliteStore({ path: join(dir, 'job.sqlite') });
+    const client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'token' });
+    const runtime = createRuntime({
+      store,
+      client,
+      concurrency: 4,
+      options: fast,
+      answerChallenge: ({ challenges }) => Object.fromEntries(challenges.map((c) => [c.guid, c.options[0]?.value ?? 'correct'])),
+    });
+    const finals: string[] = [];
+    runtime.events.on('item.final', (event) => finals.push(`${event.itemId}:${event.state}`));
+    await runtime.submit('j1', [
+      customer('ok-1', 'password'),
+      customer('ok-2', 'password', 'challenge'),
+      customer('denied-1', 'denied'),
+      customer('fail-1', 'server_error'),
+      customer('none-1'),
+    ]);
+    const again = await runtime.submit('j1', [customer('ok-1', 'password')]);
+    expect(again.added).toBe(0);
+    const result = await runtime.run('j1');
+    expect(result.halted).toBeNull();
+    expect(result.counts).toMatchObject({ done: 3, needsAction: 1, failed: 1, pending: 0, active: 0 });
+    expect(finals.sort()).toEqual(['denied-1:needsAction', 'fail-1:failed', 'none-1:done', 'ok-1:done', 'ok-2:done']);
+    const status = await runtime.status('j1');
+    expect(status.needsAction.map((i) => i.id)).toEqual(['denied-1']);
+    const truth = await sandbox.state();
+    expect(truth.users).toHaveLength(5);
+    expect(truth.members).toHaveLength(5);
+    await runtime.close();
+    await client.close();
+    await store.close();
+  });
+});
