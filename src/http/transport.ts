@@ -1,0 +1,227 @@
+/**
+ * The transport under every MX call: limiter, credentials, one exchange, classification, events.
+ * It retries a 429 (through the limiter) and a token refused as expired (once); every other
+ * outcome goes back to the caller as a value.
+ */
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { classify, classifyNetworkError, redactPath } from '../errors/index.js';
+import type { ApiError, ClassifierRule, DialectOption } from '../errors/types.js';
+import type { EventHub } from './events.js';
+import { abortedError, exchange, type FetchLike, type RawResponse } from './exchange.js';
+import { createLimiter, type AttemptVerdict, type LimiterOptions, type LimiterState } from './limiter.js';
+import { createTokenSource, type TokenLease, type TokenSource } from './token.js';
+import { tokenFetcher } from './tokenEndpoint.js';
+
+export interface TransportOptions {
+  baseUrl: string;
+  clientId: string;
+  apiKey: string;
+  auth: 'token' | 'basic';
+  dialect: DialectOption;
+  rules: readonly ClassifierRule[];
+  timeoutMs: number;
+  userAgent: string;
+  tokenPath: string;
+  tokenSkewMs: number;
+  limiter: Partial<LimiterOptions>;
+  fetch?: FetchLike;
+  events: EventHub;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface HttpRequest {
+  method: HttpMethod;
+  /** The path below the base URL, segments already encoded. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Values in this request that must never reach an error or event (member credentials). */
+  secrets?: readonly string[];
+}
+
+export interface Transport {
+  /** Sends a request; `Ok` for any 2xx response, `Err` with the classified error otherwise. */
+  send(request: HttpRequest): ResultAsync<RawResponse, ApiError>;
+  limiterState(): LimiterState;
+  close(): Promise<void>;
+}
+
+export const MX_ACCEPT = 'application/vnd.mx.api.v1+json';
+
+/**
+ * The path with its query string, as sent and as recorded.
+ *
+ * @example
+ * ```ts
+ * withQuery('/users', { id: 'c-1', page: 1 }); // '/users?id=c-1&page=1'
+ * ```
+ */
+export function withQuery(path: string, query: HttpRequest['query']): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined) params.append(name, String(value));
+  const text = params.toString();
+  return text === '' ? path : `${path}?${text}`;
+}
+
+function closedError(request: { method: string; path: string }): ApiError {
+  return {
+    kind: 'unavailable',
+    status: 0,
+    retryable: false,
+    scope: 'job',
+    dialect: 'network',
+    cause: 'client closed',
+    exchange: { request },
+  };
+}
+
+/**
+ * Builds the transport of one client.
+ *
+ * @example
+ * ```ts
+ * const transport = createTransport({ ...options, events: createEventHub() });
+ * const res = await transport.send({ method: 'GET', path: '/users/USR-1' });
+ * ```
+ */
+export function createTransport(options: TransportOptions): Transport {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const agent = options.fetch ? undefined : new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
+  const doFetch: FetchLike = options.fetch ?? (undiciFetch as unknown as FetchLike);
+  const basic = `Basic ${Buffer.from(`${options.clientId}:${options.apiKey}`).toString('base64')}`;
+  const keySecrets = [options.apiKey, Buffer.from(`${options.clientId}:${options.apiKey}`).toString('base64')];
+  const common = { Accept: MX_ACCEPT, 'User-Agent': options.userAgent };
+  const limiter = createLimiter({ ...options.limiter, expirationMs: options.limiter.cluster ? options.timeoutMs * 3 + 60_000 : null });
+  const { events } = options;
+  let callSeq = 0;
+  let closed = false;
+
+  const tokens: TokenSource | null =
+    options.auth === 'token'
+      ? createTokenSource({
+          skewMs: options.tokenSkewMs,
+          fetchToken: tokenFetcher({
+            url: `${base}${options.tokenPath}`,
+            path: options.tokenPath,
+            headers: { ...common, 'Content-Type': 'application/json', Authorization: basic },
+            fetch: doFetch,
+            dispatcher: agent,
+            timeoutMs: options.timeoutMs,
+            dialect: options.dialect,
+            rules: options.rules,
+            secrets: keySecrets,
+          }),
+          onRefreshed: (info) => events.emit({ type: 'token_refreshed', ...info }),
+        })
+      : null;
+
+  const attempt = async (
+    request: HttpRequest,
+    call: { callId: number; method: HttpMethod; path: string; fullPath: string },
+    attemptNumber: number,
+    replayed: { done: boolean },
+  ): Promise<AttemptVerdict<Result<RawResponse, ApiError>>> => {
+    const secrets = [...keySecrets, ...(request.secrets ?? [])];
+    const requestInfo = { method: call.method, path: call.fullPath };
+    if (request.signal?.aborted) return { type: 'done', value: err(abortedError(requestInfo, secrets)) };
+    let lease: TokenLease | null = null;
+    if (tokens) {
+      const token = await tokens.getToken();
+      if (token.isErr()) return { type: 'done', value: err(token.error) };
+      lease = token.value;
+      secrets.push(lease.token);
+    }
+    const headers: Record<string, string> = { ...common, Authorization: lease ? `Bearer ${lease.token}` : basic };
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    // MX answers a bare 404 to a POST or PUT without this header, even one with no body.
+    if (body !== undefined || call.method === 'POST' || call.method === 'PUT') headers['Content-Type'] = 'application/json';
+    const fields = { callId: call.callId, method: call.method, path: call.path, attempt: attemptNumber };
+    events.emit({ type: 'request', ...fields });
+    const started = performance.now();
+    const outcome = await exchange(`${base}${call.fullPath}`, { method: call.method, headers, ...(body === undefined ? {} : { body }) }, {
+      fetch: doFetch,
+      dispatcher: agent,
+      timeoutMs: options.timeoutMs,
+      ...(request.signal ? { signal: request.signal } : {}),
+      request: requestInfo,
+      secrets,
+    });
+    const durationMs = Math.round(performance.now() - started);
+    if (outcome.isErr()) {
+      const e = outcome.error;
+      events.emit({ type: 'response', ...fields, status: 0, durationMs, kind: e.kind, ...(e.kind === 'unavailable' && e.timeout ? { timeout: true } : {}) });
+      return { type: 'done', value: err(e) };
+    }
+    const { status, headers: responseHeaders, text } = outcome.value;
+    if (status >= 200 && status <= 299) {
+      events.emit({ type: 'response', ...fields, status, durationMs });
+      return { type: 'done', value: ok(outcome.value) };
+    }
+    const error = classify(
+      { status, headers: responseHeaders, body: text },
+      { dialect: options.dialect, rules: options.rules, request: requestInfo, secrets },
+    );
+    events.emit({ type: 'response', ...fields, status, durationMs, kind: error.kind });
+    if (error.kind === 'rate_limited' || status === 429) {
+      const retryAfterMs = 'retryAfterMs' in error ? error.retryAfterMs : undefined;
+      return { type: 'throttled', retryAfterMs, value: err(error) };
+    }
+    if (error.kind === 'token_expired' && lease && !replayed.done) {
+      replayed.done = true;
+      tokens?.invalidate(lease.generation);
+      return { type: 'replay', value: err(error) };
+    }
+    return { type: 'done', value: err(error) };
+  };
+
+  const run = async (request: HttpRequest): Promise<Result<RawResponse, ApiError>> => {
+    const fullPath = withQuery(request.path, request.query);
+    const call = { callId: (callSeq += 1), method: request.method, path: redactPath(fullPath, keySecrets), fullPath };
+    const requestInfo = { method: request.method, path: fullPath };
+    if (closed) return err(closedError({ method: request.method, path: call.path }));
+    if (request.signal?.aborted) return err(abortedError(requestInfo, keySecrets));
+    const replayed = { done: false };
+    const job = limiter
+      .run((n) => attempt(request, call, n, replayed), {
+        onThrottled: (info) => {
+          const status = 429;
+          const retryAfter = info.retryAfterMs === undefined ? {} : { retryAfterMs: info.retryAfterMs };
+          events.emit({ type: 'rate_limited', callId: call.callId, method: call.method, path: call.path, attempt: info.attempt, status, ...retryAfter, pauseMs: info.pauseMs, willRetry: info.willRetry });
+        },
+        onRetry: (info) =>
+          events.emit({ type: 'retried', callId: call.callId, method: call.method, path: call.path, attempt: info.attempt, reason: info.reason, delayMs: info.delayMs }),
+      })
+      .catch((error: unknown): Result<RawResponse, ApiError> =>
+        closed ? err(closedError({ method: request.method, path: call.path })) : err(classifyNetworkError(error, { request: requestInfo, secrets: keySecrets })),
+      );
+    const signal = request.signal;
+    if (!signal) return job;
+    // A call cancelled while it waits in the queue answers at once; its job later finds the signal aborted.
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<Result<RawResponse, ApiError>>((resolve) => {
+      onAbort = () => resolve(err(abortedError(requestInfo, keySecrets)));
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([job, aborted]);
+    } finally {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
+  };
+
+  return {
+    send: (request) => new ResultAsync(run(request)),
+    limiterState: () => limiter.state(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      tokens?.stop();
+      await agent?.destroy().catch(() => undefined);
+      await limiter.stop().catch(() => undefined);
+    },
+  };
+}
