@@ -53,7 +53,7 @@ describe('runtime', () => {
     const result = await runtime.run('j1');
     expect(result.halted).toBeNull();
     expect(result.counts).toMatchObject({ done: 3, needsAction: 1, failed: 1, pending: 0, active: 0 });
-    expect(finals.sort()).toEqual(['denied-1:needsAction', 'fail-1:failed', 'none-1:done', 'ok-1:done', 'ok-2:done']);
+    expect(finals.toSorted()).toEqual(['denied-1:needsAction', 'fail-1:failed', 'none-1:done', 'ok-1:done', 'ok-2:done']);
     const status = await runtime.status('j1');
     expect(status.needsAction.map((i) => i.id)).toEqual(['denied-1']);
     const truth = await sandbox.state();

@@ -1,0 +1,42 @@
+export {
+  createRuntime,
+  type JobStatus,
+  type RunResult,
+  type Runtime,
+  type RuntimeEvent,
+  type RuntimeEventMap,
+  type RuntimeOptions,
+} from './runtime.js';
+export {
+  answersFor,
+  createLifecycleEffects,
+  credentialValuesFor,
+  type AnswerSource,
+  type ChallengeRequest,
+  type CredentialRequest,
+  type CredentialsSource,
+} from './effects.js';
+export { summarise, type SnapshotSummary } from './programs.js';
+export {
+  createMemoryStore,
+  createPostgresStore,
+  createSqliteStore,
+  openStore,
+  isStoreError,
+  type PostgresStoreOptions,
+  type SqliteStoreOptions,
+  type StoreError,
+} from './store/index.js';
+export {
+  FINAL_ITEM_STATES,
+  type ClaimOptions,
+  type FinalItemState,
+  type ItemState,
+  type ItemUpdate,
+  type JobKind,
+  type JobRecord,
+  type ListOptions,
+  type NewItem,
+  type SnapshotStore,
+  type StoredItem,
+} from './store.js';
