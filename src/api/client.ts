@@ -1,0 +1,75 @@
+/**
+ * `createMxClient`: the typed MX Platform client every layer above the transport uses.
+ */
+import { createEventHub, type ClientEvents } from '../http/events.js';
+import type { LimiterState } from '../http/limiter.js';
+import { clusterId } from '../http/cluster.js';
+import { createTransport } from '../http/transport.js';
+import { memberEndpoints } from './members.js';
+import { resolveMxClientOptions, type MxClientInit } from './options.js';
+import type { MxClient } from './types.js';
+import { userEndpoints } from './users.js';
+
+/** An `MxClient` that can also be observed. */
+export interface ObservableMxClient extends MxClient {
+  /** Typed events of every call: `request`, `response`, `rate_limited`, `retried`, `token_refreshed`. */
+  readonly events: ClientEvents;
+  /** The limiter's current pacing and queue, for dashboards and tests. */
+  limiterState(): LimiterState;
+}
+
+/**
+ * Builds an MX Platform client: keep-alive connections, one rate limiter per API key that owns
+ * 429s, tokens refreshed before they expire (auth `token`), and every outcome as a `ResultAsync`.
+ * Throws a TypeError only for missing or unusable options.
+ *
+ * @example
+ * ```ts
+ * const client = createMxClient({
+ *   baseUrl: 'https://int-api.mx.com',
+ *   clientId: process.env.MX_CLIENT_ID!,
+ *   apiKey: process.env.MX_API_KEY!,
+ *   rate: { perSecond: 20 },
+ * });
+ * const user = await client.createUser({ id: 'customer-42' });
+ * user.match((u) => console.log(u.guid), (e) => console.error(e.kind, e.message));
+ * await client.close();
+ * ```
+ */
+export function createMxClient(init: MxClientInit): ObservableMxClient {
+  const options = resolveMxClientOptions(init);
+  const events = createEventHub();
+  if (options.onEvent) events.onAny(options.onEvent);
+  const { rate } = options;
+  const transport = createTransport({
+    baseUrl: options.baseUrl,
+    clientId: options.clientId,
+    apiKey: options.apiKey,
+    auth: options.auth,
+    dialect: options.dialect,
+    rules: options.rules,
+    timeoutMs: options.timeoutMs,
+    userAgent: options.userAgent,
+    tokenPath: options.tokenPath,
+    tokenSkewMs: options.tokenSkewMs,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    events,
+    limiter: {
+      perSecond: rate.perSecond ?? null,
+      ...(rate.maxConcurrent === undefined ? {} : { maxConcurrent: rate.maxConcurrent }),
+      ...(rate.maxRetries === undefined ? {} : { maxRetries: rate.maxRetries }),
+      ...(rate.retryBaseMs === undefined ? {} : { retryBaseMs: rate.retryBaseMs }),
+      ...(rate.retryCapMs === undefined ? {} : { retryCapMs: rate.retryCapMs }),
+      ...(rate.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: rate.maxRetryAfterMs }),
+      cluster: rate.redis === undefined ? null : { redis: rate.redis, id: clusterId(options.clientId, options.apiKey) },
+    },
+  });
+  const ctx = { transport, secrets: [options.apiKey] };
+  return {
+    ...userEndpoints(ctx),
+    ...memberEndpoints(ctx),
+    events: { on: events.on, onAny: events.onAny },
+    limiterState: () => transport.limiterState(),
+    close: () => transport.close(),
+  };
+}

@@ -1,0 +1,18 @@
+export { createMxClient, type ObservableMxClient } from './client.js';
+export { defaultMxClientOptions, resolveMxClientOptions, type MxClientInit, type MxClientOptions, type RateOptions } from './options.js';
+export { checkExternalId } from './validate.js';
+export type {
+  CallOptions,
+  ChallengeAnswer,
+  ConnectionStatus,
+  CreateMemberInput,
+  CreateUserInput,
+  CredentialValue,
+  MxChallenge,
+  MxChallengeOption,
+  MxClient,
+  MxCredentialField,
+  MxMember,
+  MxMemberStatus,
+  MxUser,
+} from './types.js';

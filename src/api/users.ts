@@ -1,0 +1,69 @@
+/**
+ * The user endpoints: create, read, find by external id, delete.
+ */
+import { ok, type ResultAsync } from 'neverthrow';
+import type { ApiError } from '../errors/types.js';
+import { call, findInPages, refuse, seg, type ApiContext } from './call.js';
+import { hasGuid, unwrap, unwrapPage } from './parse.js';
+import type { CallOptions, CreateUserInput, MxUser } from './types.js';
+import { checkExternalId, checkSegment } from './validate.js';
+
+const isUser = (value: unknown): value is MxUser => hasGuid(value);
+
+/** Records per page when listing users by `id`: the filter leaves at most one. */
+const USERS_PER_PAGE = 100;
+
+/**
+ * The user functions of an MX client.
+ *
+ * @example
+ * ```ts
+ * const users = userEndpoints({ transport, secrets: [apiKey] });
+ * await users.createUser({ id: 'customer-42', email: 'a@example.com' });
+ * ```
+ */
+export function userEndpoints(ctx: ApiContext) {
+  const signalOf = (options?: CallOptions) => (options?.signal ? { signal: options.signal } : {});
+
+  return {
+    createUser(input: CreateUserInput, options?: CallOptions): ResultAsync<MxUser, ApiError> {
+      const invalid = checkExternalId(input?.id);
+      if (invalid) return refuse(invalid);
+      const user: Record<string, unknown> = { id: input.id };
+      if (input.email !== undefined) user.email = input.email;
+      if (input.metadata !== undefined) user.metadata = input.metadata;
+      if (input.is_disabled !== undefined) user.is_disabled = input.is_disabled;
+      return call(ctx, { method: 'POST', path: '/users', body: { user }, ...signalOf(options) }, (res, p) =>
+        unwrap(res, p, 'user', isUser),
+      );
+    },
+
+    readUser(userGuid: string, options?: CallOptions): ResultAsync<MxUser, ApiError> {
+      const invalid = checkSegment('user_guid', userGuid);
+      if (invalid) return refuse(invalid);
+      return call(ctx, { method: 'GET', path: `/users/${seg(userGuid)}`, ...signalOf(options) }, (res, p) =>
+        unwrap(res, p, 'user', isUser),
+      );
+    },
+
+    findUserByExternalId(id: string, options?: CallOptions): ResultAsync<MxUser | null, ApiError> {
+      const invalid = checkExternalId(id);
+      if (invalid) return refuse(invalid);
+      return findInPages(
+        (page) =>
+          call(
+            ctx,
+            { method: 'GET', path: '/users', query: { id, page, records_per_page: USERS_PER_PAGE }, ...signalOf(options) },
+            (res, p) => unwrapPage(res, p, 'users', isUser),
+          ),
+        (user) => user.id === id,
+      );
+    },
+
+    deleteUser(userGuid: string, options?: CallOptions): ResultAsync<void, ApiError> {
+      const invalid = checkSegment('user_guid', userGuid);
+      if (invalid) return refuse(invalid);
+      return call(ctx, { method: 'DELETE', path: `/users/${seg(userGuid)}`, ...signalOf(options) }, () => ok(undefined));
+    },
+  };
+}

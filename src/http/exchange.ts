@@ -1,0 +1,94 @@
+/**
+ * One HTTP exchange: fetch with a per-request timeout joined to the caller's signal, the whole
+ * body read as text. Failures come back as classified values; nothing here throws.
+ */
+import { err, ok, type Result } from 'neverthrow';
+import { classifyNetworkError } from '../errors/index.js';
+import type { ApiError } from '../errors/types.js';
+
+/** The part of a fetch response the client reads. */
+export interface FetchResponseLike {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+export interface FetchInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+  /** undici's connection pool; an injected fetch may ignore it. */
+  dispatcher?: unknown;
+}
+
+/** `fetch` as the client calls it; inject one to route requests elsewhere (undici's is the default). */
+export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponseLike>;
+
+/** A response as far as the classifier and the API layer need it: no other header leaves here. */
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+export interface ExchangeOptions {
+  fetch: FetchLike;
+  dispatcher?: unknown;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Recorded (redacted) on a network error. */
+  request: { method: string; path: string };
+  secrets: readonly string[];
+}
+
+const KEPT_HEADERS = ['retry-after', 'content-type', 'www-authenticate'] as const;
+
+/**
+ * Sends one request. A timeout is `unavailable` with `timeout: true`; the caller's abort is
+ * `unavailable` with cause `AbortError`.
+ *
+ * @example
+ * ```ts
+ * const r = await exchange(url, { method: 'GET', headers }, { fetch, timeoutMs: 30_000, request, secrets: [] });
+ * ```
+ */
+export async function exchange(
+  url: string,
+  init: Omit<FetchInit, 'signal' | 'dispatcher'>,
+  options: ExchangeOptions,
+): Promise<Result<RawResponse, ApiError>> {
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  const classifyOptions = { request: options.request, secrets: options.secrets };
+  try {
+    const response = await options.fetch(url, {
+      ...init,
+      signal,
+      ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
+    });
+    const text = await response.text();
+    const headers: Record<string, string> = {};
+    for (const name of KEPT_HEADERS) {
+      const value = response.headers.get(name);
+      if (value !== null) headers[name] = value;
+    }
+    return ok({ status: response.status, headers, text });
+  } catch (error) {
+    if (timeout.aborted) return err(classifyNetworkError(timeout.reason, classifyOptions));
+    if (options.signal?.aborted) return err(abortedError(options.request, options.secrets));
+    return err(classifyNetworkError(error, classifyOptions));
+  }
+}
+
+/**
+ * The error of a call its caller cancelled (before or during the request).
+ *
+ * @example
+ * ```ts
+ * if (signal.aborted) return err(abortedError({ method: 'GET', path: '/users' }, []));
+ * ```
+ */
+export function abortedError(request: { method: string; path: string }, secrets: readonly string[]): ApiError {
+  return classifyNetworkError(new DOMException('The caller aborted the request.', 'AbortError'), { request, secrets });
+}

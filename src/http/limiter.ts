@@ -1,0 +1,258 @@
+/**
+ * The one place that knows bottleneck. Every request of a client runs as a limiter job; a job
+ * that gets a 429 pauses the whole limiter (no new job starts, jobs already scheduled wait at a
+ * gate) until Retry-After, and is then retried by bottleneck's `failed` handler, keeping its slot.
+ */
+import Bottleneck from 'bottleneck';
+import { createBottleneck, type ClusterOptions } from './cluster.js';
+import { createPacer, type Pacer } from './pacing.js';
+
+export interface LimiterOptions {
+  /** The known rate limit in requests per second; `null` to start unlimited and adapt to 429s. */
+  perSecond: number | null;
+  maxConcurrent: number;
+  /** How many times one request is retried after a 429 before it returns `rate_limited`. */
+  maxRetries: number;
+  /** Backoff after a 429 without Retry-After: base × 2^(streak−1), capped, with jitter. */
+  retryBaseMs: number;
+  retryCapMs: number;
+  /** A longer Retry-After is not waited for here: the request returns `rate_limited` at once. */
+  maxRetryAfterMs: number;
+  /** Shares the limit with other processes through Redis (see `cluster.ts`). */
+  cluster: ClusterOptions | null;
+  /** Per-attempt job expiration; clustered limiters need one so a dead process frees its slots. */
+  expirationMs: number | null;
+}
+
+export const defaultLimiterOptions: LimiterOptions = {
+  perSecond: null,
+  maxConcurrent: 10,
+  maxRetries: 5,
+  retryBaseMs: 1000,
+  retryCapMs: 30_000,
+  maxRetryAfterMs: 120_000,
+  cluster: null,
+  expirationMs: null,
+};
+
+/** What one attempt of a job reports. `value` is what the job returns if it is not retried. */
+export type AttemptVerdict<T> =
+  | { type: 'done'; value: T }
+  | { type: 'throttled'; retryAfterMs: number | undefined; value: T }
+  | { type: 'replay'; value: T };
+
+export interface ThrottleInfo {
+  attempt: number;
+  /** What the API asked for, if it did. */
+  retryAfterMs: number | undefined;
+  /** How long the whole limiter pauses from now. */
+  pauseMs: number;
+  /** Whether this request will be retried. */
+  willRetry: boolean;
+}
+
+export interface RetryInfo {
+  attempt: number;
+  reason: 'rate_limited' | 'token_expired';
+  delayMs: number;
+}
+
+export interface JobHooks {
+  onThrottled?: (info: ThrottleInfo) => void;
+  onRetry?: (info: RetryInfo) => void;
+}
+
+export interface LimiterState {
+  perSecond: number | null;
+  minTimeMs: number;
+  /** When the current pause ends (epoch ms), or `null`. */
+  pausedUntil: number | null;
+  queued: number;
+  running: number;
+}
+
+export interface RequestLimiter {
+  /** Runs `attempt` under the limit, again after a 429 or a replay, and resolves its final value. */
+  run<T>(attempt: (attemptNumber: number) => Promise<AttemptVerdict<T>>, hooks?: JobHooks): Promise<T>;
+  state(): LimiterState;
+  stop(): Promise<void>;
+}
+
+/** Thrown into bottleneck so its `failed` handler retries the job after `delayMs`. */
+interface RetrySignal {
+  readonly retrySignal: true;
+  readonly delayMs: number;
+}
+
+function isRetrySignal(value: unknown): value is RetrySignal {
+  return typeof value === 'object' && value !== null && (value as RetrySignal).retrySignal === true;
+}
+
+/** Spacing and pauses are measured on the monotonic clock: wall-clock steps must not bunch requests. */
+const clock = (): number => performance.now();
+
+/** The rejection of jobs that were waiting when the limiter stopped. */
+export const LIMITER_STOPPED = Object.freeze({ limiterStopped: true as const });
+
+/**
+ * Builds the limiter for one client (one API key).
+ *
+ * @example
+ * ```ts
+ * const limiter = createLimiter({ perSecond: 20 });
+ * const value = await limiter.run(async () => ({ type: 'done', value: await send() }));
+ * ```
+ */
+export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLimiter {
+  const settings: LimiterOptions = { ...defaultLimiterOptions, ...options };
+  const pacer: Pacer = createPacer({ perSecond: settings.perSecond });
+  const bottleneck = createBottleneck(
+    { maxConcurrent: settings.maxConcurrent, minTime: pacer.minTimeMs() },
+    settings.cluster,
+  );
+  bottleneck.on('failed', (error: unknown) => (isRetrySignal(error) ? error.delayMs : undefined));
+  // bottleneck reports its own internal failures here; they surface as the job's rejection instead.
+  bottleneck.on('error', () => undefined);
+
+  let pausedUntil = 0;
+  let lastStart = Number.NEGATIVE_INFINITY;
+  let lastActualStart = Number.NEGATIVE_INFINITY;
+  let streak = 0;
+  let resumeTimer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  const sleepers = new Set<() => void>();
+
+  /** A wait that `stop()` cuts short, so closing a client never waits out a pause. */
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
+    });
+
+  const applyPace = (): void => {
+    void bottleneck.updateSettings({ minTime: pacer.minTimeMs() });
+  };
+
+  /**
+   * The next start time: after any pause, and at least one spacing after the previous start.
+   * bottleneck spaces jobs when it schedules them; this spaces them when they really start, so a
+   * timer that fired late followed by one on time cannot put two requests too close together.
+   */
+  const reserveStart = (now: number): number => {
+    const at = Math.max(now, pausedUntil, lastStart + pacer.minTimeMs());
+    lastStart = at;
+    return at;
+  };
+
+  const scheduleResume = (): void => {
+    if (resumeTimer) clearTimeout(resumeTimer);
+    const resumeAt = Math.max(pausedUntil, lastStart + pacer.minTimeMs());
+    resumeTimer = setTimeout(() => {
+      resumeTimer = null;
+      if (clock() < Math.max(pausedUntil, lastStart + pacer.minTimeMs()) - 1) {
+        scheduleResume();
+        return;
+      }
+      void bottleneck.updateSettings({ reservoir: null });
+    }, Math.max(0, resumeAt - clock()));
+  };
+
+  const pause = (retryAfterMs: number | undefined, now: number): number => {
+    streak += 1;
+    const backoff = Math.min(settings.retryCapMs, settings.retryBaseMs * 2 ** (streak - 1));
+    const waitMs = retryAfterMs ?? Math.round(backoff * (0.5 + Math.random() * 0.5));
+    const until = now + Math.min(waitMs, settings.maxRetryAfterMs);
+    if (until > pausedUntil) {
+      pausedUntil = until;
+      void bottleneck.updateSettings({ reservoir: 0 });
+      scheduleResume();
+    }
+    return Math.max(0, pausedUntil - now);
+  };
+
+  /**
+   * Waits for the job's start slot. Jobs bottleneck had already let through when a 429 paused the
+   * limiter wait here; a slot taken before a pause grew is taken again after it. A job also never
+   * starts sooner than one spacing after the previous real start: a start delayed by a busy event
+   * loop pushes the next one back rather than letting two land close together.
+   */
+  const gate = async (reserved: number): Promise<void> => {
+    let at = reserved;
+    for (;;) {
+      if (stopped) return;
+      const now = clock();
+      if (at === 0 || at < pausedUntil) at = reserveStart(now);
+      const earliest = Math.max(at, lastActualStart + pacer.minTimeMs());
+      if (earliest <= now) {
+        lastActualStart = now;
+        return;
+      }
+      await sleep(earliest - now);
+    }
+  };
+
+  const run = <T>(attempt: (n: number) => Promise<AttemptVerdict<T>>, hooks: JobHooks = {}): Promise<T> => {
+    let attempts = 0;
+    let rateRetries = 0;
+    let reservedStart = 0;
+    const task = async (): Promise<T> => {
+      await gate(reservedStart);
+      reservedStart = 0;
+      if (stopped) throw LIMITER_STOPPED;
+      attempts += 1;
+      const startedAt = clock();
+      const verdict = await attempt(attempts);
+      const finishedAt = clock();
+      if (verdict.type === 'done') {
+        streak = 0;
+        if (pacer.accepted(startedAt, finishedAt)) applyPace();
+        return verdict.value;
+      }
+      if (verdict.type === 'replay') {
+        hooks.onRetry?.({ attempt: attempts, reason: 'token_expired', delayMs: 0 });
+        throw { retrySignal: true, delayMs: 0 } satisfies RetrySignal;
+      }
+      if (pacer.throttled(startedAt, finishedAt)) applyPace();
+      const tooLong = verdict.retryAfterMs !== undefined && verdict.retryAfterMs > settings.maxRetryAfterMs;
+      const pauseMs = pause(verdict.retryAfterMs, finishedAt);
+      const willRetry = rateRetries < settings.maxRetries && !tooLong;
+      hooks.onThrottled?.({ attempt: attempts, retryAfterMs: verdict.retryAfterMs, pauseMs, willRetry });
+      if (!willRetry) return verdict.value;
+      rateRetries += 1;
+      // The job that was refused goes first when the pause ends.
+      reservedStart = reserveStart(finishedAt);
+      const delayMs = Math.max(0, reservedStart - finishedAt);
+      hooks.onRetry?.({ attempt: attempts, reason: 'rate_limited', delayMs });
+      throw { retrySignal: true, delayMs } satisfies RetrySignal;
+    };
+    const jobOptions: Bottleneck.JobOptions = settings.expirationMs === null ? {} : { expiration: settings.expirationMs };
+    return bottleneck.schedule(jobOptions, task);
+  };
+
+  return {
+    run,
+    state() {
+      const counts = bottleneck.counts();
+      return {
+        perSecond: pacer.perSecond,
+        minTimeMs: pacer.minTimeMs(),
+        pausedUntil: pausedUntil > clock() ? Date.now() + (pausedUntil - clock()) : null,
+        queued: counts.QUEUED + counts.RECEIVED,
+        running: counts.RUNNING + counts.EXECUTING,
+      };
+    },
+    async stop() {
+      stopped = true;
+      for (const wake of sleepers) wake();
+      if (resumeTimer) clearTimeout(resumeTimer);
+      resumeTimer = null;
+      await bottleneck.stop({ dropWaitingJobs: true });
+      await bottleneck.disconnect().catch(() => undefined);
+    },
+  };
+}
