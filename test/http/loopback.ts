@@ -68,12 +68,15 @@ export async function startStub(reply: (request: SeenRequest, index: number) => 
 }
 
 /** A server that accepts connections and never says a word. */
-export async function startHungServer(): Promise<{ url: string; connections: () => number; close(): Promise<void> }> {
+export async function startHungServer(): Promise<{ url: string; requests: () => number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
-  let accepted = 0;
+  // Counted by the request lines that arrive: a pool may open a connection it never uses.
+  let requests = 0;
   const server = createNetServer((socket) => {
-    accepted += 1;
     sockets.add(socket);
+    socket.on('data', (chunk: Buffer) => {
+      requests += chunk.toString('latin1').match(/^(GET|POST|PUT|DELETE) \//gm)?.length ?? 0;
+    });
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -81,7 +84,7 @@ export async function startHungServer(): Promise<{ url: string; connections: () 
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    connections: () => accepted,
+    requests: () => requests,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
