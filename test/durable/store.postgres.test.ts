@@ -115,4 +115,38 @@ describe('PostgreSQL store connections', () => {
     expect(Number(rows[0]!.ms)).toBeLessThanOrEqual(90_000);
     await store.close();
   });
+
+  it('renews and saves one worker\'s items at the same time without deadlocking', async () => {
+    const store = createPostgresStore({ connectionString: PG_URL, schema: freshSchema(), poolSize: 4 });
+    await store.ensureJob('job', 'onboard');
+    await store.addItems('job', Array.from({ length: 1_000 }, (_, i) => ({ id: `c${String(i).padStart(4, '0')}`, input: null })));
+    const held = await store.claimItems('job', { owner: 'w1', limit: 1_000, leaseMs: 60_000 });
+    // Saves list the items in the opposite order to the table's, which is what used to deadlock.
+    const reversed = held.toReversed();
+    const failures: string[] = [];
+    const counts = { saves: 0, renewals: 0 };
+    const until = Date.now() + 2_500;
+    const saver = async () => {
+      while (Date.now() < until) {
+        const batch = reversed.map((item) => ({ id: item.id, state: 'active' as const, snapshot: { at: Date.now() }, dueAt: null }));
+        await store.saveItems('job', 'w1', batch).then((ids) => {
+          counts.saves += 1;
+          if (ids.length !== 1_000) failures.push(`saved ${ids.length}`);
+        }, (error: Error) => failures.push(error.message));
+      }
+    };
+    const renewer = async () => {
+      while (Date.now() < until) {
+        await store.renewLeases('job', 'w1', 60_000).then((ids) => {
+          counts.renewals += 1;
+          if (ids.length !== 1_000) failures.push(`renewed ${ids.length}`);
+        }, (error: Error) => failures.push(error.message));
+      }
+    };
+    await Promise.all([saver(), saver(), renewer()]);
+    await store.close();
+    expect(failures).toEqual([]);
+    expect(counts.saves).toBeGreaterThan(1);
+    expect(counts.renewals).toBeGreaterThan(1);
+  });
 });

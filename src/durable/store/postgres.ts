@@ -48,6 +48,14 @@ const itemColumns = (t: string): string =>
 const leaseUntil = (param: string): string => `now() + ${param}::float8 * interval '1 millisecond'`;
 const FINAL_LIST = `('done', 'needsAction', 'failed', 'cancelled')`;
 
+/**
+ * Locks the rows `$2` holds on job `$1` that match `where`, in id order. Renewals and saves of one
+ * worker run at the same time on overlapping rows; taking their locks in one order is what keeps
+ * them from deadlocking each other (they did, in a test, when each went its own way).
+ */
+const lockInOrder = (s: string, where: string): string =>
+  `SELECT id FROM ${s}.items WHERE job_id = $1 AND lease_owner = $2 AND ${where} ORDER BY id FOR UPDATE`;
+
 const toJob = (row: JobRow): JobRecord => ({
   id: row.id, kind: row.kind, createdAt: row.created_at, halt: decodeJson(row.halt) as ApiError | null,
 });
@@ -189,8 +197,10 @@ export function createPostgresStore(
     async renewLeases(jobId, owner, leaseMs) {
       checkClaim(0, leaseMs);
       const { rows } = await (await use()).query<{ id: string }>(
-        `UPDATE ${s}.items SET lease_until = ${leaseUntil('$3')}
-         WHERE job_id = $1 AND lease_owner = $2 AND ${PG_OPEN_STATE} RETURNING id`,
+        `WITH held AS MATERIALIZED (${lockInOrder(s, PG_OPEN_STATE)})
+         UPDATE ${s}.items AS i SET lease_until = ${leaseUntil('$3')}
+         FROM held WHERE i.job_id = $1 AND i.id = held.id
+         RETURNING i.id`,
         [jobId, owner, leaseMs],
       );
       return rows.map((row) => row.id);
@@ -200,8 +210,9 @@ export function createPostgresStore(
       const db = await use();
       if (ids.length === 0) return;
       await db.query(
-        `UPDATE ${s}.items SET lease_owner = NULL, lease_until = NULL
-         WHERE job_id = $1 AND lease_owner = $2 AND id = ANY ($3::text[])`,
+        `WITH held AS MATERIALIZED (${lockInOrder(s, 'id = ANY ($3::text[])')})
+         UPDATE ${s}.items AS i SET lease_owner = NULL, lease_until = NULL
+         FROM held WHERE i.job_id = $1 AND i.id = held.id`,
         [jobId, owner, [...ids]],
       );
     },
@@ -213,7 +224,8 @@ export function createPostgresStore(
       // One statement for the whole batch: a row is written only while this owner holds it, and a
       // final state clears the lease in the same write.
       const { rows } = await db.query<{ id: string }>(
-        `UPDATE ${s}.items AS i SET
+        `WITH held AS MATERIALIZED (${lockInOrder(s, 'id = ANY ($3::text[])')})
+         UPDATE ${s}.items AS i SET
            state = u.state, snapshot = u.snapshot, due_at = u.due_at,
            outcome = CASE WHEN u.set_outcome THEN u.outcome ELSE i.outcome END,
            updated_at = now(),
@@ -221,6 +233,7 @@ export function createPostgresStore(
            lease_until = CASE WHEN u.state IN ${FINAL_LIST} THEN NULL ELSE i.lease_until END
          FROM unnest($3::text[], $4::text[], $5::text[], $6::float8[], $7::bool[], $8::text[])
            AS u (id, state, snapshot, due_at, set_outcome, outcome)
+         JOIN held ON held.id = u.id
          WHERE i.job_id = $1 AND i.id = u.id AND i.lease_owner = $2
          RETURNING i.id`,
         [
