@@ -210,6 +210,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         ? createActor(program.machine, { snapshot: stored.snapshot as never, input: stored.input as never, inspect })
         : createActor(program.machine, { input: stored.input as never, inspect });
       const item: LiveItem = { id: stored.id, actor, state: stored.state, value: '', stopping: false };
+      // A restored halted item still shows its old halt until it receives job.resume: not a new halt.
+      let resuming = stored.snapshot !== null && program.summarise(stored.snapshot).state === 'halted';
       items.set(stored.id, item);
       actor.subscribe({
         next: (snapshot) => {
@@ -221,7 +223,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
               hub.emit({ type: 'item.transition', jobId, itemId: item.id, state: summary.state, value: summary.value });
             }
           }
-          if (summary.state === 'halted' && summary.halt) halt(summary.halt);
+          if (summary.state === 'halted' && summary.halt && !resuming) halt(summary.halt);
           if (summary.final) void finish(item, summary.state as FinalItemState, summary.outcome);
         },
         error: (error) => {
@@ -230,7 +232,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         },
       });
       actor.start();
-      if (stored.state === 'halted' || program.summarise(actor.getSnapshot()).state === 'halted') {
+      if (resuming) {
+        resuming = false;
         actor.send({ type: 'job.resume' });
       }
     };

@@ -63,4 +63,38 @@ describe('runtime', () => {
     await client.close();
     await store.close();
   });
+
+  it('halts a job once on a wrong API key, and finishes it when run again with the right key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mx-rt-'));
+    const store = createSqliteStore({ path: join(dir, 'halt.sqlite') });
+    const customers = Array.from({ length: 30 }, (_, i) => customer(`halt-${i}`, 'password'));
+    const wrong = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'not-the-key', auth: 'token' });
+    const first = createRuntime({ store, client: wrong, concurrency: 8, options: fast });
+    const halts: string[] = [];
+    const finals: string[] = [];
+    first.events.on('job.halted', (event) => halts.push(event.error.kind));
+    first.events.on('item.final', (event) => finals.push(event.itemId));
+    await first.submit('halt', customers);
+    const halted = await first.run('halt');
+    expect(halted.halted?.kind).toBe('unauthorized');
+    expect(halts).toEqual(['unauthorized']);
+    expect(finals).toEqual([]);
+    expect(halted.counts.failed).toBe(0);
+    expect((await first.status('halt')).job?.halt?.kind).toBe('unauthorized');
+    await first.close();
+    await wrong.close();
+
+    const right = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'token' });
+    const second = createRuntime({ store, client: right, concurrency: 8, options: fast });
+    await second.submit('halt', customers);
+    const finished = await second.run('halt');
+    expect(finished.halted).toBeNull();
+    expect(finished.counts.done).toBe(30);
+    expect((await second.status('halt')).job?.halt).toBeNull();
+    const users = (await sandbox.state()).users.filter((u) => u.id?.startsWith('halt-'));
+    expect(users).toHaveLength(30);
+    await second.close();
+    await right.close();
+    await store.close();
+  });
 });
