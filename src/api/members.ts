@@ -16,6 +16,16 @@ const isStatus = (value: unknown): value is MxMemberStatus => hasGuid(value);
 const isChallenge = (value: unknown): value is MxChallenge => hasGuid(value);
 const isCredentialField = (value: unknown): value is MxCredentialField => hasGuid(value);
 
+/**
+ * MX documents a 404 from the credentials endpoint as an unknown institution code: a fact about
+ * this one item, not the bare 404 of a wrong base URL that halts a job.
+ */
+function unknownInstitution(error: ApiError): ApiError {
+  if (error.status !== 404 || error.kind === 'not_found') return error;
+  const { kind: _kind, ...rest } = error;
+  return { ...rest, kind: 'not_found', resource: 'record', retryable: false, scope: 'item', message: error.message ?? 'No institution has this code.' };
+}
+
 const signalOf = (options?: CallOptions) => (options?.signal ? { signal: options.signal } : {});
 
 /**
@@ -136,7 +146,7 @@ export function memberEndpoints(ctx: ApiContext) {
           ...signalOf(options),
         },
         (res, p) => unwrapPage(res, p, 'credentials', isCredentialField).map((page) => page.items),
-      );
+      ).mapErr(unknownInstitution);
     },
   };
 }
