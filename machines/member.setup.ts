@@ -1,0 +1,91 @@
+/**
+ * The member machine's implementations: the effect actors it names, its guards over errors,
+ * statuses and budgets, and its context updates. The statechart itself is member.machine.ts.
+ */
+import { assign, enqueueActions, setup } from 'xstate';
+import type { ConnectionStatus, MxChallenge, MxMember } from '../src/api/types.js';
+import { missingActor, sleepUntil, type ChallengeSummary } from './actors.js';
+import { isKind, isSystemicError, toApiError } from './errors.js';
+import { hasParent } from './events.js';
+import type { ErrorParams, StepErrorParams as StepErrorParamsOf } from './failover.js';
+import type {
+  MemberContext, MemberEvent, MemberHaltedEvent, MemberInput, MemberOutcome, MemberOutput, MemberStep, NeedsActionReason,
+} from './member.types.js';
+import { canRetry, clearedRetry, planHalt, planRetry, resumedRetry } from './retry.js';
+import { statusCategory, type StatusCategory } from './statuses.js';
+
+type StepErrorParams = StepErrorParamsOf<MemberStep>;
+export type StatusParams = { status: ConnectionStatus | null; category: StatusCategory };
+
+function summarise(challenge: MxChallenge): ChallengeSummary {
+  return {
+    guid: challenge.guid,
+    type: challenge.type,
+    label: challenge.label,
+    fieldName: challenge.field_name ?? null,
+    options: (challenge.options ?? []).map(({ label, value }) => ({ label, value })),
+  };
+}
+
+export const memberSetup = setup({
+  types: {} as { context: MemberContext; input: MemberInput; events: MemberEvent; output: MemberOutput },
+  actors: {
+    listCredentialFields: missingActor('listCredentialFields'),
+    createMember: missingActor('createMember'),
+    findMember: missingActor('findMember'),
+    aggregateMember: missingActor('aggregateMember'),
+    readMemberStatus: missingActor('readMemberStatus'),
+    listChallenges: missingActor('listChallenges'),
+    answerChallenge: missingActor('answerChallenge'),
+    resumeAggregation: missingActor('resumeAggregation'),
+    sleepUntil,
+  },
+  guards: {
+    isDuplicate: (_, params: ErrorParams) => isKind(params.error, 'duplicate'),
+    isChallengeExpired: (_, params: ErrorParams) => isKind(params.error, 'challenge_expired'),
+    canRefreshCredentials: ({ context }, params: ErrorParams) =>
+      isKind(params.error, 'credentials_stale') && context.credentialRefreshes < context.options.maxCredentialRefreshes,
+    canRetry: ({ context }, params: ErrorParams) => canRetry(context, params.error),
+    isSystemic: (_, params: ErrorParams) => isSystemicError(params.error),
+    isFound: (_, params: { member: MxMember | null }) => params.member !== null,
+    hasStatusCategory: (_, params: StatusParams) => statusCategory(params.status) === params.category,
+    canReaggregate: ({ context }) => context.aggregationRetries < context.options.maxAggregationRetries,
+    hasPollsLeft: ({ context }) => context.polls < Math.floor(context.options.maxPollMs / context.options.pollIntervalMs),
+    hasChallenges: (_, params: { challenges: MxChallenge[] }) => params.challenges.length > 0,
+    hasChallengeRoundsLeft: ({ context }) => context.challengeRounds < context.options.maxChallengeRounds,
+    isAnswered: (_, params: { answered: boolean }) => params.answered,
+    resumesAt: ({ context }, params: { step: MemberStep }) => context.retryStep === params.step,
+  },
+  actions: {
+    scheduleRetry: assign(({ context }, params: StepErrorParams) => planRetry(context, params.error, params.step, Date.now())),
+    recordHalt: assign((_, params: StepErrorParams) => planHalt(params.error, params.step)),
+    recordFailure: assign((_, params: ErrorParams) => ({ error: toApiError(params.error) })),
+    resumeJob: assign(resumedRetry),
+    recordCredentialFields: assign((_, params: { fields: { guid: string; field_name: string | null }[] }) => ({
+      credentialFields: params.fields.map((f) => ({ guid: f.guid, fieldName: f.field_name })),
+      ...clearedRetry,
+    })),
+    countCredentialRefresh: assign(({ context }) => ({ credentialRefreshes: context.credentialRefreshes + 1 })),
+    recordMember: assign((_, params: { member: MxMember | null }) => ({
+      memberGuid: params.member?.guid ?? null,
+      connectionStatus: params.member?.connection_status ?? null,
+      ...clearedRetry,
+    })),
+    recordStatus: assign((_, params: { status: ConnectionStatus | null }) => ({ connectionStatus: params.status, ...clearedRetry })),
+    startPolling: assign({ polls: 0, nextPollAt: null, ...clearedRetry }),
+    schedulePoll: assign(({ context }) => ({ polls: context.polls + 1, nextPollAt: Date.now() + context.options.pollIntervalMs })),
+    countReaggregation: assign(({ context }) => ({ aggregationRetries: context.aggregationRetries + 1 })),
+    recordChallenges: assign((_, params: { challenges: MxChallenge[] }) => ({ challenges: params.challenges.map(summarise), ...clearedRetry })),
+    startAnswerWindow: assign(({ context }) => ({
+      answerBy: Date.now() + context.options.answerWindowMs,
+      challengeRounds: context.challengeRounds + 1,
+    })),
+    needAction: assign((_, params: { reason: NeedsActionReason }) => ({ reason: params.reason })),
+    settle: assign((_, params: { outcome: MemberOutcome }) => ({ outcome: params.outcome })),
+    notifyParentOfHalt: enqueueActions(({ enqueue, self, context }) => {
+      if (hasParent(self)) {
+        enqueue.sendParent({ type: 'member.halted', externalId: context.externalId, error: context.halt } satisfies MemberHaltedEvent);
+      }
+    }),
+  },
+});
