@@ -6,6 +6,9 @@ import { createHash } from 'node:crypto';
 import Bottleneck from 'bottleneck';
 import { Redis, type RedisOptions } from 'ioredis';
 
+/** Redis forgets a limiter's state after this long without use. */
+const IDLE_STATE_TTL_MS = 15 * 60_000;
+
 export interface ClusterOptions {
   /** ioredis options or a `redis://` URL. */
   redis: RedisOptions | string;
@@ -39,12 +42,17 @@ export function createBottleneck(
   cluster: ClusterOptions | null,
 ): Bottleneck {
   if (cluster === null) return new Bottleneck(settings);
-  return new Bottleneck({
+  const limiter = new Bottleneck({
     ...settings,
     id: cluster.id,
     datastore: 'ioredis',
     Redis,
     clientOptions: cluster.redis,
     clearDatastore: false,
+    timeout: IDLE_STATE_TTL_MS,
   });
+  // A cluster that already exists keeps its stored settings: apply ours, and lift a pause that a
+  // process which died in the middle of one could have left behind.
+  void limiter.updateSettings({ ...settings, reservoir: null });
+  return limiter;
 }
