@@ -91,8 +91,11 @@ function mxSso(e: SandboxError): Parts {
 
 function nexus(e: SandboxError): Parts {
   switch (e.case) {
-    case 'route_not_found': case 'user_not_found': case 'member_not_found': case 'member_not_found_on_delete':
+    // An unknown path never reaches Nexus's record lookup: the gateway answers a bare 404.
+    case 'route_not_found': return { status: 404 };
+    case 'user_not_found': case 'member_not_found': case 'member_not_found_on_delete':
       return { status: 404, code: null, message: NEXUS_NOT_FOUND };
+    case 'client_not_associated': return { status: 403, code: null, message: 'Operation is forbidden.' };
     case 'institution_not_found':
       return e.onCreate ? { status: 422, code: 4220, message: 'Record could not be saved.' } : { status: 404, code: null, message: NEXUS_NOT_FOUND };
     case 'method_not_allowed': return { status: 405, code: null, message: 'Method not allowed.' };
@@ -111,7 +114,7 @@ function nexus(e: SandboxError): Parts {
 function mgx(e: SandboxError): Parts {
   const sso = mxSso(e);
   switch (e.case) {
-    case 'route_not_found': return { status: 404, code: 'not_found', message: 'No resource matched, or it is not visible to your team.' };
+    case 'route_not_found': return { status: 404, code: 'route_not_found', message: 'No route matches this path.' };
     case 'user_not_found': case 'member_not_found': case 'member_not_found_on_delete': case 'challenge_expired':
       return { status: 404, code: e.case === 'challenge_expired' ? 'challenge_expired' : 'not_found', message: sso.message ?? 'Not found.' };
     case 'institution_not_found':
@@ -125,7 +128,8 @@ function mgx(e: SandboxError): Parts {
     case 'missing_fields': return validation(e.fields.map((field) => ({ field, message: 'This field is required.' })));
     case 'invalid_field': return validation([{ field: e.field, message: 'This field is invalid.' }]);
     case 'invalid_external_id': return validation([{ field: `${e.resource}.id`, message: sso.message ?? '' }]);
-    case 'duplicate': return { status: 409, code: 'already_exists', message: sso.message ?? '' };
+    // The MGX document's one duplicate code, kept so a duplicate classifies as one.
+    case 'duplicate': return { status: 409, code: 'active_bid_exists', message: sso.message ?? '' };
     case 'client_not_associated':
       return { status: 403, code: 'not_api_client', message: 'The token is valid but not from a registered Enterprise API client.' };
     case 'credentials_stale': return { status: 400, code: 'credentials_stale', message: STALE_CREDENTIALS_TEXT };

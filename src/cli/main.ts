@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+/**
+ * The `mx-lifecycle` command line: a map from command name to the module that runs it, loaded
+ * only when that command is asked for, so `mx-lifecycle sandbox` does not load the database
+ * drivers the other commands need.
+ */
+
+/** What a command module exports as `command`. */
+export interface Command {
+  /** One line, shown by `mx-lifecycle --help`. */
+  summary: string;
+  /** The command's full usage, shown by `mx-lifecycle <command> --help`. */
+  usage: string;
+  /** Runs the command with the arguments after its name; resolves to the exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+/** Thrown (as plain data) by a command for bad usage: one line, exit 64. */
+export interface UsageProblem {
+  usage: string;
+}
+
+export const EXIT_USAGE = 64;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
+  onboard: { summary: 'create users and members for the customers of a JSONL or CSV file', load: () => import('./onboard.js') },
+  offboard: { summary: "delete the members and users of a file's customers (idempotent)", load: () => import('./offboard.js') },
+  status: { summary: "show a job's counts, its halt, and the customers that need action", load: () => import('./status.js') },
+  demo: { summary: 'onboard 60 demo customers into an in-process sandbox, with progress and a report', load: () => import('./demo.js') },
+  sandbox: { summary: 'run a local MX Platform API for rehearsals and tests', load: () => import('./sandbox.js') },
+};
+
+function usage(): string {
+  const names = Object.keys(COMMANDS);
+  const width = Math.max(...names.map((n) => n.length));
+  return [
+    'usage: mx-lifecycle <command> [options]',
+    '',
+    'commands:',
+    ...names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n]?.summary ?? ''}`),
+    '',
+    'Run `mx-lifecycle <command> --help` for a command\'s options.',
+  ].join('\n');
+}
+
+function isUsageProblem(e: unknown): e is UsageProblem {
+  return typeof e === 'object' && e !== null && typeof (e as UsageProblem).usage === 'string';
+}
+
+function isParseArgsError(e: unknown): e is Error {
+  const code: unknown = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
+/** One line: the first line of the message, so no stack trace ever reaches the terminal. */
+const oneLine = (text: string): string => text.split('\n')[0] ?? '';
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return 0;
+  }
+  if (name === undefined) {
+    process.stderr.write(`mx-lifecycle: a command is needed (${Object.keys(COMMANDS).join(', ')}); see mx-lifecycle --help\n`);
+    return EXIT_USAGE;
+  }
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) {
+    process.stderr.write(`mx-lifecycle: unknown command '${oneLine(name)}' (commands: ${Object.keys(COMMANDS).join(', ')}); see mx-lifecycle --help\n`);
+    return EXIT_USAGE;
+  }
+  const { command } = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    if (isUsageProblem(e) || isParseArgsError(e)) {
+      // parseArgs explains at length; its first sentence is the one that names the problem.
+      const message = isUsageProblem(e) ? e.usage : (e.message.split('. ')[0] ?? e.message);
+      process.stderr.write(`mx-lifecycle ${name}: ${oneLine(message)} (see mx-lifecycle ${name} --help)\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`mx-lifecycle ${name}: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`mx-lifecycle: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
+    process.exitCode = 1;
+  },
+);
