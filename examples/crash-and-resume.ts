@@ -1,0 +1,84 @@
+/**
+ * A worker killed halfway through a job, then started again. Every transition of every customer is
+ * in the SQLite file before the next one happens, so the second worker picks up where the first
+ * stood. Calls that were in flight at the kill run again; the external ids turn their second
+ * attempt into "already exists", recovered, so MX still ends with each customer exactly once.
+ *
+ * Run: npx tsx examples/crash-and-resume.ts
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createMxClient } from '../src/api/index.js';
+import { createRuntime, createSqliteStore } from '../src/durable/index.js';
+import type { CustomerInput } from '../src/input/types.js';
+import { startSandbox } from '../src/sandbox/index.js';
+
+const CUSTOMERS: CustomerInput[] = Array.from({ length: 30 }, (_, i) => ({
+  id: `customer-${i + 1}`,
+  members: [{ id: `customer-${i + 1}-bank`, institution_code: 'mxbank', credentials: { username: 'mxuser', password: 'password' } }],
+}));
+
+/** The worker: what a real job process does. Submitting again is harmless and gives it the credentials. */
+async function worker(baseUrl: string, storePath: string) {
+  const client = createMxClient({ baseUrl, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'token' });
+  const store = createSqliteStore({ path: storePath });
+  const runtime = createRuntime({ store, client, concurrency: 4, options: { pollIntervalMs: 200 } });
+  await runtime.submit('crash-job', CUSTOMERS);
+  const before = await store.counts('crash-job');
+  console.log(`worker ${process.pid}: ${before.done} done already, ${before.active} to resume, ${before.pending} not started`);
+  runtime.events.on('item.final', (e) => console.log(`finished ${e.itemId}: ${e.state}`));
+  const { counts } = await runtime.run('crash-job');
+  console.log(`worker ${process.pid}: job complete, ${counts.done} done`);
+  await runtime.close();
+  await client.close();
+  await store.close();
+}
+
+/** Starts this same file as a worker process, printing its lines; `onLine` may kill it. */
+function startWorker(baseUrl: string, storePath: string, onLine: (line: string, kill: () => void) => void) {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'worker', baseUrl, storePath], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)), // where tsx is installed
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    console.log(`  [worker] ${line}`);
+    onLine(line, () => child.kill('SIGKILL'));
+  });
+  return new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+}
+
+if (process.argv[2] === 'worker') {
+  await worker(process.argv[3] ?? '', process.argv[4] ?? '');
+  process.exit(0);
+}
+
+// The sandbox lives in this (parent) process, so what MX holds survives the worker's death.
+const sandbox = await startSandbox({ aggregationMs: 200 });
+const dir = mkdtempSync(join(tmpdir(), 'mx-crash-'));
+const storePath = join(dir, 'jobs.sqlite');
+
+console.log('Starting a worker on 30 customers; it will be killed after the 10th one finishes.');
+let finished = 0;
+const first = await startWorker(sandbox.url, storePath, (line, kill) => {
+  if (line.startsWith('finished') && ++finished === 10) kill();
+});
+console.log(`The first worker ended by ${first} with ${finished} customers finished. Starting it again...`);
+const second = await startWorker(sandbox.url, storePath, () => undefined);
+console.log(`The second worker exited with code ${second}.`);
+
+// Ground truth: one user per customer and one member per connection, none missing, none twice.
+const { users, members } = sandbox.state();
+const timesEach = (records: Record<string, unknown>[], ids: string[]) => ids.map((id) => records.filter((r) => r.id === id).length);
+const userCounts = timesEach(users, CUSTOMERS.map((c) => c.id));
+const memberCounts = timesEach(members, CUSTOMERS.flatMap((c) => c.members.map((m) => m.id)));
+console.log(`MX holds ${users.length} users and ${members.length} members for ${CUSTOMERS.length} customers.`);
+await sandbox.close();
+rmSync(dir, { recursive: true, force: true });
+
+const ok = first === 'SIGKILL' && second === 0 && [...userCounts, ...memberCounts].every((n) => n === 1) && users.length === 30;
+console.log(ok ? 'OK: after the crash and the resume, each customer is in MX exactly once.' : 'FAILED: see above.');
+process.exit(ok ? 0 : 1);

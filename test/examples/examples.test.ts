@@ -1,0 +1,92 @@
+/**
+ * Runs every scripted example the way a reader would (`node --import tsx examples/<name>.ts`) and
+ * checks that it exits 0 and says what it demonstrates. Each example starts its own sandbox on a
+ * free port, so they may run side by side; two at a time, as the machine has two cores.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pLimit from 'p-limit';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const EXAMPLES = fileURLToPath(new URL('../../examples', import.meta.url));
+const TIMEOUT_MS = 60_000;
+
+/** What each example must print, besides its own OK line. */
+const CASES: Record<string, RegExp[]> = {
+  'onboard-one-customer.ts': [/"outcome": "done"/, /MX now has 1 user and 2 members/, /^OK: /m],
+  'recover-duplicate-user.ts': [
+    /POST \/users -> \d+ \(duplicate\)/,
+    /guid created earlier: +(USR-\S+)\nguid after onboarding: +\1\n/,
+    /users with id "grace" at MX: 1/,
+    /^OK: /m,
+  ],
+  'rate-limited-batch.ts': [
+    /told the limit[^\n]*:\n {2}100 of 100 customers done[^\n]*\n {2}requests sent: 100, 429s received: 0 /,
+    /not told the limit:\n {2}100 of 100 customers done[^\n]*\n {2}requests sent: \d+, 429s received: [1-9]/,
+    /^OK: /m,
+  ],
+  'token-refresh.ts': [/token #1 \(initial\)/, /token #4 \(proactive\)/, /\d+ calls, 0 failed/, /^OK: /m],
+  'crash-and-resume.ts': [
+    /ended by SIGKILL with 10 customers finished/,
+    /worker \d+: 10 done already, \d+ to resume, \d+ not started/,
+    /MX holds 30 users and 30 members for 30 customers/,
+    /^OK: /m,
+  ],
+  'answer-mfa-challenge.ts': [
+    /lin-options is asked \(OPTIONS\)/,
+    /a person answered for lin-by-a-person \(delivered: true\)/,
+    /lin-text: connected \(CONNECTED\)\nlin-options: connected \(CONNECTED\)\nlin-by-a-person: connected \(CONNECTED\)/,
+    /^OK: /m,
+  ],
+  'offboarding.ts': [
+    /Offboarding the three customers:(\n {2}\w+: done; user deleted;[^\n]*){3}\n {2}3 of 3 done; MX holds 0 users and 0 members/,
+    /Offboarding them again:(\n {2}\w+: done; user alreadyGone;[^\n]*){3}/,
+    /^OK: /m,
+  ],
+  'inspector.ts': [/@xstate\.actor: [1-9]/, /@xstate\.event: [1-9]/, /@xstate\.snapshot: [1-9]/, /No password or API key appears/, /^OK: /m],
+};
+
+/** Values that must never be printed: the sandbox's API key and the password the inspector example plants. */
+const SECRETS = ['sandbox-key', 'planted-S3cret-pw'];
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+}
+
+function runExample(name: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', `examples/${name}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS - 5_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, output });
+    });
+  });
+}
+
+const limit = pLimit(2);
+
+describe('examples', () => {
+  it('has a case for every example file, and a file for every case', () => {
+    const files = readdirSync(EXAMPLES).filter((file) => file.endsWith('.ts'));
+    expect(files.toSorted()).toEqual(Object.keys(CASES).toSorted());
+  });
+
+  describe.concurrent('each example runs to exit 0 and prints what it shows', () => {
+    for (const [name, expected] of Object.entries(CASES)) {
+      it(name, { timeout: TIMEOUT_MS * 2 }, async () => {
+        const run = await limit(() => runExample(name));
+        expect({ code: run.code, signal: run.signal }, run.output).toEqual({ code: 0, signal: null });
+        for (const pattern of expected) expect(run.output).toMatch(pattern);
+        for (const secret of SECRETS) expect(run.output).not.toContain(secret);
+      });
+    }
+  });
+});
