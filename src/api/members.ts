@@ -26,6 +26,25 @@ function unknownInstitution(error: ApiError): ApiError {
   return { ...rest, kind: 'not_found', resource: 'record', retryable: false, scope: 'item', message: error.message ?? 'No institution has this code.' };
 }
 
+/** `[{ guid, value }]` with string fields only (nothing else is sent), or null when the input is not that. */
+function pairs(input: unknown): { guid: string; value: string }[] | null {
+  if (!Array.isArray(input)) return null;
+  const out: { guid: string; value: string }[] = [];
+  for (const item of input as unknown[]) {
+    if (typeof item !== 'object' || item === null) return null;
+    const { guid, value } = item as Record<string, unknown>;
+    if (typeof guid !== 'string' || typeof value !== 'string') return null;
+    out.push({ guid, value });
+  }
+  return out;
+}
+
+/** The error for credentials or answers that are not `[{ guid, value }]`; it never quotes a value. */
+function pairsError(field: 'credentials' | 'challenges'): ApiError {
+  const message = 'must be a list of { guid, value } with string fields';
+  return { kind: 'validation', status: 0, retryable: false, scope: 'item', dialect: 'http', message: `${field} ${message}.`, fields: [{ field, message }] };
+}
+
 const signalOf = (options?: CallOptions) => (options?.signal ? { signal: options.signal } : {});
 
 /**
@@ -51,7 +70,8 @@ export function memberEndpoints(ctx: ApiContext) {
     createMember(input: CreateMemberInput, options?: CallOptions): ResultAsync<MxMember, ApiError> {
       const invalid = checkExternalId(input?.id) ?? checkSegment('user_guid', input?.userGuid) ?? checkSegment('institution_code', input?.institutionCode);
       if (invalid) return refuse(invalid);
-      const credentials = (input.credentials ?? []).map(({ guid, value }) => ({ guid, value }));
+      const credentials = pairs(input.credentials);
+      if (credentials === null) return refuse(pairsError('credentials'));
       const member: Record<string, unknown> = { id: input.id, institution_code: input.institutionCode, credentials };
       if (input.skipAggregation !== undefined) member.skip_aggregation = input.skipAggregation;
       return call(
@@ -120,7 +140,8 @@ export function memberEndpoints(ctx: ApiContext) {
     ): ResultAsync<MxMember, ApiError> {
       const path = memberPath(userGuid, memberGuid, '/resume');
       if (typeof path !== 'string') return refuse(path);
-      const challenges = (answers ?? []).map(({ guid, value }) => ({ guid, value }));
+      const challenges = pairs(answers);
+      if (challenges === null) return refuse(pairsError('challenges'));
       return call(
         ctx,
         { method: 'PUT', path, body: { member: { challenges } }, secrets: challenges.map((c) => c.value), ...signalOf(options) },

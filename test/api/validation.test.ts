@@ -41,10 +41,13 @@ describe('input checked before any request', () => {
     expect(sandbox.state().stats.requests).toBe(1);
   });
 
-  it('refuses an empty guid without a request', async () => {
+  it('refuses an empty guid, and credentials or answers that are not [{ guid, value }], without a request', async () => {
     const before = sandbox.state().stats.requests;
     expect(errorOf(await client.readUser('')).kind).toBe('validation');
     expect(errorOf(await client.deleteMember('USR-1', ' ')).kind).toBe('validation');
+    const notPairs = [{ guid: 'CRD-password', value: 42 }] as unknown as { guid: string; value: string }[];
+    expect(errorOf(await client.createMember({ userGuid: 'USR-1', id: 'm-1', institutionCode: 'mxbank', credentials: notPairs })).kind).toBe('validation');
+    expect(errorOf(await client.resumeAggregation('USR-1', 'MBR-1', 'correct' as never)).kind).toBe('validation');
     expect(sandbox.state().stats.requests).toBe(before);
   });
 });
