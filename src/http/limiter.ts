@@ -118,6 +118,7 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
   let lastStart = Number.NEGATIVE_INFINITY;
   let lastActualStart = Number.NEGATIVE_INFINITY;
   let streak = 0;
+  let lastThrottleAt = Number.NEGATIVE_INFINITY;
   let resumeTimer: NodeJS.Timeout | null = null;
   let stopped = false;
   const sleepers = new Set<() => void>();
@@ -162,8 +163,10 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
     }, Math.max(0, resumeAt - clock()));
   };
 
-  const pause = (retryAfterMs: number | undefined, now: number): number => {
-    streak += 1;
+  const pause = (retryAfterMs: number | undefined, startedAt: number, now: number): number => {
+    // 429s of requests that were already in flight when the last one came are the same episode.
+    if (startedAt >= lastThrottleAt || streak === 0) streak += 1;
+    lastThrottleAt = now;
     const backoff = Math.min(settings.retryCapMs, settings.retryBaseMs * 2 ** (streak - 1));
     const waitMs = retryAfterMs ?? Math.round(backoff * (0.5 + Math.random() * 0.5));
     const until = now + Math.min(waitMs, settings.maxRetryAfterMs);
@@ -219,7 +222,7 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
       }
       if (pacer.throttled(startedAt, finishedAt)) applyPace();
       const tooLong = verdict.retryAfterMs !== undefined && verdict.retryAfterMs > settings.maxRetryAfterMs;
-      const pauseMs = pause(verdict.retryAfterMs, finishedAt);
+      const pauseMs = pause(verdict.retryAfterMs, startedAt, finishedAt);
       const willRetry = rateRetries < settings.maxRetries && !tooLong;
       hooks.onThrottled?.({ attempt: attempts, retryAfterMs: verdict.retryAfterMs, pauseMs, willRetry });
       if (!willRetry) return verdict.value;
