@@ -3,6 +3,7 @@
  */
 import type { ApiError } from '../src/errors/types.js';
 import type { ConnectionStatus } from '../src/api/types.js';
+import type { ChallengeSummary } from './actors.js';
 import type { MemberOutcome, NeedsActionReason } from './member.types.js';
 import type { LifecycleOptions } from './options.js';
 
@@ -26,6 +27,8 @@ export interface MemberResult {
   outcome: MemberOutcome | 'pending' | 'skipped';
   reason: NeedsActionReason | null;
   error: ApiError | null;
+  /** The MFA questions of a member that needs an answer (what was asked, never what was answered). */
+  challenges: ChallengeSummary[];
 }
 
 export interface OnboardingContext {

@@ -234,8 +234,8 @@ describe('onboarding machine', () => {
     expect(actor.getSnapshot().output).toEqual({
       outcome: 'needsAction', externalId: 'cust-1', userGuid: 'USR-1', error: null,
       members: [
-        { externalId: 'a', institutionCode: 'mxbank', guid: 'MBR-1', connectionStatus: 'CONNECTED', outcome: 'connected', reason: null, error: null },
-        { externalId: 'b', institutionCode: 'mxbank', guid: 'MBR-2', connectionStatus: 'LOCKED', outcome: 'needsAction', reason: 'connectionStatus', error: null },
+        { externalId: 'a', institutionCode: 'mxbank', guid: 'MBR-1', connectionStatus: 'CONNECTED', outcome: 'connected', reason: null, error: null, challenges: [] },
+        { externalId: 'b', institutionCode: 'mxbank', guid: 'MBR-2', connectionStatus: 'LOCKED', outcome: 'needsAction', reason: 'connectionStatus', error: null, challenges: [] },
       ],
     });
   });
@@ -263,6 +263,38 @@ describe('onboarding machine', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(actor.getSnapshot().output).toMatchObject({ outcome: 'done', members: [{ outcome: 'connected' }] });
     expect(calls.map((c) => c.actor)).toEqual(['createUser', 'listCredentialFields', 'createMember', 'readMemberStatus', 'readMemberStatus']);
+  });
+
+  it('a user that halted on a bad key is resumed after a restore, without creating anything twice', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const input = { externalId: 'cust-1', members: [{ externalId: 'a', institutionCode: 'mxbank' }] };
+    const first = createActor(
+      onboardingMachine.provide({ actors: { user: userMachine.provide({ actors: scripted({ createUser: [err('unauthorized')] }) }) } }),
+      { input },
+    ).start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(first.getSnapshot().value).toEqual({ creatingUser: 'halted' });
+    const stored = JSON.parse(JSON.stringify(first.getPersistedSnapshot())) as unknown;
+    first.stop();
+    expect(haltOf(stored)?.kind).toBe('unauthorized');
+
+    const calls: Call[] = [];
+    const machine = onboardingMachine.provide({
+      actors: {
+        user: userMachine.provide({ actors: scripted({ createUser: [ok(user())] }, calls) }),
+        member: memberMachine.provide({
+          actors: scripted({ listCredentialFields: [ok(fields)], createMember: [ok(member())], readMemberStatus: [ok(status('CONNECTED'))] }, calls),
+        }),
+      },
+    });
+    const restored = createActor(machine, { snapshot: stored as never, input }).start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(itemStateOf(restored.getSnapshot())).toBe('halted');
+    expect(calls).toEqual([]);
+    restored.send({ type: 'job.resume' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(restored.getSnapshot().output).toMatchObject({ outcome: 'done', userGuid: 'USR-1', members: [{ outcome: 'connected' }] });
+    expect(calls.map((c) => c.actor)).toEqual(['createUser', 'listCredentialFields', 'createMember', 'readMemberStatus']);
   });
 
   it('fails the customer and skips its members when the user fails', async () => {

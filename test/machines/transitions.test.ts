@@ -7,8 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { createActor, type AnyStateMachine } from 'xstate';
 import type { ApiErrorKind } from '../../src/errors/types.js';
 import { API_ERROR_KINDS } from '../../src/errors/types.js';
+import { dispositionOf } from '../../src/errors/index.js';
 import {
-  memberMachine, offboardingMachine, renderTransitionTable, TRANSITION_TABLE, userMachine, type InvokingStateRow, type LifecycleActorName,
+  DEFAULT_DISPOSITIONS, memberMachine, offboardingMachine, renderTransitionTable, TRANSITION_TABLE, userMachine, type InvokingStateRow, type LifecycleActorName,
 } from '../../machines/index.js';
 import { challenge, endlessSleep, err, fields, member, ok, scripted, status, statePath, user, type Outcome } from './harness.js';
 
@@ -84,6 +85,10 @@ describe('error transition table', () => {
       }
     }
     expect(mismatches).toEqual([]);
+  });
+
+  it('assumes the classifier\'s own default disposition for every kind', () => {
+    for (const kind of API_ERROR_KINDS) expect([kind, DEFAULT_DISPOSITIONS[kind]]).toEqual([kind, dispositionOf(kind, 400)]);
   });
 
   it('renders as markdown for the README, one column per invoking state', () => {
