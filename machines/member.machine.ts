@@ -41,6 +41,16 @@ function rerunStep(actions?: 'resumeJob') {
 
 const LOST_MEMBER = lostDuplicateError('member');
 
+/**
+ * Connects one member of an existing user. Final states `connected`, `needsAction` and `failed`;
+ * `halted` waits for `job.resume`; `member.challenge.answered` says answers are in the runtime's store.
+ *
+ * @example
+ * ```ts
+ * const machine = memberMachine.provide({ actors: { listCredentialFields, createMember, readMemberStatus, … } });
+ * createActor(machine, { input: { userGuid: 'USR-1', externalId: 'cust-1-mxbank', institutionCode: 'mxbank' } }).start();
+ * ```
+ */
 export const memberMachine = memberSetup.createMachine({
   id: 'member',
   description: 'Connects one member of a user: create, aggregate, poll, answer MFA, until connected or a reason to stop.',

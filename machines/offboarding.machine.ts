@@ -74,6 +74,17 @@ function setCurrent(context: OffboardingContext, patch: Partial<OffboardedMember
   return context.members.map((m, i) => (i === context.index ? { ...m, ...patch } : m));
 }
 
+/**
+ * Deletes a customer's listed members, then its user. Final states `done` and `failed`; `halted`
+ * waits for `job.resume`.
+ *
+ * @example
+ * ```ts
+ * createActor(offboardingMachine.provide({ actors: { findUser, findMember, deleteMember, deleteUser } }), {
+ *   input: { externalId: 'cust-1', members: [{ externalId: 'cust-1-mxbank' }] },
+ * }).start();
+ * ```
+ */
 export const offboardingMachine = setup({
   types: {} as { context: OffboardingContext; input: OffboardingInput; events: OffboardingEvent; output: OffboardingOutput },
   actors: {

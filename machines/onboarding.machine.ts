@@ -45,6 +45,17 @@ function withResult(members: MemberResult[], externalId: string, patch: Partial<
   return members.map((m) => (m.externalId === externalId ? { ...m, ...patch } : m));
 }
 
+/**
+ * Onboards one customer: its user, then its members side by side. Final states `done`,
+ * `needsAction` and `failed`; a halted child halts it until `job.resume`. Provide its children
+ * (`user`, `member`) already provided with effects, e.g. with `provideEffects`.
+ *
+ * @example
+ * ```ts
+ * const { onboarding } = provideEffects(effects);
+ * createActor(onboarding, { input: { externalId: 'cust-1', members: [{ externalId: 'cust-1-mxbank', institutionCode: 'mxbank' }] } }).start();
+ * ```
+ */
 export const onboardingMachine = setup({
   types: {} as { context: OnboardingContext; input: OnboardingInput; events: OnboardingEvent; output: OnboardingOutput },
   actors: { user: userMachine, member: memberMachine },

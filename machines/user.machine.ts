@@ -48,6 +48,16 @@ type StepErrorParams = StepErrorParamsOf<UserStep>;
 
 const LOST_USER = lostDuplicateError('user');
 
+/**
+ * Creates (or recovers) the MX user of one customer. Final states `ready` and `failed`; `halted`
+ * waits for `job.resume`.
+ *
+ * @example
+ * ```ts
+ * const actor = createActor(userMachine.provide({ actors: { createUser, findUser } }), { input: { externalId: 'cust-1' } }).start();
+ * const { output } = await waitFor(actor, (s) => s.status === 'done'); // { outcome: 'ready', userGuid: 'USR-…' }
+ * ```
+ */
 export const userMachine = setup({
   types: {} as {
     context: UserContext;

@@ -297,6 +297,12 @@ describe('onboarding machine', () => {
     expect(calls.map((c) => c.actor)).toEqual(['createUser', 'listCredentialFields', 'createMember', 'readMemberStatus']);
   });
 
+  it('a customer without connections is done once its user exists', async () => {
+    const machine = onboardingMachine.provide({ actors: { user: userMachine.provide({ actors: scripted({ createUser: [ok(user('USR-3'))] }) }) } });
+    const done = await waitFor(createActor(machine, { input: { externalId: 'cust-3', members: [] } }).start(), (s) => s.status === 'done', { timeout: 1_000 });
+    expect(done.output).toEqual({ outcome: 'done', externalId: 'cust-3', userGuid: 'USR-3', members: [], error: null });
+  });
+
   it('fails the customer and skips its members when the user fails', async () => {
     const machine = onboardingMachine.provide({
       actors: { user: userMachine.provide({ actors: scripted({ createUser: [err('invalid_external_id')] }) }) },
