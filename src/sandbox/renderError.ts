@@ -36,6 +36,19 @@ export type SandboxError =
 
 export type SandboxErrorCase = SandboxError['case'];
 
+/** Every case, for tables that must cover them all. */
+export const SANDBOX_ERROR_CASES = [
+  'route_not_found', 'method_not_allowed', 'not_acceptable', 'content_type', 'malformed_json', 'payload_too_large',
+  'missing_fields', 'invalid_field', 'invalid_external_id', 'user_not_found', 'member_not_found',
+  'member_not_found_on_delete', 'duplicate', 'client_not_associated', 'institution_not_found', 'credentials_stale',
+  'not_aggregatable', 'challenge_expired', 'unauthorized', 'token_expired', 'rate_limited', 'bad_gateway', 'maintenance',
+  'server_error', 'delete_failed',
+] as const satisfies readonly SandboxErrorCase[];
+
+// Fails to compile when a case is added to the union but not to the list.
+const allListed: Exclude<SandboxErrorCase, (typeof SANDBOX_ERROR_CASES)[number]> extends never ? true : never = true;
+void allListed;
+
 export interface RenderedError {
   status: number;
   headers: Record<string, string>;
