@@ -13,7 +13,7 @@ import {
 } from './graph.js';
 
 // Small budgets keep the graph finite and reach every "budget exhausted" branch in a step or two.
-const options = { maxAttempts: 1, pollIntervalMs: 3_000, maxPollMs: 6_000, maxChallengeRounds: 1, answerWindowMs: 60_000, baseDelayMs: 1_000 };
+const options = { maxAttempts: 1, pollIntervalMs: 3_000, maxPollMs: 3_000, maxChallengeRounds: 1, answerWindowMs: 60_000, baseDelayMs: 1_000 };
 
 interface Case {
   name: string;
