@@ -9,7 +9,7 @@
 import { errAsync, ok, ResultAsync } from 'neverthrow';
 import type { AnswerChallengeActorInput, ChallengeSummary, CredentialFieldRef } from '../../machines/actors.js';
 import type { LifecycleEffects } from '../../machines/provide.js';
-import type { ChallengeAnswer, CredentialValue, MxClient } from '../api/types.js';
+import type { ChallengeAnswer, CredentialValue, MxChallenge, MxClient } from '../api/types.js';
 import type { ApiError } from '../errors/types.js';
 
 /** What a credentials source is asked for: one member's login, at the moment it is created. */
@@ -95,6 +95,27 @@ function localError(message: string): ApiError {
   return { kind: 'validation', status: 0, retryable: false, scope: 'item', dialect: 'network', message };
 }
 
+function answersLost(memberExternalId: string): ApiError {
+  return {
+    kind: 'challenge_expired',
+    status: 0,
+    retryable: false,
+    scope: 'item',
+    dialect: 'network',
+    message: `the answers for member "${memberExternalId}" were not kept across the restart (answers are never stored); answer its challenge again`,
+  };
+}
+
+function summaryOf(challenge: MxChallenge): ChallengeSummary {
+  return {
+    guid: challenge.guid,
+    type: challenge.type,
+    label: challenge.label,
+    fieldName: challenge.field_name ?? null,
+    options: (challenge.options ?? []).map((option) => ({ label: option.label, value: option.value })),
+  };
+}
+
 export interface LifecycleEffectsOptions {
   client: MxClient;
   credentials: CredentialsSource;
@@ -148,13 +169,32 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
       answers.set(input.memberExternalId, answersFor(given, input.challenges));
       return ok({ answered: true });
     },
-    resumeAggregation: (input, signal) =>
-      client
-        .resumeAggregation(input.userGuid, input.memberGuid, answers.get(input.memberExternalId) ?? [], { signal })
-        .map((member) => {
+    resumeAggregation: (input, signal) => {
+      const send = (given: ChallengeAnswer[]) =>
+        client.resumeAggregation(input.userGuid, input.memberGuid, given, { signal }).map((member) => {
           answers.delete(input.memberExternalId);
           return member;
-        }),
+        });
+      const held = answers.get(input.memberExternalId);
+      if (held) return send(held);
+      // Answers live in memory only, so a restart between answer and resume loses them: ask MX what is
+      // still open. Nothing open means the resume got through before the restart.
+      return client.listMemberChallenges(input.userGuid, input.memberGuid, { signal }).andThen((open) => {
+        if (open.length === 0) return client.readMember(input.userGuid, input.memberGuid, { signal });
+        const challenges = open.map(summaryOf);
+        return ResultAsync.fromSafePromise(
+          Promise.resolve(
+            answerChallenge
+              ? answerChallenge({ userGuid: input.userGuid, memberGuid: input.memberGuid, memberExternalId: input.memberExternalId, challenges })
+              : null,
+          ),
+        ).andThen((given) =>
+          given === null
+            ? errAsync(answersLost(input.memberExternalId))
+            : send(answersFor(given, challenges)),
+        );
+      });
+    },
     deleteMember: (input, signal) => client.deleteMember(input.userGuid, input.memberGuid, { signal }),
   };
 }
