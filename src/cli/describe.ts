@@ -1,0 +1,169 @@
+/**
+ * Words for what happened: one reason per customer, one line per classified error, and the one
+ * message a halted job prints, which says what to fix. Everything here reads only the final
+ * outcomes and errors, which hold no secret (the classifier redacted them before they were stored).
+ */
+import type { ApiError } from '../errors/types.js';
+import type { ItemState } from '../durable/store.js';
+
+/** A classified error as the report keeps it, with the customer and member it belongs to. */
+export interface ErrorEntry {
+  member: string | null;
+  error: ApiError;
+}
+
+export interface Described {
+  reason: string;
+  errors: ErrorEntry[];
+  userGuid: string | null;
+  members: unknown[];
+}
+
+const STATUS_ADVICE: Record<string, string> = {
+  DENIED: 'the bank refused the credentials; the customer must enter them again',
+  PREVENTED: 'MX stopped trying after repeated failures; the customer must enter the credentials again',
+  LOCKED: 'the account is locked at the bank; the customer must unlock it there',
+  IMPEDED: 'the bank wants the customer to act on its website first',
+  IMPAIRED: 'the connection needs the customer to sign in again',
+  REJECTED: 'the MFA answer was refused; the customer must answer again',
+  EXPIRED: 'the MFA challenge was not answered in time',
+  DISABLED: 'aggregation is disabled for this institution',
+  DISCONTINUED: 'the institution no longer supports this connection',
+  CLOSED: 'the account is closed',
+  FAILED: 'aggregation failed at the bank',
+};
+
+const NEEDS_ACTION_REASONS: Record<string, string> = {
+  pollTimeout: 'still in progress when polling gave up',
+  challengeUnanswered: 'an MFA challenge is waiting for the customer\'s answer',
+  challengeExpired: 'the MFA challenge expired before it was answered',
+  tooManyChallenges: 'MX kept asking MFA questions',
+};
+
+const asObject = (value: unknown): Record<string, unknown> | null =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+const asString = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+function isError(value: unknown): value is ApiError {
+  const object = asObject(value);
+  return object !== null && typeof object.kind === 'string' && typeof object.status === 'number';
+}
+
+/**
+ * One line for a classified error: kind, status, where, and what MX said.
+ *
+ * @example
+ * describeError({ kind: 'server_error', status: 500, retryable: true, scope: 'item', dialect: 'mx-sso', message: 'Internal error' })
+ * // 'server_error (500): Internal error'
+ */
+export function describeError(error: ApiError): string {
+  const where = error.exchange?.request ? ` on ${error.exchange.request.method} ${error.exchange.request.path}` : '';
+  const status = error.status === 0 ? 'no response' : String(error.status);
+  const cause = 'cause' in error && typeof error.cause === 'string' ? `, ${error.cause}` : '';
+  const timeout = 'timeout' in error && error.timeout === true ? ', timed out' : '';
+  const message = error.message ? `: ${error.message}` : '';
+  return `${error.kind} (${status}${timeout}${cause})${where}${message}`;
+}
+
+function memberReason(member: Record<string, unknown>): string | null {
+  const id = asString(member.externalId) ?? '?';
+  const outcome = asString(member.outcome);
+  const status = asString(member.connectionStatus);
+  if (outcome === 'connected' || outcome === 'deleted' || outcome === 'alreadyGone') return null;
+  if (outcome === 'skipped') return `${id}: not tried (the user could not be created)`;
+  if (outcome === 'failed') {
+    const shown = status ? `${status}${STATUS_ADVICE[status] ? ` (${STATUS_ADVICE[status]})` : ''}` : null;
+    const error = isError(member.error) ? describeError(member.error) : null;
+    return `${id}: ${shown && error ? `${shown}; last error: ${error}` : (shown ?? error ?? 'failed')}`;
+  }
+  if (outcome === 'needsAction') {
+    const why = asString(member.reason);
+    if (why === 'connectionStatus' || (why === null && status !== null)) {
+      return `${id}: ${status ?? 'unknown status'}${status && STATUS_ADVICE[status] ? ` (${STATUS_ADVICE[status]})` : ''}`;
+    }
+    return `${id}: ${(why && NEEDS_ACTION_REASONS[why]) ?? why ?? 'needs action'}${status ? ` (status ${status})` : ''}`;
+  }
+  return `${id}: ${outcome === 'pending' || outcome === null ? 'not finished' : outcome}`;
+}
+
+/**
+ * The errors that explain an outcome. A member that got there in the end may still carry the last
+ * error it retried past: that one explains nothing, so only failed members' errors count.
+ */
+function errorsOf(outcome: Record<string, unknown>, members: Record<string, unknown>[]): ErrorEntry[] {
+  const errors: ErrorEntry[] = [];
+  if (outcome.outcome !== 'done' && isError(outcome.error)) errors.push({ member: null, error: outcome.error });
+  for (const member of members) {
+    if (member.outcome === 'failed' && isError(member.error)) errors.push({ member: asString(member.externalId), error: member.error });
+  }
+  return errors;
+}
+
+const NOT_FINAL: Partial<Record<ItemState, string>> = {
+  pending: 'not started yet',
+  active: 'in progress when the run stopped',
+  halted: 'waiting for the job to resume',
+};
+
+/**
+ * Explains an item's final (or current) state from its stored outcome.
+ *
+ * @example
+ * describeItem('needsAction', { outcome: 'needsAction', members: [{ externalId: 'c1-bank', outcome: 'needsAction', reason: 'connectionStatus', connectionStatus: 'DENIED' }] })
+ * // { reason: 'c1-bank: DENIED (the bank refused the credentials; ...)', ... }
+ */
+export function describeItem(state: ItemState, stored: unknown): Described {
+  const outcome = asObject(stored);
+  if (!outcome) return { reason: NOT_FINAL[state] ?? state, errors: [], userGuid: null, members: [] };
+  const members = Array.isArray(outcome.members) ? outcome.members.map(asObject).filter((m) => m !== null) : [];
+  const errors = errorsOf(outcome, members);
+  const userGuid = asString(outcome.userGuid);
+  const offboard = typeof outcome.user === 'string';
+  let reason: string;
+  if (state === 'done') {
+    if (offboard) {
+      const gone = members.length;
+      reason = outcome.user === 'alreadyGone' ? `user was already gone${gone ? `, ${gone} member(s) removed` : ''}` : `user and ${gone} member(s) deleted`;
+    } else {
+      reason = members.length === 0 ? 'user created (no connections)' : `user created, ${members.length} member(s) connected`;
+    }
+  } else {
+    const userError = isError(outcome.error) ? `${offboard ? 'delete' : 'user'}: ${describeError(outcome.error)}` : null;
+    const parts = [userError, ...members.map(memberReason)].filter((p): p is string => p !== null);
+    reason = parts.length > 0 ? parts.join('; ') : state;
+  }
+  return { reason, errors, userGuid, members };
+}
+
+/**
+ * The one message of a halted job: what MX said, what to check, and that running the same
+ * command again continues where the job stopped.
+ *
+ * @example
+ * haltMessage({ kind: 'unauthorized', status: 401, retryable: false, scope: 'job', dialect: 'mx-sso' }, 'https://int-api.mx.com')
+ * // 'MX refused the API key (401 unauthorized): check --client-id/--api-key or MX_CLIENT_ID/MX_API_KEY; then run the same command again to continue'
+ */
+export function haltMessage(error: ApiError, baseUrl?: string): string {
+  const said = error.message ? `, "${error.message}"` : '';
+  const again = 'then run the same command again to continue';
+  switch (error.kind) {
+    case 'unauthorized':
+      return `MX refused the API key (${error.status} unauthorized${said}): check --client-id/--api-key or MX_CLIENT_ID/MX_API_KEY; ${again}`;
+    case 'forbidden':
+      return `MX refused this client (${error.status} forbidden${said}): the client id may not use these endpoints; check --client-id or ask MX to enable it; ${again}`;
+    case 'misconfigured':
+      return `MX says the API client is not set up for this (${error.status}${said}): ask MX support to finish the client's setup (e.g. associate it); ${again}`;
+    case 'token_expired':
+      return `MX kept refusing fresh tokens as expired (${error.status}${said}): check this machine's clock, or try --auth basic; ${again}`;
+    case 'rate_limited':
+      return `MX kept answering 429 too many requests${said}: lower --rate or --concurrency, or stop other jobs using this key; ${again}`;
+    case 'unavailable':
+      if (error.status === 0) {
+        const why = 'timeout' in error && error.timeout ? 'requests timed out' : `no connection${'cause' in error && error.cause ? ` (${error.cause})` : ''}`;
+        return `MX could not be reached${baseUrl ? ` at ${baseUrl}` : ''}: ${why}; check --base-url or MX_BASE_URL and the network; ${again}`;
+      }
+      return `MX is unavailable (${error.status}${said}): wait for the outage or maintenance to end; ${again}`;
+    default:
+      return `the job halted on ${describeError(error)}; ${again}`;
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * The flags `onboard` and `offboard` share, turned into settings: defaults from the input file's
+ * name, the environment for the API key, and every bad value reported as one usage line.
+ */
+import { basename, dirname, extname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { LifecycleOptions } from '../../machines/options.js';
+import type { JobKind } from '../durable/store.js';
+import type { DialectOption } from '../errors/types.js';
+import type { UsageProblem } from './main.js';
+
+export interface JobSettings {
+  kind: JobKind;
+  input: string;
+  job: string;
+  /** The store URL as given (or defaulted); may hold a PostgreSQL password, so shown only through `describeStore`. */
+  store: string;
+  report: string;
+  baseUrl: string;
+  clientId: string;
+  apiKey: string;
+  /** True when the key came from `--api-key` rather than `MX_API_KEY`. */
+  keyOnCommandLine: boolean;
+  auth: 'token' | 'basic';
+  dialect: DialectOption;
+  redis: string | undefined;
+  concurrency: number;
+  rate: number | undefined;
+  timeoutMs: number | undefined;
+  /** The inspector's port, or undefined when `--inspect` was not given. */
+  inspectPort: number | undefined;
+  json: boolean;
+  lifecycle: Partial<LifecycleOptions>;
+}
+
+export const DIALECTS: readonly DialectOption[] = ['auto', 'mx-sso', 'nexus', 'mgx', 'mcc'];
+export const DEFAULT_INSPECT_PORT = 8080;
+export const DEFAULT_CONCURRENCY = 16;
+const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+export const usageProblem = (usage: string): UsageProblem => ({ usage });
+
+/** The options both job commands accept, for `--help`. */
+export const JOB_FLAGS_USAGE = `  --job NAME             the job's name; running the same job again resumes it (default: from INPUT)
+  --base-url URL         MX Platform API, e.g. https://int-api.mx.com (default: MX_BASE_URL)
+  --client-id ID         API client id (default: MX_CLIENT_ID)
+  --api-key KEY          API key (default: MX_API_KEY, which is safer: a flag shows in \`ps\`)
+  --auth token|basic     Basic client:key on every request, or Bearer tokens from /oauth/token (default basic)
+  --dialect D            error dialect: auto, mx-sso, nexus, mgx or mcc (default auto)
+  --store URL            sqlite:PATH or postgres://USER@HOST/DB (default sqlite:./.mx-lifecycle/<job>.sqlite)
+  --redis URL            share the rate limit with other processes using the same key, e.g. redis://127.0.0.1:6379
+  --concurrency N        customers in progress at once (default ${DEFAULT_CONCURRENCY})
+  --rate R               requests per second this API key may make (default: learnt from 429s)
+  --report PATH          where the JSON report goes (default: next to the store, <job>.report.json)
+  --inspect [PORT]       serve XState inspector events on PORT (default ${DEFAULT_INSPECT_PORT}) and print the URL to open
+  --json                 print the final summary as one JSON object on stdout
+  --poll-interval-ms MS  time between two member status reads (default 3000; MX asks for at least 3000)
+  --max-attempts N       retries of one failed step before it counts (default 5)
+  --timeout-ms MS        per-request timeout (default 30000)`;
+
+const OPTIONS = {
+  job: { type: 'string' }, 'base-url': { type: 'string' }, 'client-id': { type: 'string' }, 'api-key': { type: 'string' },
+  auth: { type: 'string' }, dialect: { type: 'string' }, store: { type: 'string' }, redis: { type: 'string' },
+  concurrency: { type: 'string' }, rate: { type: 'string' }, report: { type: 'string' }, inspect: { type: 'string' },
+  json: { type: 'boolean' }, 'poll-interval-ms': { type: 'string' }, 'max-attempts': { type: 'string' }, 'timeout-ms': { type: 'string' },
+} as const;
+
+/**
+ * Lets `--inspect` stand alone or take a port: parseArgs has no optional values, so a bare
+ * `--inspect` becomes `--inspect=` and a following number becomes its value.
+ */
+export function withOptionalInspectPort(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] ?? '';
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (arg !== '--inspect') {
+      out.push(arg);
+      continue;
+    }
+    const next = argv[i + 1];
+    if (next !== undefined && /^\d+$/.test(next)) {
+      out.push(`--inspect=${next}`);
+      i += 1;
+    } else {
+      out.push('--inspect=');
+    }
+  }
+  return out;
+}
+
+/** A whole number in a range, or a usage problem naming the flag. */
+export function integerFlag(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+    throw usageProblem(`--${flag} must be a whole number from ${min} to ${max}, not '${value}'`);
+  }
+  return n;
+}
+
+function positiveFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw usageProblem(`--${flag} must be a positive number, not '${value}'`);
+  return n;
+}
+
+/** The inspector port `--inspect` names (empty: the default), or undefined without the flag. */
+export function inspectPortOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (value === '') return DEFAULT_INSPECT_PORT;
+  return integerFlag('inspect', value, 1, 65_535);
+}
+
+/** A job name from the input file's name: `march-cohort.csv` is `march-cohort`. */
+export function jobNameFrom(input: string, kind: JobKind): string {
+  const stem = basename(input, extname(input)).replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'job';
+  const name = stem.slice(0, 90);
+  return kind === 'offboard' ? `${name}-offboard` : name;
+}
+
+/** Checks a job name given with `--job`. */
+export function checkJobName(name: string): string {
+  if (!JOB_NAME.test(name)) throw usageProblem(`--job must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+  return name;
+}
+
+/** The default store of a job: a SQLite file under ./.mx-lifecycle (gitignored). */
+export const defaultStoreOf = (job: string): string => `sqlite:${join('.mx-lifecycle', `${job}.sqlite`)}`;
+
+/** The SQLite file a store URL names, or null for another backend. */
+export function sqlitePathOf(store: string): string | null {
+  if (store.startsWith('sqlite:')) {
+    const rest = store.slice('sqlite:'.length);
+    return rest.startsWith('//') ? rest.slice(2) : rest;
+  }
+  if (/^postgres(ql)?:\/\//i.test(store) || store === 'memory:') return null;
+  return /\.(sqlite3?|db)$/i.test(store) ? store : null;
+}
+
+/** The report beside a SQLite store, or under ./.mx-lifecycle for other stores. */
+export function defaultReportOf(store: string, job: string): string {
+  const sqlite = sqlitePathOf(store);
+  return join(sqlite && sqlite !== ':memory:' ? dirname(sqlite) : '.mx-lifecycle', `${job}.report.json`);
+}
+
+/** A store URL fit to print: a PostgreSQL password becomes `***`. */
+export function describeStore(store: string): string {
+  if (!/^postgres(ql)?:\/\//i.test(store)) return store;
+  try {
+    const url = new URL(store);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+function checkBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw usageProblem(`--base-url must be an absolute http(s) URL such as https://int-api.mx.com`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageProblem(`--base-url must be an http:// or https:// URL`);
+  if (url.username || url.password) throw usageProblem(`--base-url must not hold credentials; use --client-id and MX_API_KEY`);
+  return value.replace(/\/+$/, '');
+}
+
+/**
+ * Reads the flags of `onboard`/`offboard`.
+ *
+ * @example
+ * const settings = jobSettingsFromFlags(['customers.jsonl', '--rate', '20'], 'onboard', process.env);
+ * settings.job; // 'customers'
+ */
+export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env: NodeJS.ProcessEnv): JobSettings {
+  const { values, positionals } = parseArgs({ args: withOptionalInspectPort(argv), strict: true, allowPositionals: true, options: OPTIONS });
+  const [input, extra] = positionals;
+  if (input === undefined) throw usageProblem(`INPUT is missing: give a JSONL or CSV file of customers`);
+  if (extra !== undefined) throw usageProblem(`unexpected argument '${extra}' (only one INPUT file)`);
+  const job = values.job === undefined ? jobNameFrom(input, kind) : checkJobName(values.job);
+  const store = values.store ?? defaultStoreOf(job);
+  const baseUrl = values['base-url'] ?? env.MX_BASE_URL;
+  if (!baseUrl) throw usageProblem(`the MX API URL is missing: pass --base-url URL or set MX_BASE_URL`);
+  const clientId = values['client-id'] ?? env.MX_CLIENT_ID;
+  if (!clientId) throw usageProblem(`the client id is missing: pass --client-id ID or set MX_CLIENT_ID`);
+  if (clientId.includes(':')) throw usageProblem(`--client-id cannot contain ':'`);
+  const apiKey = values['api-key'] ?? env.MX_API_KEY;
+  if (!apiKey) throw usageProblem(`the API key is missing: set MX_API_KEY (or pass --api-key)`);
+  const auth = values.auth ?? 'basic';
+  if (auth !== 'token' && auth !== 'basic') throw usageProblem(`--auth must be token or basic, not '${auth}'`);
+  const dialect = (values.dialect ?? 'auto') as DialectOption;
+  if (!DIALECTS.includes(dialect)) throw usageProblem(`--dialect must be one of ${DIALECTS.join(', ')}`);
+  if (values.redis !== undefined && !/^rediss?:\/\//.test(values.redis)) throw usageProblem(`--redis must be a redis:// URL`);
+  const pollIntervalMs = integerFlag('poll-interval-ms', values['poll-interval-ms'], 1, 3_600_000);
+  const maxAttempts = integerFlag('max-attempts', values['max-attempts'], 0, 100);
+  return {
+    kind,
+    input,
+    job,
+    store,
+    report: values.report ?? defaultReportOf(store, job),
+    baseUrl: checkBaseUrl(baseUrl),
+    clientId,
+    apiKey,
+    keyOnCommandLine: values['api-key'] !== undefined,
+    auth,
+    dialect,
+    redis: values.redis,
+    concurrency: integerFlag('concurrency', values.concurrency, 1, 10_000) ?? DEFAULT_CONCURRENCY,
+    rate: positiveFlag('rate', values.rate),
+    timeoutMs: integerFlag('timeout-ms', values['timeout-ms'], 1, 3_600_000),
+    inspectPort: inspectPortOf(values.inspect),
+    json: values.json === true,
+    lifecycle: {
+      ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
+      ...(maxAttempts === undefined ? {} : { maxAttempts }),
+    },
+  };
+}

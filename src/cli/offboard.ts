@@ -1,0 +1,26 @@
+/**
+ * `mx-lifecycle offboard INPUT`: deletes the listed customers' members and then their users.
+ * Deleting twice is fine: what is already gone counts as done.
+ */
+import { JOB_FLAGS_USAGE, jobSettingsFromFlags } from './flags.js';
+import type { Command } from './main.js';
+import { guarded } from './output.js';
+import { runJob } from './runJob.js';
+
+const USAGE = `usage: mx-lifecycle offboard INPUT [options]
+
+Deletes the members and then the user of each customer in INPUT (the same file formats as onboard;
+credentials are not needed). Already deleted users and members count as done, so it can run again.
+The job name defaults to <INPUT>-offboard.
+
+${JOB_FLAGS_USAGE.replace(' (default: from INPUT)', ' (default: <INPUT>-offboard)')}
+
+exit codes: 0 every customer removed; 1 some failed, or input rows were skipped;
+            2 the job halted (the message says what to fix); 64 bad usage or unusable INPUT;
+            70 unexpected error; 130 interrupted (run again to continue)`;
+
+export const command: Command = {
+  summary: "delete the members and users of a file's customers (idempotent)",
+  usage: USAGE,
+  run: guarded('offboard', (argv) => runJob({ command: 'offboard', settings: jobSettingsFromFlags(argv, 'offboard', process.env) })),
+};

@@ -1,0 +1,25 @@
+/**
+ * `mx-lifecycle onboard INPUT`: creates a user per customer and a member per connection, and
+ * aggregates each member, as one durable job.
+ */
+import { JOB_FLAGS_USAGE, jobSettingsFromFlags } from './flags.js';
+import type { Command } from './main.js';
+import { guarded } from './output.js';
+import { runJob } from './runJob.js';
+
+const USAGE = `usage: mx-lifecycle onboard INPUT [options]
+
+Onboards the customers of INPUT (JSON Lines, or CSV when the name ends .csv) into MX: one user per
+customer, one member per connection, each aggregated. Running the same command again resumes the job.
+
+${JOB_FLAGS_USAGE}
+
+exit codes: 0 every customer done; 1 some need action or failed, or input rows were skipped;
+            2 the job halted (the message says what to fix); 64 bad usage or unusable INPUT;
+            70 unexpected error; 130 interrupted (run again to continue)`;
+
+export const command: Command = {
+  summary: 'create users and members for the customers of a JSONL or CSV file',
+  usage: USAGE,
+  run: guarded('onboard', (argv) => runJob({ command: 'onboard', settings: jobSettingsFromFlags(argv, 'onboard', process.env) })),
+};

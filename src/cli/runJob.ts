@@ -1,0 +1,201 @@
+/**
+ * One run of a job from the command line, shared by `onboard`, `offboard` and `demo`: read and
+ * submit the input (bad rows reported and skipped), run until every customer is final or the job
+ * halts, show progress, write the report, print the summary, and pick the exit code.
+ *
+ * The input is read and submitted on every run: submit ignores customers the job already has, and
+ * the member credentials it holds in memory are what this run's creates need (they are never
+ * stored), so running the same command again resumes the job.
+ */
+import { createMxClient, type ObservableMxClient } from '../api/index.js';
+import { createRuntime, openStore, type AnswerSource, type SnapshotStore } from '../durable/index.js';
+import { checkInputFile, readInput, type CustomerInput, type InputProblem } from '../input/index.js';
+import { haltMessage } from './describe.js';
+import { defaultStoreOf, describeStore, type JobSettings, usageProblem } from './flags.js';
+import { startInspector, type CliInspector, type InspectorProblem } from './inspector.js';
+import { createOutput, EXIT_USAGE, exitSoon, type Output } from './output.js';
+import { packageVersion } from './packageRoot.js';
+import { trackProgress } from './progress.js';
+import { showProgress } from './progressView.js';
+import { MAX_BAD_ROWS, writeReport, type RunResultKind } from './report.js';
+import { exitCodeOf, summaryJson, summaryText, type RunSummary } from './summary.js';
+
+export interface RunJobOptions {
+  /** The command's name, for messages. */
+  command: string;
+  settings: JobSettings;
+  /** Answers MFA challenges (the demo); without it a challenge needs the customer at once. */
+  answerChallenge?: AnswerSource;
+  /** The demo counts needs-action and failed customers as expected, so a finished demo exits 0. */
+  expectedOutcomes?: boolean;
+  /** How often a JSON progress line is written off a terminal. */
+  progressEveryMs?: number;
+  /** The status command to suggest in the summary. */
+  statusCommand?: string;
+}
+
+/** Bad rows printed on stderr as they are found; the rest are counted and listed in the report. */
+const BAD_ROWS_SHOWN = 20;
+
+function createBadRows(io: Output, command: string, input: string) {
+  const rows: InputProblem[] = [];
+  let total = 0;
+  return {
+    add(problem: InputProblem) {
+      total += 1;
+      if (rows.length < MAX_BAD_ROWS) rows.push(problem);
+      if (total <= BAD_ROWS_SHOWN) io.err(`mx-lifecycle ${command}: ${input} line ${problem.line}: ${problem.field} ${problem.reason} (row skipped)\n`);
+    },
+    finish() {
+      if (total > BAD_ROWS_SHOWN) io.err(`mx-lifecycle ${command}: … and ${total - BAD_ROWS_SHOWN} more bad rows, all listed in the report\n`);
+    },
+    get total() {
+      return total;
+    },
+    rows,
+  };
+}
+
+async function* customersOf(input: string, onProblem: (problem: InputProblem) => void): AsyncGenerator<CustomerInput> {
+  for await (const record of readInput(input)) {
+    if ('problem' in record) onProblem(record.problem);
+    else yield record.customer;
+  }
+}
+
+function openStoreOrExplain(url: string): SnapshotStore {
+  try {
+    return openStore(url);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'MX_STORE_BAD_URL') throw usageProblem(`--store: ${(error as Error).message}`);
+    throw error;
+  }
+}
+
+function clientOf(settings: JobSettings): ObservableMxClient {
+  try {
+    return createMxClient({
+      baseUrl: settings.baseUrl,
+      clientId: settings.clientId,
+      apiKey: settings.apiKey,
+      auth: settings.auth,
+      dialect: settings.dialect,
+      rate: {
+        ...(settings.rate === undefined ? {} : { perSecond: settings.rate }),
+        ...(settings.redis === undefined ? {} : { redis: settings.redis }),
+      },
+      ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
+    });
+  } catch (error) {
+    // The client explains a bad option with example code; its first sentence is what the user needs.
+    throw usageProblem((error instanceof Error ? error.message : String(error)).split('\n')[0]?.replace(/^createMxClient: /, '') ?? 'bad client options');
+  }
+}
+
+/**
+ * Runs one job to its end (or its halt) and returns the exit code.
+ *
+ * @example
+ * const code = await runJob({ command: 'onboard', settings: jobSettingsFromFlags(argv, 'onboard', process.env) });
+ */
+export async function runJob(options: RunJobOptions): Promise<number> {
+  const { command, settings } = options;
+  const io = createOutput([settings.apiKey]);
+  const inputProblem = await checkInputFile(settings.input);
+  if (inputProblem) {
+    io.err(`mx-lifecycle ${command}: ${inputProblem.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (settings.keyOnCommandLine) {
+    io.err(`mx-lifecycle ${command}: note: --api-key is visible to other users of this machine (ps); MX_API_KEY is safer\n`);
+  }
+  const store = openStoreOrExplain(settings.store);
+  let client: ObservableMxClient | undefined;
+  let inspector: CliInspector | undefined;
+  let runtime: ReturnType<typeof createRuntime> | undefined;
+  try {
+    await store.init();
+    const existing = await store.getJob(settings.job);
+    if (existing && existing.kind !== settings.kind) {
+      throw usageProblem(`job ${settings.job} in this store is an ${existing.kind} job, not ${settings.kind}: pick another --job (or --store)`);
+    }
+    client = clientOf(settings);
+    if (settings.inspectPort !== undefined) {
+      try {
+        inspector = await startInspector(settings.inspectPort);
+      } catch (error) {
+        throw usageProblem((error as InspectorProblem).inspector ?? String(error));
+      }
+      io.err(`mx-lifecycle ${command}: inspector: open ${inspector.url} in a browser (Stately's inspector, fed over ws://localhost:${settings.inspectPort})\n`);
+    }
+    runtime = createRuntime({
+      store,
+      client,
+      concurrency: settings.concurrency,
+      ...(options.answerChallenge ? { answerChallenge: options.answerChallenge } : {}),
+      ...(inspector ? { inspect: inspector.inspect } : {}),
+      // Nobody can type an MFA answer into this command: without an answer source a challenge goes
+      // to the customer at once rather than after a five-minute wait.
+      options: { ...(options.answerChallenge ? {} : { answerWindowMs: 0 }), ...settings.lifecycle },
+    });
+
+    const startedAt = Date.now();
+    const badRows = createBadRows(io, command, settings.input);
+    await runtime.submit(settings.job, customersOf(settings.input, (problem) => badRows.add(problem)), settings.kind);
+    badRows.finish();
+
+    const tracker = trackProgress(runtime.events, client, await store.counts(settings.job));
+    const view = showProgress(tracker, { stream: process.stderr, job: settings.job, jsonEveryMs: options.progressEveryMs });
+    const stop = new AbortController();
+    const interrupt = (): void => {
+      if (stop.signal.aborted) process.exit(130);
+      io.err(`\nmx-lifecycle ${command}: stopping; every customer's state is saved (press Ctrl-C again to quit at once)\n`);
+      stop.abort();
+    };
+    process.on('SIGINT', interrupt);
+    process.on('SIGTERM', interrupt);
+    let outcome: Awaited<ReturnType<typeof runtime.run>>;
+    try {
+      outcome = await runtime.run(settings.job, { signal: stop.signal });
+    } finally {
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
+      view.stop();
+      tracker.dispose();
+    }
+
+    const halt = outcome.halted ? { message: haltMessage(outcome.halted, settings.baseUrl), error: outcome.halted } : null;
+    if (halt) io.err(`mx-lifecycle ${command}: ${halt.message}\n`);
+    const c = outcome.counts;
+    const result: RunResultKind = halt ? 'halted' : c.pending + c.active + c.halted > 0 ? 'interrupted' : 'finished';
+    const finishedAt = Date.now();
+    const shownStore = describeStore(settings.store);
+    const digest = await writeReport(
+      settings.report,
+      store,
+      {
+        job: settings.job, kind: settings.kind, input: settings.input, store: shownStore, baseUrl: settings.baseUrl,
+        version: packageVersion(), startedAt, finishedAt, result, halt, counts: c,
+        badRows: { total: badRows.total, rows: badRows.rows },
+      },
+      io.scrub,
+    );
+    const summary: RunSummary = {
+      command, job: settings.job, kind: settings.kind, result, durationMs: finishedAt - startedAt, counts: c,
+      badRows: badRows.total, halt, report: digest.path, store: shownStore,
+      statusCommand: options.statusCommand ?? `mx-lifecycle status --job ${settings.job}${settings.store === defaultStoreOf(settings.job) ? '' : ` --store ${shownStore}`}`,
+      needsAction: digest.needsAction, failed: digest.failed, expectedOutcomes: options.expectedOutcomes === true,
+    };
+    const code = exitCodeOf(summary);
+    io.out(settings.json ? `${JSON.stringify(summaryJson(summary, code))}\n` : summaryText(summary));
+    return code;
+  } finally {
+    await runtime?.close();
+    await client?.close();
+    await store.close();
+    if (inspector) {
+      await inspector.stop();
+      exitSoon();
+    }
+  }
+}
