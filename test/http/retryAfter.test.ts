@@ -35,21 +35,19 @@ describe('a 429 pauses the whole limiter', () => {
     const refusedAt = limited[0]!.at;
     expect(limited[0]).toMatchObject({ retryAfterMs: 2000, willRetry: true });
 
-    // Nothing reached the server during the pause; everything after it came ≥ ~2 s later.
-    const arrivals = stub.requests.map((r) => r.at);
-    const during = arrivals.filter((at) => at > refusedAt + 5 && at < refusedAt + 1900);
-    expect(during).toEqual([]);
-    const after = arrivals.filter((at) => at > refusedAt);
-    expect(after).toHaveLength(8);
-    expect(Math.min(...after) - refusedAt).toBeGreaterThanOrEqual(1900);
-    expect(Math.min(...after) - refusedAt).toBeLessThan(3000);
-
-    // The refused call is the first one sent when the pause ends.
-    const firstAfter = log.find((e) => e.type === 'request' && e.at > refusedAt);
-    expect(firstAfter).toMatchObject({ callId: limited[0]!.callId, attempt: 2 });
-    // And the pause did not end in a burst: the queue went on at the configured spacing.
-    const gaps = after.slice(1).map((at, i) => at - after[i]!);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(25);
+    // Requests sent before the 429 came back were already on the wire; every one sent after it
+    // waited out the Retry-After, with the refused call first.
+    const sent = log.filter((e) => e.type === 'request');
+    const before = sent.filter((e) => e.at <= refusedAt);
+    const after = sent.filter((e) => e.at > refusedAt);
+    expect(before.length + after.length).toBe(11);
+    expect(after.length).toBeGreaterThanOrEqual(7);
+    for (const e of after) expect(e.at - refusedAt).toBeGreaterThanOrEqual(1900);
+    expect(after[0]!.at - refusedAt).toBeLessThan(3000);
+    expect(after[0]).toMatchObject({ callId: limited[0]!.callId, attempt: 2 });
+    // And the pause did not end in a burst (gaps of a few ms): the queue went on spaced (51 ms, less scheduling noise).
+    const gaps = after.slice(1).map((e, i) => e.at - after[i]!.at);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(15);
   });
 
   it('without Retry-After backs off exponentially, and gives up after maxRetries with rate_limited', async () => {
