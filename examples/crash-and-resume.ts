@@ -6,11 +6,10 @@
  *
  * Run: npx tsx examples/crash-and-resume.ts
  */
-import { spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createMxClient } from '../src/api/index.js';
 import { createRuntime, createSqliteStore } from '../src/durable/index.js';
@@ -29,29 +28,30 @@ async function worker(baseUrl: string, storePath: string) {
   const runtime = createRuntime({ store, client, concurrency: 4, options: { pollIntervalMs: 200 } });
   await runtime.submit('crash-job', CUSTOMERS);
   const before = await store.counts('crash-job');
-  console.log(`worker ${process.pid}: ${before.done} done already, ${before.active} to resume, ${before.pending} not started`);
-  runtime.events.on('item.final', (e) => console.log(`finished ${e.itemId}: ${e.state}`));
+  console.log(`  [worker ${process.pid}] ${before.done} done already, ${before.active} to resume, ${before.pending} not started`);
+  runtime.events.on('item.final', (e) => {
+    console.log(`  [worker ${process.pid}] finished ${e.itemId}: ${e.state}`);
+    process.send?.('finished'); // tells the parent, which decides when to kill
+  });
   const { counts } = await runtime.run('crash-job');
-  console.log(`worker ${process.pid}: job complete, ${counts.done} done`);
+  console.log(`  [worker ${process.pid}] job complete, ${counts.done} done`);
   await runtime.close();
   await client.close();
   await store.close();
 }
 
-/** Starts this same file as a worker process, printing its lines; `onLine` may kill it. */
-function startWorker(baseUrl: string, storePath: string, onLine: (line: string, kill: () => void) => void) {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'worker', baseUrl, storePath], {
+/** Runs this same file as a worker process; `onFinished` hears of each finished customer and may kill it. */
+function startWorker(baseUrl: string, storePath: string, onFinished: (kill: () => void) => void) {
+  const child = fork(fileURLToPath(import.meta.url), ['worker', baseUrl, storePath], {
+    execArgv: ['--import', 'tsx'],
     cwd: fileURLToPath(new URL('..', import.meta.url)), // where tsx is installed
-    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    console.log(`  [worker] ${line}`);
-    onLine(line, () => child.kill('SIGKILL'));
-  });
+  child.on('message', () => onFinished(() => child.kill('SIGKILL')));
   return new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
 }
 
 if (process.argv[2] === 'worker') {
+  process.on('disconnect', () => process.exit(1)); // no orphan left running if the parent dies
   await worker(process.argv[3] ?? '', process.argv[4] ?? '');
   process.exit(0);
 }
@@ -61,12 +61,12 @@ const sandbox = await startSandbox({ aggregationMs: 200 });
 const dir = mkdtempSync(join(tmpdir(), 'mx-crash-'));
 const storePath = join(dir, 'jobs.sqlite');
 
-console.log('Starting a worker on 30 customers; it will be killed after the 10th one finishes.');
+console.log('Starting a worker on 30 customers; it will be killed once 10 have finished.');
 let finished = 0;
-const first = await startWorker(sandbox.url, storePath, (line, kill) => {
-  if (line.startsWith('finished') && ++finished === 10) kill();
+const first = await startWorker(sandbox.url, storePath, (kill) => {
+  if (++finished === 10) kill();
 });
-console.log(`The first worker ended by ${first} with ${finished} customers finished. Starting it again...`);
+console.log(`The first worker ended by ${first}. Starting it again...`);
 const second = await startWorker(sandbox.url, storePath, () => undefined);
 console.log(`The second worker exited with code ${second}.`);
 

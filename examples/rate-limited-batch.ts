@@ -11,8 +11,8 @@ import { createMemoryStore, createRuntime } from '../src/durable/index.js';
 import type { CustomerInput } from '../src/input/types.js';
 import { startSandbox } from '../src/sandbox/index.js';
 
-// The sandbox refuses the 21st request in any second with a 429 and a Retry-After, as MX does,
-// and takes Basic auth (client id and API key on every request), as MX Platform does.
+// The sandbox allows 20 requests a second (a token bucket holding 20) and answers any more with a
+// 429 and a Retry-After; it takes Basic auth (client id and API key on every request). Both as MX does.
 const sandbox = await startSandbox({ rateLimit: 20, auth: 'basic' });
 
 // Customers without bank connections: one request each (create the user), so the batch shows the
@@ -53,7 +53,7 @@ const aware = await onboardBatch('Client told the limit (rate: { perSecond: 20 }
 const unaware = await onboardBatch('Client not told the limit', undefined);
 await sandbox.close();
 
-// What this shows: no 429 when the limit is known, and every customer done even when it is not.
-const ok = aware.done === 100 && aware.refused === 0 && unaware.done === 100;
-console.log(ok ? 'OK: the limiter kept every customer safe from the rate limit.' : 'FAILED: see the figures above.');
+// What this shows: no 429 when the limit is known; when it is not, 429s that cost no customer.
+const ok = aware.done === 100 && aware.refused === 0 && unaware.done === 100 && unaware.refused > 0;
+console.log(ok ? 'OK: no 429 with the limit known; without it, the limiter absorbed the 429s and no customer failed.' : 'FAILED: see the figures above.');
 process.exit(ok ? 0 : 1);
