@@ -83,6 +83,7 @@ interface LiveItem {
 }
 
 const SUBMIT_BATCH = 500;
+const HALT_CHECK_MS = 2_000;
 
 
 /**
@@ -150,6 +151,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const items = new Map<string, LiveItem>();
     live.set(jobId, items);
     let halted: ApiError | null = null;
+    let haltCheckedAt = Date.now();
     let failure: unknown = null;
     let wake: (() => void) | null = null;
     const poke = () => {
@@ -272,6 +274,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
             startItem(stored);
           }
           if (claimed.length > 0) continue;
+        }
+        if (Date.now() - haltCheckedAt > HALT_CHECK_MS) {
+          // Another worker may have halted the job: stop here too, once.
+          haltCheckedAt = Date.now();
+          const current = await store.getJob(jobId);
+          if (current?.halt) {
+            halt(current.halt);
+            continue;
+          }
         }
         if (items.size === 0) {
           const counts = await store.counts(jobId);
