@@ -85,12 +85,33 @@ describe('runtime', () => {
     await wrong.close();
 
     const right = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'token' });
-    const second = createRuntime({ store, client: right, concurrency: 8, options: fast });
+    const restored = (await store.listItems('halt')).filter((item) => item.snapshot !== null).map((item) => item.id);
+    expect(restored.length).toBeGreaterThan(0);
+    const inspected = new Set<string>();
+    let leaked = false;
+    let actors = 0;
+    const second = createRuntime({
+      store,
+      client: right,
+      concurrency: 8,
+      options: fast,
+      inspect: (event) => {
+        if (event.type === '@xstate.actor') actors += 1;
+        const id = event.type === '@xstate.snapshot' ? (event.snapshot as { context?: { externalId?: string } }).context?.externalId : undefined;
+        if (id && /^halt-\d+$/.test(id)) inspected.add(id);
+        if (event.type === '@xstate.event' && JSON.stringify(event.event).includes('sandbox-key')) leaked = true;
+      },
+    });
     await second.submit('halt', customers);
     const finished = await second.run('halt');
     expect(finished.halted).toBeNull();
     expect(finished.counts.done).toBe(30);
     expect((await second.status('halt')).job?.halt).toBeNull();
+    // The inspector reaches restored items as well as fresh ones.
+    for (const id of restored) expect(inspected.has(id), `inspector saw restored ${id}`).toBe(true);
+    expect(inspected.size).toBe(30);
+    expect(actors).toBeGreaterThanOrEqual(60);
+    expect(leaked).toBe(false);
     const users = (await sandbox.state()).users.filter((u) => u.id?.startsWith('halt-'));
     expect(users).toHaveLength(30);
     await second.close();
