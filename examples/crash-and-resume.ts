@@ -1,8 +1,8 @@
 /**
- * A worker killed halfway through a job, then started again. Every transition of every customer is
- * in the SQLite file before the next one happens, so the second worker picks up where the first
- * stood. Calls that were in flight at the kill run again; the external ids turn their second
- * attempt into "already exists", recovered, so MX still ends with each customer exactly once.
+ * A worker killed halfway through a job, then started again. The runtime writes each customer's
+ * state to the SQLite file as it changes, so the second worker picks up where the first stood.
+ * Calls that were in flight at the kill run again; the external ids turn a second create into
+ * "already exists", which is recovered, so MX still ends with each customer exactly once.
  *
  * Run: npx tsx examples/crash-and-resume.ts
  */

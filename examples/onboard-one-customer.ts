@@ -17,7 +17,8 @@ const sandbox = await startSandbox({ aggregationMs: 200 });
 // The client is the only thing that talks HTTP. The sandbox knows this test id and key.
 const client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'token' });
 
-// Every transition is written to this SQLite file, so a crash loses nothing (see crash-and-resume.ts).
+// The customer's state is written to this SQLite file as it changes, so a crash loses nothing
+// and running the job again resumes it (see crash-and-resume.ts).
 const dir = mkdtempSync(join(tmpdir(), 'mx-example-'));
 const store = createSqliteStore({ path: join(dir, 'jobs.sqlite') });
 
