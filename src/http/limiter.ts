@@ -175,7 +175,7 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
       void bottleneck.updateSettings({ reservoir: 0 });
       scheduleResume();
     }
-    return Math.max(0, pausedUntil - now);
+    return Math.max(0, Math.round(pausedUntil - now));
   };
 
   /**
@@ -229,7 +229,7 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
       rateRetries += 1;
       // The job that was refused goes first when the pause ends.
       reservedStart = reserveStart(finishedAt);
-      const delayMs = Math.max(0, reservedStart - finishedAt);
+      const delayMs = Math.max(0, Math.round(reservedStart - finishedAt));
       hooks.onRetry?.({ attempt: attempts, reason: 'rate_limited', delayMs });
       throw { retrySignal: true, delayMs } satisfies RetrySignal;
     };
