@@ -6,12 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createActor, type Actor, type AnyStateMachine, type InspectionEvent, type Observer } from 'xstate';
+import type { ChallengeSummary } from '../../machines/actors.js';
 import type { LifecycleOptions } from '../../machines/options.js';
 import type { ChallengeAnswer, MxClient } from '../api/types.js';
 import type { ApiError } from '../errors/types.js';
 import type { CustomerInput } from '../input/types.js';
 import { createHub, type Events } from '../_internals/hub.js';
-import { createLifecycleEffects, type AnswerBox, type AnswerSource, type CredentialsSource } from './effects.js';
+import { answersFor, createLifecycleEffects, type AnswerBox, type AnswerSource, type CredentialsSource } from './effects.js';
 import { jobProgram, type JobProgram } from './programs.js';
 import type { FinalItemState, ItemState, JobKind, JobRecord, SnapshotStore, StoredItem } from './store.js';
 import { createSnapshotWriter, type SnapshotWriter } from './writer.js';
@@ -20,6 +21,8 @@ export type RuntimeEventMap = {
   'item.transition': { type: 'item.transition'; jobId: string; itemId: string; state: ItemState; value: string };
   'item.final': { type: 'item.final'; jobId: string; itemId: string; state: FinalItemState; outcome: unknown };
   'job.halted': { type: 'job.halted'; jobId: string; error: ApiError };
+  /** A member waits for MFA answers that no `answerChallenge` source gave: answer with `runtime.answer`. */
+  'item.challenged': { type: 'item.challenged'; jobId: string; itemId: string; memberId: string; challenges: ChallengeSummary[] };
 };
 export type RuntimeEvent = RuntimeEventMap[keyof RuntimeEventMap];
 
@@ -84,6 +87,11 @@ interface LiveItem {
 
 const SUBMIT_BATCH = 500;
 const HALT_CHECK_MS = 2_000;
+const MEMBER_ACTOR_PREFIX = 'member:';
+
+function isWaitingForAnswer(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as Record<string, unknown>).awaitingAnswer === 'waitingForAnswer';
+}
 
 
 /**
@@ -201,10 +209,29 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       poke();
     };
 
+    const waitingMembers = new Set<string>();
+    const noticeChallenge = (itemId: string, actorId: string, snapshot: unknown) => {
+      if (!actorId.startsWith(MEMBER_ACTOR_PREFIX)) return;
+      const key = `${itemId}/${actorId}`;
+      const member = snapshot as { value?: unknown; context?: { externalId?: string; challenges?: ChallengeSummary[] } };
+      const waiting = isWaitingForAnswer(member.value);
+      if (!waiting) {
+        waitingMembers.delete(key);
+        return;
+      }
+      if (waitingMembers.has(key) || !hub.has('item.challenged')) return;
+      waitingMembers.add(key);
+      const memberId = member.context?.externalId ?? actorId.slice(MEMBER_ACTOR_PREFIX.length);
+      hub.emit({ type: 'item.challenged', jobId, itemId, memberId, challenges: member.context?.challenges ?? [] });
+    };
+
     const startItem = (stored: StoredItem) => {
       const userInspect = options.inspect;
       const inspect = (event: InspectionEvent) => {
-        if (event.type === '@xstate.snapshot') writer.markDirty(stored.id);
+        if (event.type === '@xstate.snapshot') {
+          writer.markDirty(stored.id);
+          noticeChallenge(stored.id, (event.actorRef as { id?: string }).id ?? '', event.snapshot);
+        }
         if (typeof userInspect === 'function') userInspect(event);
         else userInspect?.next?.(event);
       };
@@ -330,7 +357,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
   async function answer(jobId: string, customerId: string, memberId: string, given: Record<string, string> | ChallengeAnswer[]) {
     const item = live.get(jobId)?.get(customerId);
-    const list = Array.isArray(given) ? given : Object.entries(given).map(([guid, value]) => ({ guid, value }));
+    // Answers may name challenges by guid, field name or label: map them onto the open challenges.
+    const member = item?.actor.getSnapshot().children[`${MEMBER_ACTOR_PREFIX}${memberId}`]?.getSnapshot() as
+      | { context?: { challenges?: ChallengeSummary[] } }
+      | undefined;
+    const challenges = member?.context?.challenges ?? [];
+    const list = Array.isArray(given)
+      ? given
+      : challenges.length > 0
+        ? answersFor(given, challenges)
+        : Object.entries(given).map(([guid, value]) => ({ guid, value }));
     answers.set(memberId, list);
     if (!item) return false;
     // The event names the member, never the answers: they wait in memory for the resume request.

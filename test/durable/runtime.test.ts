@@ -118,4 +118,24 @@ describe('runtime', () => {
     await right.close();
     await store.close();
   });
+
+  it('tells when a member waits for an MFA answer, and takes answers by field name from outside', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mx-rt-'));
+    const store = createSqliteStore({ path: join(dir, 'mfa.sqlite') });
+    const client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'token' });
+    const runtime = createRuntime({ store, client, concurrency: 2, options: fast });
+    const asked: string[] = [];
+    runtime.events.on('item.challenged', (event) => {
+      asked.push(`${event.itemId}/${event.memberId}: ${event.challenges.map((c) => c.fieldName ?? c.label).join(',')}`);
+      // A person answers by the question's field name, not its guid.
+      setTimeout(() => void runtime.answer('mfa', event.itemId, event.memberId, { city: 'correct' }), 50);
+    });
+    await runtime.submit('mfa', [customer('asked-1', 'challenge')]);
+    const result = await runtime.run('mfa');
+    expect(asked).toEqual(['asked-1/asked-1-m0: city']);
+    expect(result.counts.done).toBe(1);
+    await runtime.close();
+    await client.close();
+    await store.close();
+  });
 });
