@@ -3,31 +3,10 @@
  * reaches an `onError` (a bug in a provided actor, a missing implementation) is folded into an
  * `unknown`, item-scoped, non-retryable error so that it fails one item loudly and never halts a job.
  */
-import { API_ERROR_KINDS, type ApiError, type ApiErrorKind } from '../src/errors/types.js';
+import { isApiError } from '../src/errors/guards.js';
+import type { ApiError, ApiErrorKind } from '../src/errors/types.js';
 
-const KINDS: ReadonlySet<string> = new Set(API_ERROR_KINDS);
-
-/**
- * Whether a value is a classified `ApiError` (checked by shape, so copies from another package
- * instance pass too).
- *
- * @example
- * ```ts
- * isApiError({ kind: 'not_found', status: 404, retryable: false, scope: 'item', dialect: 'mx-sso' }); // true
- * isApiError(new Error('boom')); // false
- * ```
- */
-export function isApiError(value: unknown): value is ApiError {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return (
-    typeof v.kind === 'string' &&
-    KINDS.has(v.kind) &&
-    typeof v.status === 'number' &&
-    typeof v.retryable === 'boolean' &&
-    (v.scope === 'item' || v.scope === 'job')
-  );
-}
+export { isApiError };
 
 /**
  * The `ApiError` an actor rejected with, or an `unknown` error describing what it threw instead.

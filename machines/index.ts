@@ -33,3 +33,7 @@ export {
   TRANSITION_TABLE, DEFAULT_DISPOSITIONS, DEFAULT_NEXT_STATE, renderTransitionTable,
   type InvokingStateRow, type TableMachine,
 } from './transitions.js';
+export {
+  tokenMachine, refreshDelayMs, DEFAULT_TOKEN_SKEW_MS,
+  type TokenContext, type TokenEvent, type TokenGrant, type RefreshReason,
+} from './token.machine.js';
