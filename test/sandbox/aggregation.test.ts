@@ -63,7 +63,8 @@ describe('mxbank outcomes, chosen by the password', () => {
 
   it('slow → DELAYED for a while, then CONNECTED', async () => {
     const member = await create('slow');
-    expect(await statusesUntilSettled(api, userGuid, member)).toEqual(['CREATED+', 'DELAYED+', 'CONNECTED']);
+    // CREATED lasts 150 ms and a loaded machine may poll past it; DELAYED lasts 1.5 s.
+    expect((await statusesUntilSettled(api, userGuid, member)).join(' ')).toMatch(/^(CREATED\+ )?DELAYED\+ CONNECTED$/);
   });
 
   it('challenge → CHALLENGED with one TEXT challenge; "correct" → RESUMED → CONNECTED', async () => {
@@ -83,7 +84,7 @@ describe('mxbank outcomes, chosen by the password', () => {
     expect(resumed.status).toBe(202);
     expectShape('MemberResponseBody', resumed.json);
     expect(resumed.json.member).toMatchObject({ connection_status: 'RESUMED', is_being_aggregated: true });
-    expect(await statusesUntilSettled(api, userGuid, member)).toEqual(['RESUMED+', 'CONNECTED']);
+    expect((await statusesUntilSettled(api, userGuid, member)).join(' ')).toMatch(/^(RESUMED\+ )?CONNECTED$/);
     expect((await api.call('GET', `/users/${userGuid}/members/${member}/challenges`)).status).toBe(204);
   });
 
@@ -120,7 +121,7 @@ describe('mxbank outcomes, chosen by the password', () => {
     const first = await status(api, userGuid, member);
     const again = await api.call('POST', `/users/${userGuid}/members/${member}/aggregate`);
     expect(again.json.member).toMatchObject({ connection_status: 'CONNECTED', is_being_aggregated: true });
-    expect(await statusesUntilSettled(api, userGuid, member)).toEqual(['CONNECTED+', 'CONNECTED']);
+    expect((await statusesUntilSettled(api, userGuid, member)).join(' ')).toMatch(/^(CONNECTED\+ )?CONNECTED$/);
     const second = await status(api, userGuid, member);
     expect(Date.parse(second.aggregated_at)).toBeGreaterThan(Date.parse(first.aggregated_at));
   });

@@ -278,7 +278,7 @@ const fixtures = new Map<Dialect, Fixture>();
 
 async function fixtureFor(dialect: Dialect): Promise<Fixture> {
   const main = await started({
-    dialect, tokenTtlSeconds: 1, aggregationMs: 20, challengeWindowMs: 100,
+    dialect, tokenTtlSeconds: 1, aggregationMs: 20, challengeWindowMs: 800,
     clients: [{ id: 'sandbox-client', key: 'sandbox-key' }, { id: 'lonely', key: 'lonely-key', associated: false }],
   });
   const limited = await started({ dialect, rateLimit: 1, burst: 1 });
@@ -293,8 +293,11 @@ async function fixtureFor(dialect: Dialect): Promise<Fixture> {
   await api.call('POST', `/users/${user}/members`, member('password', 'dup-member'));
   const manual = await api.call('POST', `/users/${user}/members`, { member: { institution_code: 'manual', credentials: [] } });
   const challenged = await api.call('POST', `/users/${user}/members`, member('challenge'));
-  await sleep(40);
-  const challenges = await api.call('GET', `/users/${user}/members/${challenged.json.member.guid}/challenges`);
+  let challenges = await api.call('GET', `/users/${user}/members/${challenged.json.member.guid}/challenges`);
+  for (let i = 0; i < 200 && challenges.status === 204; i++) {
+    await sleep(10);
+    challenges = await api.call('GET', `/users/${user}/members/${challenged.json.member.guid}/challenges`);
+  }
   return {
     main, limited, faulty, user,
     manualMember: manual.json.member.guid,
@@ -307,7 +310,7 @@ async function fixtureFor(dialect: Dialect): Promise<Fixture> {
 beforeAll(async () => {
   const all = await Promise.all(DIALECTS.map(fixtureFor));
   DIALECTS.forEach((d, i) => fixtures.set(d, all[i] as Fixture));
-  // One wait for all four: the 1-s tokens and the 100-ms challenge windows run out together.
+  // One wait for all four: the 1-s tokens and the 800-ms challenge windows run out together.
   await sleep(1_200);
 });
 

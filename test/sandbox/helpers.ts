@@ -44,8 +44,9 @@ export async function tokenFor(url: string, id = 'sandbox-client', key = 'sandbo
 export class Api {
   constructor(readonly url: string, readonly authorization: string) {}
 
-  static async connect(sandbox: Sandbox, id?: string, key?: string): Promise<Api> {
-    return new Api(sandbox.url, `Bearer ${await tokenFor(sandbox.url, id, key)}`);
+  /** A client holding a fresh token from the sandbox at `target.url`. */
+  static async connect(target: { url: string }, id?: string, key?: string): Promise<Api> {
+    return new Api(target.url, `Bearer ${await tokenFor(target.url, id, key)}`);
   }
 
   call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {

@@ -55,8 +55,8 @@ describe('the wire, as MX documents it', () => {
   });
 
   it('answers malformed JSON with 400 and a body over 1 MB with 413, and keeps serving', async () => {
-    const malformed = await api.call('POST', '/users', undefined, {});
-    expect(malformed.json).toEqual({ error: 'Missing required parameters: user.' });
+    const empty = await api.call('POST', '/users', undefined, {});
+    expect(empty.json).toEqual({ error: 'Missing required parameters: user.' });
     const broken = await request(`${sandbox.url}/users`, {
       method: 'POST',
       headers: { authorization: api.authorization, 'content-type': 'application/json' },
