@@ -4,6 +4,7 @@
  */
 import type { ApiErrorKind } from '../errors/types.js';
 import type { RefreshReason } from '../../machines/token.machine.js';
+import { createHub, type Disposable, type Events, type Hub } from '../_internals/hub.js';
 
 interface CallFields {
   /** Numbers the calls of one client, so the events of one call can be told apart. */
@@ -54,33 +55,23 @@ export interface TokenRefreshedEvent {
   reason: RefreshReason;
 }
 
-export interface ClientEventMap {
+export type ClientEventMap = {
   request: RequestEvent;
   response: ResponseEvent;
   rate_limited: RateLimitedEvent;
   retried: RetriedEvent;
   token_refreshed: TokenRefreshedEvent;
-}
+};
 
 export type ClientEventType = keyof ClientEventMap;
 export type ClientEvent = ClientEventMap[ClientEventType];
 
-/** Returned by every subscription; `dispose()` unsubscribes. */
-export interface Disposable {
-  dispose(): void;
-}
+export type { Disposable };
 
-export interface ClientEvents {
-  /** Listens to one kind of event. */
-  on<K extends ClientEventType>(type: K, listener: (event: ClientEventMap[K]) => void): Disposable;
-  /** Listens to every event. */
-  onAny(listener: (event: ClientEvent) => void): Disposable;
-}
+export type ClientEvents = Events<ClientEventMap>;
 
 /** The emitting side, kept inside the client. */
-export interface EventHub extends ClientEvents {
-  emit(event: ClientEvent): void;
-}
+export type EventHub = Hub<ClientEventMap>;
 
 /**
  * A small typed emitter. A listener that throws is ignored: observing a call never breaks it.
@@ -93,28 +84,5 @@ export interface EventHub extends ClientEvents {
  * ```
  */
 export function createEventHub(): EventHub {
-  const listeners = new Set<{ type: ClientEventType | '*'; listener: (event: ClientEvent) => void }>();
-  const add = (type: ClientEventType | '*', listener: (event: ClientEvent) => void): Disposable => {
-    const entry = { type, listener };
-    listeners.add(entry);
-    return { dispose: () => void listeners.delete(entry) };
-  };
-  return {
-    on(type, listener) {
-      return add(type, listener as (event: ClientEvent) => void);
-    },
-    onAny(listener) {
-      return add('*', listener);
-    },
-    emit(event) {
-      for (const entry of listeners) {
-        if (entry.type !== '*' && entry.type !== event.type) continue;
-        try {
-          entry.listener(event);
-        } catch {
-          // An observer's bug must not turn into a failed API call.
-        }
-      }
-    },
-  };
+  return createHub<ClientEventMap>();
 }
