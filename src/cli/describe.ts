@@ -122,8 +122,12 @@ export function describeItem(state: ItemState, stored: unknown): Described {
   let reason: string;
   if (state === 'done') {
     if (offboard) {
-      const gone = members.length;
-      reason = outcome.user === 'alreadyGone' ? `user was already gone${gone ? `, ${gone} member(s) removed` : ''}` : `user and ${gone} member(s) deleted`;
+      const word = (what: unknown) => (what === 'deleted' ? 'deleted' : 'already gone');
+      const same = members.filter((m) => word(m.outcome) === word(outcome.user)).length;
+      reason =
+        members.length === 0 ? `user ${word(outcome.user)}`
+        : same === members.length ? `user and ${same} member(s) ${word(outcome.user)}`
+        : `user ${word(outcome.user)}; ${members.length - same} member(s) ${word(outcome.user === 'deleted' ? 'alreadyGone' : 'deleted')}, ${same} ${word(outcome.user)}`;
     } else {
       reason = members.length === 0 ? 'user created (no connections)' : `user created, ${members.length} member(s) connected`;
     }

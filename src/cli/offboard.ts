@@ -5,7 +5,6 @@
 import { JOB_FLAGS_USAGE, jobSettingsFromFlags } from './flags.js';
 import type { Command } from './main.js';
 import { guarded } from './output.js';
-import { runJob } from './runJob.js';
 
 const USAGE = `usage: mx-lifecycle offboard INPUT [options]
 
@@ -22,5 +21,10 @@ exit codes: 0 every customer removed; 1 some failed, or input rows were skipped;
 export const command: Command = {
   summary: "delete the members and users of a file's customers (idempotent)",
   usage: USAGE,
-  run: guarded('offboard', (argv) => runJob({ command: 'offboard', settings: jobSettingsFromFlags(argv, 'offboard', process.env) })),
+  run: guarded('offboard', async (argv) => {
+    const settings = jobSettingsFromFlags(argv, 'offboard', process.env);
+    // Loaded after the flags are checked, so a usage mistake is answered without loading the runtime.
+    const { runJob } = await import('./runJob.js');
+    return runJob({ command: 'offboard', settings });
+  }),
 };

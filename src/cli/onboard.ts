@@ -5,7 +5,6 @@
 import { JOB_FLAGS_USAGE, jobSettingsFromFlags } from './flags.js';
 import type { Command } from './main.js';
 import { guarded } from './output.js';
-import { runJob } from './runJob.js';
 
 const USAGE = `usage: mx-lifecycle onboard INPUT [options]
 
@@ -21,5 +20,10 @@ exit codes: 0 every customer done; 1 some need action or failed, or input rows w
 export const command: Command = {
   summary: 'create users and members for the customers of a JSONL or CSV file',
   usage: USAGE,
-  run: guarded('onboard', (argv) => runJob({ command: 'onboard', settings: jobSettingsFromFlags(argv, 'onboard', process.env) })),
+  run: guarded('onboard', async (argv) => {
+    const settings = jobSettingsFromFlags(argv, 'onboard', process.env);
+    // Loaded after the flags are checked, so a usage mistake is answered without loading the runtime.
+    const { runJob } = await import('./runJob.js');
+    return runJob({ command: 'onboard', settings });
+  }),
 };

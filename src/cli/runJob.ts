@@ -114,7 +114,10 @@ export async function runJob(options: RunJobOptions): Promise<number> {
   let inspector: CliInspector | undefined;
   let runtime: ReturnType<typeof createRuntime> | undefined;
   try {
-    await store.init();
+    await store.init().catch((error: unknown) => {
+      if (error instanceof Error) error.message = `cannot open the store ${describeStore(settings.store)}: ${error.message}`;
+      throw error;
+    });
     const existing = await store.getJob(settings.job);
     if (existing && existing.kind !== settings.kind) {
       throw usageProblem(`job ${settings.job} in this store is an ${existing.kind} job, not ${settings.kind}: pick another --job (or --store)`);
