@@ -27,6 +27,7 @@ export { defaultLifecycleOptions, resolveLifecycleOptions, seedFrom, type Lifecy
 export { backoffDelay, jitterUnit, type BackoffOptions } from './backoff.js';
 export { isApiError, toApiError, isKind, isSystemicError, isRetryableError, lostDuplicateError } from './errors.js';
 export { canRetry, planRetry, planHalt, type RetryContext } from './retry.js';
+export { summariseChallenge } from './member.setup.js';
 export { statusCategory, CONNECTED_STATUSES, IN_PROGRESS_STATUSES, END_CUSTOMER_STATUSES, type StatusCategory } from './statuses.js';
 export { pendingDueAt, isHalted, haltOf, itemStateOf, type MachineItemState } from './snapshot.js';
 export {

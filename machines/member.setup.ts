@@ -17,7 +17,15 @@ import { statusCategory, type StatusCategory } from './statuses.js';
 type StepErrorParams = StepErrorParamsOf<MemberStep>;
 export type StatusParams = { status: ConnectionStatus | null; category: StatusCategory };
 
-function summarise(challenge: MxChallenge): ChallengeSummary {
+/**
+ * An MFA challenge as the machines keep it: what is asked, never what was answered.
+ *
+ * @example
+ * ```ts
+ * summariseChallenge({ guid: 'CRD-1', type: 'TEXT', label: 'City?', field_name: 'city' }).fieldName; // 'city'
+ * ```
+ */
+export function summariseChallenge(challenge: MxChallenge): ChallengeSummary {
   return {
     guid: challenge.guid,
     type: challenge.type,
@@ -75,7 +83,7 @@ export const memberSetup = setup({
     startPolling: assign({ polls: 0, nextPollAt: null, ...clearedRetry }),
     schedulePoll: assign(({ context }) => ({ polls: context.polls + 1, nextPollAt: Date.now() + context.options.pollIntervalMs })),
     countReaggregation: assign(({ context }) => ({ aggregationRetries: context.aggregationRetries + 1 })),
-    recordChallenges: assign((_, params: { challenges: MxChallenge[] }) => ({ challenges: params.challenges.map(summarise), ...clearedRetry })),
+    recordChallenges: assign((_, params: { challenges: MxChallenge[] }) => ({ challenges: params.challenges.map(summariseChallenge), ...clearedRetry })),
     startAnswerWindow: assign(({ context }) => ({
       answerBy: Date.now() + context.options.answerWindowMs,
       challengeRounds: context.challengeRounds + 1,

@@ -8,8 +8,9 @@
  */
 import { errAsync, ok, ResultAsync } from 'neverthrow';
 import type { AnswerChallengeActorInput, ChallengeSummary, CredentialFieldRef } from '../../machines/actors.js';
+import { summariseChallenge } from '../../machines/member.setup.js';
 import type { LifecycleEffects } from '../../machines/provide.js';
-import type { ChallengeAnswer, CredentialValue, MxChallenge, MxClient } from '../api/types.js';
+import type { ChallengeAnswer, CredentialValue, MxClient } from '../api/types.js';
 import type { ApiError } from '../errors/types.js';
 
 /** What a credentials source is asked for: one member's login, at the moment it is created. */
@@ -106,16 +107,6 @@ function answersLost(memberExternalId: string): ApiError {
   };
 }
 
-function summaryOf(challenge: MxChallenge): ChallengeSummary {
-  return {
-    guid: challenge.guid,
-    type: challenge.type,
-    label: challenge.label,
-    fieldName: challenge.field_name ?? null,
-    options: (challenge.options ?? []).map((option) => ({ label: option.label, value: option.value })),
-  };
-}
-
 export interface LifecycleEffectsOptions {
   client: MxClient;
   credentials: CredentialsSource;
@@ -181,7 +172,7 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
       // still open. Nothing open means the resume got through before the restart.
       return client.listMemberChallenges(input.userGuid, input.memberGuid, { signal }).andThen((open) => {
         if (open.length === 0) return client.readMember(input.userGuid, input.memberGuid, { signal });
-        const challenges = open.map(summaryOf);
+        const challenges = open.map(summariseChallenge);
         return ResultAsync.fromSafePromise(
           Promise.resolve(
             answerChallenge
