@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { optionsFromFlags } from '../../src/cli/sandbox.js';
 import { Api, request } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -95,5 +96,30 @@ describe('mx-lifecycle sandbox', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(message);
     expect(run.stderr()).not.toMatch(/\n\s+at /);
+  });
+
+  it('maps every flag to its option', () => {
+    expect(optionsFromFlags([
+      '--port', '8080', '--rate-limit', '20', '--burst', '5', '--faults', '0.1', '--fault-kinds', 'reset, lost', '--seed', '7',
+      '--token-ttl', '2', '--auth', 'basic', '--dialect', 'nexus', '--aggregation-ms', '100', '--latency-ms', '5',
+      '--challenge-window-ms', '900', '--slow-ms', '300', '--timeout-fault-ms', '400',
+      '--client', 'a:ka', '--client', 'b:kb:unassociated',
+    ])).toEqual({
+      port: 8080, rateLimit: 20, burst: 5, faults: 0.1, faultKinds: ['reset', 'lost'], seed: 7, tokenTtlSeconds: 2, auth: 'basic',
+      dialect: 'nexus', aggregationMs: 100, latencyMs: 5, challengeWindowMs: 900, slowMs: 300, timeoutFaultMs: 400,
+      clients: [{ id: 'a', key: 'ka' }, { id: 'b', key: 'kb', associated: false }],
+    });
+    expect(optionsFromFlags([])).toEqual({});
+    const problem = (argv: string[]): unknown => {
+      try {
+        optionsFromFlags(argv);
+        return undefined;
+      } catch (e) {
+        return e;
+      }
+    };
+    expect(problem(['--auth', 'oauth'])).toEqual({ usage: "--auth must be 'token' or 'basic'" });
+    expect(problem(['--rate-limit=-1'])).toEqual({ usage: '--rate-limit must be a number from 0 to 1000000000' });
+    expect(problem(['--token-ttl', 'x'])).toEqual({ usage: "--token-ttl must be a number, not 'x'" });
   });
 });

@@ -125,4 +125,19 @@ describe('the wire, as MX documents it', () => {
       await fresh.close();
     }
   });
+
+  it('adds latencyMs to every API request, but not to the ground truth', async () => {
+    const slow = await started({ latencyMs: 250 });
+    try {
+      const began = Date.now();
+      const client = await Api.connect(slow);
+      await client.call('GET', '/users');
+      expect(Date.now() - began).toBeGreaterThanOrEqual(480);
+      const truthAt = Date.now();
+      await request(`${slow.url}/__sandbox/state`);
+      expect(Date.now() - truthAt).toBeLessThan(250);
+    } finally {
+      await slow.close();
+    }
+  });
 });
