@@ -163,7 +163,8 @@ export function haltMessage(error: ApiError, baseUrl?: string): string {
       return `MX kept answering 429 too many requests${said}: lower --rate or --concurrency, or stop other jobs using this key; ${again}`;
     case 'unavailable':
       if (error.status === 0) {
-        const why = 'timeout' in error && error.timeout ? 'requests timed out' : `no connection${'cause' in error && error.cause ? ` (${error.cause})` : ''}`;
+        const detail = error.message ?? ('cause' in error ? error.cause : undefined);
+        const why = 'timeout' in error && error.timeout ? 'requests timed out' : `no connection${detail ? ` (${detail})` : ''}`;
         return `MX could not be reached${baseUrl ? ` at ${baseUrl}` : ''}: ${why}; check --base-url or MX_BASE_URL and the network; ${again}`;
       }
       return `MX is unavailable (${error.status}${said}): wait for the outage or maintenance to end; ${again}`;

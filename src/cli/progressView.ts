@@ -39,12 +39,17 @@ function clock(seconds: number | null): string {
  *   requestsPerSecond: 12.5, rateLimited: 0, tokenRefreshes: 0, elapsedSeconds: 3, etaSeconds: 4 })
  * // '[████████████░░░░░░░░]  6/10  done 5 · needs action 1 · failed 0 · in flight 2 · 12.5 req/s · 429s 0 · ETA 0:04'
  */
-export function progressLine(f: ProgressFigures): string {
+export function progressLine(f: ProgressFigures, compact = false): string {
   const finished = f.done + f.needsAction + f.failed + f.cancelled;
-  const filled = f.total === 0 ? BAR_WIDTH : Math.min(BAR_WIDTH, Math.round((finished / f.total) * BAR_WIDTH));
-  const bar = `[${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}]`;
+  const width = compact ? BAR_WIDTH / 2 : BAR_WIDTH;
+  const filled = f.total === 0 ? width : Math.min(width, Math.round((finished / f.total) * width));
+  const bar = `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
   const count = `${String(finished).padStart(String(f.total).length)}/${f.total}`;
-  return `${bar} ${count}  done ${f.done} · needs action ${f.needsAction} · failed ${f.failed} · in flight ${f.inFlight} · ${f.requestsPerSecond.toFixed(1)} req/s · 429s ${f.rateLimited} · ETA ${clock(f.etaSeconds)}`;
+  const rate = f.requestsPerSecond.toFixed(1);
+  if (compact) {
+    return `${bar} ${count} done ${f.done} action ${f.needsAction} failed ${f.failed} flight ${f.inFlight} ${rate}/s 429s ${f.rateLimited} ETA ${clock(f.etaSeconds)}`;
+  }
+  return `${bar} ${count}  done ${f.done} · needs action ${f.needsAction} · failed ${f.failed} · in flight ${f.inFlight} · ${rate} req/s · 429s ${f.rateLimited} · ETA ${clock(f.etaSeconds)}`;
 }
 
 /**
@@ -62,7 +67,9 @@ export function showProgress(tracker: ProgressTracker, options: ProgressViewOpti
     const figures = tracker.figures();
     if (tty) {
       const columns = 'columns' in stream && typeof stream.columns === 'number' && stream.columns > 20 ? stream.columns : 120;
-      const line = progressLine(figures);
+      // A narrow terminal gets the short labels before anything is cut, so the ETA stays in view.
+      const full = progressLine(figures);
+      const line = full.length < columns ? full : progressLine(figures, true);
       stream.write(`\r\x1b[2K${line.length >= columns ? `${line.slice(0, columns - 2)}…` : line}${last ? '\n' : ''}`);
     } else {
       stream.write(`${JSON.stringify({ type: 'progress', job, at: new Date().toISOString(), ...figures, ...(last ? { final: true } : {}) })}\n`);
