@@ -140,7 +140,8 @@ function mgx(e: SandboxError): Parts {
     case 'payload_too_large': return { status: 413, code: 'payload_too_large', message: 'The request body is larger than 1 MB.' };
     case 'missing_fields': return validation(e.fields.map((field) => ({ field, message: 'This field is required.' })));
     case 'invalid_field': return validation([{ field: e.field, message: 'This field is invalid.' }]);
-    case 'invalid_external_id': return validation([{ field: `${e.resource}.id`, message: sso.message ?? '' }]);
+    case 'invalid_external_id':
+      return { status: 422, code: 'invalid_external_id', message: sso.message ?? '', fields: [{ field: `${e.resource}.id`, message: sso.message ?? '' }] };
     // The MGX document's one duplicate code, kept so a duplicate classifies as one.
     case 'duplicate': return { status: 409, code: 'active_bid_exists', message: sso.message ?? '' };
     case 'client_not_associated':

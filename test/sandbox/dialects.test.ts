@@ -111,7 +111,7 @@ const CASES: Array<{ name: string; covers: SandboxErrorCase; trigger: (f: Fixtur
     trigger: (_, api) => api.call('POST', '/users', { user: { id: 'USR-mine' } }),
     want: {
       'mx-sso': sso(400, 'Invalid format for external user guid.'), nexus: nexus(400, null, 'Invalid format for external user guid.'),
-      mgx: mgx(422, 'validation_error', 'The given data was invalid.', [field('user.id', 'Invalid format for external user guid.')]),
+      mgx: mgx(422, 'invalid_external_id', 'Invalid format for external user guid.', [field('user.id', 'Invalid format for external user guid.')]),
       mcc: mcc(400, 'Invalid format for external user guid.'),
     },
   },
@@ -121,7 +121,7 @@ const CASES: Array<{ name: string; covers: SandboxErrorCase; trigger: (f: Fixtur
     trigger: (f, api) => api.call('POST', `/users/${f.user}/members`, member('password', 'MBR-mine')),
     want: {
       'mx-sso': sso(400, 'Invalid format for external member guid'), nexus: nexus(400, null, 'Invalid format for external member guid'),
-      mgx: mgx(422, 'validation_error', 'The given data was invalid.', [field('member.id', 'Invalid format for external member guid')]),
+      mgx: mgx(422, 'invalid_external_id', 'Invalid format for external member guid', [field('member.id', 'Invalid format for external member guid')]),
       mcc: mcc(400, 'Invalid format for external member guid'),
     },
   },
