@@ -38,7 +38,12 @@ const SANDBOX = {
   timeoutFaultMs: 10_000,
 } as const;
 
-/** Answers every challenge the sandbox asks: the known answer for text, the first choice for options. */
+/**
+ * Answers every challenge the sandbox asks: the known answer for text, the first choice for options.
+ *
+ * @example
+ * createRuntime({ store, client, answerChallenge: answerDemoChallenge });
+ */
 export const answerDemoChallenge: AnswerSource = ({ challenges }) =>
   Object.fromEntries(challenges.map((c) => [c.guid, c.type === 'OPTIONS' ? (c.options[0]?.value ?? CORRECT_ANSWER) : CORRECT_ANSWER]));
 

@@ -68,6 +68,9 @@ const OPTIONS = {
 /**
  * Lets `--inspect` stand alone or take a port: parseArgs has no optional values, so a bare
  * `--inspect` becomes `--inspect=` and a following number becomes its value.
+ *
+ * @example
+ * withOptionalInspectPort(['a.jsonl', '--inspect', '9000']) // ['a.jsonl', '--inspect=9000']
  */
 export function withOptionalInspectPort(argv: readonly string[]): string[] {
   const out: string[] = [];
@@ -92,7 +95,12 @@ export function withOptionalInspectPort(argv: readonly string[]): string[] {
   return out;
 }
 
-/** A whole number in a range, or a usage problem naming the flag. */
+/**
+ * A whole number in a range, or a usage problem naming the flag.
+ *
+ * @example
+ * integerFlag('concurrency', '8', 1, 10_000) // 8
+ */
 export function integerFlag(flag: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -109,30 +117,55 @@ function positiveFlag(flag: string, value: string | undefined): number | undefin
   return n;
 }
 
-/** The inspector port `--inspect` names (empty: the default), or undefined without the flag. */
+/**
+ * The inspector port `--inspect` names (empty: the default), or undefined without the flag.
+ *
+ * @example
+ * inspectPortOf('') // 8080
+ */
 export function inspectPortOf(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (value === '') return DEFAULT_INSPECT_PORT;
   return integerFlag('inspect', value, 1, 65_535);
 }
 
-/** A job name from the input file's name: `march-cohort.csv` is `march-cohort`. */
+/**
+ * A job name from the input file's name.
+ *
+ * @example
+ * jobNameFrom('data/march-cohort.csv', 'offboard') // 'march-cohort-offboard'
+ */
 export function jobNameFrom(input: string, kind: JobKind): string {
   const stem = basename(input, extname(input)).replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'job';
   const name = stem.slice(0, 90);
   return kind === 'offboard' ? `${name}-offboard` : name;
 }
 
-/** Checks a job name given with `--job`. */
+/**
+ * Checks a job name given with `--job`.
+ *
+ * @example
+ * checkJobName('march-2025') // 'march-2025'
+ */
 export function checkJobName(name: string): string {
   if (!JOB_NAME.test(name)) throw usageProblem(`--job must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit`);
   return name;
 }
 
-/** The default store of a job: a SQLite file under ./.mx-lifecycle (gitignored). */
+/**
+ * The default store of a job: a SQLite file under ./.mx-lifecycle (gitignored).
+ *
+ * @example
+ * defaultStoreOf('march') // 'sqlite:.mx-lifecycle/march.sqlite'
+ */
 export const defaultStoreOf = (job: string): string => `sqlite:${join('.mx-lifecycle', `${job}.sqlite`)}`;
 
-/** The SQLite file a store URL names, or null for another backend. */
+/**
+ * The SQLite file a store URL names, or null for another backend.
+ *
+ * @example
+ * sqlitePathOf('sqlite:jobs/march.sqlite') // 'jobs/march.sqlite'
+ */
 export function sqlitePathOf(store: string): string | null {
   if (store.startsWith('sqlite:')) {
     const rest = store.slice('sqlite:'.length);
@@ -142,13 +175,23 @@ export function sqlitePathOf(store: string): string | null {
   return /\.(sqlite3?|db)$/i.test(store) ? store : null;
 }
 
-/** The report beside a SQLite store, or under ./.mx-lifecycle for other stores. */
+/**
+ * The report beside a SQLite store, or under ./.mx-lifecycle for other stores.
+ *
+ * @example
+ * defaultReportOf('sqlite:jobs/march.sqlite', 'march') // 'jobs/march.report.json'
+ */
 export function defaultReportOf(store: string, job: string): string {
   const sqlite = sqlitePathOf(store);
   return join(sqlite && sqlite !== ':memory:' ? dirname(sqlite) : '.mx-lifecycle', `${job}.report.json`);
 }
 
-/** A store URL fit to print: a PostgreSQL password becomes `***`. */
+/**
+ * A store URL fit to print: a PostgreSQL password becomes `***`.
+ *
+ * @example
+ * describeStore('postgres://app:s3cret@db/jobs') // 'postgres://app:***@db/jobs'
+ */
 export function describeStore(store: string): string {
   if (!/^postgres(ql)?:\/\//i.test(store)) return store;
   try {

@@ -74,6 +74,10 @@ export function guarded(name: string, run: (argv: string[]) => Promise<number>):
  * Makes sure the process ends once a command is done, even if a connection someone else holds
  * open (a browser on the inspector page) would keep it alive. The timer does not itself hold the
  * process: when nothing else does, the process ends before it fires.
+ *
+ * @example
+ * await inspector.stop();
+ * exitSoon();
  */
 export function exitSoon(ms = 1_500): void {
   setTimeout(() => process.exit(), ms).unref();

@@ -79,9 +79,11 @@ describe('mx-lifecycle onboard', () => {
       'csv-1,csv-1@example.com,csv-1-b,mxbank,mxuser,password',
       'csv-2,csv-2@example.com,csv-2-a,mxbank,mxuser,denied',
     ].join('\n'));
-    const run = await cli(['onboard', input, ...fastFlags], { cwd: dir, env });
+    const run = await cli(['onboard', input, ...fastFlags, '--report', 'reports/cohort.json'], { cwd: dir, env });
     expect(run.code, run.stderr).toBe(1);
     expect(run.stdout).toMatch(/2 customers: 1 done, 1 need action, 0 failed/);
+    expect(run.stdout).toMatch(/report: reports\/cohort\.json/);
+    expect(readJson<Report>(join(dir, 'reports/cohort.json')).summary).toMatchObject({ customers: 2, done: 1, needsAction: 1 });
     expect(run.stdout).toMatch(/csv-2 +csv-2-a: DENIED \(the bank refused the credentials/);
     expect(membersWithId('csv-1-b')).toHaveLength(1);
   });
