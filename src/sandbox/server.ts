@@ -193,7 +193,9 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
       userGuid: route.userGuid, memberGuid: route.memberGuid, institutionCode: route.institutionCode,
       query: query === '' ? EMPTY_QUERY : new URLSearchParams(query),
     };
-    handle(req, res, route, ctx, fault).catch(() => sendError(res, { case: 'server_error' }));
+    handle(req, res, route, ctx, fault).catch(() => {
+      if (!res.headersSent) sendError(res, { case: 'server_error' });
+    });
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
