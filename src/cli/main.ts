@@ -5,6 +5,8 @@
  * drivers the other commands need.
  */
 
+import { debugging } from './output.js';
+
 /** What a command module exports as `command`. */
 export interface Command {
   /** One line, shown by `mx-lifecycle --help`. */
@@ -21,6 +23,8 @@ export interface UsageProblem {
 }
 
 export const EXIT_USAGE = 64;
+/** An unexpected failure (sysexits' EX_SOFTWARE), as every command reports it. */
+export const EXIT_SOFTWARE = 70;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
   onboard: { summary: 'create users and members for the customers of a JSONL or CSV file', load: () => import('./onboard.js') },
@@ -85,7 +89,8 @@ async function main(argv: string[]): Promise<number> {
       return EXIT_USAGE;
     }
     process.stderr.write(`mx-lifecycle ${name}: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
-    return 1;
+    if (debugging() && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    return EXIT_SOFTWARE;
   }
 }
 
@@ -95,6 +100,6 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     process.stderr.write(`mx-lifecycle: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
-    process.exitCode = 1;
+    process.exitCode = EXIT_SOFTWARE;
   },
 );

@@ -43,7 +43,8 @@ function isUsageError(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
 
-const debugging = (): boolean => (process.env.DEBUG ?? '').split(/[\s,]+/).some((name) => name === 'mx-lifecycle' || name === '*');
+/** `DEBUG=mx-lifecycle` (or `DEBUG=*`) shows the stack of an unexpected error. */
+export const debugging = (): boolean => (process.env.DEBUG ?? '').split(/[\s,]+/).some((name) => name === 'mx-lifecycle' || name === '*');
 
 /**
  * Runs a command; usage problems go on to the dispatcher (exit 64), anything else unexpected is
