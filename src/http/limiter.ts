@@ -106,8 +106,15 @@ export const LIMITER_STOPPED = Object.freeze({ limiterStopped: true as const });
 export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLimiter {
   const settings: LimiterOptions = { ...defaultLimiterOptions, ...options };
   const pacer: Pacer = createPacer({ perSecond: settings.perSecond });
+  /**
+   * The spacing bottleneck enforces. A clustered limiter keeps its state in Redis with an idle
+   * expiry, and its scripts `PEXPIRE` by a time derived from minTime: a fractional minTime (100/s
+   * with the pacer's margin is 10.2 ms) makes every script fail, and no request ever starts. Rounded
+   * up, the shared rate stays at or under the limit.
+   */
+  const sharedMinTime = (): number => (settings.cluster ? Math.ceil(pacer.minTimeMs()) : pacer.minTimeMs());
   const bottleneck = createBottleneck(
-    { maxConcurrent: settings.maxConcurrent, minTime: pacer.minTimeMs() },
+    { maxConcurrent: settings.maxConcurrent, minTime: sharedMinTime() },
     settings.cluster,
   );
   bottleneck.on('failed', (error: unknown) => (isRetrySignal(error) ? error.delayMs : undefined));
@@ -136,7 +143,7 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
     });
 
   const applyPace = (): void => {
-    void bottleneck.updateSettings({ minTime: pacer.minTimeMs() });
+    void bottleneck.updateSettings({ minTime: sharedMinTime() });
   };
 
   /**
