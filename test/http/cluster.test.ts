@@ -4,7 +4,7 @@ import { createMxClient, type ObservableMxClient } from '../../src/api/index.js'
 import { clusterId } from '../../src/http/cluster.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
+const REDIS_URL = process.env.MX_LIFECYCLE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 
 describe('one limit shared through Redis', () => {
   let sandbox: Sandbox | undefined;
