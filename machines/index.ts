@@ -23,15 +23,14 @@ export {
   type SleepUntilActorInput, type CredentialFieldRef, type ChallengeSummary,
 } from './actors.js';
 export { provideEffects, fromEffect, type LifecycleEffect, type LifecycleEffects, type ProvideOptions } from './provide.js';
-export { defaultLifecycleOptions, resolveLifecycleOptions, seedFrom, type LifecycleOptions, type ResolvedLifecycleOptions } from './options.js';
-export { backoffDelay, jitterUnit, type BackoffOptions } from './backoff.js';
-export { isApiError, toApiError, isKind, isSystemicError, isRetryableError, lostDuplicateError } from './errors.js';
-export { canRetry, planRetry, planHalt, type RetryContext } from './retry.js';
+export { defaultLifecycleOptions, resolveLifecycleOptions, type LifecycleOptions, type ResolvedLifecycleOptions } from './options.js';
+export { backoffDelay, type BackoffOptions } from './backoff.js';
+export type { RetryContext } from './retry.js';
 export { summariseChallenge } from './member.setup.js';
 export { statusCategory, CONNECTED_STATUSES, IN_PROGRESS_STATUSES, END_CUSTOMER_STATUSES, type StatusCategory } from './statuses.js';
 export { pendingDueAt, isHalted, haltOf, itemStateOf, type MachineItemState } from './snapshot.js';
 export {
-  TRANSITION_TABLE, DEFAULT_DISPOSITIONS, DEFAULT_NEXT_STATE, renderTransitionTable,
+  TRANSITION_TABLE, renderTransitionTable,
   type InvokingStateRow, type TableMachine,
 } from './transitions.js';
 export {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, jitterUnit, planRetry, resolveLifecycleOptions, seedFrom } from '../../machines/index.js';
+import { backoffDelay, jitterUnit } from '../../machines/backoff.js';
+import { resolveLifecycleOptions, seedFrom } from '../../machines/options.js';
+import { planRetry } from '../../machines/retry.js';
 import { apiError } from './harness.js';
 
 const base = { baseDelayMs: 1_000, maxDelayMs: 60_000 };

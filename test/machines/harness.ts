@@ -5,7 +5,8 @@
 import { fromPromise, type AnyActorLogic } from 'xstate';
 import type { ApiError, ApiErrorKind } from '../../src/errors/types.js';
 import type { ConnectionStatus, MxChallenge, MxCredentialField, MxMember, MxMemberStatus, MxUser } from '../../src/api/types.js';
-import { DEFAULT_DISPOSITIONS, type LifecycleActorName } from '../../machines/index.js';
+import type { LifecycleActorName } from '../../machines/index.js';
+import { DEFAULT_DISPOSITIONS } from '../../machines/transitions.js';
 
 /** What one call of a stub actor does. */
 export type Outcome = { ok: unknown } | { err: unknown } | 'hang';
