@@ -72,7 +72,7 @@ console.log(`The second worker exited with code ${second}.`);
 
 // Ground truth: one user per customer and one member per connection, none missing, none twice.
 const { users, members } = sandbox.state();
-const timesEach = (records: Record<string, unknown>[], ids: string[]) => ids.map((id) => records.filter((r) => r.id === id).length);
+const timesEach = (records: ReadonlyArray<{ id: string | null }>, ids: string[]) => ids.map((id) => records.filter((r) => r.id === id).length);
 const userCounts = timesEach(users, CUSTOMERS.map((c) => c.id));
 const memberCounts = timesEach(members, CUSTOMERS.flatMap((c) => c.members.map((m) => m.id)));
 console.log(`MX holds ${users.length} users and ${members.length} members for ${CUSTOMERS.length} customers.`);

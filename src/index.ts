@@ -125,6 +125,8 @@ export {
   type Sandbox,
   type SandboxClient,
   type SandboxOptions,
+  type SandboxMember,
   type SandboxState,
   type SandboxStats,
+  type SandboxUser,
 } from './sandbox/index.js';

@@ -1,4 +1,5 @@
 export { startSandbox, type Sandbox, type SandboxState } from './server.js';
+export type { SandboxMember, SandboxUser } from './store.js';
 export {
   checkSandboxOptions,
   DEFAULT_CLIENT,

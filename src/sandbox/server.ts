@@ -14,14 +14,14 @@ import { renderError, type SandboxError } from './renderError.js';
 import { HANDLERS, isWriteRoute } from './routes.js';
 import { matchRoute, type RouteMatch } from './router.js';
 import { StatsRecorder, type SandboxStats } from './stats.js';
-import { SandboxStore } from './store.js';
+import { SandboxStore, type SandboxMember, type SandboxUser } from './store.js';
 import { TokenBucket } from './tokenBucket.js';
 import { acceptable, isJsonContentType, MX_MEDIA_TYPE, parseJson, readBody } from './wire.js';
 
 /** The sandbox's ground truth: every record (never a credential) and the request statistics. */
 export interface SandboxState {
-  users: Record<string, unknown>[];
-  members: Record<string, unknown>[];
+  users: SandboxUser[];
+  members: SandboxMember[];
   stats: SandboxStats;
 }
 

@@ -7,6 +7,30 @@ import { randomUUID } from 'node:crypto';
 import type { ConnectionStatus } from '../api/types.js';
 import { challengeOf, STATUS_MESSAGES, viewAt, type Timeline, type Timing } from './aggregation.js';
 
+/** A user as the ground truth shows it: MX's UserResponse and the client that owns it. */
+export interface SandboxUser {
+  guid: string;
+  id: string | null;
+  email: string | null;
+  is_disabled: boolean;
+  metadata: string | null;
+  client_id: string;
+}
+
+/** A member as the ground truth shows it: never its credentials, which are not kept. */
+export interface SandboxMember {
+  guid: string;
+  id: string | null;
+  user_guid: string;
+  client_id: string;
+  institution_code: string;
+  connection_status: ConnectionStatus | null;
+  is_being_aggregated: boolean;
+  aggregated_at: string | null;
+  successfully_aggregated_at: string | null;
+  is_manual: boolean;
+}
+
 export interface UserRecord {
   guid: string;
   clientId: string;
@@ -185,9 +209,16 @@ export class SandboxStore {
   }
 
   /** Ground truth for tests and rehearsals: everything but credentials, which are never kept. */
-  snapshot(now: number): { users: Record<string, unknown>[]; members: Record<string, unknown>[] } {
-    const users = [...this.users.values()].map((u) => ({ ...this.userJson(u), client_id: u.clientId }));
-    const members = [...this.members.values()].map((m) => {
+  snapshot(now: number): { users: SandboxUser[]; members: SandboxMember[] } {
+    const users = [...this.users.values()].map((u): SandboxUser => ({
+      guid: u.guid,
+      id: u.id,
+      email: u.email,
+      is_disabled: u.is_disabled,
+      metadata: u.metadata,
+      client_id: u.clientId,
+    }));
+    const members = [...this.members.values()].map((m): SandboxMember => {
       const view = viewAt(m.timeline, now, this.timing);
       return {
         guid: m.guid,
