@@ -16,7 +16,7 @@ import { startRecordingProxy } from './fixtures/recordingProxy.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  for (const cleanup of cleanups.splice(0).toReversed()) await cleanup();
 });
 
 const PASSWORDS = ['password', 'password', 'password', 'challenge', 'options', 'slow', 'denied', 'locked', 'password', 'server_error'];

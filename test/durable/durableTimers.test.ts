@@ -8,7 +8,7 @@ import { startRecordingProxy } from './fixtures/recordingProxy.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  for (const cleanup of cleanups.splice(0).toReversed()) await cleanup();
 });
 
 async function setUp(sandboxOptions: Parameters<typeof startSandbox>[0], intercept?: Parameters<typeof startRecordingProxy>[1]) {

@@ -106,7 +106,7 @@ describe('input files', () => {
     while (written < 50 * 1024 * 1024) {
       const text = line(i++);
       written += text.length;
-      if (!out.write(text)) await new Promise((resolve) => out.once('drain', resolve));
+      if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
     }
     await new Promise((resolve) => out.end(resolve));
     global.gc?.();
