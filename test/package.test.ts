@@ -1,0 +1,63 @@
+/**
+ * The package as a user installs it: `npm run build` emits JavaScript and declarations, the exports
+ * map resolves `mx-lifecycle` and `mx-lifecycle/machines`, and the `bin` runs.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..');
+const out = mkdtempSync(join(tmpdir(), 'mx-package-'));
+
+beforeAll(() => {
+  // Built into a folder of its own, as `npm pack` would ship it, so a parallel build cannot interfere.
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(out, 'dist')], {
+    cwd: root,
+    stdio: 'pipe',
+  });
+  copyFileSync(join(root, 'package.json'), join(out, 'package.json'));
+  symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'), 'dir');
+}, 120_000);
+
+describe('the built package', () => {
+  it('emits JavaScript and declarations where the exports map points', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      exports: Record<string, { types?: string; import?: string } | string>;
+      bin: Record<string, string>;
+    };
+    for (const target of Object.values(pkg.exports)) {
+      if (typeof target === 'string') continue;
+      expect(existsSync(join(out, target.import ?? ''))).toBe(true);
+      expect(existsSync(join(out, target.types ?? ''))).toBe(true);
+    }
+    expect(existsSync(join(out, pkg.bin['mx-lifecycle'] ?? ''))).toBe(true);
+  });
+
+  it('resolves mx-lifecycle and mx-lifecycle/machines by name, with what the README documents', () => {
+    const script = `
+      const lib = await import('mx-lifecycle');
+      const machines = await import('mx-lifecycle/machines');
+      console.log(JSON.stringify({ lib: Object.keys(lib).sort(), machines: Object.keys(machines).sort() }));`;
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: out, encoding: 'utf8' });
+    const { lib, machines } = JSON.parse(output) as { lib: string[]; machines: string[] };
+    for (const name of ['classify', 'createMxClient', 'createRuntime', 'createSqliteStore', 'createPostgresStore', 'openStore', 'readInput', 'startSandbox']) {
+      expect(lib).toContain(name);
+    }
+    for (const name of ['onboardingMachine', 'offboardingMachine', 'userMachine', 'memberMachine', 'tokenMachine', 'provideEffects']) {
+      expect(machines).toContain(name);
+    }
+    // Every runtime export is named in the README's API section.
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const missing = [...lib, ...machines].filter((name) => !readme.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
+  });
+
+  it('runs the mx-lifecycle bin from the build', () => {
+    const help = spawnSync(process.execPath, [join(out, 'dist/src/cli/main.js'), '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('usage: mx-lifecycle <command>');
+    for (const command of ['onboard', 'offboard', 'status', 'demo', 'sandbox']) expect(help.stdout).toContain(command);
+  });
+});
