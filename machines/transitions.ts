@@ -8,29 +8,17 @@
  * goes to `halted` and an item-scope error to `failed`.
  */
 import type { ApiErrorKind, ErrorScope } from '../src/errors/types.js';
+import { dispositionOf } from '../src/errors/disposition.js';
 import { API_ERROR_KINDS } from '../src/errors/types.js';
 import type { LifecycleActorName } from './actors.js';
 
-/** The default `retryable` and `scope` of each kind, as the taxonomy documents them. */
-export const DEFAULT_DISPOSITIONS: Readonly<Record<ApiErrorKind, { retryable: boolean; scope: ErrorScope }>> = {
-  duplicate: { retryable: false, scope: 'item' },
-  not_found: { retryable: false, scope: 'item' },
-  invalid_external_id: { retryable: false, scope: 'item' },
-  validation: { retryable: false, scope: 'item' },
-  token_expired: { retryable: true, scope: 'job' },
-  unauthorized: { retryable: false, scope: 'job' },
-  forbidden: { retryable: false, scope: 'job' },
-  rate_limited: { retryable: true, scope: 'job' },
-  unavailable: { retryable: true, scope: 'job' },
-  server_error: { retryable: true, scope: 'item' },
-  misconfigured: { retryable: false, scope: 'job' },
-  conflict: { retryable: false, scope: 'item' },
-  challenge_expired: { retryable: false, scope: 'item' },
-  credentials_stale: { retryable: false, scope: 'item' },
-  not_aggregatable: { retryable: false, scope: 'item' },
-  // The taxonomy says "by status": a 4xx, which is what an unexplained rejection becomes here.
-  unknown: { retryable: false, scope: 'item' },
-};
+/**
+ * The default `retryable` and `scope` of each kind, as the classifier gives them. `unknown` is taken
+ * as a 4xx, which is what an unexplained rejection becomes in a machine.
+ */
+export const DEFAULT_DISPOSITIONS: Readonly<Record<ApiErrorKind, { retryable: boolean; scope: ErrorScope }>> = Object.fromEntries(
+  API_ERROR_KINDS.map((kind) => [kind, dispositionOf(kind, 400)]),
+) as Record<ApiErrorKind, { retryable: boolean; scope: ErrorScope }>;
 
 /** Where an error goes when its step has no special case for its kind. */
 export const DEFAULT_NEXT_STATE: Readonly<Record<ApiErrorKind, string>> = {

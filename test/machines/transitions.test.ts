@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { createActor, type AnyStateMachine } from 'xstate';
 import type { ApiErrorKind } from '../../src/errors/types.js';
 import { API_ERROR_KINDS } from '../../src/errors/types.js';
-import { dispositionOf } from '../../src/errors/index.js';
 import {
   memberMachine, offboardingMachine, renderTransitionTable, TRANSITION_TABLE, userMachine, type InvokingStateRow, type LifecycleActorName,
 } from '../../machines/index.js';
@@ -86,10 +85,6 @@ describe('error transition table', () => {
       }
     }
     expect(mismatches).toEqual([]);
-  });
-
-  it('assumes the classifier\'s own default disposition for every kind', () => {
-    for (const kind of API_ERROR_KINDS) expect([kind, DEFAULT_DISPOSITIONS[kind]]).toEqual([kind, dispositionOf(kind, 400)]);
   });
 
   it('renders as markdown for the README, one column per invoking state', () => {
