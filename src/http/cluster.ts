@@ -8,6 +8,14 @@ import { Redis, type RedisOptions } from 'ioredis';
 
 /** Redis forgets a limiter's state after this long without use. */
 const IDLE_STATE_TTL_MS = 15 * 60_000;
+/**
+ * How often each process ticks the shared state (bottleneck's default is 5 s): a pause that ends in
+ * Redis, with nobody left to end it, frees the others within this long.
+ */
+const HEARTBEAT_MS = 1_000;
+/** What the reservoir is refilled to when a pause ends in Redis: more than any run will use. */
+const UNPAUSED_RESERVOIR = 1e9;
+const NO_PAUSE = { reservoir: null, reservoirRefreshInterval: null, reservoirRefreshAmount: null } as const;
 
 export interface ClusterOptions {
   /** ioredis options or a `redis://` URL. */
@@ -50,9 +58,44 @@ export function createBottleneck(
     clientOptions: cluster.redis,
     clearDatastore: false,
     timeout: IDLE_STATE_TTL_MS,
+    heartbeatInterval: HEARTBEAT_MS,
   });
   // A cluster that already exists keeps its stored settings: apply ours, and lift a pause that a
   // process which died in the middle of one could have left behind.
-  void limiter.updateSettings({ ...settings, reservoir: null });
+  void limiter.updateSettings({ ...settings, ...NO_PAUSE });
   return limiter;
+}
+
+/**
+ * Stops the limiter (every process of it, when clustered) from starting jobs for `ms`.
+ *
+ * Shared through Redis, the pause also ends there by itself: bottleneck refills the reservoir after
+ * `ms`, so a process that dies or stops in the middle of a pause does not leave the others paused
+ * for ever. bottleneck does not let a caller set when the refill clock started; a first update with
+ * a refill interval of 0 refills (to 0) at once, which starts that clock now.
+ *
+ * @example
+ * ```ts
+ * await pauseBottleneck(limiter, retryAfterMs, true);
+ * ```
+ */
+export async function pauseBottleneck(limiter: Bottleneck, ms: number, clustered: boolean): Promise<void> {
+  if (!clustered) {
+    await limiter.updateSettings({ reservoir: 0 });
+    return;
+  }
+  await limiter.updateSettings({ reservoir: 0, reservoirRefreshInterval: 0, reservoirRefreshAmount: 0 });
+  await limiter.updateSettings({ reservoirRefreshInterval: Math.max(1, Math.ceil(ms)), reservoirRefreshAmount: UNPAUSED_RESERVOIR });
+}
+
+/**
+ * Ends a pause {@link pauseBottleneck} started, before Redis would.
+ *
+ * @example
+ * ```ts
+ * await resumeBottleneck(limiter, true);
+ * ```
+ */
+export async function resumeBottleneck(limiter: Bottleneck, clustered: boolean): Promise<void> {
+  await limiter.updateSettings(clustered ? NO_PAUSE : { reservoir: null });
 }

@@ -4,7 +4,7 @@
  * gate) until Retry-After, and is then retried by bottleneck's `failed` handler, keeping its slot.
  */
 import Bottleneck from 'bottleneck';
-import { createBottleneck, type ClusterOptions } from './cluster.js';
+import { createBottleneck, pauseBottleneck, resumeBottleneck, type ClusterOptions } from './cluster.js';
 import { createPacer, type Pacer } from './pacing.js';
 
 export interface LimiterOptions {
@@ -112,7 +112,8 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
    * with the pacer's margin is 10.2 ms) makes every script fail, and no request ever starts. Rounded
    * up, the shared rate stays at or under the limit.
    */
-  const sharedMinTime = (): number => (settings.cluster ? Math.ceil(pacer.minTimeMs()) : pacer.minTimeMs());
+  const clustered = settings.cluster !== null;
+  const sharedMinTime = (): number => (clustered ? Math.ceil(pacer.minTimeMs()) : pacer.minTimeMs());
   const bottleneck = createBottleneck(
     { maxConcurrent: settings.maxConcurrent, minTime: sharedMinTime() },
     settings.cluster,
@@ -166,7 +167,7 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
         scheduleResume();
         return;
       }
-      void bottleneck.updateSettings({ reservoir: null });
+      void resumeBottleneck(bottleneck, clustered);
     }, Math.max(0, resumeAt - clock()));
   };
 
@@ -179,7 +180,7 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
     const until = now + Math.min(waitMs, settings.maxRetryAfterMs);
     if (until > pausedUntil) {
       pausedUntil = until;
-      void bottleneck.updateSettings({ reservoir: 0 });
+      void pauseBottleneck(bottleneck, until - now, clustered);
       scheduleResume();
     }
     return Math.max(0, Math.round(pausedUntil - now));

@@ -15,9 +15,10 @@ import pg from 'pg';
 export const PG_URL = process.env.MX_LIFECYCLE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.MX_LIFECYCLE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 
-const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const MAIN = join(REPO, 'src/cli/main.ts');
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/** tsx's loader, for running the project's TypeScript in child processes. */
+export const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 let counter = 0;
 /** A name no other test (or earlier run) uses: for schemas, jobs and sandbox clients. */
