@@ -27,6 +27,8 @@ export interface JobSettings {
   concurrency: number;
   rate: number | undefined;
   timeoutMs: number | undefined;
+  /** How long this worker's claim on a customer lasts unrenewed; left out, the runtime's default. */
+  leaseMs?: number;
   /** The inspector's port, or undefined when `--inspect` was not given. */
   inspectPort: number | undefined;
   json: boolean;
@@ -56,13 +58,16 @@ export const JOB_FLAGS_USAGE = `  --job NAME             the job's name; running
   --json                 print the final summary as one JSON object on stdout
   --poll-interval-ms MS  time between two member status reads (default 3000; MX asks for at least 3000)
   --max-attempts N       retries of one failed step before it counts (default 5)
-  --timeout-ms MS        per-request timeout (default 30000)`;
+  --timeout-ms MS        per-request timeout (default 30000)
+  --lease-ms MS          several workers on one PostgreSQL store: how long a dead worker's customers wait
+                         before another worker takes them over (default 30000)`;
 
 const OPTIONS = {
   job: { type: 'string' }, 'base-url': { type: 'string' }, 'client-id': { type: 'string' }, 'api-key': { type: 'string' },
   auth: { type: 'string' }, dialect: { type: 'string' }, store: { type: 'string' }, redis: { type: 'string' },
   concurrency: { type: 'string' }, rate: { type: 'string' }, report: { type: 'string' }, inspect: { type: 'string' },
   json: { type: 'boolean' }, 'poll-interval-ms': { type: 'string' }, 'max-attempts': { type: 'string' }, 'timeout-ms': { type: 'string' },
+  'lease-ms': { type: 'string' },
 } as const;
 
 /**
@@ -243,6 +248,7 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
   if (values.redis !== undefined && !/^rediss?:\/\//.test(values.redis)) throw usageProblem(`--redis must be a redis:// URL`);
   const pollIntervalMs = integerFlag('poll-interval-ms', values['poll-interval-ms'], 1, 3_600_000);
   const maxAttempts = integerFlag('max-attempts', values['max-attempts'], 0, 100);
+  const leaseMs = integerFlag('lease-ms', values['lease-ms'], 1_000, 3_600_000);
   return {
     kind,
     input,
@@ -259,6 +265,7 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
     concurrency: integerFlag('concurrency', values.concurrency, 1, 10_000) ?? DEFAULT_CONCURRENCY,
     rate: positiveFlag('rate', values.rate),
     timeoutMs: integerFlag('timeout-ms', values['timeout-ms'], 1, 3_600_000),
+    ...(leaseMs === undefined ? {} : { leaseMs }),
     inspectPort: inspectPortOf(values.inspect),
     json: values.json === true,
     lifecycle: {

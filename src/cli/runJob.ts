@@ -135,6 +135,7 @@ export async function runJob(options: RunJobOptions): Promise<number> {
       store,
       client,
       concurrency: settings.concurrency,
+      ...(settings.leaseMs === undefined ? {} : { leaseMs: settings.leaseMs }),
       ...(options.answerChallenge ? { answerChallenge: options.answerChallenge } : {}),
       ...(inspector ? { inspect: inspector.inspect } : {}),
       // Nobody can type an MFA answer into this command: without an answer source a challenge goes

@@ -12,6 +12,7 @@ import {
   dropSchema,
   itemsPerWorker,
   killAll,
+  pidOfOwner,
   PG_URL,
   REDIS_URL,
   startWorker,
@@ -24,6 +25,7 @@ import {
 } from './workers.js';
 
 const CUSTOMERS = 300;
+const FINAL = ['done', 'needsAction', 'failed', 'cancelled'];
 const RATE = 100;
 const admin = new pg.Pool({ connectionString: PG_URL, max: 2 });
 
@@ -168,6 +170,15 @@ interface Summary {
   exitCode: number;
   counts: Record<string, number>;
 }
+/** Polls `check` until it holds, or fails the test after `ms`. */
+async function until(check: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not reached within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const summaryOf = (stdout: string): Summary => JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Summary;
 
 describe('several workers on one job', () => {
@@ -193,5 +204,65 @@ describe('several workers on one job', () => {
     // The work was shared: every worker finished some customers.
     for (const worker of workers) expect(shown[`worker ${worker.n}`]).toBeGreaterThan(0);
     await checkKeyKeptOut(s);
+  });
+
+  it('finish the customers of a worker killed midway once its lease runs out, each customer still once', async () => {
+    const leaseMs = 3_000;
+    const s = await scenario('killed', ['--lease-ms', String(leaseMs)]);
+    const started = Date.now();
+    const workers = [1, 2, 3].map((n) => startWorker(n, s.args, s.env));
+    const victim = workers[1]!;
+    // Midway: a third of the customers final, so the victim holds a full batch in flight.
+    await until(() => [...s.watch.histories.values()].filter((h) => h.finalAt !== null).length >= CUSTOMERS / 3, 40_000);
+    const owner = [...s.watch.histories.values()].flatMap((h) => h.owners).find((o) => pidOfOwner(o) === victim.pid);
+    expect(owner, 'the victim held no customer before it was killed').toBeDefined();
+    victim.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    // Read after the kill: nothing can change these leases but their running out.
+    const orphans = await s.watch.heldBy(owner!);
+    const survivors = workers.filter((w) => w !== victim);
+    const results = await exits(s, survivors, 50_000 - (killedAt - started));
+    const wallMs = Date.now() - started;
+    await s.watch.stop();
+    const victimExit = await victim.exited;
+    const shown = figures(s, workers, wallMs);
+    console.log(
+      `3 workers, one SIGKILLed at ${Math.round((killedAt - started) / 100) / 10} s holding ${orphans.length} customers, lease ${leaseMs} ms:`,
+      JSON.stringify(shown),
+    );
+
+    expect(victimExit.signal).toBe('SIGKILL');
+    for (const result of results) {
+      expect(result.code, result.stderr).toBe(1);
+      expect(summaryOf(result.stdout)).toMatchObject({ result: 'finished' });
+    }
+    expect(orphans.length).toBeGreaterThan(0);
+    // Only the lease's holder may write an item: a final write after the lease ran out is a survivor's.
+    const { rows } = await admin.query<{ id: string; state: string; updated_at: number }>(
+      `SELECT id, state, floor(extract(epoch FROM updated_at) * 1000)::float8 AS updated_at FROM "${s.schema}".items
+       WHERE job_id = $1 AND id = ANY ($2::text[])`,
+      [s.job, orphans.map((o) => o.id)],
+    );
+    const leaseEnd = new Map(orphans.map((o) => [o.id, o.leaseUntil]));
+    expect(rows.filter((row) => row.updated_at < (leaseEnd.get(row.id) ?? Infinity))).toEqual([]);
+    expect(rows.filter((row) => !FINAL.includes(row.state))).toEqual([]);
+    // Where the watcher saw the takeover, the heir is a survivor, and it came after the lease ran out.
+    const heirs = orphans.flatMap((orphan) => {
+      const history = s.watch.histories.get(orphan.id);
+      const heir = history?.owners.find((o) => o !== owner);
+      return heir && history ? [{ pid: pidOfOwner(heir), at: history.firstSeen.get(heir) ?? 0, leaseUntil: orphan.leaseUntil }] : [];
+    });
+    for (const heir of heirs) {
+      expect(survivors.map((w) => w.pid)).toContain(heir.pid);
+      expect(heir.at).toBeGreaterThanOrEqual(heir.leaseUntil - 50);
+    }
+    console.log(
+      `orphans seen taken over: ${heirs.length} of ${orphans.length}`,
+      JSON.stringify(Object.fromEntries(survivors.map((w) => [`worker ${w.n}`, heirs.filter((h) => h.pid === w.pid).length]))),
+    );
+    const { stats } = s.sandbox.state();
+    expect(stats.maxObservedRate).toBeLessThanOrEqual(RATE + 5);
+    expect(stats.rateLimited).toBeLessThan(stats.requests * 0.01);
+    await checkExactlyOnce(s);
   });
 });
