@@ -10,7 +10,6 @@ import { API_ERROR_KINDS } from '../../src/errors/types.js';
 import {
   memberMachine, offboardingMachine, renderTransitionTable, TRANSITION_TABLE, userMachine, type InvokingStateRow, type LifecycleActorName,
 } from '../../machines/index.js';
-import { DEFAULT_DISPOSITIONS } from '../../machines/transitions.js';
 import { challenge, endlessSleep, err, fields, member, ok, scripted, status, statePath, user, type Outcome } from './harness.js';
 
 type Script = Partial<Record<LifecycleActorName, Outcome[]>>;
