@@ -69,10 +69,11 @@ export function createBottleneck(
 /**
  * Stops the limiter (every process of it, when clustered) from starting jobs for `ms`.
  *
- * Shared through Redis, the pause also ends there by itself: bottleneck refills the reservoir after
- * `ms`, so a process that dies or stops in the middle of a pause does not leave the others paused
- * for ever. bottleneck does not let a caller set when the refill clock started; a first update with
- * a refill interval of 0 refills (to 0) at once, which starts that clock now.
+ * Shared through Redis, the pause also ends there by itself: bottleneck refills the reservoir `ms`
+ * after its refill clock last started, so a process that dies or stops in the middle of a pause
+ * does not leave the others paused for ever. bottleneck does not let a caller start that clock; a
+ * refill interval of 0 refills at once, which does. The order keeps every step safe to die after:
+ * first the clock (the reservoir refilled to plenty: no pause yet), then the pause with its length.
  *
  * @example
  * ```ts
@@ -84,8 +85,8 @@ export async function pauseBottleneck(limiter: Bottleneck, ms: number, clustered
     await limiter.updateSettings({ reservoir: 0 });
     return;
   }
-  await limiter.updateSettings({ reservoir: 0, reservoirRefreshInterval: 0, reservoirRefreshAmount: 0 });
-  await limiter.updateSettings({ reservoirRefreshInterval: Math.max(1, Math.ceil(ms)), reservoirRefreshAmount: UNPAUSED_RESERVOIR });
+  await limiter.updateSettings({ reservoirRefreshInterval: 0, reservoirRefreshAmount: UNPAUSED_RESERVOIR });
+  await limiter.updateSettings({ reservoir: 0, reservoirRefreshInterval: Math.max(1, Math.ceil(ms)) });
 }
 
 /**

@@ -5,7 +5,7 @@
  * MX_LIFECYCLE_TEST_REDIS point the tests elsewhere.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -44,10 +44,16 @@ export interface Worker {
 
 /** Every worker a test started, so `afterEach` can end the ones still running. */
 export const running = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+const tempDir = (prefix: string): string => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+};
 
 /** Starts `mx-lifecycle onboard ...args` as its own process, with only the environment given. */
 export function startWorker(n: number, args: string[], env: Record<string, string>): Worker {
-  const dir = mkdtempSync(join(tmpdir(), 'mx-scale-'));
+  const dir = tempDir('mx-scale-');
   const child = spawn(process.execPath, ['--import', TSX, MAIN, 'onboard', ...args, '--report', join(dir, 'report.json')], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -68,10 +74,12 @@ export function startWorker(n: number, args: string[], env: Record<string, strin
   return { n, child, pid: child.pid, exited, output: () => ({ stdout, stderr }) };
 }
 
-/** Ends every worker still running (a failed test must not leave one behind). */
+/** Ends every worker still running (a failed test must not leave one behind) and removes their folders. */
 export function killAll(): void {
   for (const child of running) child.kill('SIGKILL');
   running.clear();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
 }
 
 /** One JSONL customer; the mxbank password picks how the connection ends. */
@@ -106,7 +114,7 @@ export interface PlannedInput {
  * some get an MFA challenge nobody answers (need action), a few have two connections or none.
  */
 export function writeCustomers(count: number, prefix: string): PlannedInput {
-  const dir = mkdtempSync(join(tmpdir(), 'mx-scale-input-'));
+  const dir = tempDir('mx-scale-input-');
   const ids: string[] = [];
   const planned: PlannedCustomer[] = [];
   let members = 0;
