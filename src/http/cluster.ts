@@ -1,6 +1,7 @@
 /**
  * Where a limiter is built, local or shared through Redis, so that everything talking to one API
- * key (also from other processes) draws from one limit. The scale-out work extends this file.
+ * key (also from other processes) draws from one limit; and how it pauses after a 429, so that the
+ * pause holds every process and ends even if the process that started it dies.
  */
 import { createHash } from 'node:crypto';
 import Bottleneck from 'bottleneck';
