@@ -126,6 +126,8 @@ async function checkExactlyOnce(s: Scenario): Promise<void> {
   }
   expect(members).toHaveLength(s.input.members);
   expect([...membersByKey.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+  const planned = s.input.lines.flatMap((line) => line.passwords.map((_, i) => `${line.id}/${line.id}-m${i}`));
+  expect(new Set(membersByKey.keys())).toEqual(new Set(planned));
 
   const { rows } = await admin.query<{ id: string; state: string; lease_owner: string | null }>(
     `SELECT id, state, lease_owner FROM "${s.schema}".items WHERE job_id = $1`,
