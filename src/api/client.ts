@@ -6,7 +6,7 @@ import type { LimiterState } from '../http/limiter.js';
 import { clusterId } from '../http/cluster.js';
 import { createTransport } from '../http/transport.js';
 import { memberEndpoints } from './members.js';
-import { resolveMxClientOptions, type MxClientInit } from './options.js';
+import { resolveMxClientOptions, type MxClientInit, type RateOptions } from './options.js';
 import type { MxClient } from './types.js';
 import { userEndpoints } from './users.js';
 
@@ -56,7 +56,7 @@ export function createMxClient(init: MxClientInit): ObservableMxClient {
     events,
     limiter: {
       perSecond: rate.perSecond ?? null,
-      ...(rate.maxConcurrent === undefined ? {} : { maxConcurrent: rate.maxConcurrent }),
+      ...(maxConcurrentFor(rate) === undefined ? {} : { maxConcurrent: maxConcurrentFor(rate) }),
       ...(rate.maxRetries === undefined ? {} : { maxRetries: rate.maxRetries }),
       ...(rate.retryBaseMs === undefined ? {} : { retryBaseMs: rate.retryBaseMs }),
       ...(rate.retryCapMs === undefined ? {} : { retryCapMs: rate.retryCapMs }),
@@ -72,4 +72,13 @@ export function createMxClient(init: MxClientInit): ObservableMxClient {
     limiterState: () => transport.limiterState(),
     close: () => transport.close(),
   };
+}
+
+/**
+ * Requests in flight at once: as given, or, for a known rate, up to one second's worth of requests
+ * (at least 10), so a slow API does not cap throughput below the key's limit.
+ */
+function maxConcurrentFor(rate: RateOptions): number | undefined {
+  if (rate.maxConcurrent !== undefined) return rate.maxConcurrent;
+  return rate.perSecond === undefined ? undefined : Math.max(10, Math.ceil(rate.perSecond));
 }
