@@ -317,10 +317,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           // Another worker still holds items: wait for them to finish, or for their lease to run out.
           if (open === 0) break;
         }
+        // One timer per wait, cleared when something else wakes the loop: left running, every
+        // wake-up by a finished item added a timer whose own wake-up added another, until hundreds a
+        // second kept the loop claiming (20,000 customers: the last 250 took 35 s instead of 0.4 s).
+        let timer: NodeJS.Timeout | undefined;
         await new Promise<void>((resolve) => {
           wake = resolve;
-          setTimeout(poke, items.size === 0 ? Math.min(1000, leaseMs / 2) : 1000).unref?.();
+          timer = setTimeout(poke, items.size === 0 ? Math.min(1000, leaseMs / 2) : 1000);
+          timer.unref?.();
         });
+        clearTimeout(timer);
       }
     } finally {
       clearInterval(renewal);
