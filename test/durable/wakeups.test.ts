@@ -56,3 +56,30 @@ it('stays quiet while its last item waits: no store claim storm after many items
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('claims free slots in batches, not one store claim per finished item', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mx-wake-'));
+  const inner = createSqliteStore({ path: join(dir, 'job.sqlite') });
+  let claims = 0;
+  const store: SnapshotStore = {
+    ...inner,
+    claimItems: (...args) => {
+      claims += 1;
+      return inner.claimItems(...args);
+    },
+  };
+  const client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'token' });
+  const runtime = createRuntime({ store, client, concurrency: 64 });
+  try {
+    await runtime.submit('batches', Array.from({ length: 400 }, (_, i) => ({ id: `b-${i}`, members: [] })));
+    const result = await runtime.run('batches');
+    expect(result.counts.done).toBe(400);
+    // A claim reads past every live item: one per finished item (400) cost O(concurrency) each.
+    expect(claims).toBeLessThan(120);
+  } finally {
+    await runtime.close();
+    await client.close();
+    await inner.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
