@@ -50,7 +50,7 @@ export function createBottleneck(
   settings: { maxConcurrent: number; minTime: number },
   cluster: ClusterOptions | null,
 ): Bottleneck {
-  if (cluster === null) return new Bottleneck(settings);
+  if (cluster === null) return yieldWithoutTimer(new Bottleneck(settings));
   const limiter = new Bottleneck({
     ...settings,
     id: cluster.id,
@@ -100,4 +100,19 @@ export async function pauseBottleneck(limiter: Bottleneck, ms: number, clustered
  */
 export async function resumeBottleneck(limiter: Bottleneck, clustered: boolean): Promise<void> {
   await limiter.updateSettings(clustered ? NO_PAUSE : { reservoir: null });
+}
+
+/**
+ * bottleneck's in-process datastore waits a `setTimeout(0)` in every operation and admits queued
+ * jobs one operation at a time: at the timer's 1-ms clamp (more on a busy event loop) that capped a
+ * client at a few hundred requests a second whatever its limit. The wait is only there to yield to
+ * the event loop, which `setImmediate` does without the clamp. bottleneck's last release (2.19.5) is
+ * from 2019, so the private method replaced here will not move under us.
+ */
+function yieldWithoutTimer(limiter: Bottleneck): Bottleneck {
+  const store = (limiter as unknown as { _store?: { yieldLoop?: unknown } })._store;
+  if (store && typeof store.yieldLoop === 'function') {
+    store.yieldLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return limiter;
 }
