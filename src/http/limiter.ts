@@ -91,6 +91,14 @@ function isRetrySignal(value: unknown): value is RetrySignal {
 /** Spacing and pauses are measured on the monotonic clock: wall-clock steps must not bunch requests. */
 const clock = (): number => performance.now();
 
+/**
+ * The rate is enforced over real starts in any window this long: a little over a second, so that
+ * requests which start a second apart but arrive a few ms closer still count in different seconds.
+ */
+const WINDOW_MS = 1_020;
+/** How far (in spacings) the start slots may fall behind the clock before they are moved on. */
+const CATCH_UP_SPACINGS = 2;
+
 /** The rejection of jobs that were waiting when the limiter stopped. */
 export const LIMITER_STOPPED = Object.freeze({ limiterStopped: true as const });
 
@@ -124,7 +132,8 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
 
   let pausedUntil = 0;
   let lastStart = Number.NEGATIVE_INFINITY;
-  let lastActualStart = Number.NEGATIVE_INFINITY;
+  /** When the latest starts happened (monotonic ms), oldest first: at most a window's worth are read. */
+  const starts: number[] = [];
   let streak = 0;
   let lastThrottleAt = Number.NEGATIVE_INFINITY;
   let resumeTimer: NodeJS.Timeout | null = null;
@@ -148,14 +157,29 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
   };
 
   /**
-   * The next start time: after any pause, and at least one spacing after the previous start.
-   * bottleneck spaces jobs when it schedules them; this spaces them when they really start, so a
-   * timer that fired late followed by one on time cannot put two requests too close together.
+   * The next start slot: after any pause, and one spacing after the previous slot. The slots may
+   * fall behind the clock by up to CATCH_UP_SPACINGS: a start that a busy event loop made late is
+   * made up by the next ones instead of pushing every later start back (which lost a tenth of a
+   * known rate). The window in `windowOpensAt` keeps the catching up under the rate.
    */
   const reserveStart = (now: number): number => {
-    const at = Math.max(now, pausedUntil, lastStart + pacer.minTimeMs());
+    const spacing = pacer.minTimeMs();
+    const at = Math.max(now - CATCH_UP_SPACINGS * spacing, pausedUntil, lastStart + spacing);
     lastStart = at;
     return at;
+  };
+
+  /** When one more start fits: never more than the rate's worth of starts in one window. */
+  const windowOpensAt = (now: number): number => {
+    const rate = pacer.perSecond;
+    if (rate === null) return now;
+    const cap = Math.max(1, Math.floor(rate * (WINDOW_MS / 1000)));
+    return starts.length < cap ? now : starts[starts.length - cap]! + WINDOW_MS;
+  };
+
+  const noteStart = (now: number): void => {
+    starts.push(now);
+    if (starts.length > 4_096) starts.splice(0, starts.length - 2_048);
   };
 
   const scheduleResume = (): void => {
@@ -188,9 +212,8 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
 
   /**
    * Waits for the job's start slot. Jobs bottleneck had already let through when a 429 paused the
-   * limiter wait here; a slot taken before a pause grew is taken again after it. A job also never
-   * starts sooner than one spacing after the previous real start: a start delayed by a busy event
-   * loop pushes the next one back rather than letting two land close together.
+   * limiter wait here; a slot taken before a pause grew is taken again after it. Whatever the
+   * timers do, no window of WINDOW_MS holds more real starts than the rate allows.
    */
   const gate = async (reserved: number): Promise<void> => {
     let at = reserved;
@@ -198,9 +221,9 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
       if (stopped) return;
       const now = clock();
       if (at === 0 || at < pausedUntil) at = reserveStart(now);
-      const earliest = Math.max(at, lastActualStart + pacer.minTimeMs());
+      const earliest = Math.max(at, windowOpensAt(now));
       if (earliest <= now) {
-        lastActualStart = now;
+        noteStart(now);
         return;
       }
       await sleep(earliest - now);
