@@ -4,8 +4,15 @@
  * pause holds every process and ends even if the process that started it dies.
  */
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import Bottleneck from 'bottleneck';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+
+/**
+ * ioredis is loaded when a limiter is first shared, not with the library: it takes 65 ms to load,
+ * which every run of every process paid whether it used Redis or not.
+ */
+const load = createRequire(import.meta.url);
 
 /** Redis forgets a limiter's state after this long without use. */
 const IDLE_STATE_TTL_MS = 15 * 60_000;
@@ -55,7 +62,7 @@ export function createBottleneck(
     ...settings,
     id: cluster.id,
     datastore: 'ioredis',
-    Redis,
+    Redis: (load('ioredis') as typeof import('ioredis')).Redis,
     clientOptions: cluster.redis,
     clearDatastore: false,
     timeout: IDLE_STATE_TTL_MS,

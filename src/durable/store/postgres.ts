@@ -4,7 +4,7 @@
  * and once its lease has run out another worker claims the items and resumes them from their last
  * snapshot. Lease times come from the server's clock, so workers' clocks need not agree.
  */
-import pg from 'pg';
+import { createRequire } from 'node:module';
 import type { Pool, PoolClient } from 'pg';
 import type { ApiError } from '../../errors/types.js';
 import type { ItemState, JobKind, JobRecord, ListOptions, NewItem, SnapshotStore, StoredItem } from '../store.js';
@@ -40,6 +40,13 @@ interface ItemRow {
   job_id: string; id: string; seq: number; input: string | null; state: ItemState;
   snapshot: string | null; due_at: number | null; outcome: string | null; updated_at: number;
 }
+
+/**
+ * `pg` is loaded when a PostgreSQL store is first made, not with the library: it takes 55 ms to
+ * load, which every run paid, SQLite ones included.
+ */
+const require = createRequire(import.meta.url);
+const loadPg = (): typeof import('pg') => require('pg') as typeof import('pg');
 
 const epochMs = (column: string): string => `floor(extract(epoch FROM ${column}) * 1000)::float8`;
 const JOB_COLUMNS = `id, kind, ${epochMs('created_at')} AS created_at, halt`;
@@ -101,7 +108,7 @@ export function createPostgresStore(
     throw storeError('MX_STORE_BAD_OPTIONS', `createPostgresStore needs a connectionString or a pool, e.g. ${EXAMPLE}`);
   }
   const ownsPool = !settings.pool;
-  const pool: Pool = settings.pool ?? new pg.Pool({ connectionString: settings.connectionString, max: settings.poolSize });
+  const pool: Pool = settings.pool ?? new (loadPg().Pool)({ connectionString: settings.connectionString, max: settings.poolSize });
   // An idle connection the server drops emits 'error' on the pool, which would end the process;
   // the next query reports the outage instead.
   if (ownsPool) pool.on('error', () => {});
