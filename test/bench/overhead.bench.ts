@@ -21,7 +21,7 @@ const CUSTOMERS = 2_000;
 const CONCURRENCY = 32;
 /** The client's default `rate.maxConcurrent`, which the CLI uses. */
 const REQUESTS_IN_FLIGHT = 10;
-const ROUNDS = 2;
+const ROUNDS = 3;
 const TARGET = 1.5;
 
 async function run(): Promise<Row[]> {

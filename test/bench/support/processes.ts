@@ -12,7 +12,6 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import ts from 'typescript';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const CHILDREN_SRC = join(REPO, 'test/bench/children');
@@ -27,10 +26,14 @@ export const say = (text: string): void => void process.stderr.write(`  ${text}\
 
 let compiled = false;
 
-/** Compiles `children/*.ts` to JavaScript under `dist/`, once per bench run. */
-export function compileChildren(): void {
+/**
+ * Compiles `children/*.ts` to JavaScript under `dist/`, once per bench run. TypeScript is loaded
+ * here rather than with the module, so a run of other scenarios does not pay for it.
+ */
+export async function compileChildren(): Promise<void> {
   if (compiled) return;
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm run bench does)`);
+  const { default: ts } = await import('typescript');
   mkdirSync(CHILDREN_OUT, { recursive: true });
   for (const file of readdirSync(CHILDREN_SRC).filter((f) => f.endsWith('.ts'))) {
     const { outputText } = ts.transpileModule(readFileSync(join(CHILDREN_SRC, file), 'utf8'), {
@@ -84,8 +87,9 @@ export interface SandboxProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `mx-lifecycle sandbox` with Basic auth (as MX Platform uses) and the given flags. */
+/** Starts `mx-lifecycle sandbox` with Basic auth (as MX Platform uses) and the given flags; compiles the children first. */
 export async function startSandboxProcess(flags: string[]): Promise<SandboxProcess> {
+  await compileChildren();
   const proc = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--auth', 'basic', ...flags], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -173,7 +177,7 @@ export interface ChildOptions {
  * as it exits. A child killed by a signal reports none: its figures are 0.
  */
 export function runNode(script: string, args: string[], options: ChildOptions = {}): { proc: ChildProcess; done: Promise<ChildRun> } {
-  compileChildren();
+  if (!compiled) throw new Error('compileChildren() must run before runNode()');
   const usageFile = join(mkdtempSync(join(tmpdir(), 'mx-bench-usage-')), 'usage.json');
   const spawnedAt = performance.now();
   const proc = spawn(process.execPath, ['--import', pathToFileURL(child('usage')).href, script, ...args], {
