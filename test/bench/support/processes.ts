@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -180,7 +180,7 @@ export function runNode(script: string, args: string[], options: ChildOptions = 
   if (!compiled) throw new Error('compileChildren() must run before runNode()');
   const usageFile = join(mkdtempSync(join(tmpdir(), 'mx-bench-usage-')), 'usage.json');
   const spawnedAt = performance.now();
-  const proc = spawn(process.execPath, ['--import', pathToFileURL(child('usage')).href, script, ...args], {
+  const proc = spawn(process.execPath, [...profileFlags(script), '--import', pathToFileURL(child('usage')).href, script, ...args], {
     env: { PATH: process.env.PATH ?? '', ...options.env, BENCH_USAGE_FILE: usageFile },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -223,6 +223,16 @@ export function runNode(script: string, args: string[], options: ChildOptions = 
     });
   });
   return { proc, done };
+}
+
+let profiled = 0;
+
+/** With BENCH_CPU_PROF=DIR, each child writes a CPU profile there (see `profile.ts` to read one). */
+function profileFlags(script: string): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return [];
+  profiled += 1;
+  return ['--cpu-prof', `--cpu-prof-dir=${resolve(dir)}`, `--cpu-prof-name=${basename(script, '.js')}-${process.pid}-${profiled}.cpuprofile`];
 }
 
 /** The arguments of `mx-lifecycle onboard` (after the CLI's path) against a sandbox, store and report in `dir`. */
