@@ -23,7 +23,10 @@ const tell = (event: string, extra: Record<string, unknown> = {}): void => {
 const live = new Set<string>();
 /** Actors (by session id) whose state is a durable wait: the user's backoff or a member's poll. */
 const waiting = new Set<string>();
-const WAITS = /waitingToRetry|waitingToPoll/;
+const waits = (value: unknown): boolean =>
+  typeof value === 'string'
+    ? value === 'waitingToRetry' || value === 'waitingToPoll'
+    : typeof value === 'object' && value !== null && Object.values(value).some(waits);
 
 const store = createSqliteStore({ path: storePath });
 const client = createMxClient({ baseUrl, clientId: 'sandbox-client', apiKey: process.env.MX_API_KEY ?? '' });
@@ -36,9 +39,8 @@ const runtime = createRuntime({
   // The waits are in each customer's child machines, which only the inspector sees.
   inspect: (event) => {
     if (event.type !== '@xstate.snapshot') return;
-    const value = JSON.stringify((event.snapshot as { value?: unknown }).value ?? null);
     const id = event.actorRef.sessionId;
-    if (WAITS.test(value)) {
+    if (waits((event.snapshot as { value?: unknown }).value)) {
       if (!waiting.has(id)) {
         waiting.add(id);
         if (waiting.size === items) tell('waiting');
