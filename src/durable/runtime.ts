@@ -87,6 +87,7 @@ interface LiveItem {
 
 const SUBMIT_BATCH = 500;
 const HALT_CHECK_MS = 2_000;
+const CLAIM_SWEEP_MS = 1_000;
 const MEMBER_ACTOR_PREFIX = 'member:';
 
 function isWaitingForAnswer(value: unknown): boolean {
@@ -162,10 +163,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     let haltCheckedAt = Date.now();
     // A claim reads past every live item of this worker, so claiming one slot each time one item
     // finished cost O(concurrency) per item (at 256 at once, a tenth of the job's CPU). Claims wait
-    // for a batch of free slots; the first pass and each timer wake-up claim whatever room there is,
-    // so a slot never stays empty for long while its items wait.
+    // for a batch of free slots (unless the last claim found the store drained), or for
+    // CLAIM_SWEEP_MS since the last claim: a slot never stays empty for long while the items beside
+    // it wait, and items added or given back meanwhile are found within that time.
     const claimBatch = Math.max(1, Math.min(64, Math.floor(concurrency / 8)));
-    let sweep = true;
+    let claimedAt = Number.NEGATIVE_INFINITY;
+    let drained = false;
     let failure: unknown = null;
     let wake: (() => void) | null = null;
     const poke = () => {
@@ -296,14 +299,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         const stopping = closed || halted !== null || runOptions.signal?.aborted === true;
         if (stopping) break;
         const room = concurrency - items.size;
-        if (room > 0 && (room >= claimBatch || sweep)) {
-          sweep = false;
+        if (room > 0 && ((room >= claimBatch && !drained) || Date.now() - claimedAt >= CLAIM_SWEEP_MS)) {
+          claimedAt = Date.now();
           const claimed = await store.claimItems(jobId, {
             owner,
-            limit: concurrency - items.size,
+            limit: room,
             leaseMs,
             exclude: new Set(items.keys()),
           });
+          drained = claimed.length < room;
           for (const stored of claimed) {
             if (halted) break;
             startItem(stored);
@@ -331,10 +335,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         let timer: NodeJS.Timeout | undefined;
         await new Promise<void>((resolve) => {
           wake = resolve;
-          timer = setTimeout(() => {
-            sweep = true;
-            poke();
-          }, items.size === 0 ? Math.min(1000, leaseMs / 2) : 1000);
+          timer = setTimeout(poke, items.size === 0 ? Math.min(1000, leaseMs / 2) : 1000);
           timer.unref?.();
         });
         clearTimeout(timer);

@@ -83,3 +83,45 @@ it('claims free slots in batches, not one store claim per finished item', async 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('stops claiming on every finished item once the store has nothing left to give', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mx-wake-'));
+  const inner = createSqliteStore({ path: join(dir, 'job.sqlite') });
+  let claims = 0;
+  const store: SnapshotStore = {
+    ...inner,
+    claimItems: (...args) => {
+      claims += 1;
+      return inner.claimItems(...args);
+    },
+  };
+  const paced = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'token', rate: { perSecond: 40 } });
+  const runtime = createRuntime({ store, client: paced, concurrency: 64, options: { pollIntervalMs: 60_000 } });
+  // Every item fits in the first claim: 8 keep aggregating, 56 finish at their first request, one
+  // every 25 ms (the client's rate), so each finish wakes the loop on its own.
+  const slow = Array.from({ length: 8 }, (_, i) => ({
+    id: `slow-${i}`,
+    members: [{ id: `slow-${i}-m`, institution_code: 'mxbank', credentials: { username: 'mxuser', password: 'password' } }],
+  }));
+  const quick = Array.from({ length: 56 }, (_, i) => ({ id: `fast-${i}`, members: [] }));
+  await runtime.submit('drained', [...slow, ...quick]);
+  let finals = 0;
+  const quickDone = new Promise<void>((resolve) => {
+    runtime.events.on('item.final', () => {
+      finals += 1;
+      if (finals === quick.length) resolve();
+    });
+  });
+  const running = runtime.run('drained');
+  try {
+    await quickDone;
+    // The first claim took all 64; the one after it found nothing: 48 more finishes claim nothing.
+    expect(claims).toBeLessThanOrEqual(6);
+  } finally {
+    await runtime.close();
+    await running;
+    await paced.close();
+    await inner.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
