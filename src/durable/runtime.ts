@@ -12,7 +12,8 @@ import type { ChallengeAnswer, MxClient } from '../api/types.js';
 import type { ApiError } from '../errors/types.js';
 import type { CustomerInput } from '../input/types.js';
 import { createHub, type Events } from '../_internals/hub.js';
-import { answersFor, createLifecycleEffects, type AnswerBox, type AnswerSource, type CredentialsSource } from './effects.js';
+import { createChallengeWatch, answersForMember } from './challenges.js';
+import { createLifecycleEffects, type AnswerBox, type AnswerSource, type CredentialsSource } from './effects.js';
 import { jobProgram, type JobProgram } from './programs.js';
 import type { FinalItemState, ItemState, JobKind, JobRecord, SnapshotStore, StoredItem } from './store.js';
 import { createSnapshotWriter, type SnapshotWriter } from './writer.js';
@@ -88,11 +89,6 @@ interface LiveItem {
 const SUBMIT_BATCH = 500;
 const HALT_CHECK_MS = 2_000;
 const CLAIM_SWEEP_MS = 1_000;
-const MEMBER_ACTOR_PREFIX = 'member:';
-
-function isWaitingForAnswer(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && (value as Record<string, unknown>).awaitingAnswer === 'waitingForAnswer';
-}
 
 
 /**
@@ -218,20 +214,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       poke();
     };
 
-    const waitingMembers = new Set<string>();
+    const challengeWatch = createChallengeWatch();
     const noticeChallenge = (itemId: string, actorId: string, snapshot: unknown) => {
-      if (!actorId.startsWith(MEMBER_ACTOR_PREFIX)) return;
-      const key = `${itemId}/${actorId}`;
-      const member = snapshot as { value?: unknown; context?: { externalId?: string; challenges?: ChallengeSummary[] } };
-      const waiting = isWaitingForAnswer(member.value);
-      if (!waiting) {
-        waitingMembers.delete(key);
-        return;
-      }
-      if (waitingMembers.has(key) || !hub.has('item.challenged')) return;
-      waitingMembers.add(key);
-      const memberId = member.context?.externalId ?? actorId.slice(MEMBER_ACTOR_PREFIX.length);
-      hub.emit({ type: 'item.challenged', jobId, itemId, memberId, challenges: member.context?.challenges ?? [] });
+      if (!hub.has('item.challenged')) return;
+      const waiting = challengeWatch.notice(itemId, actorId, snapshot);
+      if (waiting) hub.emit({ type: 'item.challenged', jobId, itemId, ...waiting });
     };
 
     const startItem = (stored: StoredItem) => {
@@ -375,16 +362,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
   async function answer(jobId: string, customerId: string, memberId: string, given: Record<string, string> | ChallengeAnswer[]) {
     const item = live.get(jobId)?.get(customerId);
-    // Answers may name challenges by guid, field name or label: map them onto the open challenges.
-    const member = item?.actor.getSnapshot().children[`${MEMBER_ACTOR_PREFIX}${memberId}`]?.getSnapshot() as
-      | { context?: { challenges?: ChallengeSummary[] } }
-      | undefined;
-    const challenges = member?.context?.challenges ?? [];
-    const list = Array.isArray(given)
-      ? given
-      : challenges.length > 0
-        ? answersFor(given, challenges)
-        : Object.entries(given).map(([guid, value]) => ({ guid, value }));
+    const list = answersForMember(item?.actor, memberId, given);
     answers.set(memberId, list);
     if (!item) return false;
     // The event names the member, never the answers: they wait in memory for the resume request.
