@@ -6,7 +6,7 @@
  * `ApiError` (a plain object, never an `Error`). The machine branches on the error's `kind`, `retryable`
  * and `scope`; any other rejection counts as an `unknown` item failure.
  *
- * No input or output here holds a secret (DESIGN.md fact 10): an invoked actor's input is persisted
+ * No input or output here holds a secret: an invoked actor's input is persisted
  * with its parent and every output crosses the inspector. Credentials and MFA answers are fetched by
  * the runtime's `createMember` and `resumeAggregation` at the moment of the request, by reference to
  * the member's external id.

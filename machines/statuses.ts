@@ -1,5 +1,5 @@
 /**
- * What a member's `connection_status` asks of the lifecycle (DESIGN.md fact 9).
+ * What a member's `connection_status` asks of the lifecycle.
  */
 import type { ConnectionStatus } from '../src/api/types.js';
 

@@ -1,6 +1,6 @@
 /**
  * One MX user for one customer: create it, or recover it when a retried create says it already
- * exists (DESIGN.md fact 1), with durable backoff on retryable errors and a halt on systemic ones.
+ * exists (a restored create runs again), with durable backoff on retryable errors and a halt on systemic ones.
  */
 import { assign, enqueueActions, setup } from 'xstate';
 import type { ApiError } from '../src/errors/types.js';

@@ -1,7 +1,7 @@
 /**
  * Groups snapshot writes: every transition marks its item dirty, and one store transaction (at most
  * one per `intervalMs`) writes the latest snapshot of each dirty item. Re-running an unacknowledged
- * call after a crash is safe by design (DESIGN.md fact 1), so a transition may reach the disk a few
+ * call after a crash is safe by design (XState re-runs a restored pending call), so a transition may reach the disk a few
  * milliseconds later; a final state is always written before anyone is told the item is done
  * (`persisted(id)`).
  */

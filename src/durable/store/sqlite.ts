@@ -1,7 +1,7 @@
 /**
  * The embedded store: one SQLite file per job store through better-sqlite3, in WAL mode with
  * `synchronous=NORMAL` (a power cut may lose the last transactions, never corrupt the file; the
- * runtime re-runs what was not acknowledged, DESIGN.md fact 1). Leases work here too, so two
+ * runtime re-runs what was not acknowledged). Leases work here too, so two
  * processes on one file share the work as PostgreSQL workers do.
  */
 import { closeSync, mkdirSync, openSync } from 'node:fs';
