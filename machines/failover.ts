@@ -49,3 +49,40 @@ export function failover<Step extends string>(step: Step, machineId: string) {
     { target: `#${machineId}.failed`, actions: { type: 'recordFailure', params: errorOf } },
   ] as const;
 }
+
+/**
+ * The transitions that run a remembered step again, after a backoff or on `job.resume`: one per
+ * step, guarded by `resumesAt` (which the machine implements over `context.retryStep`).
+ *
+ * @example
+ * ```ts
+ * on: { 'job.resume': rerunSteps({ creating: '#user.creating' }, 'resumeJob') }
+ * ```
+ */
+export function rerunSteps<Step extends string>(targets: Readonly<Record<Step, string>>, actions?: 'resumeJob') {
+  return (Object.keys(targets) as Step[]).map((step) => ({
+    guard: { type: 'resumesAt' as const, params: { step } },
+    target: targets[step],
+    ...(actions ? { actions } : {}),
+  }));
+}
+
+/**
+ * What `recoveringDuplicate` does when "already exists" was said but the listing does not show the
+ * record yet (listings can lag behind a create): look again after a backoff, then give up.
+ *
+ * @example
+ * ```ts
+ * onDone: [{ guard: 'isFound', target: 'ready' }, ...lostDuplicateFallback(lostDuplicateError('user'))]
+ * ```
+ */
+export function lostDuplicateFallback(error: unknown) {
+  return [
+    {
+      guard: { type: 'canRetry' as const, params: { error } },
+      target: 'waitingToRetry',
+      actions: { type: 'scheduleRetry' as const, params: { error, step: 'recoveringDuplicate' as const } },
+    },
+    { target: 'failed', actions: { type: 'recordFailure' as const, params: { error } } },
+  ];
+}

@@ -5,7 +5,7 @@
  */
 import type { MxMemberStatus } from '../src/api/types.js';
 import { lostDuplicateError } from './errors.js';
-import { errorOf, failover } from './failover.js';
+import { errorOf, failover, lostDuplicateFallback, rerunSteps } from './failover.js';
 import type { MemberOutput, MemberStep } from './member.types.js';
 import { memberSetup, type StatusParams } from './member.setup.js';
 import { resolveLifecycleOptions } from './options.js';
@@ -21,23 +21,18 @@ const statusOf = (category: StatusCategory) => ({ event }: { event: { output: Mx
   category,
 });
 
+const STEP_TARGETS: Readonly<Record<MemberStep, string>> = {
+  resolvingCredentialFields: '#member.resolvingCredentialFields',
+  creating: '#member.creating',
+  recoveringDuplicate: '#member.recoveringDuplicate',
+  aggregating: '#member.aggregating',
+  checkingStatus: '#member.polling.checkingStatus',
+  loadingChallenges: '#member.loadingChallenges',
+  resuming: '#member.resuming',
+};
+
 /** The transitions that run a remembered step again (after a backoff, or on `job.resume`). */
-function rerunStep(actions?: 'resumeJob') {
-  const targets: Record<MemberStep, string> = {
-    resolvingCredentialFields: '#member.resolvingCredentialFields',
-    creating: '#member.creating',
-    recoveringDuplicate: '#member.recoveringDuplicate',
-    aggregating: '#member.aggregating',
-    checkingStatus: '#member.polling.checkingStatus',
-    loadingChallenges: '#member.loadingChallenges',
-    resuming: '#member.resuming',
-  };
-  return (Object.keys(targets) as MemberStep[]).map((step) => ({
-    guard: { type: 'resumesAt' as const, params: { step } },
-    target: targets[step],
-    ...(actions ? { actions } : {}),
-  }));
-}
+const rerunStep = (actions?: 'resumeJob') => rerunSteps(STEP_TARGETS, actions);
 
 const LOST_MEMBER = lostDuplicateError('member');
 
@@ -124,12 +119,7 @@ export const memberMachine = memberSetup.createMachine({
             target: 'aggregating',
             actions: { type: 'recordMember', params: ({ event }) => ({ member: event.output }) },
           },
-          {
-            guard: { type: 'canRetry', params: { error: LOST_MEMBER } },
-            target: 'waitingToRetry',
-            actions: { type: 'scheduleRetry', params: { error: LOST_MEMBER, step: 'recoveringDuplicate' } },
-          },
-          { target: 'failed', actions: { type: 'recordFailure', params: { error: LOST_MEMBER } } },
+          ...lostDuplicateFallback(LOST_MEMBER),
         ],
         onError: failover('recoveringDuplicate', 'member'),
       },

@@ -9,7 +9,7 @@ import type { MxMember, MxUser } from '../src/api/types.js';
 import { missingActor, sleepUntil } from './actors.js';
 import { isKind, isSystemicError, toApiError } from './errors.js';
 import type { JobResumeEvent } from './events.js';
-import { errorOf, failover, type ErrorParams, type StepErrorParams as StepErrorParamsOf } from './failover.js';
+import { errorOf, failover, rerunSteps, type ErrorParams, type StepErrorParams as StepErrorParamsOf } from './failover.js';
 import { resolveLifecycleOptions, type LifecycleOptions, type ResolvedLifecycleOptions } from './options.js';
 import { canRetry, clearedRetry, initialRetryContext, planHalt, planRetry, resumedRetry, type RetryContext } from './retry.js';
 
@@ -62,13 +62,7 @@ const STEP_TARGETS: Record<OffboardingStep, OffboardingStep> = {
   deletingUser: 'deletingUser',
 };
 
-function rerunStep(actions?: 'resumeJob') {
-  return (Object.keys(STEP_TARGETS) as OffboardingStep[]).map((step) => ({
-    guard: { type: 'resumesAt' as const, params: { step } },
-    target: STEP_TARGETS[step],
-    ...(actions ? { actions } : {}),
-  }));
-}
+const rerunStep = (actions?: 'resumeJob') => rerunSteps(STEP_TARGETS, actions);
 
 function setCurrent(context: OffboardingContext, patch: Partial<OffboardedMember>): OffboardedMember[] {
   return context.members.map((m, i) => (i === context.index ? { ...m, ...patch } : m));

@@ -9,7 +9,7 @@ import { missingActor, sleepUntil, type CreateUserActorInput } from './actors.js
 import { isKind, isSystemicError, lostDuplicateError, toApiError } from './errors.js';
 import { resolveLifecycleOptions, type LifecycleOptions, type ResolvedLifecycleOptions } from './options.js';
 import { hasParent, type JobResumeEvent } from './events.js';
-import { errorOf, failover, type ErrorParams, type StepErrorParams as StepErrorParamsOf } from './failover.js';
+import { errorOf, failover, lostDuplicateFallback, type ErrorParams, type StepErrorParams as StepErrorParamsOf } from './failover.js';
 import { canRetry, clearedRetry, initialRetryContext, planHalt, planRetry, resumedRetry, type RetryContext } from './retry.js';
 
 export interface UserInput {
@@ -134,13 +134,7 @@ export const userMachine = setup({
             target: 'ready',
             actions: { type: 'recordUser', params: ({ event }) => ({ user: event.output }) },
           },
-          // Listings can lag behind a create: look again after a backoff, then give up.
-          {
-            guard: { type: 'canRetry', params: { error: LOST_USER } },
-            target: 'waitingToRetry',
-            actions: { type: 'scheduleRetry', params: { error: LOST_USER, step: 'recoveringDuplicate' } },
-          },
-          { target: 'failed', actions: { type: 'recordFailure', params: { error: LOST_USER } } },
+          ...lostDuplicateFallback(LOST_USER),
         ],
         onError: failover('recoveringDuplicate', 'user'),
       },
