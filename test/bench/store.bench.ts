@@ -17,17 +17,8 @@ import { runInNewContext } from 'node:vm';
 import Database from 'better-sqlite3';
 import type { ItemUpdate } from '../../src/durable/store.js';
 import { createSqliteStore } from '../../src/durable/store/index.js';
+import type { Row } from './run.js';
 
-export interface Row {
-  scenario: string;
-  metric: string;
-  value: number;
-  baseline?: number;
-  ratio?: number;
-  unit?: string;
-  target?: string;
-  met?: boolean;
-}
 
 const ITEMS = 10_000;
 const BATCH = 500;
