@@ -12,6 +12,7 @@
  * the member's external id.
  */
 import { fromPromise } from 'xstate';
+import { makeApiError } from '../src/errors/make.js';
 import type { ApiError } from '../src/errors/types.js';
 import type { MxChallenge, MxCredentialField, MxMember, MxMemberStatus, MxUser } from '../src/api/types.js';
 
@@ -132,14 +133,7 @@ export function missingActor<N extends LifecycleActorName>(name: N) {
 }
 
 function missingActorError(name: string): ApiError {
-  return {
-    kind: 'unknown',
-    status: 0,
-    retryable: false,
-    scope: 'item',
-    dialect: 'network',
-    message: `actor "${name}" must be provided: machine.provide({ actors: { ${name}: fromPromise(...) } })`,
-  };
+  return makeApiError('unknown', { message: `actor "${name}" must be provided: machine.provide({ actors: { ${name}: fromPromise(...) } })` });
 }
 
 // setTimeout silently fires at once beyond 2^31-1 ms; long waits are armed in slices.

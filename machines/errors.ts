@@ -4,6 +4,7 @@
  * `unknown`, item-scoped, non-retryable error so that it fails one item loudly and never halts a job.
  */
 import { isApiError } from '../src/errors/guards.js';
+import { asApiError, makeApiError } from '../src/errors/make.js';
 import type { ApiError, ApiErrorKind } from '../src/errors/types.js';
 
 export { isApiError };
@@ -17,16 +18,7 @@ export { isApiError };
  * ```
  */
 export function toApiError(value: unknown): ApiError {
-  if (isApiError(value)) return value;
-  const message = value instanceof Error ? value.message : typeof value === 'string' ? value : 'non-error rejection';
-  return {
-    kind: 'unknown',
-    status: 0,
-    retryable: false,
-    scope: 'item',
-    dialect: 'network',
-    message: message.slice(0, 200),
-  };
+  return asApiError(value, { retryable: false, scope: 'item' });
 }
 
 /**
@@ -54,18 +46,6 @@ export function isSystemicError(value: unknown): boolean {
 }
 
 /**
- * Whether the classifier marked an error as worth retrying.
- *
- * @example
- * ```ts
- * isRetryableError({ kind: 'unavailable', status: 503, retryable: true, scope: 'job', dialect: 'mx-sso' }); // true
- * ```
- */
-export function isRetryableError(value: unknown): boolean {
-  return toApiError(value).retryable;
-}
-
-/**
  * The error a machine records when a create said "already exists" but no record with that external
  * id can be found: worth a few retries (listings can lag), then the item fails with it.
  *
@@ -75,13 +55,9 @@ export function isRetryableError(value: unknown): boolean {
  * ```
  */
 export function lostDuplicateError(resource: 'user' | 'member'): ApiError {
-  return {
-    kind: 'not_found',
+  return makeApiError('not_found', {
     resource,
-    status: 0,
     retryable: true,
-    scope: 'item',
-    dialect: 'mx-sso',
     message: `the create said the ${resource} already exists, but no ${resource} has this external id`,
-  };
+  });
 }

@@ -2,6 +2,7 @@ export { classify, createClassifier, defaultClassifyOptions } from './classify.j
 export { classifyNetworkError } from './classifyNetworkError.js';
 export { dispositionOf, type Disposition } from './disposition.js';
 export { isApiError, isRetryable, isSystemic } from './guards.js';
+export { asApiError, makeApiError, type ApiErrorDetail } from './make.js';
 export { parseRetryAfter } from './retryAfter.js';
 export { REDACTED, redact, redactExcerpt, redactPath } from './redact.js';
 export {

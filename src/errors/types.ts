@@ -54,9 +54,10 @@ interface ApiErrorBase {
   scope: ErrorScope;
   /**
    * The dialect whose rules classified the response; `network` for transport failures; `http` when
-   * `auto` recognised no dialect's error body and the status alone decided.
+   * `auto` recognised no dialect's error body and the status alone decided; `local` when no response
+   * was classified (made by `makeApiError`: a refused id, a closed client, an unexpected body).
    */
-  dialect: Dialect | 'network' | 'http';
+  dialect: Dialect | 'network' | 'http' | 'local';
   /** The machine-readable code from the body, when it has one (numbers are kept as strings). */
   code?: string;
   /** The human-readable message from the body, when it has one (redacted). */

@@ -9,7 +9,8 @@ import {
   type FetchTokenInput,
   type RefreshReason,
   type TokenGrant,
-} from '../../machines/token.machine.js';
+} from './token.machine.js';
+import { makeApiError } from '../errors/make.js';
 import type { ApiError } from '../errors/types.js';
 
 /** A token as the token endpoint returned it. */
@@ -135,5 +136,5 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
 }
 
 function stoppedError(): ApiError {
-  return { kind: 'unavailable', status: 0, retryable: false, scope: 'job', dialect: 'network', cause: 'client closed' };
+  return makeApiError('unavailable', { retryable: false, cause: 'client closed' });
 }

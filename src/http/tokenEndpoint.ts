@@ -3,7 +3,7 @@
  * `{ access_token, token_type, expires_in }`. Only `tokens.ts`'s closure ever sees the value.
  */
 import { err, ok, type Result } from 'neverthrow';
-import { classify } from '../errors/index.js';
+import { classify, makeApiError } from '../errors/index.js';
 import type { ApiError, ClassifierRule, DialectOption } from '../errors/types.js';
 import { exchange, type FetchLike } from './exchange.js';
 import type { IssuedToken } from './token.js';
@@ -44,15 +44,13 @@ export function tokenFetcher(options: TokenEndpointOptions) {
     const grant = parseGrant(text);
     if (grant) return ok(grant);
     // The body held a token or something like it: it is not copied into the error.
-    return err({
-      kind: 'unknown',
+    return err(makeApiError('unknown', {
       status,
       retryable: false,
       scope: 'job',
-      dialect: 'http',
       message: 'The token endpoint answered without an access_token and a numeric expires_in.',
       exchange: { request },
-    });
+    }));
   };
 }
 

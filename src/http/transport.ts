@@ -5,7 +5,7 @@
  */
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { classify, classifyNetworkError, redactPath } from '../errors/index.js';
+import { classify, classifyNetworkError, makeApiError, redactPath } from '../errors/index.js';
 import type { ApiError, ClassifierRule, DialectOption } from '../errors/types.js';
 import type { EventHub } from './events.js';
 import { abortedError, exchange, type FetchLike, type RawResponse } from './exchange.js';
@@ -68,15 +68,7 @@ export function withQuery(path: string, query: HttpRequest['query']): string {
 }
 
 function closedError(request: { method: string; path: string }): ApiError {
-  return {
-    kind: 'unavailable',
-    status: 0,
-    retryable: false,
-    scope: 'job',
-    dialect: 'network',
-    cause: 'client closed',
-    exchange: { request },
-  };
+  return makeApiError('unavailable', { retryable: false, cause: 'client closed', exchange: { request } });
 }
 
 /**
