@@ -15,7 +15,9 @@ describe('client events', () => {
   });
 
   it('reports each call as request then response, with status, timing and the classified kind', async () => {
-    stub = await startStub((request) => (request.path === '/users/USR-1' ? { status: 200, json: { user } } : { status: 400, json: { error: 'User with guid USR-2 not found.' } }));
+    stub = await startStub((request) =>
+      request.path === '/users/USR-1' ? { status: 200, json: { user } } : { status: 400, json: { error: 'User with guid USR-2 not found.' }, delayMs: 200 },
+    );
     client = createMxClient({ baseUrl: stub.url, clientId: 'c', apiKey: 'k' });
     const seen: string[] = [];
     const responses: ResponseEvent[] = [];
@@ -29,7 +31,9 @@ describe('client events', () => {
     expect(seen).toEqual(['request 1 GET /users/USR-1', 'response 1 200', 'request 2 GET /users/USR-2', 'response 2 400']);
     expect(responses[0]!.kind).toBeUndefined();
     expect(responses[1]!.kind).toBe('not_found');
-    for (const r of responses) expect(r.durationMs).toBeGreaterThanOrEqual(0);
+    // The second answer was held 200 ms by the server: the event's timing is the exchange's, not the event's.
+    expect(responses[1]!.durationMs).toBeGreaterThanOrEqual(190);
+    expect(responses[0]!.durationMs).toBeLessThan(responses[1]!.durationMs);
   });
 
   it('stops calling a disposed listener, and a listener that throws does not break the call', async () => {

@@ -19,6 +19,8 @@ export interface StubReply {
   headers?: Record<string, string>;
   json?: unknown;
   text?: string;
+  /** Hold the answer this long, for tests of timing. */
+  delayMs?: number;
 }
 
 export interface StubServer {
@@ -46,12 +48,16 @@ export async function startStub(reply: (request: SeenRequest, index: number) => 
       requests.push(seen);
       const answer = reply(seen, requests.length - 1);
       const body = answer.json === undefined ? (answer.text ?? '') : JSON.stringify(answer.json);
-      res.writeHead(answer.status, {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(body),
-        ...answer.headers,
-      });
-      res.end(body);
+      const send = () => {
+        res.writeHead(answer.status, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          ...answer.headers,
+        });
+        res.end(body);
+      };
+      if (answer.delayMs) setTimeout(send, answer.delayMs);
+      else send();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

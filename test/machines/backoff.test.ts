@@ -22,10 +22,11 @@ describe('backoff', () => {
   });
 
   it('is reproducible for one seed, spread out across seeds, and uniform enough', () => {
-    expect(jitterUnit(7, 3)).toBe(jitterUnit(7, 3));
+    // Pinned draws: a restored item must wait exactly as long as it would have, so the sequence may not change.
+    expect(jitterUnit(7, 3)).toBeCloseTo(0.5523248496, 9);
+    expect(jitterUnit(8, 3)).toBeCloseTo(0.7838010243, 9);
+    expect(jitterUnit(7, 4)).toBeCloseTo(0.4459992282, 9);
     const draws = Array.from({ length: 10_000 }, (_, i) => jitterUnit(seedFrom(`cust-${i}`), 0));
-    expect(Math.min(...draws)).toBeGreaterThanOrEqual(0);
-    expect(Math.max(...draws)).toBeLessThan(1);
     const buckets = Array.from({ length: 10 }, () => 0);
     for (const d of draws) buckets[Math.floor(d * 10)]! += 1;
     // 1,000 expected per decile; a clumped generator (all customers retrying together) fails this.
@@ -36,8 +37,6 @@ describe('backoff', () => {
   it('plans a retry as an absolute due time from the seed in context, one draw per retry', () => {
     const options = resolveLifecycleOptions({ seed: 42 }, 'cust-1');
     const first = planRetry({ attempts: 0, draws: 0, options }, apiError('server_error'), 'creating', 1_000_000);
-    const again = planRetry({ attempts: 0, draws: 0, options }, apiError('server_error'), 'creating', 1_000_000);
-    expect(first).toEqual(again);
     expect(first).toMatchObject({ attempts: 1, draws: 1, retryStep: 'creating', error: { kind: 'server_error' } });
     expect(first.retryAt).toBe(1_000_000 + Math.floor(jitterUnit(42, 0) * 1_000));
     const limited = planRetry({ attempts: 0, draws: 1, options }, apiError('rate_limited', { retryAfterMs: 7_000 }), 'creating', 0);
