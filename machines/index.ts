@@ -29,11 +29,3 @@ export type { RetryContext } from './retry.js';
 export { summariseChallenge } from './member.setup.js';
 export { statusCategory, CONNECTED_STATUSES, IN_PROGRESS_STATUSES, END_CUSTOMER_STATUSES, type StatusCategory } from './statuses.js';
 export { pendingDueAt, isHalted, haltOf, itemStateOf, type MachineItemState } from './snapshot.js';
-export {
-  TRANSITION_TABLE, renderTransitionTable,
-  type InvokingStateRow, type TableMachine,
-} from './transitions.js';
-export {
-  tokenMachine, refreshDelayMs, DEFAULT_TOKEN_SKEW_MS,
-  type TokenContext, type TokenEvent, type TokenGrant, type RefreshReason,
-} from './token.machine.js';

@@ -1,6 +1,7 @@
 /**
  * mx-lifecycle: the MX user and member lifecycle as durable XState machines driven by classified
- * API errors. The statecharts themselves are exported from `mx-lifecycle/machines`.
+ * API errors. The statecharts themselves are exported from `mx-lifecycle/machines`, and the local MX
+ * sandbox for rehearsals from `mx-lifecycle/sandbox`.
  */
 
 // Classified errors
@@ -111,22 +112,3 @@ export {
   type InputProblem,
   type InputRecord,
 } from './input/index.js';
-
-// The local MX sandbox
-export {
-  CORRECT_ANSWER,
-  DEFAULT_CLIENT,
-  defaultSandboxOptions,
-  FAULT_KINDS,
-  MXBANK_PASSWORDS,
-  MXBANK_USERNAME,
-  startSandbox,
-  type FaultKind,
-  type Sandbox,
-  type SandboxClient,
-  type SandboxOptions,
-  type SandboxMember,
-  type SandboxState,
-  type SandboxStats,
-  type SandboxUser,
-} from './sandbox/index.js';

@@ -3,7 +3,7 @@
  * fields (method, redacted path, status, timings): never headers, bodies, tokens or keys.
  */
 import type { ApiErrorKind } from '../errors/types.js';
-import type { RefreshReason } from '../../machines/token.machine.js';
+import type { RefreshReason } from './token.machine.js';
 import { createHub, type Disposable, type Events, type Hub } from '../_internals/hub.js';
 
 interface CallFields {

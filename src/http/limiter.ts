@@ -1,5 +1,6 @@
 /**
- * The one place that knows bottleneck. Every request of a client runs as a limiter job; a job
+ * The client's limiter over bottleneck (cluster.ts builds the instance, local or shared through
+ * Redis, and pauses it). Every request of a client runs as a limiter job; a job
  * that gets a 429 pauses the whole limiter (no new job starts, jobs already scheduled wait at a
  * gate) until Retry-After, and is then retried by bottleneck's `failed` handler, keeping its slot.
  */

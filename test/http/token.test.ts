@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { err, ok, type Result } from 'neverthrow';
 import { createTokenSource, type IssuedToken, type TokenLease, type TokenSource } from '../../src/http/token.js';
-import { refreshDelayMs } from '../../machines/token.machine.js';
+import { refreshDelayMs } from '../../src/http/token.machine.js';
 import type { ApiError } from '../../src/errors/types.js';
 
 /** A token endpoint and an API that both keep time with the fake clock. */

@@ -10,6 +10,7 @@ import {
   haltOf, isHalted, itemStateOf, memberMachine, offboardingMachine, onboardingMachine, pendingDueAt, provideEffects, userMachine,
 } from '../../machines/index.js';
 import type { MxUser } from '../../src/api/types.js';
+import { tokenMachine } from '../../src/http/token.machine.js';
 import type { ApiError } from '../../src/errors/types.js';
 import { apiError, fields, member, status, user } from './harness.js';
 
@@ -76,7 +77,7 @@ describe('snapshot readers', () => {
 });
 
 describe('names for the inspector', () => {
-  const machines: AnyStateMachine[] = [userMachine, memberMachine, offboardingMachine, onboardingMachine];
+  const machines: AnyStateMachine[] = [userMachine, memberMachine, offboardingMachine, onboardingMachine, tokenMachine];
 
   it('every state has a description and a camelCase name', () => {
     const states = machines.flatMap((m) => [m.root, ...getStateNodes(m.root)]);
@@ -88,6 +89,6 @@ describe('names for the inspector', () => {
   it('every event a machine takes is lowercase and dotted (or an xstate.* actor event)', () => {
     const types = machines.flatMap((m) => [m.root, ...getStateNodes(m.root)]).flatMap((s) => [...s.transitions.keys()]);
     const own = [...new Set(types.filter((t) => !t.startsWith('xstate.')))].toSorted();
-    expect(own).toEqual(['job.resume', 'member.challenge.answered', 'member.halted', 'user.halted']);
+    expect(own).toEqual(['job.resume', 'member.challenge.answered', 'member.halted', 'token.expired', 'token.requested', 'user.halted']);
   });
 });

@@ -2,7 +2,7 @@
  * Picks a store backend from the one string a user passes on the command line (`--store`).
  */
 import type { SnapshotStore } from '../store.js';
-import { storeError } from './_internals/common.js';
+import { storeError } from './storeError.js';
 import { createMemoryStore } from './memory.js';
 import { createPostgresStore } from './postgres.js';
 import { createSqliteStore } from './sqlite.js';

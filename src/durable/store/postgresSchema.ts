@@ -4,7 +4,7 @@
  * migrates and the others find the work done.
  */
 import type { PoolClient } from 'pg';
-import { storeError } from './_internals/common.js';
+import { storeError } from './storeError.js';
 
 /** Spelled identically in the partial index and in the claim so the planner uses the index. */
 export const PG_OPEN_STATE = `state NOT IN ('done', 'needsAction', 'failed', 'cancelled')`;

@@ -4,7 +4,7 @@
  * one file at once cannot both apply it.
  */
 import type Database from 'better-sqlite3';
-import { storeError } from './_internals/common.js';
+import { storeError } from './storeError.js';
 
 /** The `state NOT IN (...)` test, spelled identically in the partial index and the queries so SQLite uses the index. */
 export const SQLITE_OPEN_STATE = `state NOT IN ('done', 'needsAction', 'failed', 'cancelled')`;

@@ -4,6 +4,9 @@
  */
 import { FINAL_ITEM_STATES } from '../../store.js';
 import type { FinalItemState, ItemState, ItemUpdate } from '../../store.js';
+import { storeError, type StoreError } from '../storeError.js';
+
+export { storeError };
 
 /** Every item state, in the order `counts()` reports them. */
 export const ITEM_STATES: readonly ItemState[] = ['pending', 'active', 'halted', ...FINAL_ITEM_STATES];
@@ -41,28 +44,6 @@ export function lastUpdatePerItem(updates: readonly ItemUpdate[]): ItemUpdate[] 
     byId.set(update.id, update);
   }
   return [...byId.values()];
-}
-
-export type StoreErrorCode =
-  | 'MX_STORE_UNKNOWN_JOB'
-  | 'MX_STORE_SCHEMA_TOO_NEW'
-  | 'MX_STORE_BAD_SCHEMA'
-  | 'MX_STORE_BAD_URL'
-  | 'MX_STORE_BAD_OPTIONS'
-  | 'MX_STORE_CLOSED';
-
-/** A store failure: a plain `Error` with a stable `code`, the way Node reports system errors. */
-export type StoreError = Error & { code: StoreErrorCode };
-
-export function storeError(code: StoreErrorCode, message: string): StoreError {
-  return Object.assign(new Error(message), { code });
-}
-
-/** True for an error a store raised on purpose (as opposed to a driver's failure). */
-export function isStoreError(value: unknown): value is StoreError {
-  if (!(value instanceof Error)) return false;
-  const { code } = value as { code?: unknown };
-  return typeof code === 'string' && code.startsWith('MX_STORE_');
 }
 
 export function unknownJob(jobId: string): StoreError {

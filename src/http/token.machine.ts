@@ -7,7 +7,8 @@
  * snapshot of it) cannot leak it. Requests refer to a token by its `generation`.
  */
 import { assign, fromPromise, setup } from 'xstate';
-import type { ApiError } from '../src/errors/types.js';
+import { asApiError } from '../errors/make.js';
+import type { ApiError } from '../errors/types.js';
 
 /** What a fetched token tells the machine: when it was issued and for how long it lives. No secret. */
 export interface TokenGrant {
@@ -53,10 +54,8 @@ export const DEFAULT_TOKEN_SKEW_MS = 30_000;
 /** Errors that mean no token will ever come with this key: halt instead of retrying. */
 const SYSTEMIC_KINDS: ReadonlySet<string> = new Set(['unauthorized', 'forbidden', 'misconfigured']);
 
-function asApiError(error: unknown): ApiError {
-  if (typeof error === 'object' && error !== null && 'kind' in error) return error as ApiError;
-  return { kind: 'unknown', status: 0, retryable: true, scope: 'job', dialect: 'network', message: 'token fetch failed' };
-}
+// A fetch that threw something other than an ApiError is a transient failure of the token endpoint.
+const asTokenError = (error: unknown): ApiError => asApiError(error, { retryable: true, scope: 'job', message: 'token fetch failed' });
 
 /** The refresh delay: lifetime minus skew, the skew capped at half the lifetime so short tokens do not spin. */
 export function refreshDelayMs(lifetimeMs: number, skewMs: number): number {
@@ -98,7 +97,7 @@ export const tokenMachine = setup({
     }),
   },
   guards: {
-    isSystemic: ({ event }) => 'error' in event && SYSTEMIC_KINDS.has(asApiError(event.error).kind),
+    isSystemic: ({ event }) => 'error' in event && SYSTEMIC_KINDS.has(asTokenError(event.error).kind),
     isCurrentGeneration: ({ context, event }) => event.type === 'token.expired' && event.generation === context.generation,
   },
   actions: {
@@ -113,7 +112,7 @@ export const tokenMachine = setup({
         lastError: null,
       };
     }),
-    recordError: assign({ lastError: ({ event }) => asApiError((event as unknown as { error: unknown }).error) }),
+    recordError: assign({ lastError: ({ event }) => asTokenError((event as unknown as { error: unknown }).error) }),
     markProactive: assign({ reason: 'proactive' as RefreshReason }),
     markReactive: assign({ reason: 'reactive' as RefreshReason }),
     markRetry: assign({ reason: ({ context }) => (context.generation === 0 ? 'initial' : 'reactive') as RefreshReason }),
@@ -123,6 +122,7 @@ export const tokenMachine = setup({
   },
 }).createMachine({
   id: 'token',
+  description: 'Keeps one access token for a client: fetched once, refreshed before it expires, never held in context.',
   context: ({ input }) => ({
     generation: 0,
     issuedAt: null,
@@ -135,21 +135,21 @@ export const tokenMachine = setup({
   }),
   initial: 'idle',
   states: {
-    /** No usable token: nothing fetched yet, or the last fetch failed transiently. */
     idle: {
+      description: 'No usable token: nothing fetched yet, or the last fetch failed transiently.',
       on: { 'token.requested': { target: 'fetching', actions: 'markRetry' } },
     },
-    fetching: { invoke: fetchInvoke },
+    fetching: { description: 'Fetching the first token (or one after a transient failure).', invoke: fetchInvoke },
     valid: {
+      description: 'A token is in use; a refresh starts a little before it expires, or at once when the API says it has.',
       after: { refreshDelay: { target: 'refreshing', actions: 'markProactive' } },
       on: { 'token.expired': { guard: 'isCurrentGeneration', target: 'refreshing', actions: 'markReactive' } },
     },
-    /** One fetch in flight however many requests wait; the old token stays usable only for a proactive refresh. */
     refreshing: {
+      description: 'One fetch in flight however many requests wait; the old token stays usable only for a proactive refresh.',
       invoke: fetchInvoke,
       on: { 'token.expired': { guard: 'isCurrentGeneration', actions: 'markReactive' } },
     },
-    /** The key was refused: every request gets the same systemic error. */
-    failed: { type: 'final' },
+    failed: { type: 'final', description: 'The key was refused: every request gets the same systemic error.' },
   },
 });
