@@ -5,7 +5,7 @@
  */
 import type { MxMemberStatus } from '../src/api/types.js';
 import { lostDuplicateError } from './errors.js';
-import { errorOf, failover, lostDuplicateFallback, rerunSteps } from './failover.js';
+import { errorOf, lostDuplicateFallback, retryOrFail, waitingStates } from './retryKit.js';
 import type { MemberOutput, MemberStep } from './member.types.js';
 import { memberSetup, type StatusParams } from './member.setup.js';
 import { resolveLifecycleOptions } from './options.js';
@@ -30,9 +30,6 @@ const STEP_TARGETS: Readonly<Record<MemberStep, string>> = {
   loadingChallenges: '#member.loadingChallenges',
   resuming: '#member.resuming',
 };
-
-/** The transitions that run a remembered step again (after a backoff, or on `job.resume`). */
-const rerunStep = (actions?: 'resumeJob') => rerunSteps(STEP_TARGETS, actions);
 
 const LOST_MEMBER = lostDuplicateError('member');
 
@@ -77,7 +74,7 @@ export const memberMachine = memberSetup.createMachine({
         id: 'listCredentialFields',
         input: ({ context }) => ({ institutionCode: context.institutionCode }),
         onDone: { target: 'creating', actions: { type: 'recordCredentialFields', params: ({ event }) => ({ fields: event.output }) } },
-        onError: failover('resolvingCredentialFields', 'member'),
+        onError: retryOrFail('resolvingCredentialFields', 'member'),
       },
     },
     creating: {
@@ -103,7 +100,7 @@ export const memberMachine = memberSetup.createMachine({
             target: 'resolvingCredentialFields',
             actions: ['countCredentialRefresh', { type: 'recordFailure', params: errorOf }],
           },
-          ...failover('creating', 'member'),
+          ...retryOrFail('creating', 'member'),
         ],
       },
     },
@@ -121,7 +118,7 @@ export const memberMachine = memberSetup.createMachine({
           },
           ...lostDuplicateFallback(LOST_MEMBER),
         ],
-        onError: failover('recoveringDuplicate', 'member'),
+        onError: retryOrFail('recoveringDuplicate', 'member'),
       },
     },
     aggregating: {
@@ -134,7 +131,7 @@ export const memberMachine = memberSetup.createMachine({
           target: 'polling',
           actions: [{ type: 'recordMember', params: ({ event }) => ({ member: event.output }) }, 'startPolling'],
         },
-        onError: failover('aggregating', 'member'),
+        onError: retryOrFail('aggregating', 'member'),
       },
     },
     polling: {
@@ -168,7 +165,7 @@ export const memberMachine = memberSetup.createMachine({
               { guard: 'hasPollsLeft', target: 'waitingToPoll', actions: [recordStatusOf, 'schedulePoll'] },
               { target: '#member.needsAction', actions: [recordStatusOf, { type: 'needAction', params: { reason: 'pollTimeout' } }] },
             ],
-            onError: failover('checkingStatus', 'member'),
+            onError: retryOrFail('checkingStatus', 'member'),
           },
         },
         waitingToPoll: {
@@ -205,7 +202,7 @@ export const memberMachine = memberSetup.createMachine({
           { guard: 'hasPollsLeft', target: 'polling.waitingToPoll', actions: 'schedulePoll' },
           { target: 'needsAction', actions: { type: 'needAction', params: { reason: 'pollTimeout' } } },
         ],
-        onError: failover('loadingChallenges', 'member'),
+        onError: retryOrFail('loadingChallenges', 'member'),
       },
     },
     challenged: {
@@ -268,24 +265,11 @@ export const memberMachine = memberSetup.createMachine({
             target: 'needsAction',
             actions: [{ type: 'recordFailure', params: errorOf }, { type: 'needAction', params: { reason: 'challengeExpired' } }],
           },
-          ...failover('resuming', 'member'),
+          ...retryOrFail('resuming', 'member'),
         ],
       },
     },
-    waitingToRetry: {
-      description: 'Backing off (full jitter, Retry-After respected) until retryAt, then running the failed step again.',
-      invoke: {
-        src: 'sleepUntil',
-        id: 'retryTimer',
-        input: ({ context }) => ({ until: context.retryAt ?? 0 }),
-        onDone: rerunStep(),
-      },
-    },
-    halted: {
-      description: 'A job-scope error stopped the item; job.resume runs the halted step again.',
-      entry: 'notifyParentOfHalt',
-      on: { 'job.resume': rerunStep('resumeJob') },
-    },
+    ...waitingStates(STEP_TARGETS, 'notifyParentOfHalt'),
     connected: {
       type: 'final',
       description: 'The member is CONNECTED (or RECONNECTED).',

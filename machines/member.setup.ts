@@ -7,7 +7,7 @@ import type { ConnectionStatus, MxChallenge, MxMember } from '../src/api/types.j
 import { missingActor, sleepUntil, type ChallengeSummary } from './actors.js';
 import { isKind, isSystemicError, toApiError } from './errors.js';
 import { hasParent } from './events.js';
-import type { ErrorParams, StepErrorParams as StepErrorParamsOf } from './failover.js';
+import type { ErrorParams, StepErrorParams as StepErrorParamsOf } from './retryKit.js';
 import type {
   MemberContext, MemberEvent, MemberHaltedEvent, MemberInput, MemberOutcome, MemberOutput, MemberStep, NeedsActionReason,
 } from './member.types.js';

@@ -9,7 +9,7 @@ import type { MxMember, MxUser } from '../src/api/types.js';
 import { missingActor, sleepUntil } from './actors.js';
 import { isKind, isSystemicError, toApiError } from './errors.js';
 import type { JobResumeEvent } from './events.js';
-import { errorOf, failover, rerunSteps, type ErrorParams, type StepErrorParams as StepErrorParamsOf } from './failover.js';
+import { errorOf, retryOrFail, waitingStates, type ErrorParams, type StepErrorParams as StepErrorParamsOf } from './retryKit.js';
 import { resolveLifecycleOptions, type LifecycleOptions, type ResolvedLifecycleOptions } from './options.js';
 import { canRetry, clearedRetry, initialRetryContext, planHalt, planRetry, resumedRetry, type RetryContext } from './retry.js';
 
@@ -55,14 +55,12 @@ export interface OffboardingOutput {
 
 type StepErrorParams = StepErrorParamsOf<OffboardingStep>;
 
-const STEP_TARGETS: Record<OffboardingStep, OffboardingStep> = {
-  findingUser: 'findingUser',
-  findingMember: 'findingMember',
-  deletingMember: 'deletingMember',
-  deletingUser: 'deletingUser',
+const STEP_TARGETS: Record<OffboardingStep, string> = {
+  findingUser: '#offboarding.findingUser',
+  findingMember: '#offboarding.findingMember',
+  deletingMember: '#offboarding.deletingMember',
+  deletingUser: '#offboarding.deletingUser',
 };
-
-const rerunStep = (actions?: 'resumeJob') => rerunSteps(STEP_TARGETS, actions);
 
 function setCurrent(context: OffboardingContext, patch: Partial<OffboardedMember>): OffboardedMember[] {
   return context.members.map((m, i) => (i === context.index ? { ...m, ...patch } : m));
@@ -154,7 +152,7 @@ export const offboardingMachine = setup({
           },
           { target: 'done', actions: 'markUserGone' },
         ],
-        onError: [{ guard: { type: 'isNotFound', params: errorOf }, target: 'done', actions: 'markUserGone' }, ...failover('findingUser', 'offboarding')],
+        onError: [{ guard: { type: 'isNotFound', params: errorOf }, target: 'done', actions: 'markUserGone' }, ...retryOrFail('findingUser', 'offboarding')],
       },
     },
     nextMember: {
@@ -181,7 +179,7 @@ export const offboardingMachine = setup({
         ],
         onError: [
           { guard: { type: 'isNotFound', params: errorOf }, target: 'nextMember', actions: { type: 'settleMember', params: { outcome: 'alreadyGone' } } },
-          ...failover('findingMember', 'offboarding'),
+          ...retryOrFail('findingMember', 'offboarding'),
         ],
       },
     },
@@ -194,7 +192,7 @@ export const offboardingMachine = setup({
         onDone: { target: 'nextMember', actions: { type: 'settleMember', params: { outcome: 'deleted' } } },
         onError: [
           { guard: { type: 'isNotFound', params: errorOf }, target: 'nextMember', actions: { type: 'settleMember', params: { outcome: 'alreadyGone' } } },
-          ...failover('deletingMember', 'offboarding'),
+          ...retryOrFail('deletingMember', 'offboarding'),
         ],
       },
     },
@@ -205,22 +203,10 @@ export const offboardingMachine = setup({
         id: 'deleteUser',
         input: ({ context }) => ({ userGuid: context.userGuid ?? '' }),
         onDone: { target: 'done', actions: 'markUserDeleted' },
-        onError: [{ guard: { type: 'isNotFound', params: errorOf }, target: 'done', actions: 'markUserGone' }, ...failover('deletingUser', 'offboarding')],
+        onError: [{ guard: { type: 'isNotFound', params: errorOf }, target: 'done', actions: 'markUserGone' }, ...retryOrFail('deletingUser', 'offboarding')],
       },
     },
-    waitingToRetry: {
-      description: 'Backing off (full jitter, Retry-After respected) until retryAt, then running the failed step again.',
-      invoke: {
-        src: 'sleepUntil',
-        id: 'retryTimer',
-        input: ({ context }) => ({ until: context.retryAt ?? 0 }),
-        onDone: rerunStep(),
-      },
-    },
-    halted: {
-      description: 'A job-scope error stopped the item; job.resume runs the halted step again.',
-      on: { 'job.resume': rerunStep('resumeJob') },
-    },
+    ...waitingStates(STEP_TARGETS),
     done: {
       type: 'final',
       description: 'The members and the user are gone (deleted now or before).',

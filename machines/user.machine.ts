@@ -9,7 +9,7 @@ import { missingActor, sleepUntil, type CreateUserActorInput } from './actors.js
 import { isKind, isSystemicError, lostDuplicateError, toApiError } from './errors.js';
 import { resolveLifecycleOptions, type LifecycleOptions, type ResolvedLifecycleOptions } from './options.js';
 import { hasParent, type JobResumeEvent } from './events.js';
-import { errorOf, failover, lostDuplicateFallback, type ErrorParams, type StepErrorParams as StepErrorParamsOf } from './failover.js';
+import { errorOf, lostDuplicateFallback, retryOrFail, waitingStates, type ErrorParams, type StepErrorParams as StepErrorParamsOf } from './retryKit.js';
 import { canRetry, clearedRetry, initialRetryContext, planHalt, planRetry, resumedRetry, type RetryContext } from './retry.js';
 
 export interface UserInput {
@@ -47,6 +47,7 @@ export type UserOutput =
 type StepErrorParams = StepErrorParamsOf<UserStep>;
 
 const LOST_USER = lostDuplicateError('user');
+const STEP_TARGETS: Readonly<Record<UserStep, string>> = { creating: '#user.creating', recoveringDuplicate: '#user.recoveringDuplicate' };
 
 /**
  * Creates (or recovers) the MX user of one customer. Final states `ready` and `failed`; `halted`
@@ -118,7 +119,7 @@ export const userMachine = setup({
         onDone: { target: 'ready', actions: { type: 'recordUser', params: ({ event }) => ({ user: event.output }) } },
         onError: [
           { guard: { type: 'isDuplicate', params: errorOf }, target: 'recoveringDuplicate' },
-          ...failover('creating', 'user'),
+          ...retryOrFail('creating', 'user'),
         ],
       },
     },
@@ -136,31 +137,10 @@ export const userMachine = setup({
           },
           ...lostDuplicateFallback(LOST_USER),
         ],
-        onError: failover('recoveringDuplicate', 'user'),
+        onError: retryOrFail('recoveringDuplicate', 'user'),
       },
     },
-    waitingToRetry: {
-      description: 'Backing off (full jitter, Retry-After respected) until retryAt, then running the failed step again.',
-      invoke: {
-        src: 'sleepUntil',
-        id: 'retryTimer',
-        input: ({ context }) => ({ until: context.retryAt ?? 0 }),
-        onDone: [
-          { guard: { type: 'resumesAt', params: { step: 'recoveringDuplicate' } }, target: 'recoveringDuplicate' },
-          { target: 'creating' },
-        ],
-      },
-    },
-    halted: {
-      description: 'A job-scope error (bad key, outage, rate limit that outlasted the retries) stopped the item; job.resume runs the halted step again.',
-      entry: 'notifyParentOfHalt',
-      on: {
-        'job.resume': [
-          { guard: { type: 'resumesAt', params: { step: 'recoveringDuplicate' } }, target: 'recoveringDuplicate', actions: 'resumeJob' },
-          { target: 'creating', actions: 'resumeJob' },
-        ],
-      },
-    },
+    ...waitingStates(STEP_TARGETS, 'notifyParentOfHalt'),
     ready: {
       type: 'final',
       description: 'The user exists; its guid is in the output.',
