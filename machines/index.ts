@@ -28,4 +28,6 @@ export { backoffDelay, type BackoffOptions } from './backoff.js';
 export type { RetryContext } from './retry.js';
 export { summariseChallenge } from './member.setup.js';
 export { statusCategory, CONNECTED_STATUSES, IN_PROGRESS_STATUSES, END_CUSTOMER_STATUSES, type StatusCategory } from './statuses.js';
-export { pendingDueAt, isHalted, haltOf, itemStateOf, type MachineItemState } from './snapshot.js';
+export {
+  pendingDueAt, isHalted, haltOf, itemStateOf, awaitedChallengesOf, openChallengesOf, type MachineItemState, type AwaitedChallenges,
+} from './snapshot.js';

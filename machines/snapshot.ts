@@ -1,11 +1,14 @@
 /**
  * What the runtime reads from a snapshot without knowing the machines' insides: when the live
- * durable wait is due, whether the item is halted (and why), and its coarse item state. Each
+ * durable wait is due, whether the item is halted (and why), its coarse item state, and which
+ * member waits for MFA answers to which challenges. Each
  * works on a live snapshot (`actor.getSnapshot()`) and on a persisted one
  * (`actor.getPersistedSnapshot()`, plain JSON from the store), children included.
  */
 import type { ApiError } from '../src/errors/types.js';
+import type { ChallengeSummary } from './actors.js';
 import { isApiError } from './errors.js';
+import { memberActorId } from './onboarding.machine.js';
 
 type Json = Record<string, unknown>;
 
@@ -114,4 +117,49 @@ export function itemStateOf(snapshot: unknown): MachineItemState {
     return 'failed';
   }
   return isHalted(root) ? 'halted' : 'active';
+}
+
+/** A member machine that waits for MFA answers no answer source gave, and what it was asked. */
+export interface AwaitedChallenges {
+  memberId: string;
+  challenges: ChallengeSummary[];
+}
+
+const MEMBER_PREFIX = memberActorId('');
+
+/**
+ * The challenges a member machine waits for answers to, or `null` when `actorId` is not a member
+ * machine or the member is not waiting for answers from outside.
+ *
+ * @example
+ * ```ts
+ * awaitedChallengesOf('member:cust-1-mxbank', memberActor.getSnapshot()); // { memberId: 'cust-1-mxbank', challenges: [...] }
+ * ```
+ */
+export function awaitedChallengesOf(actorId: string, snapshot: unknown): AwaitedChallenges | null {
+  if (!actorId.startsWith(MEMBER_PREFIX)) return null;
+  const member = asObject(snapshot);
+  if (asObject(member?.value)?.awaitingAnswer !== 'waitingForAnswer') return null;
+  const context = asObject(member?.context);
+  return {
+    memberId: typeof context?.externalId === 'string' ? context.externalId : actorId.slice(MEMBER_PREFIX.length),
+    challenges: Array.isArray(context?.challenges) ? (context.challenges as ChallengeSummary[]) : [],
+  };
+}
+
+/**
+ * The challenges last read for one member of an onboarding item (live or persisted), empty when
+ * the member has none or is not running.
+ *
+ * @example
+ * ```ts
+ * openChallengesOf(onboardingActor.getSnapshot(), 'cust-1-mxbank').map((c) => c.label);
+ * ```
+ */
+export function openChallengesOf(snapshot: unknown, memberId: string): ChallengeSummary[] {
+  const children = asObject(asObject(snapshot)?.children);
+  const child = asObject(children?.[memberActorId(memberId)]);
+  const member = typeof child?.getSnapshot === 'function' ? asObject((child.getSnapshot as () => unknown)()) : asObject(child?.snapshot);
+  const challenges = asObject(member?.context)?.challenges;
+  return Array.isArray(challenges) ? (challenges as ChallengeSummary[]) : [];
 }

@@ -5,19 +5,9 @@
  */
 import type { AnyActorRef } from 'xstate';
 import type { ChallengeSummary } from '../../machines/actors.js';
+import { awaitedChallengesOf, openChallengesOf } from '../../machines/snapshot.js';
 import type { ChallengeAnswer } from '../api/types.js';
 import { answersFor } from './effects.js';
-
-const MEMBER_ACTOR_PREFIX = 'member:';
-
-interface MemberView {
-  value?: unknown;
-  context?: { externalId?: string; challenges?: ChallengeSummary[] };
-}
-
-function isWaitingForAnswer(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && (value as Record<string, unknown>).awaitingAnswer === 'waitingForAnswer';
-}
 
 export interface WaitingMember {
   memberId: string;
@@ -36,19 +26,15 @@ export function createChallengeWatch() {
   const waiting = new Set<string>();
   return {
     notice(itemId: string, actorId: string, snapshot: unknown): WaitingMember | null {
-      if (!actorId.startsWith(MEMBER_ACTOR_PREFIX)) return null;
       const key = `${itemId}/${actorId}`;
-      const member = snapshot as MemberView;
-      if (!isWaitingForAnswer(member.value)) {
+      const awaited = awaitedChallengesOf(actorId, snapshot);
+      if (!awaited) {
         waiting.delete(key);
         return null;
       }
       if (waiting.has(key)) return null;
       waiting.add(key);
-      return {
-        memberId: member.context?.externalId ?? actorId.slice(MEMBER_ACTOR_PREFIX.length),
-        challenges: member.context?.challenges ?? [],
-      };
+      return awaited;
     },
   };
 }
@@ -66,7 +52,6 @@ export function answersForMember(
   given: Record<string, string> | ChallengeAnswer[],
 ): ChallengeAnswer[] {
   if (Array.isArray(given)) return given;
-  const member = actor?.getSnapshot().children[`${MEMBER_ACTOR_PREFIX}${memberId}`]?.getSnapshot() as MemberView | undefined;
-  const challenges = member?.context?.challenges ?? [];
+  const challenges = actor ? openChallengesOf(actor.getSnapshot(), memberId) : [];
   return challenges.length > 0 ? answersFor(given, challenges) : Object.entries(given).map(([guid, value]) => ({ guid, value }));
 }

@@ -8,7 +8,7 @@
  */
 import { errAsync, ok, ResultAsync } from 'neverthrow';
 import type { AnswerChallengeActorInput, ChallengeSummary, CredentialFieldRef } from '../../machines/actors.js';
-import { summariseChallenge } from '../../machines/member.setup.js';
+import { summariseChallenge } from '../../machines/index.js';
 import type { LifecycleEffects } from '../../machines/provide.js';
 import type { ChallengeAnswer, CredentialValue, MxClient } from '../api/types.js';
 import type { ApiError } from '../errors/types.js';

@@ -7,12 +7,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createActor, waitFor, type AnyStateMachine } from 'xstate';
 import { getStateNodes } from 'xstate/graph';
 import {
-  haltOf, isHalted, itemStateOf, memberMachine, offboardingMachine, onboardingMachine, pendingDueAt, provideEffects, userMachine,
+  awaitedChallengesOf, haltOf, isHalted, itemStateOf, memberMachine, openChallengesOf, offboardingMachine, onboardingMachine, pendingDueAt, provideEffects, userMachine,
 } from '../../machines/index.js';
 import type { MxUser } from '../../src/api/types.js';
 import { tokenMachine } from '../../src/http/token.machine.js';
 import type { ApiError } from '../../src/errors/types.js';
-import { apiError, fields, member, status, user } from './harness.js';
+import { apiError, challenge, fields, member, status, user } from './harness.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -73,6 +73,32 @@ describe('snapshot readers', () => {
     expect(itemStateOf({ status: 'done', output: { outcome: 'needsAction' } })).toBe('needsAction');
     expect(itemStateOf({ status: 'done', output: { outcome: 'failed' } })).toBe('failed');
     expect(itemStateOf({ status: 'error', error: {} })).toBe('failed');
+  });
+});
+
+describe('challenge readers', () => {
+  it('name the member that waits for answers from outside and its challenges, live and persisted', async () => {
+    const machines = provideEffects({
+      createUser: () => okAsync(user()),
+      listCredentialFields: () => okAsync(fields),
+      createMember: () => okAsync(member('CREATED', 'MBR-1', 'cust-1-bank')),
+      readMemberStatus: () => okAsync(status('CHALLENGED')),
+      listChallenges: () => okAsync([challenge('CRD-7')]),
+      answerChallenge: () => okAsync({ answered: false }),
+    });
+    const actor = createActor(machines.onboarding, { input: { externalId: 'cust-1', members: [{ externalId: 'cust-1-bank', institutionCode: 'mxbank' }] } }).start();
+    const child = () => actor.getSnapshot().children['member:cust-1-bank'];
+    // A child's move does not change the parent's snapshot: poll the child.
+    await vi.waitFor(() => expect(awaitedChallengesOf('member:cust-1-bank', child()?.getSnapshot())).not.toBeNull(), { timeout: 1_000 });
+    expect(awaitedChallengesOf('member:cust-1-bank', child()?.getSnapshot())).toMatchObject({ memberId: 'cust-1-bank', challenges: [{ guid: 'CRD-7', fieldName: 'colour' }] });
+    // Not a member machine, or a member that is not waiting: nothing to answer.
+    expect(awaitedChallengesOf('user', child()?.getSnapshot())).toBeNull();
+    expect(awaitedChallengesOf('member:cust-1-bank', { value: 'polling', context: {} })).toBeNull();
+    const persisted = JSON.parse(JSON.stringify(actor.getPersistedSnapshot())) as unknown;
+    expect(openChallengesOf(persisted, 'cust-1-bank').map((c) => c.guid)).toEqual(['CRD-7']);
+    expect(openChallengesOf(actor.getSnapshot(), 'cust-1-bank').map((c) => c.guid)).toEqual(['CRD-7']);
+    expect(openChallengesOf(persisted, 'another-member')).toEqual([]);
+    actor.stop();
   });
 });
 
