@@ -84,7 +84,7 @@ describe('challenge readers', () => {
       createMember: () => okAsync(member('CREATED', 'MBR-1', 'cust-1-bank')),
       readMemberStatus: () => okAsync(status('CHALLENGED')),
       listChallenges: () => okAsync([challenge('CRD-7')]),
-      answerChallenge: () => okAsync({ answered: false }),
+      answerChallenge: () => okAsync<{ answered: boolean }, ApiError>({ answered: false }),
     });
     const actor = createActor(machines.onboarding, { input: { externalId: 'cust-1', members: [{ externalId: 'cust-1-bank', institutionCode: 'mxbank' }] } }).start();
     const child = () => actor.getSnapshot().children['member:cust-1-bank'];
