@@ -146,4 +146,8 @@ export {
   type SandboxState,
   type SandboxStats,
   type SandboxUser,
+  type SandboxWebhookOptions,
+  WEBHOOK_FAULT_KINDS,
+  type WebhookFaultKind,
+  type WebhookSenderStats,
 } from './sandbox/index.js';

@@ -144,4 +144,21 @@ describe('webhook receiver', () => {
     await settle();
     expect(handler.stats()).toMatchObject({ woke: 1, wrongMethod: 1 });
   });
+
+  it("takes a body a framework's parser already read (req.body, as Express and Fastify leave it)", async () => {
+    const t = target();
+    const handler = createWebhookHandler({ target: t, auth: AUTH });
+    server = createServer((req, res) => {
+      let text = '';
+      req.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => {
+        handler(Object.assign(req, { body: JSON.parse(text) as unknown }), res);
+      });
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const response = await fetch(url, { method: 'POST', headers: { authorization: basic(AUTH) }, body: JSON.stringify(member()) });
+    expect(response.status).toBe(204);
+    await settle();
+    expect(handler.stats()).toMatchObject({ woke: 1, malformed: 0 });
+  });
 });
