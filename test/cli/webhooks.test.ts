@@ -10,20 +10,11 @@ import { join } from 'node:path';
 import { WebSocket } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { cli, customer, messages, workdir, writeJsonl } from './harness.js';
+import { cli, freePort, customer, messages, workdir, writeJsonl } from './harness.js';
 
 const PLANTED = 'planted-webhook-pw-5d1e';
 const AUTH = `mx:${PLANTED}`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createNetServer();
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 let sandbox: Sandbox;
 let webhookPort: number;
