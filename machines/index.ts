@@ -6,7 +6,7 @@ export { userMachine, type UserInput, type UserContext, type UserEvent, type Use
 export { memberMachine } from './member.machine.js';
 export type {
   MemberInput, MemberContext, MemberEvent, MemberOutput, MemberOutcome, MemberStep, MemberHaltedEvent,
-  ChallengeAnsweredEvent, NeedsActionReason,
+  ChallengeAnsweredEvent, MemberChangedEvent, NeedsActionReason,
 } from './member.types.js';
 export {
   offboardingMachine, type OffboardingInput, type OffboardingContext, type OffboardingEvent, type OffboardingOutput,

@@ -1,6 +1,6 @@
 /**
  * One member (bank connection) of an existing user: create it without ever holding its
- * credentials, aggregate, poll its status every `pollIntervalMs`, answer MFA, and end in
+ * credentials, aggregate, poll its status every `pollIntervalMs` (sooner on `member.status.changed`), answer MFA, and end in
  * `connected`, `needsAction` (with the status or the reason) or `failed` (with the error).
  */
 import type { MxMemberStatus } from '../src/api/types.js';
@@ -176,6 +176,8 @@ export const memberMachine = memberSetup.createMachine({
             input: ({ context }) => ({ until: context.nextPollAt ?? 0 }),
             onDone: { target: 'checkingStatus' },
           },
+          // A webhook said the member changed: read its status now rather than at nextPollAt.
+          on: { 'member.status.changed': { target: 'checkingStatus' } },
         },
         reaggregatingOrFailing: {
           description: 'The aggregation FAILED: aggregate once more if the budget allows, otherwise fail.',

@@ -56,7 +56,16 @@ export interface ChallengeAnsweredEvent {
   type: 'member.challenge.answered';
   memberExternalId: string;
 }
-export type MemberEvent = JobResumeEvent | ChallengeAnsweredEvent;
+/**
+ * Says the member may have changed at MX (a webhook arrived): a wait for the next status read ends
+ * early. It carries no status: the machine reads the status itself before it acts, so a forged or
+ * stale notice costs one read and changes no outcome.
+ */
+export interface MemberChangedEvent {
+  type: 'member.status.changed';
+  memberExternalId: string;
+}
+export type MemberEvent = JobResumeEvent | ChallengeAnsweredEvent | MemberChangedEvent;
 
 /** Sent to a parent machine (onboarding) when the member machine halts. */
 export interface MemberHaltedEvent {

@@ -9,7 +9,7 @@ import type { ApiError } from '../src/errors/types.js';
 import { toApiError } from './errors.js';
 import type { JobResumeEvent } from './events.js';
 import { memberMachine } from './member.machine.js';
-import type { ChallengeAnsweredEvent, MemberHaltedEvent, MemberOutput } from './member.types.js';
+import type { ChallengeAnsweredEvent, MemberChangedEvent, MemberHaltedEvent, MemberOutput } from './member.types.js';
 import { userMachine, type UserHaltedEvent, type UserOutput } from './user.machine.js';
 import type { MemberResult, OnboardingContext, OnboardingInput, OnboardingOutcome, OnboardingOutput } from './onboarding.types.js';
 
@@ -32,6 +32,7 @@ type MemberErrorEvent = { type: `xstate.error.actor.${string}`; error: unknown }
 export type OnboardingEvent =
   | JobResumeEvent
   | ChallengeAnsweredEvent
+  | MemberChangedEvent
   | UserHaltedEvent
   | MemberHaltedEvent
   | MemberDoneEvent
@@ -118,6 +119,9 @@ export const onboardingMachine = setup({
     forwardAnswer: enqueueActions(({ enqueue }, params: { externalId: string }) => {
       enqueue.sendTo(memberActorId(params.externalId), { type: 'member.challenge.answered', memberExternalId: params.externalId });
     }),
+    forwardChange: enqueueActions(({ enqueue }, params: { externalId: string }) => {
+      enqueue.sendTo(memberActorId(params.externalId), { type: 'member.status.changed', memberExternalId: params.externalId });
+    }),
     settle: assign((_, params: { outcome: OnboardingOutcome }) => ({ outcome: params.outcome })),
   },
 }).createMachine({
@@ -202,6 +206,10 @@ export const onboardingMachine = setup({
         'member.challenge.answered': {
           guard: { type: 'isPendingMember', params: ({ event }) => ({ externalId: event.memberExternalId }) },
           actions: { type: 'forwardAnswer', params: ({ event }) => ({ externalId: event.memberExternalId }) },
+        },
+        'member.status.changed': {
+          guard: { type: 'isPendingMember', params: ({ event }) => ({ externalId: event.memberExternalId }) },
+          actions: { type: 'forwardChange', params: ({ event }) => ({ externalId: event.memberExternalId }) },
         },
         'member.halted': {
           target: '.halted',

@@ -101,6 +101,23 @@ export {
   type StoreError,
 } from './durable/index.js';
 
+// Webhooks from MX: wake waiting members early
+export {
+  createWebhookHandler,
+  createWebhookReceiver,
+  DEFAULT_WEBHOOK_HOST,
+  DEFAULT_WEBHOOK_PATH,
+  WEBHOOK_POLL_INTERVAL_MS,
+  type DeliveryOutcome,
+  type WebhookHandler,
+  type WebhookHandlerOptions,
+  type WebhookReceiver,
+  type WebhookReceiverOptions,
+  type WebhookStats,
+  type WebhookTarget,
+} from './webhooks/index.js';
+export { callbackPayloadOf, type MemberRef, type WokenMember } from './durable/index.js';
+
 // Job input
 export {
   checkInputFile,

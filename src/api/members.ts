@@ -46,6 +46,9 @@ function pairsError(field: 'credentials' | 'challenges'): ApiError {
 }
 
 const signalOf = (options?: CallOptions) => (options?.signal ? { signal: options.signal } : {});
+// A header value is printable ASCII; anything else (or anything long) is left out rather than sent mangled.
+const callbackHeaders = (payload: string | undefined) =>
+  payload !== undefined && payload.length <= 1024 && /^[\x20-\x7e]*$/.test(payload) ? { headers: { 'X-Callback-Payload': payload } } : {};
 
 /**
  * The member functions of an MX client.
@@ -81,6 +84,7 @@ export function memberEndpoints(ctx: ApiContext) {
           path: `/users/${seg(input.userGuid)}/members`,
           body: { member },
           secrets: credentials.map((c) => c.value),
+          ...callbackHeaders(input.callbackPayload),
           ...signalOf(options),
         },
         (res, p) => unwrap(res, p, 'member', isMember),

@@ -92,6 +92,11 @@ export interface CreateMemberInput {
   institutionCode: string;
   credentials: CredentialValue[];
   skipAggregation?: boolean;
+  /**
+   * Sent as `X-Callback-Payload`; MX echoes it in the MEMBER webhooks this request causes
+   * (docs.mx.com/resources/webhooks/member). Printable ASCII, at most 1,024 characters, no secret.
+   */
+  callbackPayload?: string;
 }
 
 /**

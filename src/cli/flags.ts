@@ -9,6 +9,15 @@ import type { JobKind } from '../durable/store.js';
 import type { DialectOption } from '../errors/types.js';
 import type { UsageProblem } from './main.js';
 
+/** Where the webhook receiver listens and the Basic credentials MX must send (webhookFlags.ts reads them). */
+export interface WebhookSettings {
+  port: number;
+  host: string;
+  path: string;
+  /** `USER:PASSWORD`; only ever shown scrubbed. */
+  auth: string;
+}
+
 export interface JobSettings {
   kind: JobKind;
   input: string;
@@ -33,6 +42,8 @@ export interface JobSettings {
   inspectPort: number | undefined;
   json: boolean;
   lifecycle: Partial<LifecycleOptions>;
+  /** The webhook receiver to run beside the job (`jobSettingsWithWebhooks`). */
+  webhook?: WebhookSettings;
 }
 
 export const DIALECTS: readonly DialectOption[] = ['auto', 'mx-sso', 'nexus', 'mgx', 'mcc'];

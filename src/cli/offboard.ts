@@ -2,9 +2,10 @@
  * `mx-lifecycle offboard INPUT`: deletes the listed customers' members and then their users.
  * Deleting twice is fine: what is already gone counts as done.
  */
-import { JOB_FLAGS_USAGE, jobSettingsFromFlags } from './flags.js';
+import { JOB_FLAGS_USAGE } from './flags.js';
 import type { Command } from './main.js';
 import { guarded } from './output.js';
+import { jobSettingsWithWebhooks, WEBHOOK_FLAGS_USAGE } from './webhookFlags.js';
 
 const USAGE = `usage: mx-lifecycle offboard INPUT [options]
 
@@ -13,6 +14,7 @@ credentials are not needed). Already deleted users and members count as done, so
 The job name defaults to <INPUT>-offboard.
 
 ${JOB_FLAGS_USAGE.replace(' (default: from INPUT)', ' (default: <INPUT>-offboard)')}
+${WEBHOOK_FLAGS_USAGE}
 
 exit codes: 0 every customer removed; 1 some failed, or input rows were skipped;
             2 the job halted (the message says what to fix); 64 bad usage or unusable INPUT;
@@ -22,7 +24,7 @@ export const command: Command = {
   summary: "delete the members and users of a file's customers (idempotent)",
   usage: USAGE,
   run: guarded('offboard', async (argv) => {
-    const settings = jobSettingsFromFlags(argv, 'offboard', process.env);
+    const settings = jobSettingsWithWebhooks(argv, 'offboard', process.env);
     // Loaded after the flags are checked, so a usage mistake is answered without loading the runtime.
     const { runJob } = await import('./runJob.js');
     return runJob({ command: 'offboard', settings });

@@ -2,9 +2,10 @@
  * `mx-lifecycle onboard INPUT`: creates a user per customer and a member per connection, and
  * aggregates each member, as one durable job.
  */
-import { JOB_FLAGS_USAGE, jobSettingsFromFlags } from './flags.js';
+import { JOB_FLAGS_USAGE } from './flags.js';
 import type { Command } from './main.js';
 import { guarded } from './output.js';
+import { jobSettingsWithWebhooks, WEBHOOK_FLAGS_USAGE } from './webhookFlags.js';
 
 const USAGE = `usage: mx-lifecycle onboard INPUT [options]
 
@@ -12,6 +13,7 @@ Onboards the customers of INPUT (JSON Lines, or CSV when the name ends .csv) int
 customer, one member per connection, each aggregated. Running the same command again resumes the job.
 
 ${JOB_FLAGS_USAGE}
+${WEBHOOK_FLAGS_USAGE}
 
 exit codes: 0 every customer done; 1 some need action or failed, or input rows were skipped;
             2 the job halted (the message says what to fix); 64 bad usage or unusable INPUT;
@@ -21,7 +23,7 @@ export const command: Command = {
   summary: 'create users and members for the customers of a JSONL or CSV file',
   usage: USAGE,
   run: guarded('onboard', async (argv) => {
-    const settings = jobSettingsFromFlags(argv, 'onboard', process.env);
+    const settings = jobSettingsWithWebhooks(argv, 'onboard', process.env);
     // Loaded after the flags are checked, so a usage mistake is answered without loading the runtime.
     const { runJob } = await import('./runJob.js');
     return runJob({ command: 'onboard', settings });

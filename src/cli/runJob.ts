@@ -13,6 +13,7 @@ import { checkInputFile, readInput, type CustomerInput, type InputProblem } from
 import { haltMessage } from './describe.js';
 import { defaultStoreOf, describeStore, type JobSettings, usageProblem } from './flags.js';
 import { startInspector, type CliInspector, type InspectorProblem } from './inspector.js';
+import { startJobWebhooks } from './jobWebhooks.js';
 import { createOutput, EXIT_USAGE, exitSoon, type Output } from './output.js';
 import { packageVersion } from './packageRoot.js';
 import { trackProgress } from './progress.js';
@@ -100,7 +101,8 @@ function clientOf(settings: JobSettings): ObservableMxClient {
  */
 export async function runJob(options: RunJobOptions): Promise<number> {
   const { command, settings } = options;
-  const io = createOutput([settings.apiKey]);
+  const webhookAuth = settings.webhook?.auth;
+  const io = createOutput([settings.apiKey, ...(webhookAuth ? [webhookAuth, webhookAuth.slice(webhookAuth.indexOf(':') + 1)] : [])]);
   const inputProblem = await checkInputFile(settings.input);
   if (inputProblem) {
     io.err(`mx-lifecycle ${command}: ${inputProblem.message}\n`);
@@ -113,6 +115,7 @@ export async function runJob(options: RunJobOptions): Promise<number> {
   let client: ObservableMxClient | undefined;
   let inspector: CliInspector | undefined;
   let runtime: ReturnType<typeof createRuntime> | undefined;
+  let webhooks: Awaited<ReturnType<typeof startJobWebhooks>> = null;
   try {
     await store.init().catch((error: unknown) => {
       if (error instanceof Error) error.message = `cannot open the store ${describeStore(settings.store)}: ${error.message}`;
@@ -142,6 +145,8 @@ export async function runJob(options: RunJobOptions): Promise<number> {
       // to the customer at once rather than after a five-minute wait.
       options: { ...(options.answerChallenge ? {} : { answerWindowMs: 0 }), ...settings.lifecycle },
     });
+
+    webhooks = await startJobWebhooks(settings.webhook, runtime, io, command, settings.lifecycle.pollIntervalMs);
 
     const startedAt = Date.now();
     const badRows = createBadRows(io, command, settings.input);
@@ -194,6 +199,7 @@ export async function runJob(options: RunJobOptions): Promise<number> {
     io.out(settings.json ? `${JSON.stringify(summaryJson(summary, code))}\n` : summaryText(summary));
     return code;
   } finally {
+    await webhooks?.stop();
     await runtime?.close();
     await client?.close();
     await store.close();

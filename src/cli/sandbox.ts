@@ -7,6 +7,7 @@ import {
   checkSandboxOptions, DEFAULT_CLIENT, defaultSandboxOptions, FAULT_KINDS, startSandbox,
   type FaultKind, type SandboxClient, type SandboxOptions,
 } from '../sandbox/index.js';
+import { WEBHOOK_SENDER_FLAGS, WEBHOOK_SENDER_USAGE, webhookSenderOf } from './sandboxWebhooks.js';
 import type { Command, UsageProblem } from './main.js';
 
 const USAGE = `usage: mx-lifecycle sandbox [options]
@@ -28,7 +29,8 @@ Runs a local MX Platform API on 127.0.0.1 until SIGINT or SIGTERM.
   --slow-ms MS          how long the "slow" password stays DELAYED (default ${defaultSandboxOptions.slowMs})
   --timeout-fault-ms MS how long the "timeout" fault holds a response (default ${defaultSandboxOptions.timeoutFaultMs})
   --client ID:KEY       an API client (repeatable; ID:KEY:unassociated for one that is not associated)
-                        default: ${DEFAULT_CLIENT.id}:${DEFAULT_CLIENT.key}`;
+                        default: ${DEFAULT_CLIENT.id}:${DEFAULT_CLIENT.key}
+${WEBHOOK_SENDER_USAGE}`;
 
 const problem = (usage: string): UsageProblem => ({ usage });
 
@@ -48,7 +50,7 @@ function client(value: string): SandboxClient {
 }
 
 /** The sandbox options the flags describe, or a usage problem. */
-export function optionsFromFlags(argv: string[]): Partial<SandboxOptions> {
+export function optionsFromFlags(argv: string[], env: NodeJS.ProcessEnv = {}): Partial<SandboxOptions> {
   const { values, positionals } = parseArgs({
     args: argv,
     strict: true,
@@ -59,6 +61,7 @@ export function optionsFromFlags(argv: string[]): Partial<SandboxOptions> {
       dialect: { type: 'string' }, 'aggregation-ms': { type: 'string' }, 'latency-ms': { type: 'string' },
       'challenge-window-ms': { type: 'string' }, 'slow-ms': { type: 'string' }, 'timeout-fault-ms': { type: 'string' },
       client: { type: 'string', multiple: true },
+      ...WEBHOOK_SENDER_FLAGS,
     },
   });
   if (positionals.length > 0) throw problem(`unexpected argument '${positionals[0] ?? ''}'`);
@@ -81,6 +84,7 @@ export function optionsFromFlags(argv: string[]): Partial<SandboxOptions> {
     slowMs: number('slow-ms', values['slow-ms']),
     timeoutFaultMs: number('timeout-fault-ms', values['timeout-fault-ms']),
     clients: values.client?.map(client),
+    webhooks: webhookSenderOf(values, env),
   };
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<SandboxOptions>;
   const problems = checkSandboxOptions({ ...defaultSandboxOptions, ...defined, host: '127.0.0.1' });
@@ -97,13 +101,15 @@ function flagNames(message: string): string {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const options = optionsFromFlags(argv);
+  const options = optionsFromFlags(argv, process.env);
   const sandbox = await startSandbox({ ...options, host: '127.0.0.1' });
   const clients = options.clients ?? [DEFAULT_CLIENT];
   process.stdout.write(`mx-lifecycle sandbox listening on ${sandbox.url}\n`);
   // The default client's key is a published test value; keys the user chose are never printed.
   const who = options.clients ? clients.map((c) => c.id).join(', ') : `${DEFAULT_CLIENT.id} (key ${DEFAULT_CLIENT.key})`;
   process.stdout.write(`clients: ${who}; ground truth: GET ${sandbox.url}/__sandbox/state\n`);
+  // The URL only: the webhook password stays out of the output.
+  if (options.webhooks) process.stdout.write(`webhooks: MEMBER and CONNECTION_STATUS to ${options.webhooks.url}\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

@@ -112,6 +112,8 @@ export interface LifecycleEffectsOptions {
   credentials: CredentialsSource;
   answerChallenge?: AnswerSource;
   answers: AnswerBox;
+  /** The `X-Callback-Payload` a member's create sends (MX echoes it in MEMBER webhooks). */
+  callbackPayload?: (memberExternalId: string) => string | undefined;
 }
 
 /**
@@ -121,7 +123,7 @@ export interface LifecycleEffectsOptions {
  * const machines = provideEffects(createLifecycleEffects({ client, credentials, answers: new Map() }));
  */
 export function createLifecycleEffects(options: LifecycleEffectsOptions): LifecycleEffects {
-  const { client, credentials, answerChallenge, answers } = options;
+  const { client, credentials, answerChallenge, answers, callbackPayload } = options;
   return {
     createUser: (input, signal) => client.createUser({ id: input.externalId, email: input.email, metadata: input.metadata }, { signal }),
     findUser: (input, signal) => client.findUserByExternalId(input.externalId, { signal }),
@@ -143,8 +145,12 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
         if (values.length === 0) {
           return errAsync(localError(`the credentials given for member "${input.externalId}" name none of the institution's fields`));
         }
+        const payload = callbackPayload?.(input.externalId);
         return client.createMember(
-          { userGuid: input.userGuid, id: input.externalId, institutionCode: input.institutionCode, credentials: values },
+          {
+            userGuid: input.userGuid, id: input.externalId, institutionCode: input.institutionCode, credentials: values,
+            ...(payload === undefined ? {} : { callbackPayload: payload }),
+          },
           { signal },
         );
       }),

@@ -40,3 +40,10 @@ export {
   type SnapshotStore,
   type StoredItem,
 } from './store.js';
+export {
+  callbackPayloadOf,
+  parseCallbackPayload,
+  type CallbackOrigin,
+  type MemberRef,
+  type WokenMember,
+} from './wake.js';

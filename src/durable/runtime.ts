@@ -16,6 +16,7 @@ import { createChallengeWatch, answersForMember } from './challenges.js';
 import { createLifecycleEffects, type AnswerBox, type AnswerSource, type CredentialsSource } from './effects.js';
 import { jobProgram, type JobProgram } from './programs.js';
 import type { FinalItemState, ItemState, JobKind, JobRecord, SnapshotStore, StoredItem } from './store.js';
+import { createMemberOrigins, wakeLiveMember, type MemberRef, type WokenMember } from './wake.js';
 import { createSnapshotWriter, type SnapshotWriter } from './writer.js';
 
 export type RuntimeEventMap = {
@@ -72,6 +73,11 @@ export interface Runtime {
   status(jobId: string): Promise<JobStatus>;
   /** Answers a member's open MFA challenges (answers by challenge guid, or `{guid, value}` pairs). */
   answer(jobId: string, customerId: string, memberId: string, answers: Record<string, string> | ChallengeAnswer[]): Promise<boolean>;
+  /**
+   * Ends a live member's wait for its next status read (a webhook said it changed); the member
+   * reads its status itself before acting. Null when no live member matches `ref`.
+   */
+  wakeMember(ref: MemberRef): WokenMember | null;
   readonly events: Events<RuntimeEventMap>;
   /** Stops live items where they stand (their state is on disk) and timers. */
   close(): Promise<void>;
@@ -111,7 +117,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const answers: AnswerBox = new Map();
   const credentials: CredentialsSource =
     options.credentials ?? ((request) => given.get(request.memberExternalId) ?? null);
-  const effects = createLifecycleEffects({ client, credentials, answerChallenge: options.answerChallenge, answers });
+  const origins = createMemberOrigins();
+  const effects = createLifecycleEffects({ client, credentials, answerChallenge: options.answerChallenge, answers, callbackPayload: origins.payloadFor });
   const programs = new Map<JobKind, JobProgram>();
   const programFor = (kind: JobKind) => {
     let program = programs.get(kind);
@@ -238,6 +245,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       // A restored halted item still shows its old halt until it receives job.resume: not a new halt.
       let resuming = stored.snapshot !== null && program.summarise(stored.snapshot).state === 'halted';
       items.set(stored.id, item);
+      origins.note(jobId, stored.id, stored.input);
       actor.subscribe({
         next: (snapshot) => {
           const summary = program.summarise(snapshot);
@@ -377,5 +385,5 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     while (live.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
-  return { submit, run, status, answer, events: hub, close };
+  return { submit, run, status, answer, wakeMember: (ref: MemberRef) => wakeLiveMember(live, ref), events: hub, close };
 }

@@ -40,6 +40,8 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Values in this request that must never reach an error or event (member credentials). */
   secrets?: readonly string[];
+  /** Extra request headers (e.g. `X-Callback-Payload`); they cannot replace Authorization. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface Transport {
@@ -127,7 +129,7 @@ export function createTransport(options: TransportOptions): Transport {
       lease = token.value;
       secrets.push(lease.token);
     }
-    const headers: Record<string, string> = { ...common, Authorization: lease ? `Bearer ${lease.token}` : basic };
+    const headers: Record<string, string> = { ...common, ...request.headers, Authorization: lease ? `Bearer ${lease.token}` : basic };
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
     // MX answers a bare 404 to a POST or PUT without this header, even one with no body.
     if (body !== undefined || call.method === 'POST' || call.method === 'PUT') headers['Content-Type'] = 'application/json';

@@ -3,6 +3,7 @@
  * `startSandbox` and the CLI run before anything listens.
  */
 import type { Dialect } from '../errors/types.js';
+import { webhookOptionProblems, type SandboxWebhookOptions } from './webhookSender.js';
 
 /** The faults the sandbox can inject, each documented in the README's sandbox section. */
 export const FAULT_KINDS = [
@@ -59,6 +60,8 @@ export interface SandboxOptions {
   slowMs: number;
   /** How long the `timeout` fault holds a response. */
   timeoutFaultMs: number;
+  /** MX-shaped MEMBER and CONNECTION_STATUS webhooks to send, or null for none. */
+  webhooks: SandboxWebhookOptions | null;
 }
 
 /** The test client used when none is given. Its key is a published test value, not a secret. */
@@ -81,6 +84,7 @@ export const defaultSandboxOptions: SandboxOptions = {
   challengeWindowMs: 60_000,
   slowMs: 5_000,
   timeoutFaultMs: 30_000,
+  webhooks: null,
 };
 
 const NUMERIC: ReadonlyArray<[keyof SandboxOptions, number, number]> = [
@@ -117,6 +121,7 @@ export function checkSandboxOptions(options: SandboxOptions): string[] {
   for (const kind of options.faultKinds) {
     if (!FAULT_KINDS.includes(kind)) problems.push(`unknown fault kind '${String(kind)}' (known: ${FAULT_KINDS.join(', ')})`);
   }
+  problems.push(...webhookOptionProblems(options.webhooks));
   if (options.clients.length === 0) problems.push('at least one client is needed');
   const ids = new Set<string>();
   for (const client of options.clients) {

@@ -16,6 +16,8 @@ import { matchRoute, type RouteMatch } from './router.js';
 import { StatsRecorder, type SandboxStats } from './stats.js';
 import { SandboxStore, type SandboxMember, type SandboxUser } from './store.js';
 import { TokenBucket } from './tokenBucket.js';
+import { createWebhookSender, type WebhookSenderStats } from './webhookSender.js';
+import { memberWriteOf } from './webhookWrites.js';
 import { acceptable, isJsonContentType, MX_MEDIA_TYPE, parseJson, readBody } from './wire.js';
 
 /** The sandbox's ground truth: every record (never a credential) and the request statistics. */
@@ -23,6 +25,8 @@ export interface SandboxState {
   users: SandboxUser[];
   members: SandboxMember[];
   stats: SandboxStats;
+  /** What the webhook sender did, when the sandbox sends webhooks. */
+  webhooks?: WebhookSenderStats;
 }
 
 export interface Sandbox {
@@ -63,6 +67,7 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
   const buckets = new Map<string, TokenBucket>();
   const burst = options.burst > 0 ? options.burst : Math.max(1, options.rateLimit);
   const timers = new Set<NodeJS.Timeout>();
+  const webhooks = options.webhooks ? createWebhookSender(options.webhooks, store, options, options.seed) : null;
 
   const later = (ms: number, run: () => void): void => {
     const timer = setTimeout(() => {
@@ -99,12 +104,17 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     req.socket.destroy();
   };
 
-  const state = (): SandboxState => ({ ...store.snapshot(Date.now()), stats: stats.snapshot() });
+  const state = (): SandboxState => ({
+    ...store.snapshot(Date.now()),
+    stats: stats.snapshot(),
+    ...(webhooks ? { webhooks: webhooks.stats() } : {}),
+  });
   const reset = (): void => {
     store.clear();
     stats.reset();
     buckets.clear();
     faults.reset();
+    webhooks?.reset();
   };
 
   const issueToken = (req: IncomingMessage, res: ServerResponse): void => {
@@ -146,6 +156,8 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     }
     ctx.now = Date.now();
     const reply = HANDLERS.get(`${route.name} ${req.method}`)?.(ctx) ?? { error: { case: 'route_not_found' } };
+    const write = webhooks ? memberWriteOf(route.name, req.method ?? '', ctx, reply, req.headers['x-callback-payload']) : null;
+    if (write) webhooks?.memberWritten(write);
     const answer = (): void => ('error' in reply ? sendError(res, reply.error) : send(res, reply.status, reply.json));
     if (fault?.kind === 'lost') return fault.reset ? dropConnection(req) : sendError(res, { case: 'bad_gateway' });
     if (fault?.kind === 'timeout') return later(options.timeoutFaultMs, answer);
@@ -236,6 +248,7 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
       new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);
         timers.clear();
+        webhooks?.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -103,3 +104,14 @@ export const messages = (stderr: string): string[] =>
 
 /** Flags every job test passes: fast polling, and the sandbox's published test client. */
 export const fastFlags = ['--poll-interval-ms', '100', '--client-id', 'sandbox-client'];
+
+/** A TCP port that was free a moment ago, for a server the test cannot start on port 0 itself. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createNetServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}

@@ -6,12 +6,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { WebSocket } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { cli, customer, readJson, workdir, writeJsonl } from './harness.js';
+import { cli, freePort, customer, readJson, workdir, writeJsonl } from './harness.js';
 
 const KEY = 'sk-planted-7c1e0b5a9d';
 const CLIENT = 'planted-client';
@@ -45,15 +44,6 @@ function startRecordingProxy(target: string): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createNetServer();
-    probe.listen(0, () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   // Short-lived tokens, so the run holds more than one; slow aggregation, so the inspector has time to be watched.

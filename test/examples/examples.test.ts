@@ -46,11 +46,12 @@ const CASES: Record<string, RegExp[]> = {
     /Offboarding them again:(\n {2}\w+: done; user alreadyGone;[^\n]*){3}/,
     /^OK: /m,
   ],
+  'webhooks.ts': [/cust-2: needsAction after \d/, /Webhooks: 7 sent, [3-9] woke a member/, /Requests to MX: 15 for 3 customers/, /^OK: /m],
   'inspector.ts': [/@xstate\.actor: [1-9]/, /@xstate\.event: [1-9]/, /@xstate\.snapshot: [1-9]/, /No password or API key appears/, /^OK: /m],
 };
 
-/** Values that must never be printed: the sandbox's API key and the password the inspector example plants. */
-const SECRETS = ['sandbox-key', 'planted-S3cret-pw'];
+/** Values that must never be printed: the sandbox's API key, the password the inspector example plants, the webhook password. */
+const SECRETS = ['sandbox-key', 'planted-S3cret-pw', 'example-webhook-password'];
 
 interface Run {
   code: number | null;

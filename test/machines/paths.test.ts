@@ -42,6 +42,7 @@ function onboardingEvents(snapshot: AnyMachineSnapshot): GraphEvent[] {
       { type: `xstate.error.actor.member:${id}`, error: { kind: 'unknown', status: 0, retryable: false, scope: 'item', dialect: 'network' } },
       { type: 'member.halted', externalId: id, error: forbidden },
       { type: 'member.challenge.answered', memberExternalId: id },
+      { type: 'member.status.changed', memberExternalId: id },
     ]),
   ];
 }
@@ -52,7 +53,11 @@ const CASES: Case[] = [
     machine: memberMachine,
     inputs: [{ userGuid: 'USR-1', externalId: 'cust-1-bank', institutionCode: 'mxbank', options }],
     actors: ['listCredentialFields', 'createMember', 'findMember', 'aggregateMember', 'readMemberStatus', 'listChallenges', 'answerChallenge', 'resumeAggregation'],
-    external: () => [{ type: 'job.resume' }, { type: 'member.challenge.answered', memberExternalId: 'cust-1-bank' }],
+    external: () => [
+      { type: 'job.resume' },
+      { type: 'member.challenge.answered', memberExternalId: 'cust-1-bank' },
+      { type: 'member.status.changed', memberExternalId: 'cust-1-bank' },
+    ],
   },
   {
     name: 'offboarding',

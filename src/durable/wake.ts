@@ -1,0 +1,150 @@
+/**
+ * Waking a live member early: finding the member's actor by what a webhook names (its guid, or the
+ * job and customer its `X-Callback-Payload` names) and the payload the client sets on create so
+ * that MX can name them. A wake-up is only an event to a live actor: it is never stored, and one
+ * that finds no live member is dropped, so a lost one costs no more than the next poll.
+ */
+import type { AnyActorRef } from 'xstate';
+import type { MemberChangedEvent } from '../../machines/member.types.js';
+
+/** What a webhook can tell about the member it concerns; any one of these may be missing. */
+export interface MemberRef {
+  memberGuid?: string | null;
+  /** The member's external id (MX's `id`). */
+  memberId?: string | null;
+  jobId?: string | null;
+  customerId?: string | null;
+}
+
+/** The live member a wake-up reached. */
+export interface WokenMember {
+  jobId: string;
+  customerId: string;
+  memberId: string;
+}
+
+/** The job and customer an `X-Callback-Payload` names. */
+export interface CallbackOrigin {
+  job: string;
+  customer: string;
+}
+
+const MEMBER_ACTOR_PREFIX = 'member:';
+/** MX echoes the header back; a long one is not worth sending. */
+const MAX_PAYLOAD_CHARS = 512;
+
+/**
+ * The `X-Callback-Payload` for a member of `customer` in `job`: small JSON, printable ASCII, no
+ * secret; `undefined` when it would be too long to be worth sending.
+ *
+ * @example
+ * callbackPayloadOf({ job: 'march', customer: 'cust-1' }) // '{"job":"march","customer":"cust-1"}'
+ */
+export function callbackPayloadOf(origin: CallbackOrigin): string | undefined {
+  const text = JSON.stringify({ job: origin.job, customer: origin.customer }).replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return text.length <= MAX_PAYLOAD_CHARS ? text : undefined;
+}
+
+/**
+ * The job and customer a callback payload names, or null for anything else.
+ *
+ * @example
+ * parseCallbackPayload('{"job":"march","customer":"cust-1"}') // { job: 'march', customer: 'cust-1' }
+ */
+export function parseCallbackPayload(text: string | undefined): CallbackOrigin | null {
+  if (text === undefined || text.length > MAX_PAYLOAD_CHARS) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null) return null;
+    const { job, customer } = value as Record<string, unknown>;
+    return typeof job === 'string' && typeof customer === 'string' ? { job, customer } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Which job and customer each member belongs to, learnt as items start, so the member's create
+ * can name them in its callback payload.
+ *
+ * @example
+ * const origins = createMemberOrigins();
+ * origins.note('march', 'cust-1', { members: [{ externalId: 'cust-1-mxbank' }] });
+ * origins.payloadFor('cust-1-mxbank'); // '{"job":"march","customer":"cust-1"}'
+ */
+export function createMemberOrigins() {
+  const byMember = new Map<string, CallbackOrigin>();
+  return {
+    note(jobId: string, customerId: string, input: unknown): void {
+      const members = (input as { members?: unknown } | null)?.members;
+      if (!Array.isArray(members)) return;
+      for (const member of members) {
+        const id = (member as { externalId?: unknown } | null)?.externalId;
+        if (typeof id === 'string') byMember.set(id, { job: jobId, customer: customerId });
+      }
+    },
+    payloadFor(memberExternalId: string): string | undefined {
+      const origin = byMember.get(memberExternalId);
+      return origin ? callbackPayloadOf(origin) : undefined;
+    },
+  };
+}
+
+interface MemberView {
+  context?: { externalId?: unknown; memberGuid?: unknown };
+}
+
+function memberOf(child: AnyActorRef | undefined): { externalId: string; memberGuid: string | null } | null {
+  const context = (child?.getSnapshot() as MemberView | undefined)?.context;
+  if (typeof context?.externalId !== 'string') return null;
+  return { externalId: context.externalId, memberGuid: typeof context.memberGuid === 'string' ? context.memberGuid : null };
+}
+
+function matchIn(actor: AnyActorRef, ref: MemberRef): string | null {
+  const children = (actor.getSnapshot() as { children?: Record<string, AnyActorRef> }).children ?? {};
+  if (ref.memberId) {
+    const member = memberOf(children[`${MEMBER_ACTOR_PREFIX}${ref.memberId}`]);
+    if (member && (!ref.memberGuid || member.memberGuid === null || member.memberGuid === ref.memberGuid)) return member.externalId;
+  }
+  if (!ref.memberGuid) return null;
+  for (const [id, child] of Object.entries(children)) {
+    if (!id.startsWith(MEMBER_ACTOR_PREFIX)) continue;
+    const member = memberOf(child);
+    if (member?.memberGuid === ref.memberGuid) return member.externalId;
+  }
+  return null;
+}
+
+/**
+ * Sends `member.status.changed` to the live member `ref` names: first where the callback payload
+ * points (job and customer), then by member guid across every live item. Returns who took it, or
+ * null when no live member matches (finished, not started here, or unknown).
+ *
+ * @example
+ * wakeLiveMember(live, { memberGuid: 'MBR-1' }) // { jobId: 'march', customerId: 'cust-1', memberId: 'cust-1-mxbank' }
+ */
+export function wakeLiveMember(
+  live: ReadonlyMap<string, ReadonlyMap<string, { actor: AnyActorRef }>>,
+  ref: MemberRef,
+): WokenMember | null {
+  const send = (jobId: string, customerId: string, actor: AnyActorRef, memberId: string): WokenMember => {
+    actor.send({ type: 'member.status.changed', memberExternalId: memberId } satisfies MemberChangedEvent);
+    return { jobId, customerId, memberId };
+  };
+  if (ref.jobId && ref.customerId) {
+    const item = live.get(ref.jobId)?.get(ref.customerId);
+    const memberId = item ? matchIn(item.actor, ref) : null;
+    if (item && memberId) return send(ref.jobId, ref.customerId, item.actor, memberId);
+  }
+  if (!ref.memberGuid) return null;
+  for (const [jobId, items] of live) {
+    for (const [customerId, item] of items) {
+      const memberId = matchIn(item.actor, { memberGuid: ref.memberGuid });
+      if (memberId) return send(jobId, customerId, item.actor, memberId);
+    }
+  }
+  return null;
+}

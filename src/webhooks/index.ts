@@ -1,0 +1,19 @@
+export { basicCheck, webhookAuthProblem, type BasicCheck } from './auth.js';
+export { createDeliveryLedger, isWorthAWake, readDelivery, type Delivery, type Verdict } from './delivery.js';
+export {
+  createWebhookHandler,
+  DEFAULT_MAX_BODY_BYTES,
+  type DeliveryOutcome,
+  type WebhookHandler,
+  type WebhookHandlerOptions,
+  type WebhookStats,
+  type WebhookTarget,
+} from './handler.js';
+export {
+  createWebhookReceiver,
+  DEFAULT_WEBHOOK_HOST,
+  DEFAULT_WEBHOOK_PATH,
+  WEBHOOK_POLL_INTERVAL_MS,
+  type WebhookReceiver,
+  type WebhookReceiverOptions,
+} from './receiver.js';
