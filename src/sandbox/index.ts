@@ -7,7 +7,9 @@ export {
   FAULT_KINDS,
   type FaultKind,
   type SandboxClient,
+  type SandboxDialect,
   type SandboxOptions,
 } from './options.js';
 export type { SandboxStats } from './stats.js';
-export { CORRECT_ANSWER, MXBANK_PASSWORDS, MXBANK_USERNAME, type Outcome } from './aggregation.js';
+export { CORRECT_ANSWER, MXBANK_PASSWORDS, MXBANK_USERNAME, type Outcome } from './mxbank.js';
+export { API_VERSIONS, type ApiVersion } from './versions.js';
