@@ -108,7 +108,8 @@ export function challengeOf(outcome: Outcome, guid: string | null): Record<strin
   if (outcome === 'image') {
     return {
       guid,
-      type: 'IMAGE',
+      // MX's ChallengeResponse names the image type IMAGE_DATA (its OpenAPI file's example).
+      type: 'IMAGE_DATA',
       label: 'Enter the text in the picture.',
       field_name: 'captcha',
       // A 1×1 PNG: the challenge is answered with `correct`, whatever the picture shows.
