@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConnectionStatus } from '../api/types.js';
 import { viewAt, type Timeline, type Timing } from './aggregation.js';
 import { challengeOf, STATUS_MESSAGES } from './mxbank.js';
+import type { ApiVersion } from './versions.js';
 
 /** A user as the ground truth shows it: MX's UserResponse and the client that owns it. */
 export interface SandboxUser {
@@ -159,9 +160,11 @@ export class SandboxStore {
     if (member.id !== null) this.memberIds.delete(key(member.clientId, member.id));
   }
 
-  /** The user as MX's UserResponse. */
-  userJson(user: UserRecord): Record<string, unknown> {
-    return { email: user.email, guid: user.guid, id: user.id, is_disabled: user.is_disabled, metadata: user.metadata };
+  /** The user as MX's UserResponse; v20250224's `email` is not nullable, so a user without one has none. */
+  userJson(user: UserRecord, version: ApiVersion): Record<string, unknown> {
+    const json: Record<string, unknown> = { email: user.email, guid: user.guid, id: user.id, is_disabled: user.is_disabled, metadata: user.metadata };
+    if (user.email === null && version === 'v20250224') delete json.email;
+    return json;
   }
 
   /** The member as MX's MemberResponse, its status computed at `now`. */

@@ -54,7 +54,7 @@ export const createUser: Handler = (ctx) => {
     is_disabled: user.is_disabled === true,
     metadata: str(user.metadata),
   });
-  return { status: 200, json: { user: ctx.store.userJson(created) } };
+  return { status: 200, json: { user: ctx.store.userJson(created, ctx.version) } };
 };
 
 export const listUsers: Handler = (ctx) => {
@@ -79,12 +79,12 @@ export const listUsers: Handler = (ctx) => {
     total = store.userCount(client.id);
   }
   const { page, pagination } = paginate(users, total, query);
-  return { status: 200, json: { users: page.map((u) => store.userJson(u)), pagination } };
+  return { status: 200, json: { users: page.map((u) => store.userJson(u, ctx.version)), pagination } };
 };
 
 export const readUser: Handler = (ctx) => {
   const user = ownUser(ctx);
-  return isUser(user) ? { status: 200, json: { user: ctx.store.userJson(user) } } : user;
+  return isUser(user) ? { status: 200, json: { user: ctx.store.userJson(user, ctx.version) } } : user;
 };
 
 export const updateUser: Handler = (ctx) => {
@@ -101,7 +101,7 @@ export const updateUser: Handler = (ctx) => {
   if ('email' in changes) user.email = str(changes.email);
   if ('metadata' in changes) user.metadata = str(changes.metadata);
   if (typeof changes.is_disabled === 'boolean') user.is_disabled = changes.is_disabled;
-  return { status: 200, json: { user: ctx.store.userJson(user) } };
+  return { status: 200, json: { user: ctx.store.userJson(user, ctx.version) } };
 };
 
 export const deleteUser: Handler = (ctx) => {
