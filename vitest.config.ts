@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/bench/**', 'node_modules/**', 'dist/**'],
+    // test/conformance reads MX's files beside the repository: `npm run test:conformance` runs it.
+    exclude: ['test/bench/**', 'test/conformance/**', 'node_modules/**', 'dist/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Two cores: the loopback and crash tests measure rates, so they must not fight for CPU.

@@ -21,8 +21,11 @@ Runs a local MX Platform API on 127.0.0.1 until SIGINT or SIGTERM.
   --fault-kinds K,K     which faults: ${FAULT_KINDS.join(', ')} (default all)
   --seed S              seeds the faults: same seed, same requests, same faults (default 1)
   --token-ttl SECONDS   lifetime of OAuth tokens (default 300)
-  --auth token|basic    Bearer tokens from POST /oauth/token, or Basic on every request (default token)
-  --dialect D           error bodies: mx-sso, nexus, mgx or mcc (default mx-sso)
+  --auth basic|token    Basic on every request, as MX does, or Bearer tokens from POST /oauth/token (default basic)
+  --dialect D           errors: platform (MX Platform's statuses), or a seed document's: mx-sso, nexus, mgx, mcc
+                        (default platform)
+  --api-version-optional  serve a request without Accept-Version as v20111101 instead of answering 406
+  --min-aggregation-interval-ms MS  an aggregate within MS of the last start answers 202, no new job (default 0)
   --aggregation-ms MS   how long an aggregation takes (default ${defaultSandboxOptions.aggregationMs})
   --latency-ms MS       added to every request (default 0)
   --challenge-window-ms MS  how long a challenge waits before EXPIRED (default ${defaultSandboxOptions.challengeWindowMs})
@@ -60,7 +63,8 @@ export function optionsFromFlags(argv: string[], env: NodeJS.ProcessEnv = {}): P
       'fault-kinds': { type: 'string' }, seed: { type: 'string' }, 'token-ttl': { type: 'string' }, auth: { type: 'string' },
       dialect: { type: 'string' }, 'aggregation-ms': { type: 'string' }, 'latency-ms': { type: 'string' },
       'challenge-window-ms': { type: 'string' }, 'slow-ms': { type: 'string' }, 'timeout-fault-ms': { type: 'string' },
-      client: { type: 'string', multiple: true },
+      client: { type: 'string', multiple: true }, 'api-version-optional': { type: 'boolean' },
+      'min-aggregation-interval-ms': { type: 'string' },
       ...WEBHOOK_SENDER_FLAGS,
     },
   });
@@ -85,6 +89,8 @@ export function optionsFromFlags(argv: string[], env: NodeJS.ProcessEnv = {}): P
     timeoutFaultMs: number('timeout-fault-ms', values['timeout-fault-ms']),
     clients: values.client?.map(client),
     webhooks: webhookSenderOf(values, env),
+    requireApiVersion: values['api-version-optional'] === true ? false : undefined,
+    minAggregationIntervalMs: number('min-aggregation-interval-ms', values['min-aggregation-interval-ms']),
   };
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<SandboxOptions>;
   const problems = checkSandboxOptions({ ...defaultSandboxOptions, ...defined, host: '127.0.0.1' });

@@ -4,55 +4,7 @@
  * a sandbox holding 100,000 members costs nothing while nobody asks.
  */
 import type { ConnectionStatus } from '../api/types.js';
-
-/** What the `mxbank` password makes an aggregation end in. */
-export type Outcome =
-  | 'connected' | 'challenge' | 'options' | 'denied' | 'locked' | 'prevented' | 'impeded' | 'slow' | 'failed';
-
-/** The `mxbank` passwords and the outcome each one picks; any other password is DENIED. */
-export const MXBANK_PASSWORDS: Readonly<Record<string, Outcome>> = {
-  password: 'connected',
-  challenge: 'challenge',
-  options: 'options',
-  denied: 'denied',
-  locked: 'locked',
-  prevented: 'prevented',
-  impeded: 'impeded',
-  slow: 'slow',
-  server_error: 'failed',
-};
-
-export const MXBANK_USERNAME = 'mxuser';
-/** The answer that passes either challenge; any other answer is REJECTED. */
-export const CORRECT_ANSWER = 'correct';
-
-export interface CredentialField {
-  guid: string;
-  field_name: string;
-  field_type: string;
-  label: string;
-  type: string;
-  display_order: number;
-}
-
-export interface Institution {
-  code: string;
-  name: string;
-  guid: string;
-  manual: boolean;
-  credentials: CredentialField[];
-}
-
-export const INSTITUTIONS: ReadonlyMap<string, Institution> = new Map([
-  ['mxbank', {
-    code: 'mxbank', name: 'MX Bank', guid: 'INS-1572a04c-912b-59bf-5841-332c7dfafaef', manual: false,
-    credentials: [
-      { guid: 'CRD-username', field_name: 'LOGIN', field_type: 'TEXT', label: 'Username', type: 'LOGIN', display_order: 1 },
-      { guid: 'CRD-password', field_name: 'PASSWORD', field_type: 'PASSWORD', label: 'Password', type: 'PASSWORD', display_order: 2 },
-    ],
-  }],
-  ['manual', { code: 'manual', name: 'Manual Institution', guid: 'INS-manual-b1d7c8f5', manual: true, credentials: [] }],
-]);
+import type { Outcome } from './mxbank.js';
 
 /** The part of a member that decides its status; everything here is safe to show. */
 export interface Timeline {
@@ -65,7 +17,10 @@ export interface Timeline {
   /** The open challenge's guid while the outcome is a challenge. */
   challengeGuid: string | null;
   answeredAt: number | null;
-  answerCorrect: boolean;
+  /** What the answer given ends the aggregation in (see `answerStatus`). */
+  answerStatus: ConnectionStatus | null;
+  /** The kind of job running, or last run: a standard aggregation or a verification. */
+  job: 'aggregate' | 'verify';
   lastAggregatedAt: number | null;
   lastSuccessAt: number | null;
 }
@@ -98,6 +53,8 @@ const SETTLED: Partial<Record<Outcome, ConnectionStatus>> = {
 export function viewAt(t: Timeline, now: number, timing: Timing): MemberView {
   const idle = { aggregated_at: t.lastAggregatedAt, successfully_aggregated_at: t.lastSuccessAt, challenged: false };
   if (t.manual) return { ...idle, connection_status: 'CREATED', is_being_aggregated: false };
+  // An OAuth member waits for the end user at the bank: no aggregation runs until they sign in.
+  if (t.outcome === 'oauth') return { ...idle, connection_status: 'PENDING', is_being_aggregated: false };
   if (t.startedAt === null) return { ...idle, connection_status: t.priorStatus ?? 'CREATED', is_being_aggregated: false };
   const ends = t.startedAt + timing.aggregationMs;
   if (now < ends) return { ...idle, connection_status: t.priorStatus ?? 'CREATED', is_being_aggregated: true };
@@ -122,11 +79,13 @@ export function viewAt(t: Timeline, now: number, timing: Timing): MemberView {
   }
   const resumedEnds = t.answeredAt + timing.aggregationMs;
   if (now < resumedEnds) return { ...idle, connection_status: 'RESUMED', is_being_aggregated: true };
-  return settled(t.answerCorrect ? 'CONNECTED' : 'REJECTED', resumedEnds);
+  return settled(t.answerStatus ?? 'REJECTED', resumedEnds);
 }
 
 /** Starts an aggregation at `now`, keeping what the last one left behind. */
-export function startAggregation(t: Timeline, now: number, timing: Timing, challengeGuid: string): void {
+export function startAggregation(
+  t: Timeline, now: number, timing: Timing, challengeGuid: string, job: Timeline['job'] = 'aggregate',
+): void {
   if (t.startedAt !== null) {
     const view = viewAt(t, now, timing);
     t.priorStatus = view.connection_status;
@@ -135,50 +94,7 @@ export function startAggregation(t: Timeline, now: number, timing: Timing, chall
   }
   t.startedAt = now;
   t.answeredAt = null;
-  t.answerCorrect = false;
-  t.challengeGuid = t.outcome === 'challenge' || t.outcome === 'options' ? challengeGuid : null;
+  t.answerStatus = null;
+  t.job = job;
+  t.challengeGuid = t.outcome === 'challenge' || t.outcome === 'options' || t.outcome === 'image' ? challengeGuid : null;
 }
-
-/** The open challenge of a member whose outcome is a challenge, as MX's ChallengeResponse. */
-export function challengeOf(t: Timeline): Record<string, unknown> | null {
-  if (t.challengeGuid === null) return null;
-  if (t.outcome === 'options') {
-    return {
-      guid: t.challengeGuid,
-      type: 'OPTIONS',
-      label: 'Which colour is the sky on a clear day?',
-      field_name: 'colour',
-      options: [
-        { guid: `${t.challengeGuid}-1`, label: 'Blue', value: CORRECT_ANSWER },
-        { guid: `${t.challengeGuid}-2`, label: 'Green', value: 'incorrect' },
-      ],
-    };
-  }
-  return { guid: t.challengeGuid, type: 'TEXT', label: 'What city were you born in?', field_name: 'city' };
-}
-
-/**
- * The outcome a set of `mxbank` credentials picks. The values are read here and nowhere else:
- * the caller keeps the outcome and drops the values.
- */
-export function outcomeOf(credentials: ReadonlyArray<{ guid: string; value: string }>): Outcome {
-  const username = credentials.find((c) => c.guid === 'CRD-username')?.value;
-  const password = credentials.find((c) => c.guid === 'CRD-password')?.value ?? '';
-  if (username !== MXBANK_USERNAME) return 'denied';
-  return Object.hasOwn(MXBANK_PASSWORDS, password) ? (MXBANK_PASSWORDS[password] ?? 'denied') : 'denied';
-}
-
-export const STATUS_MESSAGES: Partial<Record<ConnectionStatus, string>> = {
-  CREATED: 'Connecting to MX Bank ...',
-  CONNECTED: 'Connected to MX Bank.',
-  CHALLENGED: 'To authenticate your connection to MX Bank, please answer the following challenge(s).',
-  DENIED: 'The credentials entered do not match your credentials at this institution. Please re-enter your credentials to continue.',
-  LOCKED: 'Your account is locked. Please log in to the appropriate website for MX Bank and follow the steps to resolve the issue.',
-  PREVENTED: 'MX Bank is preventing access to your account. Please log in to MX Bank and follow the steps to resolve the issue.',
-  IMPEDED: 'Your attention is needed at this institution\'s website. Please log in to the appropriate website for MX Bank and follow the steps to resolve the issue.',
-  DELAYED: 'Importing your accounts and transactions is taking longer than expected.',
-  FAILED: 'There was a problem validating your credentials with MX Bank. Please try again later.',
-  REJECTED: 'The answer or answers provided were incorrect. Please try again.',
-  EXPIRED: 'The answer or answers were not provided in time. Please try again.',
-  RESUMED: 'The connection to MX Bank has resumed.',
-};

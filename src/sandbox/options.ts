@@ -18,7 +18,14 @@ export const FAULT_KINDS = [
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-export const DIALECTS: readonly Dialect[] = ['mx-sso', 'nexus', 'mgx', 'mcc'];
+/**
+ * How the sandbox renders errors: `platform` is MX Platform's own statuses (its errors page,
+ * docs.mx.com/api-reference/platform-api/overview/errors) with `{"error": {"message": "…"}}`
+ * bodies; the others are the seed documents' APIs, kept for rehearsing them.
+ */
+export type SandboxDialect = 'platform' | Dialect;
+
+export const DIALECTS: readonly SandboxDialect[] = ['platform', 'mx-sso', 'nexus', 'mgx', 'mcc'];
 
 /** An API client the sandbox knows: its id and key (Basic `id:key`). */
 export interface SandboxClient {
@@ -45,10 +52,28 @@ export interface SandboxOptions {
   /** Seeds the fault generator: the same seed and the same request sequence give the same faults. */
   seed: number;
   tokenTtlSeconds: number;
-  /** `token`: Bearer tokens from `POST /oauth/token`; `basic`: Basic `id:key` on every request. */
+  /**
+   * `basic`: Basic `id:key` on every request, as MX Platform does; `token`: Bearer tokens from `POST /oauth/token`.
+   * @default 'basic'
+   */
   auth: 'token' | 'basic';
-  /** How error bodies are rendered. */
-  dialect: Dialect;
+  /**
+   * How errors are rendered (and, for `platform`, which statuses MX Platform answers with).
+   * @default 'platform'
+   */
+  dialect: SandboxDialect;
+  /**
+   * `true`: a request without `Accept-Version` gets MX's 406; `false`: it is served as v20111101,
+   * for callers written before MX required the header. An unknown version is a 406 either way.
+   * @default true
+   */
+  requireApiVersion: boolean;
+  /**
+   * The least time between the starts of two standard aggregations of one member; an aggregate
+   * within it answers 202 with the member as it is. MX exempts mxbank, so the default is 0.
+   * @default 0
+   */
+  minAggregationIntervalMs: number;
   /** How long one aggregation (or one resumed aggregation) takes. */
   aggregationMs: number;
   /** Added before every API request is handled. */
@@ -76,8 +101,10 @@ export const defaultSandboxOptions: SandboxOptions = {
   faultKinds: FAULT_KINDS,
   seed: 1,
   tokenTtlSeconds: 300,
-  auth: 'token',
-  dialect: 'mx-sso',
+  auth: 'basic',
+  dialect: 'platform',
+  requireApiVersion: true,
+  minAggregationIntervalMs: 0,
   aggregationMs: 2_000,
   latencyMs: 0,
   clients: [DEFAULT_CLIENT],
@@ -99,6 +126,7 @@ const NUMERIC: ReadonlyArray<[keyof SandboxOptions, number, number]> = [
   ['challengeWindowMs', 0, 1e9],
   ['slowMs', 0, 1e9],
   ['timeoutFaultMs', 0, 1e9],
+  ['minAggregationIntervalMs', 0, 1e9],
 ];
 
 /**
@@ -117,6 +145,7 @@ export function checkSandboxOptions(options: SandboxOptions): string[] {
   }
   if (!Number.isInteger(options.port)) problems.push('port must be an integer');
   if (options.auth !== 'token' && options.auth !== 'basic') problems.push("auth must be 'token' or 'basic'");
+  if (typeof options.requireApiVersion !== 'boolean') problems.push('requireApiVersion must be true or false');
   if (!DIALECTS.includes(options.dialect)) problems.push(`dialect must be one of ${DIALECTS.join(', ')}`);
   for (const kind of options.faultKinds) {
     if (!FAULT_KINDS.includes(kind)) problems.push(`unknown fault kind '${String(kind)}' (known: ${FAULT_KINDS.join(', ')})`);
@@ -147,7 +176,7 @@ export function resolveSandboxOptions(partial: Partial<SandboxOptions>): Sandbox
   const options: SandboxOptions = { ...defaultSandboxOptions, ...defined };
   const problems = checkSandboxOptions(options);
   if (problems.length > 0) {
-    throw new TypeError(`startSandbox: ${problems[0]}. Example: startSandbox({ port: 0, rateLimit: 20, dialect: 'mx-sso' })`);
+    throw new TypeError(`startSandbox: ${problems[0]}. Example: startSandbox({ port: 0, rateLimit: 20, dialect: 'platform' })`);
   }
   return options;
 }

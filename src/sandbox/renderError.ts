@@ -3,7 +3,8 @@
  * machine code and text from the error documents where they name one, and the dialect's envelope
  * around the MX text where they do not.
  */
-import type { Dialect } from '../errors/types.js';
+import type { SandboxDialect } from './options.js';
+import { API_VERSIONS } from './versions.js';
 
 export type Resource = 'user' | 'member';
 
@@ -11,6 +12,7 @@ export type SandboxError =
   | { case: 'route_not_found' }
   | { case: 'method_not_allowed'; allow: string }
   | { case: 'not_acceptable' }
+  | { case: 'unsupported_version' }
   | { case: 'content_type' }
   | { case: 'malformed_json' }
   | { case: 'payload_too_large' }
@@ -20,12 +22,15 @@ export type SandboxError =
   | { case: 'user_not_found'; guid: string }
   | { case: 'member_not_found' }
   | { case: 'member_not_found_on_delete'; guid: string }
-  | { case: 'duplicate'; resource: Resource; id: string }
+  /** `guid` is the existing record's, which MX Platform's message names. */
+  | { case: 'duplicate'; resource: Resource; id: string; guid: string }
   | { case: 'client_not_associated' }
   | { case: 'institution_not_found'; onCreate: boolean }
   | { case: 'credentials_stale' }
   | { case: 'not_aggregatable' }
   | { case: 'challenge_expired' }
+  | { case: 'not_challenged' }
+  | { case: 'job_running' }
   | { case: 'unauthorized' }
   | { case: 'token_expired' }
   | { case: 'rate_limited'; retryAfterSeconds: number }
@@ -38,10 +43,10 @@ export type SandboxErrorCase = SandboxError['case'];
 
 /** Every case, for tables that must cover them all. */
 export const SANDBOX_ERROR_CASES = [
-  'route_not_found', 'method_not_allowed', 'not_acceptable', 'content_type', 'malformed_json', 'payload_too_large',
+  'route_not_found', 'method_not_allowed', 'not_acceptable', 'unsupported_version', 'content_type', 'malformed_json', 'payload_too_large',
   'missing_fields', 'invalid_field', 'invalid_external_id', 'user_not_found', 'member_not_found',
   'member_not_found_on_delete', 'duplicate', 'client_not_associated', 'institution_not_found', 'credentials_stale',
-  'not_aggregatable', 'challenge_expired', 'unauthorized', 'token_expired', 'rate_limited', 'bad_gateway', 'maintenance',
+  'not_aggregatable', 'challenge_expired', 'not_challenged', 'job_running', 'unauthorized', 'token_expired', 'rate_limited', 'bad_gateway', 'maintenance',
   'server_error', 'delete_failed',
 ] as const satisfies readonly SandboxErrorCase[];
 
@@ -69,6 +74,10 @@ export const DELETE_SYSTEM_MESSAGE = 'The record is locked by another process.';
 export const STALE_CREDENTIALS_TEXT =
   'The credential GUIDs submitted are no longer valid. Check the institution required credentials endpoint for the most recent credentials.';
 const NOT_ACCEPTABLE_TEXT = 'The request cannot be accepted. A required header may be missing or invalid.';
+export const UNSUPPORTED_VERSION_TEXT =
+  `The request didn't specify a valid API version. Send Accept-Version: ${API_VERSIONS.join(' or ')}.`;
+const NOT_CHALLENGED_TEXT = 'The member is not CHALLENGED, so there is nothing to resume.';
+const JOB_RUNNING_TEXT = 'The member already has a job of a different type running.';
 const NEXUS_NOT_FOUND = 'We were unable to find the record you requested.';
 const UNKNOWN_TEXT = 'An unknown error has occurred.';
 const MAINTENANCE_TEXT = 'Service Temporarily Unavailable.';
@@ -78,6 +87,9 @@ function mxSso(e: SandboxError): Parts {
     case 'route_not_found': case 'content_type': case 'institution_not_found': return { status: 404 };
     case 'method_not_allowed': return { status: 405, message: 'Method not allowed.' };
     case 'not_acceptable': return { status: 406, message: NOT_ACCEPTABLE_TEXT };
+    case 'unsupported_version': return { status: 406, message: UNSUPPORTED_VERSION_TEXT };
+    case 'not_challenged': return { status: 400, message: NOT_CHALLENGED_TEXT };
+    case 'job_running': return { status: 409, message: JOB_RUNNING_TEXT };
     case 'malformed_json': return { status: 400, message: 'The request body is not valid JSON.' };
     case 'payload_too_large': return { status: 413, message: 'The request body is larger than 1 MB.' };
     case 'missing_fields': return { status: 400, message: `Missing required parameters: ${e.fields.join(', ')}.` };
@@ -136,6 +148,9 @@ function mgx(e: SandboxError): Parts {
         : { status: 404, code: 'not_found', message: 'Institution not found.' };
     case 'method_not_allowed': return { status: 405, code: 'method_not_allowed', message: 'Method not allowed.' };
     case 'not_acceptable': return { status: 406, code: 'not_acceptable', message: NOT_ACCEPTABLE_TEXT };
+    case 'unsupported_version': return { status: 406, code: 'not_acceptable', message: UNSUPPORTED_VERSION_TEXT };
+    case 'not_challenged': return { status: 400, code: 'not_challenged', message: NOT_CHALLENGED_TEXT };
+    case 'job_running': return { status: 409, code: 'job_running', message: JOB_RUNNING_TEXT };
     case 'malformed_json': return { status: 400, code: 'invalid_json', message: 'The request body is not valid JSON.' };
     case 'payload_too_large': return { status: 413, code: 'payload_too_large', message: 'The request body is larger than 1 MB.' };
     case 'missing_fields': return validation(e.fields.map((field) => ({ field, message: 'This field is required.' })));
@@ -182,11 +197,51 @@ function mcc(e: SandboxError): Parts {
   }
 }
 
-const DIALECT_PARTS: Record<Dialect, (e: SandboxError) => Parts> = { 'mx-sso': mxSso, nexus, mgx, mcc };
+/**
+ * MX Platform's own statuses, from its errors page (docs.mx.com/api-reference/platform-api/overview/errors):
+ * 404 an invalid item/id/URL, 405 a constraint of the endpoint not met, 406 no valid API version,
+ * 409 an object that already exists or a job of another type running, 422 data it cannot process.
+ */
+function platform(e: SandboxError): Parts {
+  switch (e.case) {
+    // An unknown path never reaches a record lookup: a bare 404, as a wrong base URL gets.
+    case 'route_not_found': return { status: 404 };
+    case 'method_not_allowed': return { status: 405, message: 'Method not allowed.' };
+    case 'not_acceptable': return { status: 406, message: NOT_ACCEPTABLE_TEXT };
+    case 'unsupported_version': return { status: 406, message: UNSUPPORTED_VERSION_TEXT };
+    case 'content_type': return { status: 400, message: 'A request with a body must send it as Content-Type: application/json.' };
+    case 'malformed_json': return { status: 400, message: 'The request body is not valid JSON.' };
+    case 'payload_too_large': return { status: 413, message: 'The request body is larger than 1 MB.' };
+    case 'missing_fields': return { status: 400, message: `A required parameter is missing: ${e.fields.join(', ')}.` };
+    case 'invalid_field': return { status: 422, message: `The data provided cannot be processed: ${e.field}.` };
+    case 'invalid_external_id':
+      return { status: 422, message: e.resource === 'user' ? 'Invalid format for external user guid.' : 'Invalid format for external member guid.' };
+    case 'user_not_found': return { status: 404, message: 'User not found.' };
+    case 'member_not_found': case 'member_not_found_on_delete': return { status: 404, message: 'Member not found.' };
+    case 'institution_not_found': return { status: 404, message: 'Institution not found.' };
+    case 'duplicate': return { status: 409, message: `${e.resource === 'user' ? 'User' : 'Member'} already exists with guid ${e.guid}` };
+    case 'client_not_associated': return { status: 403, message: 'This feature is not available to the client.' };
+    case 'credentials_stale': return { status: 422, message: STALE_CREDENTIALS_TEXT };
+    case 'not_aggregatable': return { status: 400, message: 'You cannot aggregate a manual member.' };
+    case 'challenge_expired': return { status: 405, message: 'Challenge question expired. Please try again.' };
+    case 'not_challenged': return { status: 405, message: NOT_CHALLENGED_TEXT };
+    case 'job_running': return { status: 409, message: JOB_RUNNING_TEXT };
+    case 'unauthorized': return { status: 401, message: 'Invalid MX-API-Key or MX-Client-ID provided.' };
+    case 'token_expired': return { status: 401, message: 'The access token has expired.' };
+    case 'rate_limited': return { status: 429, message: 'Too many requests.' };
+    case 'bad_gateway': return { status: 502, message: 'Bad gateway.' };
+    case 'maintenance': return { status: 503, message: 'The MX Platform is being updated.' };
+    case 'server_error': return { status: 500, message: UNKNOWN_TEXT };
+    case 'delete_failed': return { status: 500, message: `Failed to delete ${e.resource}: ${DELETE_SYSTEM_MESSAGE}` };
+  }
+}
 
-function envelope(dialect: Dialect, p: Parts): string | null {
+const DIALECT_PARTS: Record<SandboxDialect, (e: SandboxError) => Parts> = { platform, 'mx-sso': mxSso, nexus, mgx, mcc };
+
+function envelope(dialect: SandboxDialect, p: Parts): string | null {
   if (p.message === undefined) return null;
   switch (dialect) {
+    case 'platform': return JSON.stringify({ error: { message: p.message } });
     case 'mx-sso': return JSON.stringify({ error: p.message });
     case 'nexus': return JSON.stringify({ code: p.code ?? null, message: p.message });
     case 'mgx': {
@@ -205,7 +260,7 @@ function envelope(dialect: Dialect, p: Parts): string | null {
  * renderError('nexus', { case: 'token_expired' });
  * // { status: 401, headers: {...}, body: '{"code":4011,"message":"The session token used in this request has expired."}' }
  */
-export function renderError(dialect: Dialect, error: SandboxError): RenderedError {
+export function renderError(dialect: SandboxDialect, error: SandboxError): RenderedError {
   const parts = DIALECT_PARTS[dialect](error);
   const headers: Record<string, string> = {};
   if (error.case === 'method_not_allowed') headers.allow = error.allow;

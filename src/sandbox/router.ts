@@ -5,7 +5,7 @@
 
 export type RouteName =
   | 'token' | 'users' | 'user' | 'members' | 'member' | 'memberStatus' | 'aggregate' | 'challenges' | 'resume'
-  | 'credentials';
+  | 'credentials' | 'verify' | 'oauthWindow';
 
 export interface RouteMatch {
   name: RouteName;
@@ -21,6 +21,8 @@ const MEMBER_ACTIONS: ReadonlyMap<string, [RouteName, readonly string[]]> = new 
   ['aggregate', ['aggregate', ['POST']]],
   ['challenges', ['challenges', ['GET']]],
   ['resume', ['resume', ['PUT']]],
+  ['verify', ['verify', ['POST']]],
+  ['oauth_window_uri', ['oauthWindow', ['GET']]],
 ]);
 
 function decode(segment: string): string | undefined {
@@ -58,7 +60,7 @@ export function matchRoute(path: string): RouteMatch | undefined {
   if (parts.length === 4) return found('members', ['GET', 'POST'], userGuid);
   const memberGuid = decode(parts[4] ?? '');
   if (memberGuid === undefined) return undefined;
-  if (parts.length === 5) return found('member', ['GET', 'DELETE'], userGuid, memberGuid);
+  if (parts.length === 5) return found('member', ['GET', 'PUT', 'DELETE'], userGuid, memberGuid);
   const action = parts.length === 6 ? MEMBER_ACTIONS.get(parts[5] ?? '') : undefined;
   return action ? found(action[0], action[1], userGuid, memberGuid) : undefined;
 }

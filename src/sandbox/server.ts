@@ -1,7 +1,7 @@
 /**
  * `startSandbox`: a local MX Platform API on node:http. Each request goes through the same
- * gates, in the order a gateway applies them: Accept, auth, rate limit, route, Content-Type,
- * fault, body, handler. Nothing here logs, and nothing here keeps a credential value.
+ * gates, in the order a gateway applies them: Accept, Accept-Version, auth, rate limit, route,
+ * Content-Type, fault, body, handler. Nothing here logs, and nothing here keeps a credential value.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,14 +11,15 @@ import { FaultInjector, type Fault } from './faultInjector.js';
 import type { HandlerContext } from './handlers/context.js';
 import { resolveSandboxOptions, type SandboxOptions } from './options.js';
 import { renderError, type SandboxError } from './renderError.js';
-import { HANDLERS, isWriteRoute } from './routes.js';
+import { HANDLERS, isWriteRoute, takesNoBody } from './routes.js';
 import { matchRoute, type RouteMatch } from './router.js';
 import { StatsRecorder, type SandboxStats } from './stats.js';
 import { SandboxStore, type SandboxMember, type SandboxUser } from './store.js';
 import { TokenBucket } from './tokenBucket.js';
+import { MEDIA_TYPES, versionOf, type ApiVersion } from './versions.js';
 import { createWebhookSender, type WebhookSenderStats } from './webhookSender.js';
 import { memberWriteOf } from './webhookWrites.js';
-import { acceptable, isJsonContentType, MX_MEDIA_TYPE, parseJson, readBody } from './wire.js';
+import { acceptable, hasEmptyBody, isJsonContentType, parseJson, readBody } from './wire.js';
 
 /** The sandbox's ground truth: every record (never a credential) and the request statistics. */
 export interface SandboxState {
@@ -41,7 +42,10 @@ export interface Sandbox {
   reset(): void;
 }
 
-const JSON_HEADERS = { 'content-type': `${MX_MEDIA_TYPE}; charset=utf-8` };
+const CONTENT_TYPES: Record<ApiVersion, string> = {
+  v20250224: `${MEDIA_TYPES.v20250224}; charset=utf-8`,
+  v20111101: `${MEDIA_TYPES.v20111101}; charset=utf-8`,
+};
 const ERROR_TYPE = 'application/json; charset=utf-8';
 const EMPTY_QUERY = new URLSearchParams();
 
@@ -50,11 +54,13 @@ const EMPTY_QUERY = new URLSearchParams();
  *
  * @example
  * const sandbox = await startSandbox({ rateLimit: 20, aggregationMs: 100 });
- * const token = await fetch(`${sandbox.url}/oauth/token`, {
- *   method: 'POST',
- *   headers: { authorization: `Basic ${Buffer.from('sandbox-client:sandbox-key').toString('base64')}` },
+ * const users = await fetch(`${sandbox.url}/users`, {
+ *   headers: {
+ *     authorization: `Basic ${Buffer.from('sandbox-client:sandbox-key').toString('base64')}`,
+ *     accept: 'application/json',
+ *     'accept-version': 'v20250224',
+ *   },
  * }).then((r) => r.json());
- * // ... call `${sandbox.url}/users` with `Authorization: Bearer ${token.access_token}` ...
  * console.log(sandbox.state().stats.maxObservedRate);
  * await sandbox.close();
  */
@@ -77,7 +83,7 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     timers.add(timer);
   };
 
-  const send = (res: ServerResponse, status: number, json?: unknown): void => {
+  const send = (res: ServerResponse, status: number, version: ApiVersion, json?: unknown): void => {
     stats.status(status);
     if (json === undefined) {
       res.writeHead(status, status === 204 ? undefined : { 'content-length': '0' });
@@ -85,7 +91,7 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
       return;
     }
     const body = JSON.stringify(json);
-    res.writeHead(status, { ...JSON_HEADERS, 'content-length': Buffer.byteLength(body) });
+    res.writeHead(status, { 'content-type': CONTENT_TYPES[version], 'content-length': Buffer.byteLength(body) });
     res.end(body);
   };
 
@@ -148,7 +154,7 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     if (req.method === 'POST' || req.method === 'PUT') {
       const body = await readBody(req);
       if (!body.ok) return body.reason === 'too_large' ? sendError(res, { case: 'payload_too_large' }) : undefined;
-      if (route.name !== 'aggregate') {
+      if (!takesNoBody(route.name)) {
         const parsed = parseJson(body.text);
         if (!parsed.ok) return sendError(res, { case: 'malformed_json' });
         ctx.body = parsed.value;
@@ -158,7 +164,7 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     const reply = HANDLERS.get(`${route.name} ${req.method}`)?.(ctx) ?? { error: { case: 'route_not_found' } };
     const write = webhooks ? memberWriteOf(route.name, req.method ?? '', ctx, reply, req.headers['x-callback-payload']) : null;
     if (write) webhooks?.memberWritten(write);
-    const answer = (): void => ('error' in reply ? sendError(res, reply.error) : send(res, reply.status, reply.json));
+    const answer = (): void => ('error' in reply ? sendError(res, reply.error) : send(res, reply.status, ctx.version, reply.json));
     if (fault?.kind === 'lost') return fault.reset ? dropConnection(req) : sendError(res, { case: 'bad_gateway' });
     if (fault?.kind === 'timeout') return later(options.timeoutFaultMs, answer);
     answer();
@@ -169,6 +175,8 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     if (route?.name === 'token') return issueToken(req, res);
     const accept = req.headers.accept;
     if (accept !== undefined && !acceptable(accept)) return sendError(res, { case: 'not_acceptable' });
+    const version = versionOf(req.headers['accept-version'], options.requireApiVersion);
+    if (version === undefined) return sendError(res, { case: 'unsupported_version' });
     const who = auth.authenticate(req.headers.authorization, options.auth, Date.now());
     if (!who.ok) return sendError(res, { case: who.reason });
     const mono = performance.now();
@@ -185,7 +193,8 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     const method = req.method ?? 'GET';
     if (!route) return sendError(res, { case: 'route_not_found' });
     if (!route.allow.includes(method)) return sendError(res, { case: 'method_not_allowed', allow: route.allow.join(', ') });
-    if ((method === 'POST' || method === 'PUT') && !isJsonContentType(req.headers['content-type'])) {
+    // An empty body needs no type: the official SDK's aggregateMember POSTs form-encoded with length 0.
+    if ((method === 'POST' || method === 'PUT') && !hasEmptyBody(req.headers) && !isJsonContentType(req.headers['content-type'])) {
       return sendError(res, { case: 'content_type' });
     }
     const fault = options.faults > 0
@@ -201,7 +210,7 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
       }
     }
     const ctx: HandlerContext = {
-      store, options, client: who.client, now: 0, body: undefined,
+      store, options, client: who.client, version, now: 0, body: undefined,
       userGuid: route.userGuid, memberGuid: route.memberGuid, institutionCode: route.institutionCode,
       query: query === '' ? EMPTY_QUERY : new URLSearchParams(query),
     };

@@ -5,7 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ConnectionStatus } from '../api/types.js';
-import { challengeOf, STATUS_MESSAGES, viewAt, type Timeline, type Timing } from './aggregation.js';
+import { viewAt, type Timeline, type Timing } from './aggregation.js';
+import { challengeOf, STATUS_MESSAGES } from './mxbank.js';
+import type { ApiVersion } from './versions.js';
 
 /** A user as the ground truth shows it: MX's UserResponse and the client that owns it. */
 export interface SandboxUser {
@@ -146,15 +148,23 @@ export class SandboxStore {
     return member;
   }
 
+  changeMemberId(member: MemberRecord, id: string | null): void {
+    if (member.id !== null) this.memberIds.delete(key(member.clientId, member.id));
+    member.id = id;
+    if (id !== null) this.memberIds.set(key(member.clientId, id), member.guid);
+  }
+
   deleteMember(member: MemberRecord): void {
     this.members.delete(member.guid);
     this.membersByUser.get(member.userGuid)?.delete(member.guid);
     if (member.id !== null) this.memberIds.delete(key(member.clientId, member.id));
   }
 
-  /** The user as MX's UserResponse. */
-  userJson(user: UserRecord): Record<string, unknown> {
-    return { email: user.email, guid: user.guid, id: user.id, is_disabled: user.is_disabled, metadata: user.metadata };
+  /** The user as MX's UserResponse; v20250224's `email` is not nullable, so a user without one has none. */
+  userJson(user: UserRecord, version: ApiVersion): Record<string, unknown> {
+    const json: Record<string, unknown> = { email: user.email, guid: user.guid, id: user.id, is_disabled: user.is_disabled, metadata: user.metadata };
+    if (user.email === null && version === 'v20250224') delete json.email;
+    return json;
   }
 
   /** The member as MX's MemberResponse, its status computed at `now`. */
@@ -173,9 +183,10 @@ export class SandboxStore {
       is_being_aggregated: view.is_being_aggregated,
       is_managed_by_user: false,
       is_manual: member.timeline.manual,
-      is_oauth: false,
+      is_oauth: member.timeline.outcome === 'oauth',
       metadata: member.metadata,
       name: member.name,
+      oauth_window_uri: oauthWindowUri(member),
       successfully_aggregated_at: iso(view.successfully_aggregated_at),
       user_guid: member.userGuid,
       user_id: owner?.id ?? null,
@@ -186,7 +197,7 @@ export class SandboxStore {
   memberStatusJson(member: MemberRecord, now: number): Record<string, unknown> {
     const view = viewAt(member.timeline, now, this.timing);
     const connected = view.successfully_aggregated_at !== null;
-    const challenge = view.challenged ? challengeOf(member.timeline) : null;
+    const challenge = view.challenged ? challengeOf(member.timeline.outcome, member.timeline.challengeGuid) : null;
     return {
       aggregated_at: iso(view.aggregated_at),
       challenges: challenge ? [challenge] : [],
@@ -204,7 +215,7 @@ export class SandboxStore {
   /** The open challenges of a member at `now`: empty unless it is CHALLENGED. */
   challengesAt(member: MemberRecord, now: number): Record<string, unknown>[] {
     const view = viewAt(member.timeline, now, this.timing);
-    const challenge = view.challenged ? challengeOf(member.timeline) : null;
+    const challenge = view.challenged ? challengeOf(member.timeline.outcome, member.timeline.challengeGuid) : null;
     return challenge ? [challenge] : [];
   }
 
@@ -235,6 +246,14 @@ export class SandboxStore {
     });
     return { users, members };
   }
+}
+
+/**
+ * Where the end user signs in to finish an OAuth member; nobody but them can, so the sandbox's
+ * address leads nowhere. Null for members that are not OAuth.
+ */
+export function oauthWindowUri(member: MemberRecord): string | null {
+  return member.timeline.outcome === 'oauth' ? `https://oauthbank.example/oauth/authorize?state=${member.guid}` : null;
 }
 
 function messageOf(status: ConnectionStatus | null): string | null {

@@ -2,7 +2,7 @@
  * The HTTP details the API documents: its media type, what an acceptable `Accept` is, what
  * counts as a JSON `Content-Type`, and reading a body of at most 1 MB.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
 export const MX_MEDIA_TYPE = 'application/vnd.mx.api.v1+json';
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -25,6 +25,12 @@ export function isJsonContentType(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
   const type = (contentType.split(';')[0] ?? '').trim().toLowerCase();
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+/** Whether the request says it has no body: `Content-Length: 0`, or neither a length nor chunks. */
+export function hasEmptyBody(headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length'];
+  return length === undefined ? headers['transfer-encoding'] === undefined : length.trim() === '0';
 }
 
 export type BodyResult = { ok: true; text: string } | { ok: false; reason: 'too_large' | 'aborted' };

@@ -16,7 +16,7 @@ describe('every endpoint against the sandbox', () => {
   let client: ObservableMxClient;
   let userGuid: string;
   beforeAll(async () => {
-    sandbox = await startSandbox({ auth: 'token', aggregationMs: AGGREGATION_MS });
+    sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'token', aggregationMs: AGGREGATION_MS });
     client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'token' });
     userGuid = valueOf(await client.createUser({ id: 'owner', email: 'owner@example.com', metadata: '{"tier":"gold"}' })).guid;
   });

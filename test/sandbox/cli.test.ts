@@ -51,7 +51,7 @@ async function exitOf(child: ChildProcess): Promise<number | null> {
 
 describe('mx-lifecycle sandbox', () => {
   it('prints where it listens first, serves, and exits 0 on SIGTERM without printing a key it was given', async () => {
-    const run = cli(['sandbox', '--port', '0', '--client', 'cli-client:cli-secret-key-81f0', '--aggregation-ms', '50']);
+    const run = cli(['sandbox', '--port', '0', '--auth', 'token', '--client', 'cli-client:cli-secret-key-81f0', '--aggregation-ms', '50']);
     try {
       const first = (await run.lines.next()).value as string;
       expect(first).toMatch(/^mx-lifecycle sandbox listening on http:\/\/127\.0\.0\.1:\d+$/);
@@ -85,7 +85,7 @@ describe('mx-lifecycle sandbox', () => {
   it.each([
     [['sandbox', '--faults', '2'], '--faults must be a number from 0 to 1'],
     [['sandbox', '--port', 'eighty'], "--port must be a number, not 'eighty'"],
-    [['sandbox', '--dialect', 'soap'], '--dialect must be one of mx-sso, nexus, mgx, mcc'],
+    [['sandbox', '--dialect', 'soap'], '--dialect must be one of platform, mx-sso, nexus, mgx, mcc'],
     [['sandbox', '--frobnicate'], "Unknown option '--frobnicate'"],
     [['launch'], "unknown command 'launch'"],
     [[], 'a command is needed'],

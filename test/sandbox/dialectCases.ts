@@ -21,6 +21,8 @@ const STALE = 'The credential GUIDs submitted are no longer valid. Check the ins
 const CHALLENGE_EXPIRED = 'Challenge question expired. Please try again.';
 const MANUAL = 'You cannot aggregate a manual member.';
 const TOO_LARGE = 'The request body is larger than 1 MB.';
+const VERSION = "The request didn't specify a valid API version. Send Accept-Version: v20250224 or v20111101.";
+const JOB_RUNNING = 'The member already has a job of a different type running.';
 const field = (name: string, message: string) => ({ field: name, message });
 
 export interface Fixture {
@@ -59,6 +61,25 @@ export const CASES: Array<{ name: string; covers: SandboxErrorCase; trigger: (f:
     covers: 'not_acceptable',
     trigger: (_, api) => api.call('GET', '/users', undefined, { accept: 'application/vnd.mx.api.v2+json' }),
     want: { 'mx-sso': sso(406, NOT_ACCEPTABLE), nexus: nexus(406, null, NOT_ACCEPTABLE), mgx: mgx(406, 'not_acceptable', NOT_ACCEPTABLE), mcc: mcc(406, NOT_ACCEPTABLE) },
+  },
+  {
+    // MX's errors page: 406 = "The request didn't specify a valid API version."
+    name: 'unknown Accept-Version',
+    covers: 'unsupported_version',
+    trigger: (_, api) => api.call('GET', '/users', undefined, { 'accept-version': 'v20990101' }),
+    want: {
+      'mx-sso': sso(406, VERSION), nexus: nexus(406, null, VERSION), mgx: mgx(406, 'not_acceptable', VERSION), mcc: mcc(406, VERSION),
+    },
+  },
+  {
+    // MX's errors page: 409 when a member already runs an aggregation of a different type.
+    name: 'verify while an aggregation runs',
+    covers: 'job_running',
+    trigger: async (f, api) => {
+      const slow = await api.call('POST', `/users/${f.user}/members`, member('slow'));
+      return api.call('POST', `/users/${f.user}/members/${slow.json.member.guid}/verify`);
+    },
+    want: { 'mx-sso': sso(409, JOB_RUNNING), nexus: nexus(409, null, JOB_RUNNING), mgx: mgx(409, 'job_running', JOB_RUNNING), mcc: mcc(409, JOB_RUNNING) },
   },
   {
     name: 'POST without Content-Type: application/json',

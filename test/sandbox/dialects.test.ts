@@ -69,5 +69,7 @@ describe.each(DIALECTS)('%s renders', (dialect) => {
 });
 
 it('covers every error case the sandbox can produce', () => {
-  expect([...new Set(CASES.map((c) => c.covers))].toSorted()).toEqual([...SANDBOX_ERROR_CASES].toSorted());
+  // A resume of a member that is not CHALLENGED is an error only in the platform dialect (platform.test.ts).
+  const seedCases = SANDBOX_ERROR_CASES.filter((c) => c !== 'not_challenged');
+  expect([...new Set(CASES.map((c) => c.covers))].toSorted()).toEqual([...seedCases].toSorted());
 });

@@ -5,6 +5,8 @@
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 
 export const MX_ACCEPT = 'application/vnd.mx.api.v1+json';
+/** The version these helpers speak unless a test says otherwise. */
+export const API_VERSION = 'v20111101';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -50,7 +52,7 @@ export class Api {
   }
 
   call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-    const all: Record<string, string> = { accept: MX_ACCEPT, authorization: this.authorization, ...headers };
+    const all: Record<string, string> = { accept: MX_ACCEPT, 'accept-version': API_VERSION, authorization: this.authorization, ...headers };
     if (body !== undefined || method === 'POST' || method === 'PUT') all['content-type'] ??= 'application/json';
     return request(`${this.url}${path}`, { method, headers: all, body: body === undefined ? undefined : JSON.stringify(body) });
   }
@@ -73,7 +75,11 @@ export class Api {
   }
 }
 
-/** Starts a sandbox for one test file and closes it after. */
+/**
+ * Starts a sandbox for one test file and closes it after: Bearer tokens and the mx-sso texts
+ * unless a test asks otherwise, so these files rehearse the seed documents' API;
+ * test/sandbox/platform.test.ts checks the MX Platform defaults.
+ */
 export async function started(options: Partial<SandboxOptions> = {}): Promise<Sandbox> {
-  return startSandbox({ aggregationMs: 100, ...options });
+  return startSandbox({ aggregationMs: 100, auth: 'token', dialect: 'mx-sso', requireApiVersion: false, ...options });
 }

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { Api, started } from './helpers.js';
-import { expectShape } from './schemas.js';
 
 let sandbox: Sandbox;
 let api: Api;
@@ -20,7 +19,6 @@ describe('members', () => {
   it("lists mxbank's credentials, and 404s an unknown institution", async () => {
     const reply = await api.call('GET', '/institutions/mxbank/credentials');
     expect(reply.status).toBe(200);
-    expectShape('CredentialsResponseBody', reply.json);
     expect(reply.json.credentials.map((c: any) => [c.guid, c.field_name])).toEqual([['CRD-username', 'LOGIN'], ['CRD-password', 'PASSWORD']]);
     const unknown = await api.call('GET', '/institutions/nobank/credentials');
     expect([unknown.status, unknown.text]).toEqual([404, '']);
@@ -29,18 +27,14 @@ describe('members', () => {
   it('creates a member (202, CREATED, aggregating) with an MBR- guid, then reads and lists it', async () => {
     const created = await api.createMember(userGuid, 'mem-1');
     expect(created.status).toBe(202);
-    expectShape('MemberResponseBody', created.json);
     const member = created.json.member;
     expect(member.guid).toMatch(/^MBR-[0-9a-f-]{36}$/);
     expect(member).toMatchObject({ id: 'mem-1', user_guid: userGuid, institution_code: 'mxbank', connection_status: 'CREATED', is_being_aggregated: true });
     const read = await api.call('GET', `/users/${userGuid}/members/${member.guid}`);
-    expectShape('MemberResponseBody', read.json);
     expect(read.json.member.guid).toBe(member.guid);
     const list = await api.call('GET', `/users/${userGuid}/members`);
-    expectShape('MembersResponseBody', list.json);
     expect(list.json.members.map((m: any) => m.id)).toContain('mem-1');
     const status = await api.call('GET', `/users/${userGuid}/members/${member.guid}/status`);
-    expectShape('MemberStatusResponseBody', status.json);
     expect(status.json.member).toMatchObject({ guid: member.guid, connection_status: 'CREATED', is_being_aggregated: true, challenges: [] });
   });
 
@@ -48,7 +42,6 @@ describe('members', () => {
     const member = (await api.createMember(userGuid, 'mem-agg')).json.member;
     const again = await api.call('POST', `/users/${userGuid}/members/${member.guid}/aggregate`);
     expect(again.status).toBe(202);
-    expectShape('MemberResponseBody', again.json);
     expect(again.json.member).toMatchObject({ guid: member.guid, connection_status: 'CREATED', is_being_aggregated: true });
   });
 

@@ -3,7 +3,7 @@
  * out of it, in a response, the ground truth or its statistics.
  */
 import { describe, expect, it } from 'vitest';
-import { Api, request, started } from './helpers.js';
+import { Api, basic, request, started } from './helpers.js';
 
 const PASSWORD = 'planted-password-5b1e';
 const USERNAME = 'planted-username-9c2f';
@@ -37,14 +37,27 @@ describe('secrets', () => {
         method: 'POST', headers: { authorization: api.authorization, 'content-type': 'application/json' }, body: `{"member": {"credentials": "${PASSWORD}"`,
       })).text);
       keep((await api.call('POST', `/users/${user}/members`, { member: { id: 'm-denied', institution_code: 'mxbank', credentials: creds(USERNAME, PASSWORD) } })).text);
+      // Update member (new credentials, then a refused update) and MX Platform's 409 for the duplicate.
+      const NEW_PASSWORD = `${PASSWORD}-new`;
+      keep((await api.call('PUT', `/users/${user}/members/${denied.json.member.guid}`, { member: { credentials: creds('mxuser', NEW_PASSWORD) } })).text);
+      keep((await api.call('PUT', `/users/${user}/members/${denied.json.member.guid}`, { member: { credentials: [{ guid: 'CRD-old', value: NEW_PASSWORD }] } })).text);
+      const platform = await started({ dialect: 'platform', auth: 'basic', clients: [{ id: 'keeper', key: KEY }] });
+      try {
+        const plain = new Api(platform.url, basic('keeper', KEY));
+        const owner = await plain.createUser('platform-owner');
+        for (let i = 0; i < 2; i++) keep((await plain.createMember(owner, 'p-dup', NEW_PASSWORD)).text);
+        keep(JSON.stringify(platform.state()));
+      } finally {
+        await platform.close();
+      }
       keep((await api.call('GET', `/users/${user}/members`)).text);
       keep((await api.call('GET', `/users/${user}/members/${denied.json.member.guid}/status`)).text);
       keep((await request(`${sandbox.url}/__sandbox/state`)).text);
       keep(JSON.stringify(sandbox.state()));
 
       expect(denied.status).toBe(202);
-      expect(bodies.length).toBe(12);
-      for (const secret of [PASSWORD, USERNAME, ANSWER, KEY, token]) {
+      expect(bodies.length).toBe(17);
+      for (const secret of [PASSWORD, USERNAME, ANSWER, KEY, token, `${PASSWORD}-new`]) {
         for (const text of bodies) expect(text.includes(secret), `${secret} in ${text.slice(0, 120)}`).toBe(false);
       }
     } finally {

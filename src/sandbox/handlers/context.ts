@@ -6,11 +6,14 @@
 import type { SandboxError } from '../renderError.js';
 import type { SandboxOptions, SandboxClient } from '../options.js';
 import type { SandboxStore } from '../store.js';
+import type { ApiVersion } from '../versions.js';
 
 export interface HandlerContext {
   store: SandboxStore;
   options: SandboxOptions;
   client: SandboxClient;
+  /** The API version the request's `Accept-Version` chose. */
+  version: ApiVersion;
   /** Epoch ms, read once per request. */
   now: number;
   userGuid: string;

@@ -3,7 +3,8 @@
  * is computed from its timeline at the request's time, so these handlers only move timestamps.
  */
 import { randomUUID } from 'node:crypto';
-import { CORRECT_ANSWER, startAggregation, viewAt } from '../aggregation.js';
+import { startAggregation, viewAt, type Timeline } from '../aggregation.js';
+import { answerStatus } from '../mxbank.js';
 import { fail, isRecord, paginate, rootObject, isSandboxError, type Handler } from './context.js';
 import { isMember, ownMember } from './members.js';
 
@@ -12,15 +13,28 @@ export const readMemberStatus: Handler = (ctx) => {
   return isMember(member) ? { status: 200, json: { member: ctx.store.memberStatusJson(member, ctx.now) } } : member;
 };
 
-export const aggregateMember: Handler = (ctx) => {
-  const member = ownMember(ctx);
-  if (!isMember(member)) return member;
-  if (member.timeline.manual) return fail({ case: 'not_aggregatable' });
-  if (!viewAt(member.timeline, ctx.now, ctx.options).is_being_aggregated) {
-    startAggregation(member.timeline, ctx.now, ctx.options, `CRD-${randomUUID()}`);
-  }
-  return { status: 202, json: { member: ctx.store.memberJson(member, ctx.now) } };
-};
+/**
+ * Starts a job of `job`'s type, as MX's errors page says: 202 and no new job while one of the
+ * same type runs or (for aggregate) within the minimum interval; 409 while one of another type runs.
+ */
+function startJob(job: Timeline['job']): Handler {
+  return (ctx) => {
+    const member = ownMember(ctx);
+    if (!isMember(member)) return member;
+    const t = member.timeline;
+    if (t.manual) return fail({ case: 'not_aggregatable' });
+    const running = viewAt(t, ctx.now, ctx.options).is_being_aggregated;
+    if (running && t.job !== job) return fail({ case: 'job_running' });
+    const throttled = job === 'aggregate' && t.startedAt !== null && ctx.now - t.startedAt < ctx.options.minAggregationIntervalMs;
+    // An OAuth member waits for its end user; aggregating it changes nothing until they sign in.
+    if (!running && !throttled && t.outcome !== 'oauth') startAggregation(t, ctx.now, ctx.options, `CRD-${randomUUID()}`, job);
+    return { status: 202, json: { member: ctx.store.memberJson(member, ctx.now) } };
+  };
+}
+
+export const aggregateMember: Handler = startJob('aggregate');
+/** MX's verify member: a premium job of another type, so it and aggregate answer 409 to each other. */
+export const verifyMember: Handler = startJob('verify');
 
 export const listMemberChallenges: Handler = (ctx) => {
   const member = ownMember(ctx);
@@ -32,8 +46,9 @@ export const listMemberChallenges: Handler = (ctx) => {
 };
 
 /**
- * Answers the open challenge. A member that is not challenged is left as it is (so a retried
- * resume is harmless), except one whose challenge expired, which gets the documented error.
+ * Answers the open challenge. A member that is not challenged gets MX Platform's 405 (a constraint
+ * of the endpoint not met); the seed dialects leave it as it is (so a retried resume is harmless),
+ * except one whose challenge expired, which gets their documented error.
  */
 export const resumeAggregation: Handler = (ctx) => {
   const member = ownMember(ctx);
@@ -51,9 +66,11 @@ export const resumeAggregation: Handler = (ctx) => {
     const answer = (answers as { guid: string; value: string }[]).find((a) => a.guid === t.challengeGuid);
     if (!answer) return fail({ case: 'credentials_stale' });
     t.answeredAt = ctx.now;
-    t.answerCorrect = answer.value === CORRECT_ANSWER;
+    t.answerStatus = answerStatus(answer.value);
   } else if (view.connection_status === 'EXPIRED' && t.challengeGuid !== null && t.answeredAt === null) {
     return fail({ case: 'challenge_expired' });
+  } else if (ctx.options.dialect === 'platform') {
+    return fail({ case: 'not_challenged' });
   }
   return { status: 202, json: { member: ctx.store.memberJson(member, ctx.now) } };
 };

@@ -3,25 +3,46 @@
  * credential values are dropped), list, read and delete, with the documented member errors.
  */
 import { randomUUID } from 'node:crypto';
-import { INSTITUTIONS, outcomeOf, startAggregation, type Outcome } from '../aggregation.js';
+import { startAggregation } from '../aggregation.js';
+import { INSTITUTIONS, outcomeOf, type Institution, type Outcome } from '../mxbank.js';
 import type { SandboxError } from '../renderError.js';
-import type { MemberRecord } from '../store.js';
+import { oauthWindowUri, type MemberRecord } from '../store.js';
+import { acceptsExternalIds } from '../versions.js';
 import {
   checkTypes, fail, isRecord, isSandboxError, paginate, rootObject, validExternalId,
   type Handler, type HandlerContext, type Reply,
 } from './context.js';
 import { isUser, ownUser } from './users.js';
 
-const MEMBER_FIELDS = { id: 'string', institution_code: 'string', metadata: 'string', skip_aggregation: 'boolean' } as const;
+const MEMBER_FIELDS = {
+  id: 'string', institution_code: 'string', metadata: 'string', skip_aggregation: 'boolean', background_aggregation_is_disabled: 'boolean',
+} as const;
 
-/** The caller's member named in the path, or the documented error (a missing member reads as a 500). */
+/** The caller's member named in the path (in v20250224 by external id too), or the documented error. */
 export function ownMember(ctx: HandlerContext, onDelete = false): MemberRecord | Reply {
   const user = ownUser(ctx);
   if (!isUser(user)) return user;
+  const byId = acceptsExternalIds(ctx.version) && !ctx.memberGuid.startsWith('MBR-')
+    ? ctx.store.memberByExternalId(ctx.client.id, ctx.memberGuid)
+    : undefined;
   return (
+    (byId?.userGuid === user.guid ? byId : undefined) ??
     ctx.store.member(user.guid, ctx.memberGuid) ??
     fail(onDelete ? { case: 'member_not_found_on_delete', guid: ctx.memberGuid } : { case: 'member_not_found' })
   );
+}
+
+/** v20250224 dropped `skip_aggregation` from create and update member: sending it is an error there. */
+function versionError(ctx: HandlerContext, member: Record<string, unknown>): SandboxError | undefined {
+  return ctx.version === 'v20250224' && member.skip_aggregation !== undefined
+    ? { case: 'invalid_field', field: 'member.skip_aggregation' }
+    : undefined;
+}
+
+/** The outcome of an institution's credentials: OAuth institutions take none and wait for the end user. */
+function outcomeFor(institution: Institution, raw: unknown): Outcome | SandboxError {
+  if (institution.oauth) return 'oauth';
+  return credentialOutcome(raw ?? [], institution.credentials.map((c) => c.guid));
 }
 
 export const isMember = (value: MemberRecord | Reply): value is MemberRecord => 'guid' in value;
@@ -49,17 +70,20 @@ export const createMember: Handler = (ctx) => {
   if (!isUser(user)) return user;
   const member = rootObject(ctx.body, 'member');
   if (isSandboxError(member)) return fail(member);
-  const missing = ['institution_code', 'credentials'].filter((f) => member[f] === undefined || member[f] === null);
+  const oauth = INSTITUTIONS.get(String(member.institution_code))?.oauth === true;
+  const required = oauth ? ['institution_code'] : ['institution_code', 'credentials'];
+  const missing = required.filter((f) => member[f] === undefined || member[f] === null);
   if (missing.length > 0) return fail({ case: 'missing_fields', fields: missing.map((f) => `member.${f}`) });
-  const typeError = checkTypes(member, 'member', MEMBER_FIELDS);
+  const typeError = checkTypes(member, 'member', MEMBER_FIELDS) ?? versionError(ctx, member);
   if (typeError) return fail(typeError);
   const id = typeof member.id === 'string' ? member.id : null;
   if (id !== null && !validExternalId(id, 'MBR-')) return fail({ case: 'invalid_external_id', resource: 'member' });
   const institution = INSTITUTIONS.get(String(member.institution_code));
   if (!institution) return fail({ case: 'institution_not_found', onCreate: true });
-  const outcome = credentialOutcome(member.credentials, institution.credentials.map((c) => c.guid));
+  const outcome = outcomeFor(institution, member.credentials);
   if (typeof outcome !== 'string') return fail(outcome);
-  if (id !== null && ctx.store.memberByExternalId(ctx.client.id, id)) return fail({ case: 'duplicate', resource: 'member', id });
+  const existing = id === null ? undefined : ctx.store.memberByExternalId(ctx.client.id, id);
+  if (id !== null && existing) return fail({ case: 'duplicate', resource: 'member', id, guid: existing.guid });
   const created = ctx.store.addMember({
     clientId: ctx.client.id,
     userGuid: user.guid,
@@ -70,10 +94,10 @@ export const createMember: Handler = (ctx) => {
     metadata: typeof member.metadata === 'string' ? member.metadata : null,
     timeline: {
       outcome, manual: institution.manual, startedAt: null, priorStatus: null, challengeGuid: null,
-      answeredAt: null, answerCorrect: false, lastAggregatedAt: null, lastSuccessAt: null,
+      answeredAt: null, answerStatus: null, job: 'aggregate', lastAggregatedAt: null, lastSuccessAt: null,
     },
   });
-  const aggregates = !institution.manual && member.skip_aggregation !== true;
+  const aggregates = !institution.manual && !institution.oauth && member.skip_aggregation !== true;
   if (aggregates) startAggregation(created.timeline, ctx.now, ctx.options, `CRD-${randomUUID()}`);
   return { status: aggregates ? 202 : 200, json: { member: ctx.store.memberJson(created, ctx.now) } };
 };
@@ -88,6 +112,43 @@ export const listMembers: Handler = (ctx) => {
 export const readMember: Handler = (ctx) => {
   const member = ownMember(ctx);
   return isMember(member) ? { status: 200, json: { member: ctx.store.memberJson(member, ctx.now) } } : member;
+};
+
+/**
+ * MX's update member: new credentials pick a new outcome and start an aggregation (unless
+ * v20111101's `skip_aggregation` says not to); `id` and `metadata` change in place.
+ */
+export const updateMember: Handler = (ctx) => {
+  const member = ownMember(ctx);
+  if (!isMember(member)) return member;
+  const changes = rootObject(ctx.body, 'member');
+  if (isSandboxError(changes)) return fail(changes);
+  const typeError = checkTypes(changes, 'member', MEMBER_FIELDS) ?? versionError(ctx, changes);
+  if (typeError) return fail(typeError);
+  const institution = INSTITUTIONS.get(member.institutionCode);
+  let outcome: Outcome | undefined;
+  if (changes.credentials !== undefined && changes.credentials !== null && institution && !institution.oauth) {
+    const picked = outcomeFor(institution, changes.credentials);
+    if (typeof picked !== 'string') return fail(picked);
+    outcome = picked;
+  }
+  if (typeof changes.id === 'string' && changes.id !== member.id) {
+    if (!validExternalId(changes.id, 'MBR-')) return fail({ case: 'invalid_external_id', resource: 'member' });
+    const existing = ctx.store.memberByExternalId(ctx.client.id, changes.id);
+    if (existing) return fail({ case: 'duplicate', resource: 'member', id: changes.id, guid: existing.guid });
+    ctx.store.changeMemberId(member, changes.id);
+  }
+  if ('metadata' in changes) member.metadata = typeof changes.metadata === 'string' ? changes.metadata : null;
+  if (outcome !== undefined) {
+    member.timeline.outcome = outcome;
+    if (changes.skip_aggregation !== true) startAggregation(member.timeline, ctx.now, ctx.options, `CRD-${randomUUID()}`);
+  }
+  return { status: 200, json: { member: ctx.store.memberJson(member, ctx.now) } };
+};
+
+export const readOAuthWindow: Handler = (ctx) => {
+  const member = ownMember(ctx);
+  return isMember(member) ? { status: 200, json: { member: { guid: member.guid, oauth_window_uri: oauthWindowUri(member) } } } : member;
 };
 
 export const deleteMember: Handler = (ctx) => {

@@ -4,6 +4,7 @@
  */
 import type { SandboxError } from '../renderError.js';
 import type { UserRecord } from '../store.js';
+import { acceptsExternalIds } from '../versions.js';
 import {
   checkTypes, fail, isSandboxError, paginate, rootObject, validExternalId,
   type Handler, type HandlerContext, type Reply,
@@ -26,9 +27,14 @@ function userBody(ctx: HandlerContext): { fields: Record<string, unknown> } | { 
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
-/** The caller's user named in the path, or the documented 400. */
+/**
+ * The caller's user named in the path (by guid; in v20250224 by external id too), or the
+ * documented not-found error.
+ */
 export function ownUser(ctx: HandlerContext): UserRecord | Reply {
-  return ctx.store.user(ctx.client.id, ctx.userGuid) ?? fail({ case: 'user_not_found', guid: ctx.userGuid });
+  const { store, client, userGuid } = ctx;
+  const byId = acceptsExternalIds(ctx.version) && !userGuid.startsWith('USR-') ? store.userByExternalId(client.id, userGuid) : undefined;
+  return byId ?? store.user(client.id, userGuid) ?? fail({ case: 'user_not_found', guid: userGuid });
 }
 
 export const isUser = (value: UserRecord | Reply): value is UserRecord => 'guid' in value;
@@ -39,7 +45,8 @@ export const createUser: Handler = (ctx) => {
   if ('error' in body) return body;
   const user = body.fields;
   const id = str(user.id);
-  if (id !== null && ctx.store.userByExternalId(ctx.client.id, id)) return fail({ case: 'duplicate', resource: 'user', id });
+  const existing = id === null ? undefined : ctx.store.userByExternalId(ctx.client.id, id);
+  if (id !== null && existing) return fail({ case: 'duplicate', resource: 'user', id, guid: existing.guid });
   const created = ctx.store.addUser({
     clientId: ctx.client.id,
     id,
@@ -47,7 +54,7 @@ export const createUser: Handler = (ctx) => {
     is_disabled: user.is_disabled === true,
     metadata: str(user.metadata),
   });
-  return { status: 200, json: { user: ctx.store.userJson(created) } };
+  return { status: 200, json: { user: ctx.store.userJson(created, ctx.version) } };
 };
 
 export const listUsers: Handler = (ctx) => {
@@ -72,12 +79,12 @@ export const listUsers: Handler = (ctx) => {
     total = store.userCount(client.id);
   }
   const { page, pagination } = paginate(users, total, query);
-  return { status: 200, json: { users: page.map((u) => store.userJson(u)), pagination } };
+  return { status: 200, json: { users: page.map((u) => store.userJson(u, ctx.version)), pagination } };
 };
 
 export const readUser: Handler = (ctx) => {
   const user = ownUser(ctx);
-  return isUser(user) ? { status: 200, json: { user: ctx.store.userJson(user) } } : user;
+  return isUser(user) ? { status: 200, json: { user: ctx.store.userJson(user, ctx.version) } } : user;
 };
 
 export const updateUser: Handler = (ctx) => {
@@ -87,13 +94,14 @@ export const updateUser: Handler = (ctx) => {
   if ('error' in body) return body;
   const changes = body.fields;
   if (typeof changes.id === 'string' && changes.id !== user.id) {
-    if (ctx.store.userByExternalId(ctx.client.id, changes.id)) return fail({ case: 'duplicate', resource: 'user', id: changes.id });
+    const existing = ctx.store.userByExternalId(ctx.client.id, changes.id);
+    if (existing) return fail({ case: 'duplicate', resource: 'user', id: changes.id, guid: existing.guid });
     ctx.store.changeUserId(user, changes.id);
   }
   if ('email' in changes) user.email = str(changes.email);
   if ('metadata' in changes) user.metadata = str(changes.metadata);
   if (typeof changes.is_disabled === 'boolean') user.is_disabled = changes.is_disabled;
-  return { status: 200, json: { user: ctx.store.userJson(user) } };
+  return { status: 200, json: { user: ctx.store.userJson(user, ctx.version) } };
 };
 
 export const deleteUser: Handler = (ctx) => {

@@ -204,7 +204,7 @@ const NEXUS_ROWS: Row[] = [
 
 const ROWS: Row[] = [...mxSsoRows('000'), ...mxSsoRows('001'), ...MCC_ROWS, ...MGX_ROWS, ...NEXUS_ROWS];
 
-describe(`every documented error in ../shared/spec/seeds lands on its kind (${ROWS.length} cases)`, () => {
+describe(`every documented error in the seed documents ($MX_SPEC_DIR/seeds) lands on its kind (${ROWS.length} cases)`, () => {
   it.each(ROWS.map((row) => ({ ...row, name: `${row.quote.slice(0, 60)}` })))(
     '$seed · $status $name → $kind',
     (row) => {

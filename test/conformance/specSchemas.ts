@@ -5,11 +5,11 @@
  * Every schema is closed (`additionalProperties: false`), so a field the spec does not have fails.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-const SPEC = fileURLToPath(new URL('../../../shared/spec/mx-platform-v20111101.yml', import.meta.url));
+import { specFile, type SpecVersion } from './specDir.js';
 
 type Schema = Record<string, unknown>;
+
+const specLines = (version: SpecVersion): string[] => readFileSync(specFile(version), 'utf8').split('\n');
 
 function indentOf(line: string): number {
   return line.length - line.trimStart().length;
@@ -32,16 +32,16 @@ function scalar(type: string, nullable: boolean): Schema {
 }
 
 /** A closed object schema for `name`, with `$ref`s resolved to closed schemas in turn. */
-export function specSchema(name: string, lines = readFileSync(SPEC, 'utf8').split('\n')): Schema {
+export function specSchema(name: string, version: SpecVersion, lines = specLines(version)): Schema {
   const body = block(lines, name);
   const properties: Record<string, Schema> = {};
   let current: { name: string; type?: string; nullable: boolean; ref?: string; itemsRef?: string; itemsType?: string } | undefined;
   let inItems = false;
   const flush = (): void => {
     if (!current) return;
-    if (current.ref) properties[current.name] = specSchema(current.ref, lines);
+    if (current.ref) properties[current.name] = specSchema(current.ref, version, lines);
     else if (current.type === 'array') {
-      const items = current.itemsRef ? specSchema(current.itemsRef, lines) : { type: current.itemsType ?? 'string' };
+      const items = current.itemsRef ? specSchema(current.itemsRef, version, lines) : { type: current.itemsType ?? 'string' };
       properties[current.name] = current.nullable ? { type: ['array', 'null'], items } : { type: 'array', items };
     } else properties[current.name] = scalar(current.type ?? 'string', current.nullable);
   };
