@@ -26,6 +26,7 @@ export {
   type ClassifyOptions,
   type Dialect,
   type DialectOption,
+  type ErrorDialect,
   type Disposition,
   type ErrorScope,
   type FieldError,
