@@ -36,9 +36,11 @@ export {
 
 // The MX Platform client
 export {
+  API_VERSIONS,
   checkExternalId,
   createMxClient,
   defaultMxClientOptions,
+  type ApiVersion,
   type CallOptions,
   type ChallengeAnswer,
   type ConnectionStatus,
@@ -56,6 +58,7 @@ export {
   type MxUser,
   type ObservableMxClient,
   type RateOptions,
+  type UpdateMemberInput,
 } from './api/index.js';
 export type {
   ClientEvent,
