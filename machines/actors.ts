@@ -22,6 +22,8 @@ export interface CreateUserActorInput {
 }
 export interface FindUserActorInput {
   externalId: string;
+  /** The guid a duplicate error named: read it directly (a search by `externalId` if it is gone). */
+  userGuid?: string;
 }
 export interface DeleteUserActorInput {
   userGuid: string;
@@ -50,6 +52,8 @@ export interface CreateMemberActorInput {
 export interface FindMemberActorInput {
   userGuid: string;
   externalId: string;
+  /** The guid a duplicate error named: read it directly (a search by `externalId` if it is gone). */
+  memberGuid?: string;
 }
 /** Input of `aggregateMember`, `readMemberStatus`, `listChallenges` and `deleteMember`. */
 export interface MemberRefActorInput {

@@ -7,7 +7,7 @@ import type { MxMemberStatus } from '../src/api/types.js';
 import { lostDuplicateError } from './errors.js';
 import { errorOf, failover, lostDuplicateFallback, rerunSteps } from './failover.js';
 import type { MemberOutput, MemberStep } from './member.types.js';
-import { memberSetup, type StatusParams } from './member.setup.js';
+import { memberSetup, readOf, type StatusParams } from './member.setup.js';
 import { resolveLifecycleOptions } from './options.js';
 import { initialRetryContext } from './retry.js';
 import type { StatusCategory } from './statuses.js';
@@ -36,6 +36,9 @@ const rerunStep = (actions?: 'resumeJob') => rerunSteps(STEP_TARGETS, actions);
 
 const LOST_MEMBER = lostDuplicateError('member');
 
+/** The member moved on (405) or a job is running on it (409, 202): read its status and continue from there. */
+const rereadOnConflict = { guard: { type: 'isConflict', params: errorOf }, target: '#member.polling', actions: 'startPolling' } as const;
+
 /**
  * Connects one member of an existing user. Final states `connected`, `needsAction` and `failed`;
  * `halted` waits for `job.resume`; `member.challenge.answered` says answers are in the runtime's store.
@@ -56,6 +59,9 @@ export const memberMachine = memberSetup.createMachine({
     options: resolveLifecycleOptions(input.options, input.externalId),
     memberGuid: null,
     connectionStatus: null,
+    duplicateGuid: null,
+    isOauth: false,
+    hasOauthWindowUri: false,
     credentialFields: [],
     challenges: [],
     polls: 0,
@@ -97,7 +103,7 @@ export const memberMachine = memberSetup.createMachine({
           actions: [{ type: 'recordMember', params: ({ event }) => ({ member: event.output }) }, 'startPolling'],
         },
         onError: [
-          { guard: { type: 'isDuplicate', params: errorOf }, target: 'recoveringDuplicate' },
+          { guard: { type: 'isDuplicate', params: errorOf }, target: 'recoveringDuplicate', actions: { type: 'recordDuplicate', params: errorOf } },
           {
             guard: { type: 'canRefreshCredentials', params: errorOf },
             target: 'resolvingCredentialFields',
@@ -108,11 +114,15 @@ export const memberMachine = memberSetup.createMachine({
       },
     },
     recoveringDuplicate: {
-      description: 'The member already exists: finding it by external id to recover its guid.',
+      description: 'The member already exists: reading the guid MX named, or finding it by external id.',
       invoke: {
         src: 'findMember',
         id: 'findMember',
-        input: ({ context }) => ({ userGuid: context.userGuid, externalId: context.externalId }),
+        input: ({ context }) => ({
+          userGuid: context.userGuid,
+          externalId: context.externalId,
+          ...(context.duplicateGuid ? { memberGuid: context.duplicateGuid } : {}),
+        }),
         onDone: [
           {
             guard: { type: 'isFound', params: ({ event }) => ({ member: event.output }) },
@@ -134,7 +144,7 @@ export const memberMachine = memberSetup.createMachine({
           target: 'polling',
           actions: [{ type: 'recordMember', params: ({ event }) => ({ member: event.output }) }, 'startPolling'],
         },
-        onError: failover('aggregating', 'member'),
+        onError: [rereadOnConflict, ...failover('aggregating', 'member')],
       },
     },
     polling: {
@@ -142,14 +152,31 @@ export const memberMachine = memberSetup.createMachine({
       initial: 'checkingStatus',
       states: {
         checkingStatus: {
-          description: 'Reading the member\'s connection status.',
+          description: 'Reading the member\'s status; it is the outcome only once is_being_aggregated is false.',
           invoke: {
             src: 'readMemberStatus',
             id: 'readMemberStatus',
             input: ({ context }) => ({ userGuid: context.userGuid, memberGuid: context.memberGuid ?? '' }),
             onDone: [
-              { guard: { type: 'hasStatusCategory', params: statusOf('connected') }, target: '#member.connected', actions: recordStatusOf },
+              {
+                // MX sends the open challenges inline with a CHALLENGED status: no second read.
+                guard: { type: 'hasInlineChallenges', params: readOf },
+                target: '#member.challenged',
+                actions: [recordStatusOf, { type: 'recordChallenges', params: ({ event }) => ({ challenges: event.output.challenges ?? [] }) }],
+              },
               { guard: { type: 'hasStatusCategory', params: statusOf('challenged') }, target: '#member.loadingChallenges', actions: recordStatusOf },
+              {
+                guard: { type: 'isOauthPending', params: readOf },
+                target: '#member.needsAction',
+                actions: [recordStatusOf, { type: 'needAction', params: { reason: 'oauthPending' } }],
+              },
+              { guard: { type: 'isBeingAggregatedWithPollsLeft', params: readOf }, target: 'waitingToPoll', actions: [recordStatusOf, 'schedulePoll'] },
+              {
+                guard: { type: 'isBeingAggregated', params: readOf },
+                target: '#member.needsAction',
+                actions: [recordStatusOf, { type: 'needAction', params: { reason: 'pollTimeout' } }],
+              },
+              { guard: { type: 'hasStatusCategory', params: statusOf('connected') }, target: '#member.connected', actions: recordStatusOf },
               {
                 guard: { type: 'hasStatusCategory', params: statusOf('endCustomer') },
                 target: '#member.needsAction',
@@ -268,6 +295,7 @@ export const memberMachine = memberSetup.createMachine({
             target: 'needsAction',
             actions: [{ type: 'recordFailure', params: errorOf }, { type: 'needAction', params: { reason: 'challengeExpired' } }],
           },
+          rereadOnConflict,
           ...failover('resuming', 'member'),
         ],
       },
@@ -310,6 +338,7 @@ export const memberMachine = memberSetup.createMachine({
     memberGuid: context.memberGuid,
     connectionStatus: context.connectionStatus,
     reason: context.reason,
+    hasOauthWindowUri: context.hasOauthWindowUri === true,
     error: context.outcome === 'connected' ? null : context.error,
     challenges: context.challenges,
   }),

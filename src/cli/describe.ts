@@ -38,6 +38,7 @@ const NEEDS_ACTION_REASONS: Record<string, string> = {
   challengeUnanswered: 'an MFA challenge is waiting for the customer\'s answer',
   challengeExpired: 'the MFA challenge expired before it was answered',
   tooManyChallenges: 'MX kept asking MFA questions',
+  oauthPending: 'an OAuth connection waits for the customer to sign in at the bank (oauth_window_uri)',
 };
 
 const asObject = (value: unknown): Record<string, unknown> | null =>
