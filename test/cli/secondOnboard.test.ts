@@ -50,3 +50,15 @@ describe('onboarding customers who already exist', () => {
     }
   });
 });
+
+describe('a base URL with a wrong path', () => {
+  it('halts once with a message naming the path, not "ask MX support"', async () => {
+    const dir = workdir();
+    const input = writeJsonl(dir, 'few.jsonl', [customer('path-1', []), customer('path-2', [])]);
+    const env = { MX_BASE_URL: `${sandbox.url}/v1`, MX_CLIENT_ID: 'sandbox-client', MX_API_KEY: 'sandbox-key' };
+    const run = await cli(['onboard', input, '--poll-interval-ms', '50'], { cwd: dir, env });
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain('got a 404 with no body: MX has no such URL. Check the base URL\'s path "/v1"');
+    expect(run.stderr).not.toMatch(/support/i);
+  });
+});
