@@ -23,6 +23,8 @@ export interface CreateUserActorInput {
 }
 export interface FindUserActorInput {
   externalId: string;
+  /** The guid a duplicate error named: read it directly (a search by `externalId` if it is gone). */
+  userGuid?: string;
 }
 export interface DeleteUserActorInput {
   userGuid: string;
@@ -51,6 +53,8 @@ export interface CreateMemberActorInput {
 export interface FindMemberActorInput {
   userGuid: string;
   externalId: string;
+  /** The guid a duplicate error named: read it directly (a search by `externalId` if it is gone). */
+  memberGuid?: string;
 }
 /** Input of `aggregateMember`, `readMemberStatus`, `listChallenges` and `deleteMember`. */
 export interface MemberRefActorInput {

@@ -61,3 +61,17 @@ export function lostDuplicateError(resource: 'user' | 'member'): ApiError {
     message: `the create said the ${resource} already exists, but no ${resource} has this external id`,
   });
 }
+
+/**
+ * The guid a duplicate error names ("already exists with guid …"), so recovery reads that record
+ * instead of searching; `null` when MX named none.
+ *
+ * @example
+ * ```ts
+ * duplicateGuidOf({ kind: 'duplicate', guid: 'USR-1', status: 409, retryable: false, scope: 'item', dialect: 'platform' }); // 'USR-1'
+ * ```
+ */
+export function duplicateGuidOf(value: unknown): string | null {
+  const error = toApiError(value);
+  return error.kind === 'duplicate' && typeof error.guid === 'string' && error.guid !== '' ? error.guid : null;
+}

@@ -7,7 +7,7 @@ import type { MxMemberStatus } from '../src/api/types.js';
 import { lostDuplicateError } from './errors.js';
 import { errorOf, lostDuplicateFallback, retryOrFail, waitingStates } from './retryKit.js';
 import type { MemberOutput, MemberStep } from './member.types.js';
-import { memberSetup, type StatusParams } from './member.setup.js';
+import { memberSetup, readOf, type StatusParams } from './member.setup.js';
 import { resolveLifecycleOptions } from './options.js';
 import { initialRetryContext } from './retry.js';
 import type { StatusCategory } from './statuses.js';
@@ -33,6 +33,9 @@ const STEP_TARGETS: Readonly<Record<MemberStep, string>> = {
 
 const LOST_MEMBER = lostDuplicateError('member');
 
+/** The member moved on (405) or a job is running on it (409, 202): read its status and continue from there. */
+const rereadOnConflict = { guard: { type: 'isConflict', params: errorOf }, target: '#member.polling', actions: 'startPolling' } as const;
+
 /**
  * Connects one member of an existing user. Final states `connected`, `needsAction` and `failed`;
  * `halted` waits for `job.resume`; `member.challenge.answered` says answers are in the runtime's store.
@@ -53,6 +56,9 @@ export const memberMachine = memberSetup.createMachine({
     options: resolveLifecycleOptions(input.options, input.externalId),
     memberGuid: null,
     connectionStatus: null,
+    duplicateGuid: null,
+    isOauth: false,
+    hasOauthWindowUri: false,
     credentialFields: [],
     challenges: [],
     polls: 0,
@@ -94,7 +100,7 @@ export const memberMachine = memberSetup.createMachine({
           actions: [{ type: 'recordMember', params: ({ event }) => ({ member: event.output }) }, 'startPolling'],
         },
         onError: [
-          { guard: { type: 'isDuplicate', params: errorOf }, target: 'recoveringDuplicate' },
+          { guard: { type: 'isDuplicate', params: errorOf }, target: 'recoveringDuplicate', actions: { type: 'recordDuplicate', params: errorOf } },
           {
             guard: { type: 'canRefreshCredentials', params: errorOf },
             target: 'resolvingCredentialFields',
@@ -105,11 +111,15 @@ export const memberMachine = memberSetup.createMachine({
       },
     },
     recoveringDuplicate: {
-      description: 'The member already exists: finding it by external id to recover its guid.',
+      description: 'The member already exists: reading the guid MX named, or finding it by external id.',
       invoke: {
         src: 'findMember',
         id: 'findMember',
-        input: ({ context }) => ({ userGuid: context.userGuid, externalId: context.externalId }),
+        input: ({ context }) => ({
+          userGuid: context.userGuid,
+          externalId: context.externalId,
+          ...(context.duplicateGuid ? { memberGuid: context.duplicateGuid } : {}),
+        }),
         onDone: [
           {
             guard: { type: 'isFound', params: ({ event }) => ({ member: event.output }) },
@@ -131,7 +141,7 @@ export const memberMachine = memberSetup.createMachine({
           target: 'polling',
           actions: [{ type: 'recordMember', params: ({ event }) => ({ member: event.output }) }, 'startPolling'],
         },
-        onError: retryOrFail('aggregating', 'member'),
+        onError: [rereadOnConflict, ...retryOrFail('aggregating', 'member')],
       },
     },
     polling: {
@@ -139,14 +149,31 @@ export const memberMachine = memberSetup.createMachine({
       initial: 'checkingStatus',
       states: {
         checkingStatus: {
-          description: 'Reading the member\'s connection status.',
+          description: 'Reading the member\'s status; it is the outcome only once is_being_aggregated is false.',
           invoke: {
             src: 'readMemberStatus',
             id: 'readMemberStatus',
             input: ({ context }) => ({ userGuid: context.userGuid, memberGuid: context.memberGuid ?? '' }),
             onDone: [
-              { guard: { type: 'hasStatusCategory', params: statusOf('connected') }, target: '#member.connected', actions: recordStatusOf },
+              {
+                // MX sends the open challenges inline with a CHALLENGED status: no second read.
+                guard: { type: 'hasInlineChallenges', params: readOf },
+                target: '#member.challenged',
+                actions: [recordStatusOf, { type: 'recordChallenges', params: ({ event }) => ({ challenges: event.output.challenges ?? [] }) }],
+              },
               { guard: { type: 'hasStatusCategory', params: statusOf('challenged') }, target: '#member.loadingChallenges', actions: recordStatusOf },
+              {
+                guard: { type: 'isOauthPending', params: readOf },
+                target: '#member.needsAction',
+                actions: [recordStatusOf, { type: 'needAction', params: { reason: 'oauthPending' } }],
+              },
+              { guard: { type: 'isBeingAggregatedWithPollsLeft', params: readOf }, target: 'waitingToPoll', actions: [recordStatusOf, 'schedulePoll'] },
+              {
+                guard: { type: 'isBeingAggregated', params: readOf },
+                target: '#member.needsAction',
+                actions: [recordStatusOf, { type: 'needAction', params: { reason: 'pollTimeout' } }],
+              },
+              { guard: { type: 'hasStatusCategory', params: statusOf('connected') }, target: '#member.connected', actions: recordStatusOf },
               {
                 guard: { type: 'hasStatusCategory', params: statusOf('endCustomer') },
                 target: '#member.needsAction',
@@ -267,6 +294,7 @@ export const memberMachine = memberSetup.createMachine({
             target: 'needsAction',
             actions: [{ type: 'recordFailure', params: errorOf }, { type: 'needAction', params: { reason: 'challengeExpired' } }],
           },
+          rereadOnConflict,
           ...retryOrFail('resuming', 'member'),
         ],
       },
@@ -296,6 +324,7 @@ export const memberMachine = memberSetup.createMachine({
     memberGuid: context.memberGuid,
     connectionStatus: context.connectionStatus,
     reason: context.reason,
+    hasOauthWindowUri: context.hasOauthWindowUri === true,
     error: context.outcome === 'connected' ? null : context.error,
     challenges: context.challenges,
   }),

@@ -3,9 +3,9 @@
  * statuses and budgets, and its context updates. The statechart itself is member.machine.ts.
  */
 import { assign, enqueueActions, setup } from 'xstate';
-import type { ConnectionStatus, MxChallenge, MxMember } from '../src/api/types.js';
+import type { ConnectionStatus, MxChallenge, MxMember, MxMemberStatus } from '../src/api/types.js';
 import { missingActor, sleepUntil, type ChallengeSummary } from './actors.js';
-import { isKind, isSystemicError, toApiError } from './errors.js';
+import { duplicateGuidOf, isKind, isSystemicError, toApiError } from './errors.js';
 import { hasParent } from './events.js';
 import type { ErrorParams, StepErrorParams as StepErrorParamsOf } from './retryKit.js';
 import type {
@@ -16,6 +16,13 @@ import { statusCategory, type StatusCategory } from './statuses.js';
 
 type StepErrorParams = StepErrorParamsOf<MemberStep>;
 export type StatusParams = { status: ConnectionStatus | null; category: StatusCategory };
+/** A status read as the guards see it. */
+export const readOf = ({ event }: { event: { output: MxMemberStatus } }) => ({
+  status: event.output.connection_status,
+  aggregating: event.output.is_being_aggregated === true,
+  challenges: event.output.challenges ?? [],
+});
+type ReadParams = ReturnType<typeof readOf>;
 
 /**
  * An MFA challenge as the machines keep it: what is asked, never what was answered.
@@ -35,6 +42,8 @@ export function summariseChallenge(challenge: MxChallenge): ChallengeSummary {
   };
 }
 
+const pollsLeft = (context: MemberContext): boolean => context.polls < Math.floor(context.options.maxPollMs / context.options.pollIntervalMs);
+
 export const memberSetup = setup({
   types: {} as { context: MemberContext; input: MemberInput; events: MemberEvent; output: MemberOutput },
   actors: {
@@ -50,6 +59,13 @@ export const memberSetup = setup({
   },
   guards: {
     isDuplicate: (_, params: ErrorParams) => isKind(params.error, 'duplicate'),
+    /** 405 (no longer CHALLENGED, answered elsewhere), 409 or 202 (a job is running): the member moved on. */
+    isConflict: (_, params: ErrorParams) => isKind(params.error, 'conflict'),
+    hasInlineChallenges: (_, params: ReadParams) => statusCategory(params.status) === 'challenged' && params.challenges.length > 0,
+    isOauthPending: ({ context }, params: ReadParams) =>
+      params.status === 'PENDING' && (context.isOauth === true || context.hasOauthWindowUri === true),
+    isBeingAggregated: (_, params: ReadParams) => params.aggregating,
+    isBeingAggregatedWithPollsLeft: ({ context }, params: ReadParams) => params.aggregating && pollsLeft(context),
     isChallengeExpired: (_, params: ErrorParams) => isKind(params.error, 'challenge_expired'),
     canRefreshCredentials: ({ context }, params: ErrorParams) =>
       isKind(params.error, 'credentials_stale') && context.credentialRefreshes < context.options.maxCredentialRefreshes,
@@ -58,7 +74,7 @@ export const memberSetup = setup({
     isFound: (_, params: { member: MxMember | null }) => params.member !== null,
     hasStatusCategory: (_, params: StatusParams) => statusCategory(params.status) === params.category,
     canReaggregate: ({ context }) => context.aggregationRetries < context.options.maxAggregationRetries,
-    hasPollsLeft: ({ context }) => context.polls < Math.floor(context.options.maxPollMs / context.options.pollIntervalMs),
+    hasPollsLeft: ({ context }) => pollsLeft(context),
     hasChallenges: (_, params: { challenges: MxChallenge[] }) => params.challenges.length > 0,
     hasChallengeRoundsLeft: ({ context }) => context.challengeRounds < context.options.maxChallengeRounds,
     isAnswered: (_, params: { answered: boolean }) => params.answered,
@@ -74,9 +90,12 @@ export const memberSetup = setup({
       ...clearedRetry,
     })),
     countCredentialRefresh: assign(({ context }) => ({ credentialRefreshes: context.credentialRefreshes + 1 })),
-    recordMember: assign((_, params: { member: MxMember | null }) => ({
+    recordDuplicate: assign((_, params: ErrorParams) => ({ duplicateGuid: duplicateGuidOf(params.error) })),
+    recordMember: assign(({ context }, params: { member: MxMember | null }) => ({
       memberGuid: params.member?.guid ?? null,
       connectionStatus: params.member?.connection_status ?? null,
+      isOauth: params.member?.is_oauth ?? context.isOauth ?? false,
+      hasOauthWindowUri: typeof params.member?.oauth_window_uri === 'string' ? params.member.oauth_window_uri !== '' : (context.hasOauthWindowUri ?? false),
       ...clearedRetry,
     })),
     recordStatus: assign((_, params: { status: ConnectionStatus | null }) => ({ connectionStatus: params.status, ...clearedRetry })),

@@ -22,7 +22,9 @@ export type MemberStep =
 
 /** Why a member needs a person. */
 export type NeedsActionReason =
-  | 'connectionStatus' | 'pollTimeout' | 'challengeUnanswered' | 'challengeExpired' | 'tooManyChallenges';
+  | 'connectionStatus' | 'pollTimeout' | 'challengeUnanswered' | 'challengeExpired' | 'tooManyChallenges'
+  /** An OAuth member waits, PENDING, for the end user to open its `oauth_window_uri`: polling cannot end it. */
+  | 'oauthPending';
 
 export interface MemberContext extends RetryContext<MemberStep> {
   userGuid: string;
@@ -31,6 +33,12 @@ export interface MemberContext extends RetryContext<MemberStep> {
   options: ResolvedLifecycleOptions;
   memberGuid: string | null;
   connectionStatus: ConnectionStatus | null;
+  /** The guid the "already exists" error named, if it named one. */
+  duplicateGuid?: string | null;
+  /** Whether MX said the member connects through OAuth (`is_oauth`). */
+  isOauth?: boolean;
+  /** Whether MX gave the member an `oauth_window_uri` (the uri itself is not kept). */
+  hasOauthWindowUri?: boolean;
   credentialFields: CredentialFieldRef[];
   challenges: ChallengeSummary[];
   /** Status reads scheduled since polling last started; bounded by maxPollMs / pollIntervalMs. */
@@ -82,6 +90,8 @@ export interface MemberOutput {
   memberGuid: string | null;
   connectionStatus: ConnectionStatus | null;
   reason: NeedsActionReason | null;
+  /** Whether MX gave the member an `oauth_window_uri` for the end user to open. */
+  hasOauthWindowUri: boolean;
   error: ApiError | null;
   challenges: ChallengeSummary[];
 }

@@ -6,7 +6,7 @@ import { assign, enqueueActions, setup } from 'xstate';
 import type { ApiError } from '../src/errors/types.js';
 import type { MxUser } from '../src/api/types.js';
 import { missingActor, sleepUntil, type CreateUserActorInput } from './actors.js';
-import { isKind, isSystemicError, lostDuplicateError, toApiError } from './errors.js';
+import { duplicateGuidOf, isKind, isSystemicError, lostDuplicateError, toApiError } from './errors.js';
 import { resolveLifecycleOptions, type LifecycleOptions, type ResolvedLifecycleOptions } from './options.js';
 import { hasParent, type JobResumeEvent } from './events.js';
 import { errorOf, lostDuplicateFallback, retryOrFail, waitingStates, type ErrorParams, type StepErrorParams as StepErrorParamsOf } from './retryKit.js';
@@ -28,6 +28,8 @@ export interface UserContext extends RetryContext<UserStep> {
   metadata: string | undefined;
   options: ResolvedLifecycleOptions;
   userGuid: string | null;
+  /** The guid the "already exists" error named, if it named one. */
+  duplicateGuid?: string | null;
   outcome: 'ready' | 'failed' | null;
 }
 
@@ -82,6 +84,7 @@ export const userMachine = setup({
     scheduleRetry: assign(({ context }, params: StepErrorParams) => planRetry(context, params.error, params.step, Date.now())),
     recordHalt: assign((_, params: StepErrorParams) => planHalt(params.error, params.step)),
     recordFailure: assign((_, params: ErrorParams) => ({ error: toApiError(params.error) })),
+    recordDuplicate: assign((_, params: ErrorParams) => ({ duplicateGuid: duplicateGuidOf(params.error) })),
     recordUser: assign((_, params: { user: MxUser | null }) => ({ userGuid: params.user?.guid ?? null, ...clearedRetry })),
     resumeJob: assign(resumedRetry),
     settle: assign((_, params: { outcome: 'ready' | 'failed' }) => ({ outcome: params.outcome })),
@@ -101,6 +104,7 @@ export const userMachine = setup({
     metadata: input.metadata,
     options: resolveLifecycleOptions(input.options, input.externalId),
     userGuid: null,
+    duplicateGuid: null,
     outcome: null,
     ...initialRetryContext,
   }),
@@ -118,7 +122,7 @@ export const userMachine = setup({
         }),
         onDone: { target: 'ready', actions: { type: 'recordUser', params: ({ event }) => ({ user: event.output }) } },
         onError: [
-          { guard: { type: 'isDuplicate', params: errorOf }, target: 'recoveringDuplicate' },
+          { guard: { type: 'isDuplicate', params: errorOf }, target: 'recoveringDuplicate', actions: { type: 'recordDuplicate', params: errorOf } },
           ...retryOrFail('creating', 'user'),
         ],
       },
@@ -128,7 +132,7 @@ export const userMachine = setup({
       invoke: {
         src: 'findUser',
         id: 'findUser',
-        input: ({ context }) => ({ externalId: context.externalId }),
+        input: ({ context }) => ({ externalId: context.externalId, ...(context.duplicateGuid ? { userGuid: context.duplicateGuid } : {}) }),
         onDone: [
           {
             guard: { type: 'isFound', params: ({ event }) => ({ user: event.output }) },

@@ -27,6 +27,7 @@ export {
   type ClassifyOptions,
   type Dialect,
   type DialectOption,
+  type ErrorDialect,
   type Disposition,
   type ErrorScope,
   type FieldError,
@@ -36,9 +37,11 @@ export {
 
 // The MX Platform client
 export {
+  API_VERSIONS,
   checkExternalId,
   createMxClient,
   defaultMxClientOptions,
+  type ApiVersion,
   type CallOptions,
   type ChallengeAnswer,
   type ConnectionStatus,
@@ -56,6 +59,7 @@ export {
   type MxUser,
   type ObservableMxClient,
   type RateOptions,
+  type UpdateMemberInput,
 } from './api/index.js';
 export type {
   ClientEvent,

@@ -17,6 +17,8 @@ export interface ApiContext {
   transport: Transport;
   /** Secrets of the client (the API key) scrubbed from every error text. */
   secrets: readonly string[];
+  /** Which version's paths and shapes to use. */
+  apiVersion: 'v20250224' | 'v20111101';
 }
 
 /**

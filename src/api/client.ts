@@ -46,6 +46,7 @@ export function createMxClient(init: MxClientInit): ObservableMxClient {
     clientId: options.clientId,
     apiKey: options.apiKey,
     auth: options.auth,
+    apiVersion: options.apiVersion,
     dialect: options.dialect,
     rules: options.rules,
     timeoutMs: options.timeoutMs,
@@ -64,7 +65,7 @@ export function createMxClient(init: MxClientInit): ObservableMxClient {
       cluster: rate.redis === undefined ? null : { redis: rate.redis, id: clusterId(options.clientId, options.apiKey) },
     },
   });
-  const ctx = { transport, secrets: [options.apiKey] };
+  const ctx = { transport, secrets: [options.apiKey], apiVersion: options.apiVersion };
   return {
     ...userEndpoints(ctx),
     ...memberEndpoints(ctx),

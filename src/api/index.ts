@@ -1,5 +1,5 @@
 export { createMxClient, type ObservableMxClient } from './client.js';
-export { defaultMxClientOptions, resolveMxClientOptions, type MxClientInit, type MxClientOptions, type RateOptions } from './options.js';
+export { API_VERSIONS, defaultMxClientOptions, type ApiVersion, resolveMxClientOptions, type MxClientInit, type MxClientOptions, type RateOptions } from './options.js';
 export { checkExternalId } from './validate.js';
 export type {
   CallOptions,
@@ -15,4 +15,5 @@ export type {
   MxMember,
   MxMemberStatus,
   MxUser,
+  UpdateMemberInput,
 } from './types.js';

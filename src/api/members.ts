@@ -5,16 +5,13 @@
 import { ok, type ResultAsync } from 'neverthrow';
 import type { ApiError } from '../errors/types.js';
 import { call, findInPages, MAX_RECORDS_PER_PAGE, refuse, seg, type ApiContext } from './call.js';
-import { hasGuid, unwrap, unwrapPage } from './parse.js';
+import { unwrap, unwrapPage } from './parse.js';
+import { isChallenge, isCredentialField, isMember, isMemberStatus as isStatus } from './schemas.js';
 import type {
-  CallOptions, ChallengeAnswer, CreateMemberInput, MxChallenge, MxCredentialField, MxMember, MxMemberStatus,
+  CallOptions, ChallengeAnswer, CreateMemberInput, MxChallenge, MxCredentialField, MxMember, MxMemberStatus, UpdateMemberInput,
 } from './types.js';
+import { noneWhenNotFound } from './users.js';
 import { checkExternalId, checkSegment } from './validate.js';
-
-const isMember = (value: unknown): value is MxMember => hasGuid(value);
-const isStatus = (value: unknown): value is MxMemberStatus => hasGuid(value);
-const isChallenge = (value: unknown): value is MxChallenge => hasGuid(value);
-const isCredentialField = (value: unknown): value is MxCredentialField => hasGuid(value);
 
 /**
  * MX documents a 404 from the credentials endpoint as an unknown institution code: a fact about
@@ -39,11 +36,13 @@ function pairs(input: unknown): { guid: string; value: string }[] | null {
   return out;
 }
 
-/** The error for credentials or answers that are not `[{ guid, value }]`; it never quotes a value. */
-function pairsError(field: 'credentials' | 'challenges'): ApiError {
-  const message = 'must be a list of { guid, value } with string fields';
+/** A local `validation` error (status 0: nothing was sent); it never quotes a value. */
+function invalidField(field: string, message: string): ApiError {
   return { kind: 'validation', status: 0, retryable: false, scope: 'item', dialect: 'http', message: `${field} ${message}.`, fields: [{ field, message }] };
 }
+
+/** The error for credentials or answers that are not `[{ guid, value }]`. */
+const pairsError = (field: 'credentials' | 'challenges'): ApiError => invalidField(field, 'must be a list of { guid, value } with string fields');
 
 const signalOf = (options?: CallOptions) => (options?.signal ? { signal: options.signal } : {});
 // A header value is printable ASCII; anything else (or anything long) is left out rather than sent mangled.
@@ -76,7 +75,11 @@ export function memberEndpoints(ctx: ApiContext) {
       const credentials = pairs(input.credentials);
       if (credentials === null) return refuse(pairsError('credentials'));
       const member: Record<string, unknown> = { id: input.id, institution_code: input.institutionCode, credentials };
-      if (input.skipAggregation !== undefined) member.skip_aggregation = input.skipAggregation;
+      if (input.skipAggregation !== undefined) {
+        // v20250224's create-member has no skip_aggregation: sending it would be ignored or refused.
+        if (ctx.apiVersion === 'v20250224') return refuse(invalidField('skipAggregation', 'is not part of v20250224 (use apiVersion v20111101)'));
+        member.skip_aggregation = input.skipAggregation;
+      }
       return call(
         ctx,
         {
@@ -96,10 +99,37 @@ export function memberEndpoints(ctx: ApiContext) {
       return typeof path === 'string' ? readMemberAt(path, options) : refuse(path);
     },
 
+    updateMember(userGuid: string, memberGuid: string, changes: UpdateMemberInput, options?: CallOptions): ResultAsync<MxMember, ApiError> {
+      const path = memberPath(userGuid, memberGuid);
+      if (typeof path !== 'string') return refuse(path);
+      const member: Record<string, unknown> = {};
+      const secrets: string[] = [];
+      if (changes?.credentials !== undefined) {
+        const credentials = pairs(changes.credentials);
+        if (credentials === null) return refuse(pairsError('credentials'));
+        member.credentials = credentials;
+        secrets.push(...credentials.map((c) => c.value));
+      }
+      if (changes?.id !== undefined) {
+        const invalid = checkExternalId(changes.id);
+        if (invalid) return refuse(invalid);
+        member.id = changes.id;
+      }
+      if (changes?.metadata !== undefined) member.metadata = String(changes.metadata);
+      // MX: "while no single parameter is required, the request body can't be empty".
+      if (Object.keys(member).length === 0) return refuse(invalidField('member', 'needs credentials, id or metadata to update'));
+      return call(ctx, { method: 'PUT', path, body: { member }, secrets, ...signalOf(options) }, (res, p) => unwrap(res, p, 'member', isMember));
+    },
+
     findMemberByExternalId(userGuid: string, id: string, options?: CallOptions): ResultAsync<MxMember | null, ApiError> {
-      // MX has no `id` filter on the member list: read every page, as large as MX serves them.
       const invalid = checkExternalId(id) ?? checkSegment('user_guid', userGuid);
       if (invalid) return refuse(invalid);
+      if (ctx.apiVersion === 'v20250224') {
+        // `{member_identifier}` takes the external id: one read instead of every page.
+        const read = readMemberAt(`/users/${seg(userGuid)}/members/${seg(id)}`, options);
+        return noneWhenNotFound(read, 'user').map((member) => (member !== null && member.id === id ? member : null));
+      }
+      // v20111101 has no `id` filter on the member list: read every page, as large as MX serves them.
       return findInPages(
         (page) =>
           call(

@@ -23,6 +23,10 @@ export interface RateOptions {
   redis?: RedisOptions | string;
 }
 
+/** The MX Platform API versions the client speaks, sent as `Accept-Version` on every request. */
+export const API_VERSIONS = ['v20250224', 'v20111101'] as const;
+export type ApiVersion = (typeof API_VERSIONS)[number];
+
 export interface MxClientOptions {
   /** e.g. `https://int-api.mx.com` (MX's integration environment) or a sandbox URL. */
   baseUrl: string;
@@ -30,7 +34,18 @@ export interface MxClientOptions {
   apiKey: string;
   /** `basic` (default, what MX Platform uses): Basic `clientId:apiKey` on every request; `token`: a Bearer token from `tokenPath`. */
   auth: 'token' | 'basic';
-  /** Which error dialect to classify with (default `auto`). */
+  /**
+   * The MX Platform API version, sent as `Accept-Version` with its `Accept`
+   * (`v20250224`: `application/json`; `v20111101`: `application/vnd.mx.api.v1+json`).
+   * v20250224 reads a user or member by its external id in one request.
+   * @default 'v20250224'
+   */
+  apiVersion: ApiVersion;
+  /**
+   * Which error dialect to classify with: `platform` (MX Platform's own statuses), a seed
+   * document's (`mx-sso`, `mcc`, `mgx`, `nexus`), or `auto`.
+   * @default 'platform'
+   */
   dialect: DialectOption;
   /** Extra classification rules, tried before the built-in ones. */
   rules: readonly ClassifierRule[];
@@ -53,7 +68,8 @@ export type MxClientInit = Pick<MxClientOptions, 'baseUrl' | 'clientId' | 'apiKe
 
 export const defaultMxClientOptions: Omit<MxClientOptions, 'baseUrl' | 'clientId' | 'apiKey'> = {
   auth: 'basic',
-  dialect: 'auto',
+  apiVersion: 'v20250224',
+  dialect: 'platform',
   rules: [],
   rate: {},
   timeoutMs: 30_000,
@@ -105,6 +121,9 @@ export function resolveMxClientOptions(init: MxClientInit): MxClientOptions {
   if (url.username || url.password) throw problem('`baseUrl` must not carry credentials; pass `clientId` and `apiKey`.');
   if (options.clientId.includes(':')) throw problem('`clientId` cannot contain ":" (it is the user name of Basic auth).');
   if (options.auth !== 'basic' && options.auth !== 'token') throw problem("`auth` must be 'basic' or 'token'.");
+  if (!(API_VERSIONS as readonly unknown[]).includes(options.apiVersion)) {
+    throw problem(`\`apiVersion\` must be one of ${API_VERSIONS.map((v) => `'${v}'`).join(', ')}.`);
+  }
   if (!positive(options.timeoutMs)) throw problem('`timeoutMs` must be a positive number of milliseconds.');
   if (!positive(options.tokenSkewMs) && options.tokenSkewMs !== 0) throw problem('`tokenSkewMs` must be zero or more milliseconds.');
   if (!options.tokenPath.startsWith('/')) throw problem("`tokenPath` must start with '/'.");

@@ -66,8 +66,14 @@ export function unwrap<T>(
 ): Result<T, ApiError> {
   return parseObject(response, ctx).andThen((body) => {
     const value = body[key];
-    return accept(value) ? ok(value) : err(malformed(response, ctx, `no valid "${key}"`));
+    return accept(value) ? ok(value) : err(malformed(response, ctx, `no valid "${key}"${problemOf(accept, value)}`));
   });
+}
+
+/** What a schema guard (`Check`) says is wrong, as ` (field: problem)`; nothing for a plain guard. */
+function problemOf(accept: unknown, value: unknown): string {
+  const problem = (accept as { problem?: (v: unknown) => string }).problem;
+  return typeof problem === 'function' ? ` (${problem(value)})` : '';
 }
 
 /** A list page: the items under `key` and the page count (1 when the body has no pagination). */
@@ -93,7 +99,8 @@ export function unwrapPage<T>(
   return parseObject(response, ctx).andThen((body) => {
     const items = body[key];
     if (!Array.isArray(items)) return err(malformed(response, ctx, `no "${key}" list`));
-    if (!items.every(accept)) return err(malformed(response, ctx, `an item of "${key}" is not valid`));
+    const bad = items.findIndex((item) => !accept(item));
+    if (bad >= 0) return err(malformed(response, ctx, `item ${bad} of "${key}" is not valid${problemOf(accept, items[bad])}`));
     const { pagination } = body;
     const pages = isRecord(pagination) && typeof pagination.total_pages === 'number' ? pagination.total_pages : 1;
     return ok({ items: items as T[], totalPages: Math.max(1, Math.floor(pages)) });

@@ -29,6 +29,10 @@ export interface MxMember {
   is_being_aggregated: boolean | null;
   aggregated_at: string | null;
   name?: string | null;
+  /** Whether the member connects through OAuth (the end user authorises at the institution). */
+  is_oauth?: boolean | null;
+  /** Where the end user completes OAuth; present while an OAuth member waits for them (PENDING). */
+  oauth_window_uri?: string | null;
 }
 
 export interface MxChallengeOption {
@@ -51,7 +55,8 @@ export interface MxMemberStatus {
   is_authenticated?: boolean | null;
   aggregated_at: string | null;
   successfully_aggregated_at?: string | null;
-  challenges?: MxChallenge[];
+  /** The open MFA challenges, inline while the member is CHALLENGED. */
+  challenges?: MxChallenge[] | null;
 }
 
 export interface MxCredentialField {
@@ -100,18 +105,34 @@ export interface CreateMemberInput {
 }
 
 /**
+ * What `updateMember` changes; at least one field. New `credentials` start an aggregation.
+ * Credential values are sent once and never kept.
+ */
+export interface UpdateMemberInput {
+  credentials?: CredentialValue[];
+  /** A new external id. */
+  id?: string;
+  metadata?: string;
+}
+
+/**
  * The typed MX Platform client: every call resolves to `Ok(value)` or `Err(ApiError)`, never throws
  * for an HTTP outcome.
  */
 export interface MxClient {
   createUser(input: CreateUserInput, options?: CallOptions): ResultAsync<MxUser, ApiError>;
   readUser(userGuid: string, options?: CallOptions): ResultAsync<MxUser, ApiError>;
-  /** The user with this external id, or `null` when there is none. */
+  /** The user with this external id (v20250224: one read by identifier), or `null` when there is none. */
   findUserByExternalId(id: string, options?: CallOptions): ResultAsync<MxUser | null, ApiError>;
   deleteUser(userGuid: string, options?: CallOptions): ResultAsync<void, ApiError>;
   createMember(input: CreateMemberInput, options?: CallOptions): ResultAsync<MxMember, ApiError>;
   readMember(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<MxMember, ApiError>;
-  /** The user's member with this external id (all pages searched), or `null`. */
+  /**
+   * MX's update member (PUT): changes credentials (which starts an aggregation: poll the status
+   * afterwards), the external id or metadata. Resolves with the member as MX returns it.
+   */
+  updateMember(userGuid: string, memberGuid: string, changes: UpdateMemberInput, options?: CallOptions): ResultAsync<MxMember, ApiError>;
+  /** The user's member with this external id (v20250224: one read; v20111101: all pages searched), or `null`. */
   findMemberByExternalId(userGuid: string, id: string, options?: CallOptions): ResultAsync<MxMember | null, ApiError>;
   readMemberStatus(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<MxMemberStatus, ApiError>;
   /** Starts an aggregation; a member already aggregating (202) is a success too. */

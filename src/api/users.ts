@@ -1,14 +1,23 @@
 /**
  * The user endpoints: create, read, find by external id, delete.
  */
-import { ok, type ResultAsync } from 'neverthrow';
+import { ok, okAsync, errAsync, type ResultAsync } from 'neverthrow';
 import type { ApiError } from '../errors/types.js';
 import { call, findInPages, refuse, seg, type ApiContext } from './call.js';
-import { hasGuid, unwrap, unwrapPage } from './parse.js';
+import { unwrap, unwrapPage } from './parse.js';
+import { isUser } from './schemas.js';
 import type { CallOptions, CreateUserInput, MxUser } from './types.js';
 import { checkExternalId, checkSegment } from './validate.js';
 
-const isUser = (value: unknown): value is MxUser => hasGuid(value);
+/**
+ * A read by identifier that found nothing is `null`; a bare 404 (a wrong base URL) stays an error,
+ * since it is `misconfigured`, not `not_found`, and so does a missing `parent` (the member's user).
+ */
+export function noneWhenNotFound<T>(read: ResultAsync<T, ApiError>, parent?: 'user'): ResultAsync<T | null, ApiError> {
+  return read.orElse((error) =>
+    error.kind === 'not_found' && (parent === undefined || error.resource !== parent) ? okAsync(null) : errAsync(error),
+  );
+}
 
 /** Records per page when listing users by `id`: the filter leaves at most one. */
 const USERS_PER_PAGE = 100;
@@ -49,6 +58,11 @@ export function userEndpoints(ctx: ApiContext) {
     findUserByExternalId(id: string, options?: CallOptions): ResultAsync<MxUser | null, ApiError> {
       const invalid = checkExternalId(id);
       if (invalid) return refuse(invalid);
+      if (ctx.apiVersion === 'v20250224') {
+        // `{user_identifier}` takes the external id: one read instead of a search.
+        const read = call(ctx, { method: 'GET', path: `/users/${seg(id)}`, ...signalOf(options) }, (res, p) => unwrap(res, p, 'user', isUser));
+        return noneWhenNotFound(read).map((user) => (user !== null && user.id === id ? user : null));
+      }
       return findInPages(
         (page) =>
           call(

@@ -76,7 +76,7 @@ async function run(argv: string[]): Promise<number> {
     const settings: JobSettings = {
       kind: 'onboard', input, job, store, report: defaultReportOf(store, job),
       baseUrl: sandbox.url, clientId: DEFAULT_CLIENT.id, apiKey: DEFAULT_CLIENT.key, keyOnCommandLine: false,
-      auth: 'token', dialect: 'auto', redis: undefined, concurrency: 32, rate: 45, timeoutMs: 3_000,
+      auth: 'token', apiVersion: 'v20250224', dialect: 'auto', redis: undefined, concurrency: 32, rate: 45, timeoutMs: 3_000,
       inspectPort: inspectPortOf(values.inspect), json: values.json === true,
       // The sandbox aggregates in 500 ms, so polling each second (not MX's 3 s) keeps the demo short.
       lifecycle: { pollIntervalMs: 1_000, baseDelayMs: 250, maxDelayMs: 2_000 },

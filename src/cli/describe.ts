@@ -38,6 +38,7 @@ const NEEDS_ACTION_REASONS: Record<string, string> = {
   challengeUnanswered: 'an MFA challenge is waiting for the customer\'s answer',
   challengeExpired: 'the MFA challenge expired before it was answered',
   tooManyChallenges: 'MX kept asking MFA questions',
+  oauthPending: 'an OAuth connection waits for the customer to sign in at the bank (oauth_window_uri)',
 };
 
 const asObject = (value: unknown): Record<string, unknown> | null =>
@@ -156,6 +157,10 @@ export function haltMessage(error: ApiError, baseUrl?: string): string {
     case 'forbidden':
       return `MX refused this client (${error.status} forbidden${said}): the client id may not use these endpoints; check --client-id or ask MX to enable it; ${again}`;
     case 'misconfigured':
+      // The platform dialect names what to fix for these two: the base URL's path, or --api-version.
+      if (error.dialect === 'platform' && (error.status === 404 || error.status === 406) && error.message) {
+        return `MX answered ${error.status}: ${error.message} Then run the same command again to continue`;
+      }
       return `MX says the API client is not set up for this (${error.status}${said}): ask MX support to finish the client's setup (e.g. associate it); ${again}`;
     case 'token_expired':
       return `MX kept refusing fresh tokens as expired (${error.status}${said}): check this machine's clock, or try --auth basic; ${again}`;

@@ -6,6 +6,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LifecycleOptions } from '../../machines/options.js';
 import type { JobKind } from '../durable/store.js';
+import { API_VERSIONS, type ApiVersion } from '../api/options.js';
 import type { DialectOption } from '../errors/types.js';
 import type { UsageProblem } from './main.js';
 
@@ -31,6 +32,7 @@ export interface JobSettings {
   /** True when the key came from `--api-key` rather than `MX_API_KEY`. */
   keyOnCommandLine: boolean;
   auth: 'token' | 'basic';
+  apiVersion: ApiVersion;
   dialect: DialectOption;
   redis: string | undefined;
   concurrency: number;
@@ -46,7 +48,7 @@ export interface JobSettings {
   webhook?: WebhookSettings;
 }
 
-export const DIALECTS: readonly DialectOption[] = ['auto', 'mx-sso', 'nexus', 'mgx', 'mcc'];
+export const DIALECTS: readonly DialectOption[] = ['platform', 'auto', 'mx-sso', 'nexus', 'mgx', 'mcc'];
 export const DEFAULT_INSPECT_PORT = 8080;
 export const DEFAULT_CONCURRENCY = 16;
 const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
@@ -59,7 +61,8 @@ export const JOB_FLAGS_USAGE = `  --job NAME             the job's name; running
   --client-id ID         API client id (default: MX_CLIENT_ID)
   --api-key KEY          API key (default: MX_API_KEY, which is safer: a flag shows in \`ps\`)
   --auth token|basic     Basic client:key on every request, or Bearer tokens from /oauth/token (default basic)
-  --dialect D            error dialect: auto, mx-sso, nexus, mgx or mcc (default auto)
+  --api-version V        MX Platform API version sent as Accept-Version: v20250224 or v20111101 (default v20250224)
+  --dialect D            error dialect: platform, auto, mx-sso, nexus, mgx or mcc (default platform)
   --store URL            sqlite:PATH or postgres://USER@HOST/DB (default sqlite:./.mx-lifecycle/<job>.sqlite)
   --redis URL            share the rate limit with other processes using the same key, e.g. redis://127.0.0.1:6379
   --concurrency N        customers in progress at once (default ${DEFAULT_CONCURRENCY})
@@ -75,7 +78,7 @@ export const JOB_FLAGS_USAGE = `  --job NAME             the job's name; running
 
 const OPTIONS = {
   job: { type: 'string' }, 'base-url': { type: 'string' }, 'client-id': { type: 'string' }, 'api-key': { type: 'string' },
-  auth: { type: 'string' }, dialect: { type: 'string' }, store: { type: 'string' }, redis: { type: 'string' },
+  auth: { type: 'string' }, 'api-version': { type: 'string' }, dialect: { type: 'string' }, store: { type: 'string' }, redis: { type: 'string' },
   concurrency: { type: 'string' }, rate: { type: 'string' }, report: { type: 'string' }, inspect: { type: 'string' },
   json: { type: 'boolean' }, 'poll-interval-ms': { type: 'string' }, 'max-attempts': { type: 'string' }, 'timeout-ms': { type: 'string' },
   'lease-ms': { type: 'string' },
@@ -254,7 +257,9 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
   if (!apiKey) throw usageProblem(`the API key is missing: set MX_API_KEY (or pass --api-key)`);
   const auth = values.auth ?? 'basic';
   if (auth !== 'token' && auth !== 'basic') throw usageProblem(`--auth must be token or basic, not '${auth}'`);
-  const dialect = (values.dialect ?? 'auto') as DialectOption;
+  const apiVersion = (values['api-version'] ?? 'v20250224') as ApiVersion;
+  if (!API_VERSIONS.includes(apiVersion)) throw usageProblem(`--api-version must be ${API_VERSIONS.join(' or ')}, not '${apiVersion}'`);
+  const dialect = (values.dialect ?? 'platform') as DialectOption;
   if (!DIALECTS.includes(dialect)) throw usageProblem(`--dialect must be one of ${DIALECTS.join(', ')}`);
   if (values.redis !== undefined && !/^rediss?:\/\//.test(values.redis)) throw usageProblem(`--redis must be a redis:// URL`);
   const pollIntervalMs = integerFlag('poll-interval-ms', values['poll-interval-ms'], 1, 3_600_000);
@@ -271,6 +276,7 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
     apiKey,
     keyOnCommandLine: values['api-key'] !== undefined,
     auth,
+    apiVersion,
     dialect,
     redis: values.redis,
     concurrency: integerFlag('concurrency', values.concurrency, 1, 10_000) ?? DEFAULT_CONCURRENCY,

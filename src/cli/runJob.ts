@@ -80,6 +80,7 @@ function clientOf(settings: JobSettings): ObservableMxClient {
       clientId: settings.clientId,
       apiKey: settings.apiKey,
       auth: settings.auth,
+      apiVersion: settings.apiVersion,
       dialect: settings.dialect,
       rate: {
         ...(settings.rate === undefined ? {} : { perSecond: settings.rate }),

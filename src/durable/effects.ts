@@ -126,7 +126,11 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
   const { client, credentials, answerChallenge, answers, callbackPayload } = options;
   return {
     createUser: (input, signal) => client.createUser({ id: input.externalId, email: input.email, metadata: input.metadata }, { signal }),
-    findUser: (input, signal) => client.findUserByExternalId(input.externalId, { signal }),
+    // The guid a duplicate named is read directly; if it is gone, the external id is searched.
+    findUser: (input, signal) =>
+      input.userGuid === undefined
+        ? client.findUserByExternalId(input.externalId, { signal })
+        : client.readUser(input.userGuid, { signal }).orElse(() => client.findUserByExternalId(input.externalId, { signal })),
     deleteUser: (input, signal) => client.deleteUser(input.userGuid, { signal }),
     listCredentialFields: (input, signal) => client.listInstitutionCredentials(input.institutionCode, { signal }),
     createMember: (input, signal) =>
@@ -154,7 +158,10 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
           { signal },
         );
       }),
-    findMember: (input, signal) => client.findMemberByExternalId(input.userGuid, input.externalId, { signal }),
+    findMember: (input, signal) =>
+      input.memberGuid === undefined
+        ? client.findMemberByExternalId(input.userGuid, input.externalId, { signal })
+        : client.readMember(input.userGuid, input.memberGuid, { signal }).orElse(() => client.findMemberByExternalId(input.userGuid, input.externalId, { signal })),
     aggregateMember: (input, signal) => client.aggregateMember(input.userGuid, input.memberGuid, { signal }),
     readMemberStatus: (input, signal) => client.readMemberStatus(input.userGuid, input.memberGuid, { signal }),
     listChallenges: (input, signal) => client.listMemberChallenges(input.userGuid, input.memberGuid, { signal }),

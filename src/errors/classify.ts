@@ -27,6 +27,14 @@ function secretsOf(options: Partial<ClassifyOptions>): readonly string[] {
   return Array.isArray(options.secrets) ? options.secrets.filter((s): s is string => typeof s === 'string') : [];
 }
 
+/** The request as evidence: method and path when both are strings (a hostile caller may pass anything). */
+function requestOf(request: unknown): Pick<Evidence, 'request'> {
+  if (typeof request !== 'object' || request === null) return {};
+  const { method, path, baseUrl } = request as Record<string, unknown>;
+  if (typeof method !== 'string' || typeof path !== 'string') return {};
+  return { request: { method: method.toUpperCase(), path, ...(typeof baseUrl === 'string' ? { baseUrl } : {}) } };
+}
+
 function dialectOf(name: unknown, body: ReturnType<typeof readBody>): DialectRules | undefined {
   if (typeof name === 'string' && Object.hasOwn(DIALECTS, name)) return DIALECTS[name as keyof typeof DIALECTS];
   return detectDialect(body);
@@ -45,6 +53,7 @@ function classifyOutcome(response: HttpOutcome, options: Partial<ClassifyOptions
     envelope: read !== undefined,
     ...read,
     ...(text === undefined ? {} : { text: text.slice(0, MATCH_CHARS) }),
+    ...requestOf(options.request),
   };
   const verdict =
     matchUserRules(options.rules ?? [], evidence, body.text.slice(0, MATCH_CHARS)) ??

@@ -14,6 +14,7 @@ export {
   type ClassifyOptions,
   type Dialect,
   type DialectOption,
+  type ErrorDialect,
   type ErrorScope,
   type FieldError,
   type HttpOutcome,

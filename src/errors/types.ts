@@ -4,9 +4,15 @@
  * and `scope`), never on status codes or message text.
  */
 
-/** The error dialects of the documented APIs, and `auto`, which picks one from the body's shape. */
+/** The error dialects of the seed documents' APIs (the sandbox can render each of them). */
 export type Dialect = 'mx-sso' | 'mcc' | 'mgx' | 'nexus';
-export type DialectOption = Dialect | 'auto';
+/**
+ * Every dialect the classifier knows: the seed documents' and `platform`, MX Platform's own
+ * statuses (docs.mx.com/api-reference/platform-api/overview/errors), the client's default.
+ */
+export type ErrorDialect = Dialect | 'platform';
+/** A dialect to classify with, or `auto`, which picks a seed dialect from the body's shape. */
+export type DialectOption = ErrorDialect | 'auto';
 
 /** Every kind of classified error. */
 export const API_ERROR_KINDS = [
@@ -57,7 +63,7 @@ interface ApiErrorBase {
    * `auto` recognised no dialect's error body and the status alone decided; `local` when no response
    * was classified (made by `makeApiError`: a refused id, a closed client, an unexpected body).
    */
-  dialect: Dialect | 'network' | 'http' | 'local';
+  dialect: ErrorDialect | 'network' | 'http' | 'local';
   /** The machine-readable code from the body, when it has one (numbers are kept as strings). */
   code?: string;
   /** The human-readable message from the body, when it has one (redacted). */
@@ -111,8 +117,12 @@ export interface ClassifyOptions {
   dialect: DialectOption;
   /** Extra rules, tried in order before the built-in ones. */
   rules: readonly ClassifierRule[];
-  /** The request, recorded redacted on the error's `exchange`. */
-  request?: { method: string; path: string };
+  /**
+   * The request, recorded redacted on the error's `exchange`. The `platform` dialect also reads
+   * which endpoint was called where the status alone is ambiguous (409), and names `baseUrl` when
+   * a bare 404 says the URL is wrong.
+   */
+  request?: { method: string; path: string; baseUrl?: string };
   /** Secrets to scrub from excerpts and messages in addition to the built-in patterns. */
   secrets?: readonly string[];
 }

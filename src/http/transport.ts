@@ -18,6 +18,8 @@ export interface TransportOptions {
   clientId: string;
   apiKey: string;
   auth: 'token' | 'basic';
+  /** Sent as `Accept-Version`, with the `Accept` that version expects. */
+  apiVersion: 'v20250224' | 'v20111101';
   dialect: DialectOption;
   rules: readonly ClassifierRule[];
   timeoutMs: number;
@@ -52,6 +54,11 @@ export interface Transport {
 }
 
 export const MX_ACCEPT = 'application/vnd.mx.api.v1+json';
+/** The `Accept` each version is served with (MX's migration guide to Accept-Version). */
+export const ACCEPT_BY_VERSION: Readonly<Record<TransportOptions['apiVersion'], string>> = {
+  v20250224: 'application/json',
+  v20111101: MX_ACCEPT,
+};
 
 /**
  * The path with its query string, as sent and as recorded.
@@ -88,7 +95,7 @@ export function createTransport(options: TransportOptions): Transport {
   const doFetch: FetchLike = options.fetch ?? (undiciFetch as unknown as FetchLike);
   const basic = `Basic ${Buffer.from(`${options.clientId}:${options.apiKey}`).toString('base64')}`;
   const keySecrets = [options.apiKey, Buffer.from(`${options.clientId}:${options.apiKey}`).toString('base64')];
-  const common = { Accept: MX_ACCEPT, 'User-Agent': options.userAgent };
+  const common = { Accept: ACCEPT_BY_VERSION[options.apiVersion], 'Accept-Version': options.apiVersion, 'User-Agent': options.userAgent };
   const limiter = createLimiter({ ...options.limiter, expirationMs: options.limiter.cluster ? options.timeoutMs * 3 + 60_000 : null });
   const { events } = options;
   let callSeq = 0;
@@ -157,7 +164,7 @@ export function createTransport(options: TransportOptions): Transport {
     }
     const error = classify(
       { status, headers: responseHeaders, body: text },
-      { dialect: options.dialect, rules: options.rules, request: requestInfo, secrets },
+      { dialect: options.dialect, rules: options.rules, request: { ...requestInfo, baseUrl: base }, secrets },
     );
     events.emit({ type: 'response', ...fields, status, durationMs, kind: error.kind });
     if (error.kind === 'rate_limited' || status === 429) {

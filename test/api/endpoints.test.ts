@@ -115,19 +115,39 @@ describe('every endpoint against the sandbox', () => {
 });
 
 describe('reading what comes back', () => {
-  it('findMemberByExternalId reads every page, 1000 records at a time, until it finds the member', async () => {
+  it('v20111101: findMemberByExternalId reads every page, 1000 records at a time, until it finds the member', async () => {
     const member = (n: number) => ({ guid: `MBR-${n}`, id: `m-${n}`, user_guid: 'USR-1', institution_code: 'mxbank' });
     const stub = await startStub((request) => {
       const page = Number(new URL(request.path, 'http://x').searchParams.get('page'));
       const members = page === 3 ? [member(3001), member(3002)] : [member(page * 1000)];
       return { status: 200, json: { members, pagination: { current_page: page, per_page: 1000, total_entries: 2002, total_pages: 3 } } };
     });
-    const client = createMxClient({ baseUrl: stub.url, clientId: 'c', apiKey: 'k' });
+    const client = createMxClient({ baseUrl: stub.url, clientId: 'c', apiKey: 'k', apiVersion: 'v20111101' });
     try {
       expect(valueOf(await client.findMemberByExternalId('USR-1', 'm-3002'))?.guid).toBe('MBR-3002');
       expect(stub.requests.map((r) => r.path)).toEqual([1, 2, 3].map((p) => `/users/USR-1/members?page=${p}&records_per_page=1000`));
       expect(valueOf(await client.findMemberByExternalId('USR-1', 'm-9999'))).toBeNull();
       expect(stub.requests).toHaveLength(6);
+    } finally {
+      await client.close();
+      await stub.close();
+    }
+  });
+
+  it('v20250224: finds a user and a member by external id in one read each ({user_identifier}, {member_identifier})', async () => {
+    const stub = await startStub((request) =>
+      request.path.startsWith('/users/cust-1/members/')
+        ? { status: 200, json: { member: { guid: 'MBR-1', id: 'cust-1-bank', user_guid: 'USR-1', institution_code: 'mxbank' } } }
+        : request.path === '/users/cust-1'
+          ? { status: 200, json: { user: { guid: 'USR-1', id: 'cust-1' } } }
+          : { status: 404, json: { error: { message: 'We were unable to find the record you requested.' } } },
+    );
+    const client = createMxClient({ baseUrl: stub.url, clientId: 'c', apiKey: 'k' });
+    try {
+      expect(valueOf(await client.findUserByExternalId('cust-1'))?.guid).toBe('USR-1');
+      expect(valueOf(await client.findMemberByExternalId('cust-1', 'cust-1-bank'))?.guid).toBe('MBR-1');
+      expect(valueOf(await client.findUserByExternalId('cust-2'))).toBeNull();
+      expect(stub.requests.map((r) => r.path)).toEqual(['/users/cust-1', '/users/cust-1/members/cust-1-bank', '/users/cust-2']);
     } finally {
       await client.close();
       await stub.close();

@@ -17,6 +17,8 @@ describe('mx-lifecycle usage', () => {
       [['onboard', input, '--concurrency', 'lots'], env, /^mx-lifecycle onboard: --concurrency must be a whole number from 1 to 10000, not 'lots'/],
       [['offboard', input, '--rate', '0'], env, /^mx-lifecycle offboard: --rate must be a positive number, not '0'/],
       [['onboard', input, '--auth', 'oauth'], env, /^mx-lifecycle onboard: --auth must be token or basic/],
+      [['onboard', input, '--api-version', 'v1'], env, /^mx-lifecycle onboard: --api-version must be v20250224 or v20111101, not 'v1'/],
+      [['offboard', input, '--dialect', 'soap'], env, /^mx-lifecycle offboard: --dialect must be one of platform, auto, mx-sso, nexus, mgx, mcc/],
       [['onboard', input], { MX_API_KEY: 'k', MX_CLIENT_ID: 'c' }, /^mx-lifecycle onboard: the MX API URL is missing: pass --base-url URL or set MX_BASE_URL/],
       [['onboard', input], { MX_BASE_URL: 'http://127.0.0.1:9', MX_CLIENT_ID: 'c' }, /^mx-lifecycle onboard: the API key is missing: set MX_API_KEY/],
       [['onboard', input, '--base-url', 'int-api.mx.com'], env, /^mx-lifecycle onboard: --base-url must be an absolute http\(s\) URL/],
@@ -77,7 +79,7 @@ describe('mx-lifecycle usage', () => {
     expect(all.code).toBe(0);
     for (const name of ['onboard', 'offboard', 'status', 'demo', 'sandbox']) expect(all.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     expect(onboard.code).toBe(0);
-    for (const flag of ['--job', '--base-url', '--client-id', '--api-key', '--auth', '--dialect', '--store', '--redis', '--concurrency', '--rate', '--report', '--inspect', '--json', '--poll-interval-ms', '--max-attempts', '--timeout-ms']) {
+    for (const flag of ['--job', '--base-url', '--client-id', '--api-key', '--auth', '--api-version', '--dialect', '--store', '--redis', '--concurrency', '--rate', '--report', '--inspect', '--json', '--poll-interval-ms', '--max-attempts', '--timeout-ms']) {
       expect(onboard.stdout).toContain(`  ${flag} `);
     }
   });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { classify, type ApiErrorKind, type DialectOption } from '../../src/errors/index.js';
+import { classify, type ApiErrorKind, type Dialect } from '../../src/errors/index.js';
 
 // Nexus warns its codes and messages change; the status must still give the same decision.
-const REWORDED: Record<Exclude<DialectOption, 'auto'>, string> = {
+const REWORDED: Record<Dialect, string> = {
   'mx-sso': JSON.stringify({ error: 'Something we have never said before.' }),
   mcc: JSON.stringify({ Message: 'A brand new wording' }),
   mgx: JSON.stringify({ error: { status: 0, code: 'renamed_code', message: 'Reworded.' } }),
@@ -32,7 +32,7 @@ const BY_STATUS: ReadonlyArray<readonly [number, ApiErrorKind, boolean]> = [
 ];
 
 describe('the status alone gives a sensible kind when codes and messages change', () => {
-  for (const [dialect, body] of Object.entries(REWORDED) as Array<[Exclude<DialectOption, 'auto'>, string]>) {
+  for (const [dialect, body] of Object.entries(REWORDED) as Array<[Dialect, string]>) {
     it.each(BY_STATUS.filter(([status]) => !(dialect === 'mcc' && status === 409)))(
       `${dialect}: %i with a reworded body → %s (retryable %s)`,
       (status, kind, retryable) => {

@@ -15,6 +15,12 @@ const TIMEOUT_MS = 60_000;
 
 /** What each example must print, besides its own OK line. */
 const CASES: Record<string, RegExp[]> = {
+  'api-versions.ts': [
+    /v20250224: found (MBR-\S+) in 1 request\(s\): GET \/users\/USR-\S+\/members\/ada-mxbank\n/,
+    /v20111101: create member -> duplicate/,
+    /members with id "ada-mxbank" at MX: 1/,
+    /^OK: /m,
+  ],
   'onboard-one-customer.ts': [/"outcome": "done"/, /MX now has 1 user and 2 members/, /^OK: /m],
   'recover-duplicate-user.ts': [
     /POST \/users -> \d+ \(duplicate\)/,

@@ -10,6 +10,8 @@ export interface SeenRequest {
   method: string;
   path: string;
   authorization: string | undefined;
+  accept?: string | undefined;
+  acceptVersion?: string | undefined;
   at: number;
   body: string;
 }
@@ -42,6 +44,8 @@ export async function startStub(reply: (request: SeenRequest, index: number) => 
         method: req.method ?? 'GET',
         path: req.url ?? '/',
         authorization: req.headers.authorization,
+        accept: req.headers.accept,
+        acceptVersion: req.headers['accept-version'] as string | undefined,
         at: Date.now(),
         body: Buffer.concat(chunks).toString('utf8'),
       };

@@ -13,16 +13,21 @@ import { apiError, challenge, fields, member, status, user } from './harness.js'
 export type GraphEvent = { type: string; [key: string]: unknown };
 
 /** The kinds explored: one of each disposition, plus every kind some state treats specially. */
-const EXPLORED_KINDS: ApiErrorKind[] = ['duplicate', 'not_found', 'credentials_stale', 'challenge_expired', 'validation', 'server_error', 'unauthorized'];
+const EXPLORED_KINDS: ApiErrorKind[] = ['duplicate', 'not_found', 'credentials_stale', 'challenge_expired', 'validation', 'server_error', 'unauthorized', 'conflict'];
 
 const OUTPUTS: Record<string, unknown[]> = {
   createUser: [user()],
   findUser: [user(), null],
   listCredentialFields: [fields],
-  createMember: [member()],
+  createMember: [member(), { ...member('PENDING'), is_oauth: true, oauth_window_uri: 'https://mxbank.example/oauth' }],
   findMember: [member(), null],
   aggregateMember: [member()],
-  readMemberStatus: (['CONNECTED', 'CHALLENGED', 'LOCKED', 'DEGRADED', 'FAILED', 'PENDING'] as const).map((s) => status(s)),
+  readMemberStatus: [
+    ...(['CONNECTED', 'CHALLENGED', 'LOCKED', 'DEGRADED', 'FAILED', 'PENDING'] as const).map((s) => status(s)),
+    { ...status('CHALLENGED'), challenges: [challenge()] },
+    status('FAILED', 'MBR-1', true),
+    status('PENDING', 'MBR-1', false),
+  ],
   listChallenges: [[challenge()], []],
   answerChallenge: [{ answered: true }, { answered: false }],
   resumeAggregation: [member('RESUMED')],

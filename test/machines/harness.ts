@@ -7,6 +7,7 @@ import type { ApiError, ApiErrorKind } from '../../src/errors/types.js';
 import type { ConnectionStatus, MxChallenge, MxCredentialField, MxMember, MxMemberStatus, MxUser } from '../../src/api/types.js';
 import type { LifecycleActorName } from '../../machines/index.js';
 import { DEFAULT_DISPOSITIONS } from '../../machines/transitions.js';
+import { IN_PROGRESS_STATUSES } from '../../machines/statuses.js';
 
 /** What one call of a stub actor does. */
 export type Outcome = { ok: unknown } | { err: unknown } | 'hang';
@@ -53,9 +54,12 @@ export const user = (guid = 'USR-1', id = 'cust-1'): MxUser => ({ guid, id, emai
 export const member = (status: ConnectionStatus | null = 'CREATED', guid = 'MBR-1', id = 'cust-1-bank'): MxMember => ({
   guid, id, user_guid: 'USR-1', institution_code: 'mxbank', connection_status: status, is_being_aggregated: true, aggregated_at: null,
 });
-export const status = (connection_status: ConnectionStatus | null, guid = 'MBR-1'): MxMemberStatus => ({
-  guid, connection_status, is_being_aggregated: connection_status !== 'CONNECTED', aggregated_at: null,
-});
+/** A status read; MX reports `is_being_aggregated` true while the aggregation runs, false once its status is the outcome. */
+export const status = (
+  connection_status: ConnectionStatus | null,
+  guid = 'MBR-1',
+  is_being_aggregated = connection_status === null || IN_PROGRESS_STATUSES.includes(connection_status),
+): MxMemberStatus => ({ guid, connection_status, is_being_aggregated, aggregated_at: null });
 export const fields: MxCredentialField[] = [
   { guid: 'CRD-username', field_name: 'username', label: 'Username', type: 'TEXT', display_order: 0 },
   { guid: 'CRD-password', field_name: 'password', label: 'Password', type: 'PASSWORD', display_order: 1 },

@@ -54,7 +54,9 @@ export function buildError(f: Findings): ApiError {
     dialect: f.dialect,
   };
   if (f.code !== undefined) error.code = clean(f.code, CODE_BYTES);
-  if (f.message !== undefined) error.message = clean(f.message);
+  if (verdict.message !== undefined) {
+    error.message = clean(f.message === undefined ? verdict.message : `${verdict.message} MX said: ${f.message}`);
+  } else if (f.message !== undefined) error.message = clean(f.message);
 
   switch (verdict.kind) {
     case 'duplicate': {

@@ -99,10 +99,12 @@ export function matchMessage(rules: readonly MessageRule[], evidence: Evidence):
  * dialect's own wording before `otherMessages`), and falling back to the status alone.
  */
 export function decide(
-  rules: Pick<DialectRules, 'codes' | 'messages' | 'statusKinds'>,
+  rules: Pick<DialectRules, 'codes' | 'messages' | 'statusKinds' | 'byEndpoint'>,
   evidence: Evidence,
   otherMessages: readonly MessageRule[] = [],
 ): Verdict {
+  const own = rules.byEndpoint?.(evidence);
+  if (own) return own;
   const { status, code } = evidence;
   const decisive = rules.statusKinds?.[status] === undefined ? DECISIVE[status] : undefined;
   if (decisive) return { kind: decisive };

@@ -1,5 +1,5 @@
 import type { BodyView } from './body.js';
-import type { ApiErrorKind, ApiErrorOf, Dialect, ErrorScope, FieldError } from '../types.js';
+import type { ApiErrorKind, ApiErrorOf, ErrorDialect, ErrorScope, FieldError } from '../types.js';
 
 export type NotFoundResource = NonNullable<ApiErrorOf<'not_found'>['resource']>;
 
@@ -17,6 +17,8 @@ export interface Evidence extends EnvelopeFields {
   envelope: boolean;
   /** The message, or a short plain-text body when there is no envelope: what message rules read. */
   text?: string;
+  /** The request that got this answer, when the caller said which (method, path below the base URL). */
+  request?: { method: string; path: string; baseUrl?: string };
 }
 
 /** A rule's conclusion; the disposition defaults to the kind's unless the rule says otherwise. */
@@ -26,6 +28,8 @@ export interface Verdict {
   guid?: string;
   retryable?: boolean;
   scope?: ErrorScope;
+  /** What to tell a person, in place of (and followed by) the body's own message. */
+  message?: string;
 }
 
 export interface CodeRule {
@@ -43,13 +47,18 @@ export interface MessageRule {
 
 /** One dialect's knowledge: how its bodies look and what its codes and messages mean. */
 export interface DialectRules {
-  dialect: Dialect;
+  dialect: ErrorDialect;
   /** Reads the dialect's envelope; `undefined` when the body is not shaped like it. */
   read(body: BodyView): EnvelopeFields | undefined;
   codes: readonly CodeRule[];
   messages: readonly MessageRule[];
   /** Where this dialect's documentation gives a status a meaning of its own. */
   statusKinds?: Readonly<Partial<Record<number, ApiErrorKind>>>;
+  /**
+   * Decides before the generic status, code and message rules, from the status and the endpoint
+   * that was called; `undefined` leaves the case to them.
+   */
+  byEndpoint?(evidence: Evidence): Verdict | undefined;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -63,9 +72,9 @@ export function textField(value: unknown): string | undefined {
   return undefined;
 }
 
-/** The guid an "already exists with guid X" message names, without quoting or a final period. */
+/** The guid an "already exists with guid X" (or "… already exists: USR-…") message names, without quoting or a final period. */
 export function guidIn(message: string): string | undefined {
-  const match = /already exists with guid\s*[`'"]?([^\s`'"]+)/i.exec(message);
+  const match = /already exists with guid\s*[`'"]?([^\s`'"]+)/i.exec(message) ?? /already exists\b.*?\b((?:USR|MBR)-[A-Za-z0-9-]+)/i.exec(message);
   const guid = match?.[1]?.replace(/[.,;:]+$/, '');
   return guid ? guid : undefined;
 }

@@ -4,6 +4,7 @@ import { mcc } from './mcc.js';
 import { mgx } from './mgx.js';
 import { mxSso } from './mxSso.js';
 import { nexus } from './nexus.js';
+import { platform } from './platform.js';
 
 function numericOrNull(code: unknown): boolean {
   return code === null || (typeof code === 'number' && Number.isFinite(code)) || (typeof code === 'string' && /^\d+$/.test(code));
@@ -31,6 +32,7 @@ export function detectDialect(body: BodyView): DialectRules | undefined {
 }
 
 export const DIALECTS: Readonly<Record<DialectRules['dialect'], DialectRules>> = {
+  platform,
   'mx-sso': mxSso,
   mcc,
   mgx,
