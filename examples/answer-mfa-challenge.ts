@@ -12,7 +12,7 @@ import { createMemoryStore, createRuntime, type ChallengeRequest } from '../src/
 import type { OnboardingOutput } from '../machines/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 
-const sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'token', aggregationMs: 200 });
+const sandbox = await startSandbox({ auth: 'token', aggregationMs: 200 });
 const client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'token' });
 
 // At the sandbox's MX Bank the password picks what happens: `challenge` asks a question (TEXT),

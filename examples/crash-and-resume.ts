@@ -57,7 +57,7 @@ if (process.argv[2] === 'worker') {
 }
 
 // The sandbox lives in this (parent) process, so what MX holds survives the worker's death.
-const sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'token', aggregationMs: 200 });
+const sandbox = await startSandbox({ auth: 'token', aggregationMs: 200 });
 const dir = mkdtempSync(join(tmpdir(), 'mx-crash-'));
 const storePath = join(dir, 'jobs.sqlite');
 

@@ -21,7 +21,7 @@ import { createMxClient } from '../src/api/index.js';
 import { createMemoryStore, createRuntime } from '../src/durable/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 
-const sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'token', aggregationMs: 200 });
+const sandbox = await startSandbox({ auth: 'token', aggregationMs: 200 });
 const client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'token' });
 
 // Everything the inspector would show, kept as the text that would go over the wire.

@@ -11,7 +11,7 @@ import type { CustomerInput } from '../src/input/types.js';
 import type { OffboardingOutput } from '../machines/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 
-const sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'token', aggregationMs: 200 });
+const sandbox = await startSandbox({ auth: 'token', aggregationMs: 200 });
 const client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'token' });
 const runtime = createRuntime({ store: createMemoryStore(), client, options: { pollIntervalMs: 200 } });
 

@@ -12,7 +12,7 @@ import type { CustomerInput } from '../src/input/types.js';
 import { startSandbox } from '../src/sandbox/index.js';
 
 // A local MX Platform API on a free port. Aggregations take 200 ms here instead of seconds.
-const sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'token', aggregationMs: 200 });
+const sandbox = await startSandbox({ auth: 'token', aggregationMs: 200 });
 
 // The client is the only thing that talks HTTP. The sandbox knows this test id and key.
 const client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'token' });

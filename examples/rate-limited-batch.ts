@@ -13,7 +13,7 @@ import { startSandbox } from '../src/sandbox/index.js';
 
 // The sandbox allows 20 requests a second (a token bucket holding 20) and answers any more with a
 // 429 and a Retry-After; it takes Basic auth (client id and API key on every request). Both as MX does.
-const sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', rateLimit: 20, auth: 'basic' });
+const sandbox = await startSandbox({ rateLimit: 20, auth: 'basic' });
 
 // Customers without bank connections: one request each (create the user), so the batch shows the
 // rate limit and nothing else, and takes about 5 s.

@@ -9,7 +9,7 @@ import { createMxClient } from '../src/api/index.js';
 import { createMemoryStore, createRuntime } from '../src/durable/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 
-const sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'token', aggregationMs: 200 });
+const sandbox = await startSandbox({ auth: 'token', aggregationMs: 200 });
 const client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'token' });
 
 // The "lost response": create the user directly, as an earlier attempt did, and forget what MX said

@@ -8,7 +8,7 @@
 import { createMxClient } from '../src/api/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 
-const sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'token', tokenTtlSeconds: 2 });
+const sandbox = await startSandbox({ auth: 'token', tokenTtlSeconds: 2 });
 const client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'token' });
 
 // The event says when and why a token arrived; the token itself is never in it, by design.

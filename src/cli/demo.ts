@@ -32,9 +32,6 @@ const SANDBOX = {
   rateLimit: 50,
   tokenTtlSeconds: 20,
   auth: 'token',
-  // The demo's client sends no Accept-Version and reads the seed API's error texts.
-  dialect: 'mx-sso',
-  requireApiVersion: false,
   aggregationMs: 500,
   slowMs: 2_000,
   // A held response outlasts the client's 3-s timeout, so the demo shows a timeout and its retry.

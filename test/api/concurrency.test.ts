@@ -8,7 +8,7 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
-  sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'basic', latencyMs: 400 });
+  sandbox = await startSandbox({ auth: 'basic', latencyMs: 400 });
 });
 afterAll(async () => {
   await sandbox.close();

@@ -13,7 +13,7 @@ const ANSWER = 'PLANTED-mfa-answer-0042';
 
 describe('secrets never leave the client', () => {
   it.each(['mx-sso', 'mcc'] as const)('keeps the key, tokens, passwords and answers out of every event and error (%s, faults on)', async (dialect) => {
-    const sandbox = await startSandbox({ requireApiVersion: false, auth: 'token',
+    const sandbox = await startSandbox({ auth: 'token',
       dialect,
       tokenTtlSeconds: 1,
       rateLimit: 30,

@@ -9,7 +9,7 @@ describe('input checked before any request', () => {
   let client: ObservableMxClient;
   const events: ClientEvent[] = [];
   beforeAll(async () => {
-    sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'basic' });
+    sandbox = await startSandbox({ auth: 'basic' });
     client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', onEvent: (e) => events.push(e) });
   });
   afterAll(async () => {

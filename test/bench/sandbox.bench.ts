@@ -102,7 +102,7 @@ async function run(): Promise<Row[]> {
   });
   await new Promise<void>((resolve) => hello.listen(0, '127.0.0.1', resolve));
   const helloUrl = `http://127.0.0.1:${(hello.address() as AddressInfo).port}/`;
-  const sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'token', latencyMs: 0, faults: 0, rateLimit: 0 });
+  const sandbox = await startSandbox({ auth: 'token', latencyMs: 0, faults: 0, rateLimit: 0 });
   try {
     const basic = `Basic ${Buffer.from('sandbox-client:sandbox-key').toString('base64')}`;
     const token = (await (await fetch(`${sandbox.url}/oauth/token`, { method: 'POST', headers: { authorization: basic } })).json()) as { access_token: string };

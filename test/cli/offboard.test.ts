@@ -6,7 +6,7 @@ import { cli, customer, fastFlags, readJson, workdir, writeJsonl } from './harne
 let sandbox: Sandbox;
 let env: Record<string, string>;
 beforeAll(async () => {
-  sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', aggregationMs: 100, auth: 'basic' });
+  sandbox = await startSandbox({ aggregationMs: 100, auth: 'basic' });
   env = { MX_BASE_URL: sandbox.url, MX_API_KEY: 'sandbox-key' };
 });
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { cli, customer, fastFlags, messages, readJson, workdir, writeJsonl } fro
 let sandbox: Sandbox;
 let env: Record<string, string>;
 beforeAll(async () => {
-  sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', aggregationMs: 100, auth: 'basic', slowMs: 2_000 });
+  sandbox = await startSandbox({ aggregationMs: 100, auth: 'basic', slowMs: 2_000 });
   env = { MX_BASE_URL: sandbox.url, MX_API_KEY: 'sandbox-key' };
 });
 afterAll(async () => {

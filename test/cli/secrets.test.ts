@@ -47,7 +47,7 @@ function startRecordingProxy(target: string): Promise<Server> {
 
 beforeAll(async () => {
   // Short-lived tokens, so the run holds more than one; slow aggregation, so the inspector has time to be watched.
-  sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'token', tokenTtlSeconds: 2, aggregationMs: 1_500, clients: [{ id: CLIENT, key: KEY }] });
+  sandbox = await startSandbox({ auth: 'token', tokenTtlSeconds: 2, aggregationMs: 1_500, clients: [{ id: CLIENT, key: KEY }] });
   proxy = await startRecordingProxy(sandbox.url);
   proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
 });

@@ -5,7 +5,7 @@ import { cli, customer, fastFlags, workdir, writeJsonl } from './harness.js';
 let sandbox: Sandbox;
 let dir: string;
 beforeAll(async () => {
-  sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', aggregationMs: 100, auth: 'basic' });
+  sandbox = await startSandbox({ aggregationMs: 100, auth: 'basic' });
   dir = workdir();
   const env = { MX_BASE_URL: sandbox.url, MX_API_KEY: 'sandbox-key' };
   const input = writeJsonl(dir, 'spring.jsonl', [

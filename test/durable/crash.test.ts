@@ -47,7 +47,7 @@ function customers(count: number, random: () => number): CustomerInput[] {
 async function crashRun(seed: number) {
   const random = mulberry32(seed);
   const apiKey = `crash-key-${seed}-${Math.floor(random() * 1e9).toString(36)}`;
-  const sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'token',
+  const sandbox = await startSandbox({ auth: 'token',
     clients: [{ id: 'crash-client', key: apiKey }],
     faults: 0.1,
     seed,

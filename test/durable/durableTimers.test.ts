@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 async function setUp(sandboxOptions: Parameters<typeof startSandbox>[0], intercept?: Parameters<typeof startRecordingProxy>[1]) {
-  const sandbox: Sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'basic', ...sandboxOptions });
+  const sandbox: Sandbox = await startSandbox({ auth: 'basic', ...sandboxOptions });
   cleanups.push(() => sandbox.close());
   const proxy = await startRecordingProxy(sandbox.url, intercept);
   cleanups.push(() => proxy.close());

@@ -21,7 +21,7 @@ const customer = (id: string, ...passwords: string[]): CustomerInput => ({
 
 let sandbox: Sandbox;
 beforeAll(async () => {
-  sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'token', aggregationMs: 100, challengeWindowMs: 5_000 });
+  sandbox = await startSandbox({ auth: 'token', aggregationMs: 100, challengeWindowMs: 5_000 });
 });
 afterAll(async () => {
   await sandbox.close();

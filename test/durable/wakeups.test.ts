@@ -10,7 +10,7 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
-  sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'token', aggregationMs: 60_000 });
+  sandbox = await startSandbox({ auth: 'token', aggregationMs: 60_000 });
 });
 afterAll(async () => {
   await sandbox.close();

@@ -18,7 +18,7 @@ describe('one limit shared through Redis', () => {
   it('keeps two clients of one key under the key’s 10/s together, and keeps the key out of Redis', async () => {
     const clientId = `cluster-${process.pid}-${Date.now()}`;
     const apiKey = 'sk_PLANTED_cluster_key_91';
-    sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'basic', rateLimit: 10, clients: [{ id: clientId, key: apiKey }] });
+    sandbox = await startSandbox({ auth: 'basic', rateLimit: 10, clients: [{ id: clientId, key: apiKey }] });
     for (let i = 0; i < 2; i += 1) {
       clients.push(createMxClient({ baseUrl: sandbox.url, clientId, apiKey, rate: { perSecond: 10, redis: REDIS_URL } }));
     }

@@ -13,7 +13,7 @@ describe('rate limiting against the sandbox', () => {
   });
 
   it('keeps 300 creates under a known 20/s limit: never above 21 in any second, no 429', async () => {
-    sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'basic', rateLimit: 20 });
+    sandbox = await startSandbox({ auth: 'basic', rateLimit: 20 });
     client = createMxClient({ baseUrl: sandbox.url, ...credentials, rate: { perSecond: 20, maxConcurrent: 10 } });
     let throttled = 0;
     client.events.on('rate_limited', () => (throttled += 1));
@@ -33,7 +33,7 @@ describe('rate limiting against the sandbox', () => {
   });
 
   it('learns an unknown 10/s limit: every call succeeds and few are refused', async () => {
-    sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'basic', rateLimit: 10 });
+    sandbox = await startSandbox({ auth: 'basic', rateLimit: 10 });
     client = createMxClient({ baseUrl: sandbox.url, ...credentials, rate: { maxConcurrent: 4 } });
     const calls = 120;
     const started = Date.now();

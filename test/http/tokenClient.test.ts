@@ -63,7 +63,7 @@ describe('tokens in the client', () => {
   });
 
   it('halts on a wrong key: one token request, and every call gets the same unauthorized error', async () => {
-    sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'token' });
+    sandbox = await startSandbox({ auth: 'token' });
     client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'wrong-key', auth: 'token' });
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => client!.createUser({ id: `nobody-${i}` })));
     const kinds = new Set(results.map((r) => (r.isErr() ? r.error.kind : 'ok')));
@@ -75,7 +75,7 @@ describe('tokens in the client', () => {
   });
 
   it('runs 10 s of traffic on 2-s tokens without the caller ever seeing token_expired', async () => {
-    sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'token', tokenTtlSeconds: 2 });
+    sandbox = await startSandbox({ auth: 'token', tokenTtlSeconds: 2 });
     client = createMxClient({
       baseUrl: sandbox.url,
       clientId: 'sandbox-client',

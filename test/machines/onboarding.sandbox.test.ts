@@ -17,7 +17,7 @@ let client: MxClient;
 const tokens = new Set<string>();
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'token', aggregationMs: 80, slowMs: 300, challengeWindowMs: 5_000, clients: [{ id: 'onb', key: API_KEY }] });
+  sandbox = await startSandbox({ auth: 'token', aggregationMs: 80, slowMs: 300, challengeWindowMs: 5_000, clients: [{ id: 'onb', key: API_KEY }] });
   client = createMxClient({
     baseUrl: sandbox.url,
     clientId: 'onb',

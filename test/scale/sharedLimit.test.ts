@@ -52,7 +52,7 @@ describe('a limit shared through Redis', () => {
     const apiKey = `sk_PLANTED_${uniqueName('frac_key')}`;
     cleanup = clusterId(clientId, apiKey);
     // A tenth of a second's burst, as in the worker tests.
-    sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'basic', rateLimit: perSecond, burst: perSecond / 10, clients: [{ id: clientId, key: apiKey }] });
+    sandbox = await startSandbox({ auth: 'basic', rateLimit: perSecond, burst: perSecond / 10, clients: [{ id: clientId, key: apiKey }] });
     for (let i = 0; i < 2; i += 1) {
       clients.push(createMxClient({ baseUrl: sandbox.url, clientId, apiKey, auth: 'basic', rate: { perSecond, redis: REDIS_URL } }));
     }
@@ -80,7 +80,7 @@ describe('a limit shared through Redis', () => {
     const clientId = uniqueName('pause');
     const apiKey = `sk_PLANTED_${uniqueName('pause_key')}`;
     cleanup = clusterId(clientId, apiKey);
-    sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'basic', rateLimit: 5, burst: 1, clients: [{ id: clientId, key: apiKey }] });
+    sandbox = await startSandbox({ auth: 'basic', rateLimit: 5, burst: 1, clients: [{ id: clientId, key: apiKey }] });
     const survivor = createMxClient({ baseUrl: sandbox.url, clientId, apiKey, auth: 'basic', rate: { perSecond: 5, redis: REDIS_URL } });
     clients.push(survivor);
     const pauser = spawn(process.execPath, ['--import', TSX, join(REPO, 'test/scale/fixtures/pauser.ts')], {

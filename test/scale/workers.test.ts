@@ -68,7 +68,7 @@ async function scenario(name: string, extraArgs: string[] = []): Promise<Scenari
   const clientId = uniqueName('scale-client');
   const apiKey = `sk_PLANTED_${uniqueName('scale_key')}`;
   // Burst 10: a tenth of a second's worth, so requests that arrive bunched are refused.
-  const sandbox = await startSandbox({ requireApiVersion: false, dialect: 'mx-sso', auth: 'basic', rateLimit: RATE, burst: 10, aggregationMs: 200, clients: [{ id: clientId, key: apiKey }] });
+  const sandbox = await startSandbox({ auth: 'basic', rateLimit: RATE, burst: 10, aggregationMs: 200, clients: [{ id: clientId, key: apiKey }] });
   const job = `scale-${name}`;
   const input = writeCustomers(CUSTOMERS, name);
   const args = [

@@ -90,7 +90,7 @@ export interface SandboxProcess {
 /** Starts `mx-lifecycle sandbox` with Basic auth (as MX Platform uses) and the given flags; compiles the children first. */
 export async function startSandboxProcess(flags: string[]): Promise<SandboxProcess> {
   await compileChildren();
-  const proc = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--auth', 'basic', '--dialect', 'mx-sso', '--api-version-optional', ...flags], {
+  const proc = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', ...flags], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((done, fail) => {
