@@ -14,6 +14,7 @@ import type { CustomerInput } from '../input/types.js';
 import { createHub, type Events } from '../_internals/hub.js';
 import { createChallengeWatch, answersForMember } from './challenges.js';
 import { createLifecycleEffects, type AnswerBox, type AnswerSource, type CredentialsSource } from './effects.js';
+import { createGivenCredentials, memberKey } from './perMember.js';
 import { jobProgram, type JobProgram } from './programs.js';
 import type { FinalItemState, ItemState, JobKind, JobRecord, SnapshotStore, StoredItem } from './store.js';
 import { createSnapshotWriter, type SnapshotWriter } from './writer.js';
@@ -107,10 +108,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const leaseMs = options.leaseMs ?? 30_000;
   const owner = options.owner ?? (store.kind === 'postgres' ? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` : 'local');
   const hub = createHub<RuntimeEventMap>();
-  const given = new Map<string, Record<string, string>>();
+  const given = createGivenCredentials();
   const answers: AnswerBox = new Map();
   const credentials: CredentialsSource =
-    options.credentials ?? ((request) => given.get(request.memberExternalId) ?? null);
+    options.credentials ?? ((request) => given.get(request.userExternalId, request.memberExternalId));
   const effects = createLifecycleEffects({ client, credentials, answerChallenge: options.answerChallenge, answers });
   const programs = new Map<JobKind, JobProgram>();
   const programFor = (kind: JobKind) => {
@@ -135,7 +136,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     let batch: { id: string; input: unknown }[] = [];
     for await (const customer of customers) {
       for (const member of customer.members) {
-        if (member.credentials) given.set(member.id, member.credentials);
+        if (member.credentials) given.set(customer.id, member.id, member.credentials);
       }
       batch.push({ id: customer.id, input: program.inputOf(customer) });
       if (batch.length >= SUBMIT_BATCH) {
@@ -363,7 +364,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   async function answer(jobId: string, customerId: string, memberId: string, given: Record<string, string> | ChallengeAnswer[]) {
     const item = live.get(jobId)?.get(customerId);
     const list = answersForMember(item?.actor, memberId, given);
-    answers.set(memberId, list);
+    answers.set(memberKey(customerId, memberId), list);
     if (!item) return false;
     // The event names the member, never the answers: they wait in memory for the resume request.
     item.actor.send({ type: 'member.challenge.answered', memberExternalId: memberId });
