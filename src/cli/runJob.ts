@@ -11,13 +11,14 @@ import { createMxClient, type ObservableMxClient } from '../api/index.js';
 import { createRuntime, openStore, type AnswerSource, type SnapshotStore } from '../durable/index.js';
 import { checkInputFile, readInput, type CustomerInput, type InputProblem } from '../input/index.js';
 import { haltMessage } from './describe.js';
+import { environmentalFailure, EXIT_HALTED, probeRedis } from './environment.js';
 import { defaultStoreOf, describeStore, type JobSettings, usageProblem } from './flags.js';
 import { startInspector, type CliInspector, type InspectorProblem } from './inspector.js';
 import { createOutput, EXIT_USAGE, exitSoon, type Output } from './output.js';
 import { packageVersion } from './packageRoot.js';
 import { trackProgress } from './progress.js';
 import { showProgress } from './progressView.js';
-import { MAX_BAD_ROWS, writeReport, type RunResultKind } from './report.js';
+import { checkReportPath, MAX_BAD_ROWS, writeReport, type RunResultKind } from './report.js';
 import { exitCodeOf, summaryJson, summaryText, type RunSummary } from './summary.js';
 
 export interface RunJobOptions {
@@ -99,11 +100,28 @@ function clientOf(settings: JobSettings): ObservableMxClient {
  * const code = await runJob({ command: 'onboard', settings: jobSettingsFromFlags(argv, 'onboard', process.env) });
  */
 export async function runJob(options: RunJobOptions): Promise<number> {
+  try {
+    return await runJobOnce(options);
+  } catch (error) {
+    const failure = environmentalFailure(error);
+    if (!failure) throw error;
+    process.stderr.write(`mx-lifecycle ${options.command}: ${createOutput([options.settings.apiKey]).scrub(failure.message)}\n`);
+    return failure.code;
+  }
+}
+
+async function runJobOnce(options: RunJobOptions): Promise<number> {
   const { command, settings } = options;
   const io = createOutput([settings.apiKey]);
+  let signalled = false;
   const inputProblem = await checkInputFile(settings.input);
   if (inputProblem) {
     io.err(`mx-lifecycle ${command}: ${inputProblem.message}\n`);
+    return EXIT_USAGE;
+  }
+  const reportProblem = await checkReportPath(settings.report);
+  if (reportProblem) {
+    io.err(`mx-lifecycle ${command}: ${reportProblem}\n`);
     return EXIT_USAGE;
   }
   if (settings.keyOnCommandLine) {
@@ -121,6 +139,15 @@ export async function runJob(options: RunJobOptions): Promise<number> {
     const existing = await store.getJob(settings.job);
     if (existing && existing.kind !== settings.kind) {
       throw usageProblem(`job ${settings.job} in this store is an ${existing.kind} job, not ${settings.kind}: pick another --job (or --store)`);
+    }
+    if (settings.redis !== undefined) {
+      // Without a deadline, a wrong --redis URL left the limiter reconnecting for ever: no request,
+      // no message, and a process that outlived SIGTERM.
+      const redisProblem = await probeRedis(settings.redis);
+      if (redisProblem) {
+        io.err(`mx-lifecycle ${command}: ${redisProblem}\n`);
+        return EXIT_HALTED;
+      }
     }
     client = clientOf(settings);
     if (settings.inspectPort !== undefined) {
@@ -152,6 +179,7 @@ export async function runJob(options: RunJobOptions): Promise<number> {
     const view = showProgress(tracker, { stream: process.stderr, job: settings.job, jsonEveryMs: options.progressEveryMs });
     const stop = new AbortController();
     const interrupt = (): void => {
+      signalled = true;
       if (stop.signal.aborted) process.exit(130);
       io.err(`\nmx-lifecycle ${command}: stopping; every customer's state is saved (press Ctrl-C again to quit at once)\n`);
       stop.abort();
@@ -197,9 +225,8 @@ export async function runJob(options: RunJobOptions): Promise<number> {
     await runtime?.close();
     await client?.close();
     await store.close();
-    if (inspector) {
-      await inspector.stop();
-      exitSoon();
-    }
+    if (inspector) await inspector.stop();
+    // A signal asked this process to end: whatever handle a driver left open must not keep it alive.
+    if (inspector || signalled) exitSoon();
   }
 }

@@ -152,6 +152,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     await init();
     const job = await store.getJob(jobId);
     if (!job) throw new Error(`job "${jobId}" does not exist: submit items to it first`);
+    const runLock = await store.lockRun?.(jobId);
     if (job.halt) await store.setHalt(jobId, null);
     const program = programFor(job.kind);
     const items = new Map<string, LiveItem>();
@@ -334,6 +335,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       wakers.delete(onAbort);
       await stopAll(jobId, items, writer);
       live.delete(jobId);
+      runLock?.release();
     }
     if (failure) throw failure;
     return { jobId, halted, counts: await store.counts(jobId) };

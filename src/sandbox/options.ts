@@ -59,6 +59,10 @@ export interface SandboxOptions {
   slowMs: number;
   /** How long the `timeout` fault holds a response. */
   timeoutFaultMs: number;
+  /** A connection that has not sent its request headers within this time is dropped (408). */
+  headersTimeoutMs: number;
+  /** A connection that has not sent its whole request within this time is dropped (408). */
+  requestTimeoutMs: number;
 }
 
 /** The test client used when none is given. Its key is a published test value, not a secret. */
@@ -81,6 +85,8 @@ export const defaultSandboxOptions: SandboxOptions = {
   challengeWindowMs: 60_000,
   slowMs: 5_000,
   timeoutFaultMs: 30_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
 };
 
 const NUMERIC: ReadonlyArray<[keyof SandboxOptions, number, number]> = [
@@ -95,6 +101,8 @@ const NUMERIC: ReadonlyArray<[keyof SandboxOptions, number, number]> = [
   ['challengeWindowMs', 0, 1e9],
   ['slowMs', 0, 1e9],
   ['timeoutFaultMs', 0, 1e9],
+  ['headersTimeoutMs', 1, 1e9],
+  ['requestTimeoutMs', 1, 1e9],
 ];
 
 /**

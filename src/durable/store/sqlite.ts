@@ -20,6 +20,7 @@ import {
   unknownJob,
 } from './_internals/common.js';
 import { prepareSqlite, SQLITE_OPEN_STATE } from './sqliteSchema.js';
+import { acquireRunLock } from './sqliteRunLock.js';
 
 export interface SqliteStoreOptions {
   /** The database file; its folder is created when missing. `:memory:` gives a private in-memory database. */
@@ -49,7 +50,7 @@ const toItem = (row: ItemRow): StoredItem => ({
 /** Creates the file owner-readable only: it holds customers' inputs. SQLite gives its WAL the same mode. */
 function createPrivateFile(path: string): void {
   if (path === ':memory:' || path === '') return;
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   closeSync(openSync(path, 'a', 0o600));
 }
 
@@ -126,6 +127,12 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
 
     async init() {
       use();
+    },
+
+    async lockRun(jobId) {
+      use();
+      if (settings.path === ':memory:' || settings.path === '') return { release: () => undefined };
+      return acquireRunLock(settings.path, jobId);
     },
 
     async ensureJob(jobId, kind) {
