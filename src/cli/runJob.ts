@@ -163,6 +163,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
       client,
       concurrency: settings.concurrency,
       ...(settings.leaseMs === undefined ? {} : { leaseMs: settings.leaseMs }),
+      ...(settings.outageBudgetMs === undefined ? {} : { outageBudgetMs: settings.outageBudgetMs }),
       ...(options.answerChallenge ? { answerChallenge: options.answerChallenge } : {}),
       ...(inspector ? { inspect: inspector.inspect } : {}),
       // Nobody can type an MFA answer into this command: without an answer source a challenge goes

@@ -15,6 +15,7 @@ import { createHub, type Events } from '../_internals/hub.js';
 import { createChallengeWatch, answersForMember } from './challenges.js';
 import { createLifecycleEffects, type AnswerBox, type AnswerSource, type CredentialsSource } from './effects.js';
 import { createGivenCredentials, memberKey } from './perMember.js';
+import { createOutageWatch } from './outageWatch.js';
 import { jobProgram, type JobProgram } from './programs.js';
 import type { FinalItemState, ItemState, JobKind, JobRecord, SnapshotStore, StoredItem } from './store.js';
 import { createSnapshotWriter, type SnapshotWriter } from './writer.js';
@@ -23,6 +24,8 @@ export type RuntimeEventMap = {
   'item.transition': { type: 'item.transition'; jobId: string; itemId: string; state: ItemState; value: string };
   'item.final': { type: 'item.final'; jobId: string; itemId: string; state: FinalItemState; outcome: unknown };
   'job.halted': { type: 'job.halted'; jobId: string; error: ApiError };
+  /** A job-scope outage pauses the whole job until `until`; it halts once `since + budgetMs` has passed. */
+  'job.paused': { type: 'job.paused'; jobId: string; error: ApiError; since: number; until: number; pauses: number; budgetMs: number };
   /** A member waits for MFA answers that no `answerChallenge` source gave: answer with `runtime.answer`. */
   'item.challenged': { type: 'item.challenged'; jobId: string; itemId: string; memberId: string; challenges: ChallengeSummary[] };
 };
@@ -48,6 +51,13 @@ export interface RuntimeOptions {
   owner?: string;
   /** How long a claim lasts without renewal (default 30 s). */
   leaseMs?: number;
+  /**
+   * How long job-scope errors that a wait can cure (`unavailable`, 503 maintenance, refused or
+   * reset connections) pause the whole job, with a growing backoff, before they halt it; 0 halts at
+   * once. Errors no wait can fix (a bad key, a wrong URL) always halt at once.
+   * @default 900000 (15 minutes)
+   */
+  outageBudgetMs?: number;
 }
 
 export interface JobStatus {
@@ -153,7 +163,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const job = await store.getJob(jobId);
     if (!job) throw new Error(`job "${jobId}" does not exist: submit items to it first`);
     const runLock = await store.lockRun?.(jobId);
-    if (job.halt) await store.setHalt(jobId, null);
+    const outage = createOutageWatch({
+      store, client, jobId, job, budgetMs: options.outageBudgetMs,
+      onPause: (pause, error) => hub.emit({ type: 'job.paused', jobId, error, ...pause }),
+    });
+    await outage.start();
     const program = programFor(job.kind);
     const items = new Map<string, LiveItem>();
     live.set(jobId, items);
@@ -210,6 +224,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
     const halt = (error: ApiError) => {
       if (halted) return;
+      if (outage.waits(error)) return poke();
       halted = error;
       void store.setHalt(jobId, error).catch((e: unknown) => (failure = e));
       hub.emit({ type: 'job.halted', jobId, error });
@@ -287,8 +302,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         if (failure) throw failure;
         const stopping = closed || halted !== null || runOptions.signal?.aborted === true;
         if (stopping) break;
+        outage.resumeWhenDue(() => {
+          for (const item of items.values()) if (item.state === 'halted') item.actor.send({ type: 'job.resume' });
+        });
         const room = concurrency - items.size;
-        if (room > 0 && ((room >= claimBatch && !drained) || Date.now() - claimedAt >= CLAIM_SWEEP_MS)) {
+        if (!outage.paused() && room > 0 && ((room >= claimBatch && !drained) || Date.now() - claimedAt >= CLAIM_SWEEP_MS)) {
           claimedAt = Date.now();
           const claimed = await store.claimItems(jobId, {
             owner,
@@ -307,7 +325,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           // Another worker may have halted the job: stop here too, once.
           haltCheckedAt = Date.now();
           const current = await store.getJob(jobId);
-          if (current?.halt) {
+          if (current?.halt && !outage.adopt(current.halt)) {
             halt(current.halt);
             continue;
           }
@@ -324,12 +342,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         let timer: NodeJS.Timeout | undefined;
         await new Promise<void>((resolve) => {
           wake = resolve;
-          timer = setTimeout(poke, items.size === 0 ? Math.min(1000, leaseMs / 2) : 1000);
+          timer = setTimeout(poke, outage.paused() ? outage.msLeft() : items.size === 0 ? Math.min(1000, leaseMs / 2) : 1000);
           timer.unref?.();
         });
         clearTimeout(timer);
       }
     } finally {
+      outage.dispose();
       clearInterval(renewal);
       runOptions.signal?.removeEventListener('abort', onAbort);
       wakers.delete(onAbort);
