@@ -46,6 +46,12 @@ const CASES: Record<string, RegExp[]> = {
     /Offboarding them again:(\n {2}\w+: done; user alreadyGone;[^\n]*){3}/,
     /^OK: /m,
   ],
+  'wait-out-an-outage.ts': [
+    /-- MX unreachable --\n {2}paused \(pause 1\): unavailable; next try in 2 s/,
+    /12 done, 0 failed, halted: no; MX holds 12 users and 12 members/,
+    /halted on unauthorized after \d+\.\d s, without a pause/,
+    /^OK: /m,
+  ],
   'inspector.ts': [/@xstate\.actor: [1-9]/, /@xstate\.event: [1-9]/, /@xstate\.snapshot: [1-9]/, /No password or API key appears/, /^OK: /m],
 };
 
