@@ -98,6 +98,35 @@ describe('--redis and signals', () => {
   });
 });
 
+describe('every signal ends the process', () => {
+  it('on SIGTERM while it waits for a Redis that never answers', async () => {
+    const dir = workdir();
+    const input = writeJsonl(dir, 'hang.jsonl', customers('hang', 1));
+    const run = await underTimeout(2, ['onboard', input, ...fastFlags, '--redis', 'redis://10.255.255.1:6379'], dir);
+    expect(run.code, run.stderr).toBe(124);
+    expect(run.ms).toBeLessThan(4_500);
+  });
+
+  it('on SIGINT in the middle of a run (exit 130), with every state saved', async () => {
+    const dir = workdir();
+    const input = writeJsonl(dir, 'int.jsonl', customers('int', 60));
+    const run = cli(['onboard', input, ...fastFlags, '--rate', '5'], { cwd: dir, env, timeoutMs: 20_000 });
+    while (usersWith('int').length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    run.kill('SIGINT');
+    const result = await run;
+    expect(result.code, result.stderr).toBe(130);
+    expect(result.stdout).toMatch(/interrupted|not finished/);
+  });
+
+  it('on SIGTERM while it starts up, before the first request', async () => {
+    const dir = workdir();
+    const input = writeJsonl(dir, 'early.jsonl', customers('early', 5));
+    const run = await underTimeout(0.3, ['onboard', input, ...fastFlags], dir);
+    expect(run.code, run.stderr).toBe(124);
+    expect(run.ms).toBeLessThan(5_000);
+  });
+});
+
 describe('files and the store', () => {
   it('writes the report 0600 in a .mx-lifecycle folder 0700', async () => {
     const dir = workdir();
