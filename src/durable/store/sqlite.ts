@@ -1,8 +1,9 @@
 /**
  * The embedded store: one SQLite file per job store through better-sqlite3, in WAL mode with
  * `synchronous=NORMAL` (a power cut may lose the last transactions, never corrupt the file; the
- * runtime re-runs what was not acknowledged). Leases work here too, so two
- * processes on one file share the work as PostgreSQL workers do.
+ * runtime re-runs what was not acknowledged). Every process claims as the
+ * same owner, so a restart takes its items back at once; `lockRun` keeps a second process off a
+ * job that one is running (./sqliteRunLock.ts).
  */
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
