@@ -47,6 +47,8 @@ export interface CredentialFieldRef {
 export interface CreateMemberActorInput {
   userGuid: string;
   externalId: string;
+  /** The customer the member belongs to: credentials are looked up per customer and member. */
+  userExternalId?: string | null;
   institutionCode: string;
   credentialFields: CredentialFieldRef[];
 }
@@ -80,6 +82,8 @@ export interface AnswerChallengeActorInput {
   userGuid: string;
   memberGuid: string;
   memberExternalId: string;
+  /** The customer the member belongs to (`null` in snapshots written before it was kept). */
+  userExternalId?: string | null;
   challenges: ChallengeSummary[];
 }
 export interface AnswerChallengeActorOutput {
@@ -94,6 +98,8 @@ export interface ResumeAggregationActorInput {
   userGuid: string;
   memberGuid: string;
   memberExternalId: string;
+  /** The customer the member belongs to (`null` in snapshots written before it was kept). */
+  userExternalId?: string | null;
   challengeGuids: string[];
 }
 

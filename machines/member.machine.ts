@@ -52,6 +52,7 @@ export const memberMachine = memberSetup.createMachine({
   context: ({ input }) => ({
     userGuid: input.userGuid,
     externalId: input.externalId,
+    userExternalId: input.userExternalId ?? null,
     institutionCode: input.institutionCode,
     options: resolveLifecycleOptions(input.options, input.externalId),
     memberGuid: null,
@@ -91,6 +92,7 @@ export const memberMachine = memberSetup.createMachine({
         input: ({ context }) => ({
           userGuid: context.userGuid,
           externalId: context.externalId,
+          userExternalId: context.userExternalId,
           institutionCode: context.institutionCode,
           credentialFields: context.credentialFields,
         }),
@@ -262,6 +264,7 @@ export const memberMachine = memberSetup.createMachine({
               userGuid: context.userGuid,
               memberGuid: context.memberGuid ?? '',
               memberExternalId: context.externalId,
+              userExternalId: context.userExternalId,
               challenges: context.challenges,
             }),
             onDone: [
@@ -285,6 +288,7 @@ export const memberMachine = memberSetup.createMachine({
           userGuid: context.userGuid,
           memberGuid: context.memberGuid ?? '',
           memberExternalId: context.externalId,
+          userExternalId: context.userExternalId,
           challengeGuids: context.challenges.map((c) => c.guid),
         }),
         onDone: { target: 'polling', actions: [{ type: 'recordMember', params: ({ event }) => ({ member: event.output }) }, 'startPolling'] },

@@ -11,6 +11,8 @@ import type { JobResumeEvent } from './events.js';
 export interface MemberInput {
   userGuid: string;
   externalId: string;
+  /** The customer's (user's) external id: credentials and answers are held per customer and member. */
+  userExternalId?: string;
   institutionCode: string;
   options?: Partial<LifecycleOptions>;
 }
@@ -29,6 +31,8 @@ export type NeedsActionReason =
 export interface MemberContext extends RetryContext<MemberStep> {
   userGuid: string;
   externalId: string;
+  /** `null` in snapshots written before it was kept. */
+  userExternalId: string | null;
   institutionCode: string;
   options: ResolvedLifecycleOptions;
   memberGuid: string | null;

@@ -95,6 +95,7 @@ export const onboardingMachine = setup({
           input: {
             userGuid: context.userGuid ?? '',
             externalId: member.externalId,
+            userExternalId: context.externalId,
             institutionCode: member.institutionCode,
             ...(context.options === undefined ? {} : { options: context.options }),
           },

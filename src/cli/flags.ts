@@ -40,6 +40,8 @@ export interface JobSettings {
   timeoutMs: number | undefined;
   /** How long this worker's claim on a customer lasts unrenewed; left out, the runtime's default. */
   leaseMs?: number;
+  /** How long outages are waited out before the job halts; left out, the runtime's default (15 min). */
+  outageBudgetMs?: number;
   /** The inspector's port, or undefined when `--inspect` was not given. */
   inspectPort: number | undefined;
   json: boolean;
@@ -73,6 +75,8 @@ export const JOB_FLAGS_USAGE = `  --job NAME             the job's name; running
   --poll-interval-ms MS  time between two member status reads (default 3000; MX asks for at least 3000)
   --max-attempts N       retries of one failed step before it counts (default 5)
   --timeout-ms MS        per-request timeout (default 30000)
+  --outage-budget T      how long MX outages (unavailable, 503, refused connections) pause the job before
+                         it halts, e.g. 15m, 90s, 0 to halt at once (default 15m)
   --lease-ms MS          several workers on one PostgreSQL store: how long a dead worker's customers wait
                          before another worker takes them over (default 30000)`;
 
@@ -81,8 +85,25 @@ const OPTIONS = {
   auth: { type: 'string' }, 'api-version': { type: 'string' }, dialect: { type: 'string' }, store: { type: 'string' }, redis: { type: 'string' },
   concurrency: { type: 'string' }, rate: { type: 'string' }, report: { type: 'string' }, inspect: { type: 'string' },
   json: { type: 'boolean' }, 'poll-interval-ms': { type: 'string' }, 'max-attempts': { type: 'string' }, 'timeout-ms': { type: 'string' },
-  'lease-ms': { type: 'string' },
+  'lease-ms': { type: 'string' }, 'outage-budget': { type: 'string' },
 } as const;
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
+const DURATION_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A duration such as `15m`, `90s`, `500ms` or `2h` (a bare number is seconds), in ms.
+ *
+ * @example
+ * durationFlag('outage-budget', '15m') // 900000
+ */
+export function durationFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = DURATION.exec(value.trim());
+  const ms = match ? Math.round(Number(match[1]) * (DURATION_MS[match[2] ?? 's'] ?? 1_000)) : Number.NaN;
+  if (!Number.isFinite(ms) || ms > 7 * 24 * 3_600_000) throw usageProblem(`--${flag} must be a duration such as 15m, 90s or 0 (at most 7 days), not '${value}'`);
+  return ms;
+}
 
 /**
  * Lets `--inspect` stand alone or take a port: parseArgs has no optional values, so a bare
@@ -265,6 +286,7 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
   const pollIntervalMs = integerFlag('poll-interval-ms', values['poll-interval-ms'], 1, 3_600_000);
   const maxAttempts = integerFlag('max-attempts', values['max-attempts'], 0, 100);
   const leaseMs = integerFlag('lease-ms', values['lease-ms'], 1_000, 3_600_000);
+  const outageBudgetMs = durationFlag('outage-budget', values['outage-budget']);
   return {
     kind,
     input,
@@ -283,6 +305,7 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
     rate: positiveFlag('rate', values.rate),
     timeoutMs: integerFlag('timeout-ms', values['timeout-ms'], 1, 3_600_000),
     ...(leaseMs === undefined ? {} : { leaseMs }),
+    ...(outageBudgetMs === undefined ? {} : { outageBudgetMs }),
     inspectPort: inspectPortOf(values.inspect),
     json: values.json === true,
     lifecycle: {

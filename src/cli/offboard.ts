@@ -18,7 +18,8 @@ ${WEBHOOK_FLAGS_USAGE}
 
 exit codes: 0 every customer removed; 1 some failed, or input rows were skipped;
             2 the job halted (the message says what to fix); 64 bad usage or unusable INPUT;
-            70 unexpected error; 130 interrupted (run again to continue)`;
+            69 the store cannot be reached; 70 unexpected error; 75 another process runs this SQLite job;
+            130 interrupted (run again to continue)`;
 
 export const command: Command = {
   summary: "delete the members and users of a file's customers (idempotent)",

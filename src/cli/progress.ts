@@ -25,6 +25,8 @@ export interface ProgressFigures {
   elapsedSeconds: number;
   /** Seconds until every item is final at this run's pace; null until one item has finished. */
   etaSeconds: number | null;
+  /** While the job waits out an outage: for how long so far, the budget, and the next try. */
+  outage?: { waitedSeconds: number; budgetSeconds: number; nextTryInSeconds: number };
 }
 
 export interface ProgressTracker {
@@ -56,6 +58,7 @@ export function trackProgress(
   const responses: number[] = [];
   let rateLimited = 0;
   let tokenRefreshes = 0;
+  let pause: { since: number; until: number; budgetMs: number } | null = null;
 
   const subscriptions = [
     runtimeEvents.on('item.transition', (event) => {
@@ -65,8 +68,12 @@ export function trackProgress(
       live.delete(event.itemId);
       finals[event.state] += 1;
     }),
-    client.events.on('response', () => {
+    client.events.on('response', (event) => {
       responses.push(now());
+      if (pause && now() >= pause.until && event.status >= 200 && event.status < 300) pause = null;
+    }),
+    runtimeEvents.on('job.paused', (event) => {
+      pause = { since: event.since, until: event.until, budgetMs: event.budgetMs };
     }),
     client.events.on('rate_limited', () => {
       rateLimited += 1;
@@ -98,6 +105,15 @@ export function trackProgress(
         tokenRefreshes,
         elapsedSeconds: Math.round(elapsedMs / 100) / 10,
         etaSeconds: eta,
+        ...(pause
+          ? {
+              outage: {
+                waitedSeconds: Math.round((at - pause.since) / 1000),
+                budgetSeconds: Math.round(pause.budgetMs / 1000),
+                nextTryInSeconds: Math.max(0, Math.round((pause.until - at) / 1000)),
+              },
+            }
+          : {}),
       };
     },
     dispose() {

@@ -46,10 +46,13 @@ export function progressLine(f: ProgressFigures, compact = false): string {
   const bar = `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
   const count = `${String(finished).padStart(String(f.total).length)}/${f.total}`;
   const rate = f.requestsPerSecond.toFixed(1);
+  const o = f.outage;
   if (compact) {
-    return `${bar} ${count} done ${f.done} action ${f.needsAction} failed ${f.failed} flight ${f.inFlight} ${rate}/s 429s ${f.rateLimited} ETA ${clock(f.etaSeconds)}`;
+    const outage = o ? ` outage ${clock(o.waitedSeconds)}/${clock(o.budgetSeconds)}` : '';
+    return `${bar} ${count} done ${f.done} action ${f.needsAction} failed ${f.failed} flight ${f.inFlight} ${rate}/s 429s ${f.rateLimited} ETA ${clock(f.etaSeconds)}${outage}`;
   }
-  return `${bar} ${count}  done ${f.done} · needs action ${f.needsAction} · failed ${f.failed} · in flight ${f.inFlight} · ${rate} req/s · 429s ${f.rateLimited} · ETA ${clock(f.etaSeconds)}`;
+  const outage = o ? ` · MX unreachable: waiting ${clock(o.waitedSeconds)} of ${clock(o.budgetSeconds)}, next try in ${clock(o.nextTryInSeconds)}` : '';
+  return `${bar} ${count}  done ${f.done} · needs action ${f.needsAction} · failed ${f.failed} · in flight ${f.inFlight} · ${rate} req/s · 429s ${f.rateLimited} · ETA ${clock(f.etaSeconds)}${outage}`;
 }
 
 /**

@@ -58,6 +58,26 @@ function slimMember(member: unknown): Record<string, unknown> {
 }
 
 /**
+ * Whether the report can be written at `path` (its folder made, owner-only, when missing): `null`,
+ * or one line that says why not. Checked before the first request, so an unwritable path is found
+ * before the job runs rather than after it.
+ *
+ * @example
+ * const problem = await checkReportPath('/read-only/march.report.json');
+ */
+export async function checkReportPath(path: string): Promise<string | null> {
+  const probe = `${path}.${process.pid}.check`;
+  try {
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    await (await open(probe, 'wx', 0o600)).close();
+    await rm(probe, { force: true });
+    return null;
+  } catch (error) {
+    return `--report ${path} cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)}): pick a writable path`;
+  }
+}
+
+/**
  * Writes the report of a job to `path` and returns the first customers that need action or failed,
  * for the summary. `scrub` is applied to every chunk written, as a last guard for known secrets.
  *
@@ -71,9 +91,10 @@ export async function writeReport(
   header: ReportHeader,
   scrub: (text: string) => string,
 ): Promise<ReportDigest> {
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const temporary = `${path}.${process.pid}.tmp`;
-  const handle = await open(temporary, 'w');
+  // Customer ids, guids and error excerpts: for the owner's eyes only, as the store is.
+  const handle = await open(temporary, 'w', 0o600);
   try {
     const digest = await writeBody(handle, store, header, scrub);
     await handle.close();

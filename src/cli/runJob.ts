@@ -11,6 +11,7 @@ import { createMxClient, type ObservableMxClient } from '../api/index.js';
 import { createRuntime, openStore, type AnswerSource, type SnapshotStore } from '../durable/index.js';
 import { checkInputFile, readInput, type CustomerInput, type InputProblem } from '../input/index.js';
 import { haltMessage } from './describe.js';
+import { environmentalFailure, EXIT_HALTED, probeRedis } from './environment.js';
 import { defaultStoreOf, describeStore, type JobSettings, usageProblem } from './flags.js';
 import { startInspector, type CliInspector, type InspectorProblem } from './inspector.js';
 import { startJobWebhooks } from './jobWebhooks.js';
@@ -18,7 +19,7 @@ import { createOutput, EXIT_USAGE, exitSoon, type Output } from './output.js';
 import { packageVersion } from './packageRoot.js';
 import { trackProgress } from './progress.js';
 import { showProgress } from './progressView.js';
-import { MAX_BAD_ROWS, writeReport, type RunResultKind } from './report.js';
+import { checkReportPath, MAX_BAD_ROWS, writeReport, type RunResultKind } from './report.js';
 import { exitCodeOf, summaryJson, summaryText, type RunSummary } from './summary.js';
 
 export interface RunJobOptions {
@@ -101,12 +102,29 @@ function clientOf(settings: JobSettings): ObservableMxClient {
  * const code = await runJob({ command: 'onboard', settings: jobSettingsFromFlags(argv, 'onboard', process.env) });
  */
 export async function runJob(options: RunJobOptions): Promise<number> {
+  try {
+    return await runJobOnce(options);
+  } catch (error) {
+    const failure = environmentalFailure(error);
+    if (!failure) throw error;
+    process.stderr.write(`mx-lifecycle ${options.command}: ${createOutput([options.settings.apiKey]).scrub(failure.message)}\n`);
+    return failure.code;
+  }
+}
+
+async function runJobOnce(options: RunJobOptions): Promise<number> {
   const { command, settings } = options;
   const webhookAuth = settings.webhook?.auth;
   const io = createOutput([settings.apiKey, ...(webhookAuth ? [webhookAuth, webhookAuth.slice(webhookAuth.indexOf(':') + 1)] : [])]);
+  let signalled = false;
   const inputProblem = await checkInputFile(settings.input);
   if (inputProblem) {
     io.err(`mx-lifecycle ${command}: ${inputProblem.message}\n`);
+    return EXIT_USAGE;
+  }
+  const reportProblem = await checkReportPath(settings.report);
+  if (reportProblem) {
+    io.err(`mx-lifecycle ${command}: ${reportProblem}\n`);
     return EXIT_USAGE;
   }
   if (settings.keyOnCommandLine) {
@@ -126,6 +144,15 @@ export async function runJob(options: RunJobOptions): Promise<number> {
     if (existing && existing.kind !== settings.kind) {
       throw usageProblem(`job ${settings.job} in this store is an ${existing.kind} job, not ${settings.kind}: pick another --job (or --store)`);
     }
+    if (settings.redis !== undefined) {
+      // Without a deadline, a wrong --redis URL left the limiter reconnecting for ever: no request,
+      // no message, and a process that outlived SIGTERM.
+      const redisProblem = await probeRedis(settings.redis);
+      if (redisProblem) {
+        io.err(`mx-lifecycle ${command}: ${redisProblem}\n`);
+        return EXIT_HALTED;
+      }
+    }
     client = clientOf(settings);
     if (settings.inspectPort !== undefined) {
       try {
@@ -140,6 +167,7 @@ export async function runJob(options: RunJobOptions): Promise<number> {
       client,
       concurrency: settings.concurrency,
       ...(settings.leaseMs === undefined ? {} : { leaseMs: settings.leaseMs }),
+      ...(settings.outageBudgetMs === undefined ? {} : { outageBudgetMs: settings.outageBudgetMs }),
       ...(options.answerChallenge ? { answerChallenge: options.answerChallenge } : {}),
       ...(inspector ? { inspect: inspector.inspect } : {}),
       // Nobody can type an MFA answer into this command: without an answer source a challenge goes
@@ -158,6 +186,7 @@ export async function runJob(options: RunJobOptions): Promise<number> {
     const view = showProgress(tracker, { stream: process.stderr, job: settings.job, jsonEveryMs: options.progressEveryMs });
     const stop = new AbortController();
     const interrupt = (): void => {
+      signalled = true;
       if (stop.signal.aborted) process.exit(130);
       io.err(`\nmx-lifecycle ${command}: stopping; every customer's state is saved (press Ctrl-C again to quit at once)\n`);
       stop.abort();
@@ -204,9 +233,8 @@ export async function runJob(options: RunJobOptions): Promise<number> {
     await runtime?.close();
     await client?.close();
     await store.close();
-    if (inspector) {
-      await inspector.stop();
-      exitSoon();
-    }
+    if (inspector) await inspector.stop();
+    // A signal asked this process to end: whatever handle a driver left open must not keep it alive.
+    if (inspector || signalled) exitSoon();
   }
 }

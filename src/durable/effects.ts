@@ -12,10 +12,13 @@ import { summariseChallenge } from '../../machines/index.js';
 import type { LifecycleEffects } from '../../machines/provide.js';
 import type { ChallengeAnswer, CredentialValue, MxClient } from '../api/types.js';
 import type { ApiError } from '../errors/types.js';
+import { memberKey, type AnswerBox } from './perMember.js';
 
 /** What a credentials source is asked for: one member's login, at the moment it is created. */
 export interface CredentialRequest {
   memberExternalId: string;
+  /** The customer (user external id) the member belongs to; `null` for items stored before it was kept. */
+  userExternalId: string | null;
   institutionCode: string;
   userGuid: string;
   /** The institution's credential fields (guid and field name), as MX lists them. */
@@ -41,8 +44,7 @@ export type AnswerSource = (
   request: ChallengeRequest,
 ) => Promise<Record<string, string> | ChallengeAnswer[] | null> | Record<string, string> | ChallengeAnswer[] | null;
 
-/** Answers given and not yet sent, by member external id. In memory only, by design. */
-export type AnswerBox = Map<string, ChallengeAnswer[]>;
+export type { AnswerBox };
 
 const ALIASES: Record<string, string[]> = {
   username: ['username', 'login', 'user', 'user_name', 'userid', 'user_id'],
@@ -138,6 +140,7 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
         Promise.resolve(
           credentials({
             memberExternalId: input.externalId,
+            userExternalId: input.userExternalId ?? null,
             institutionCode: input.institutionCode,
             userGuid: input.userGuid,
             fields: input.credentialFields,
@@ -166,20 +169,22 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
     readMemberStatus: (input, signal) => client.readMemberStatus(input.userGuid, input.memberGuid, { signal }),
     listChallenges: (input, signal) => client.listMemberChallenges(input.userGuid, input.memberGuid, { signal }),
     answerChallenge: async (input) => {
-      if (answers.has(input.memberExternalId)) return ok({ answered: true });
+      const key = memberKey(input.userExternalId, input.memberExternalId);
+      if (answers.has(key)) return ok({ answered: true });
       if (!answerChallenge) return ok({ answered: false });
       const given = await answerChallenge(input);
       if (given === null) return ok({ answered: false });
-      answers.set(input.memberExternalId, answersFor(given, input.challenges));
+      answers.set(key, answersFor(given, input.challenges));
       return ok({ answered: true });
     },
     resumeAggregation: (input, signal) => {
+      const key = memberKey(input.userExternalId, input.memberExternalId);
       const send = (given: ChallengeAnswer[]) =>
         client.resumeAggregation(input.userGuid, input.memberGuid, given, { signal }).map((member) => {
-          answers.delete(input.memberExternalId);
+          answers.delete(key);
           return member;
         });
-      const held = answers.get(input.memberExternalId);
+      const held = answers.get(key);
       if (held) return send(held);
       // Answers live in memory only, so a restart between answer and resume loses them: ask MX what is
       // still open. Nothing open means the resume got through before the restart.

@@ -14,6 +14,8 @@ import type { CustomerInput } from '../input/types.js';
 import { createHub, type Events } from '../_internals/hub.js';
 import { createChallengeWatch, answersForMember } from './challenges.js';
 import { createLifecycleEffects, type AnswerBox, type AnswerSource, type CredentialsSource } from './effects.js';
+import { createGivenCredentials, memberKey } from './perMember.js';
+import { createOutageWatch } from './outageWatch.js';
 import { jobProgram, type JobProgram } from './programs.js';
 import type { FinalItemState, ItemState, JobKind, JobRecord, SnapshotStore, StoredItem } from './store.js';
 import { createMemberOrigins, wakeLiveMember, type MemberRef, type WokenMember } from './wake.js';
@@ -23,6 +25,8 @@ export type RuntimeEventMap = {
   'item.transition': { type: 'item.transition'; jobId: string; itemId: string; state: ItemState; value: string };
   'item.final': { type: 'item.final'; jobId: string; itemId: string; state: FinalItemState; outcome: unknown };
   'job.halted': { type: 'job.halted'; jobId: string; error: ApiError };
+  /** A job-scope outage pauses the whole job until `until`; it halts once `since + budgetMs` has passed. */
+  'job.paused': { type: 'job.paused'; jobId: string; error: ApiError; since: number; until: number; pauses: number; budgetMs: number };
   /** A member waits for MFA answers that no `answerChallenge` source gave: answer with `runtime.answer`. */
   'item.challenged': { type: 'item.challenged'; jobId: string; itemId: string; memberId: string; challenges: ChallengeSummary[] };
 };
@@ -48,6 +52,13 @@ export interface RuntimeOptions {
   owner?: string;
   /** How long a claim lasts without renewal (default 30 s). */
   leaseMs?: number;
+  /**
+   * How long job-scope errors that a wait can cure (`unavailable`, 503 maintenance, refused or
+   * reset connections) pause the whole job, with a growing backoff, before they halt it; 0 halts at
+   * once. Errors no wait can fix (a bad key, a wrong URL) always halt at once.
+   * @default 900000 (15 minutes)
+   */
+  outageBudgetMs?: number;
 }
 
 export interface JobStatus {
@@ -113,10 +124,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const leaseMs = options.leaseMs ?? 30_000;
   const owner = options.owner ?? (store.kind === 'postgres' ? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` : 'local');
   const hub = createHub<RuntimeEventMap>();
-  const given = new Map<string, Record<string, string>>();
+  const given = createGivenCredentials();
   const answers: AnswerBox = new Map();
   const credentials: CredentialsSource =
-    options.credentials ?? ((request) => given.get(request.memberExternalId) ?? null);
+    options.credentials ?? ((request) => given.get(request.userExternalId, request.memberExternalId));
   const origins = createMemberOrigins();
   const effects = createLifecycleEffects({ client, credentials, answerChallenge: options.answerChallenge, answers, callbackPayload: origins.payloadFor });
   const programs = new Map<JobKind, JobProgram>();
@@ -142,7 +153,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     let batch: { id: string; input: unknown }[] = [];
     for await (const customer of customers) {
       for (const member of customer.members) {
-        if (member.credentials) given.set(member.id, member.credentials);
+        if (member.credentials) given.set(customer.id, member.id, member.credentials);
       }
       batch.push({ id: customer.id, input: program.inputOf(customer) });
       if (batch.length >= SUBMIT_BATCH) {
@@ -158,7 +169,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     await init();
     const job = await store.getJob(jobId);
     if (!job) throw new Error(`job "${jobId}" does not exist: submit items to it first`);
-    if (job.halt) await store.setHalt(jobId, null);
+    const runLock = await store.lockRun?.(jobId);
+    const outage = createOutageWatch({
+      store, client, jobId, job, budgetMs: options.outageBudgetMs,
+      onPause: (pause, error) => hub.emit({ type: 'job.paused', jobId, error, ...pause }),
+    });
+    await outage.start();
     const program = programFor(job.kind);
     const items = new Map<string, LiveItem>();
     live.set(jobId, items);
@@ -215,6 +231,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
     const halt = (error: ApiError) => {
       if (halted) return;
+      if (outage.waits(error)) return poke();
       halted = error;
       void store.setHalt(jobId, error).catch((e: unknown) => (failure = e));
       hub.emit({ type: 'job.halted', jobId, error });
@@ -293,8 +310,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         if (failure) throw failure;
         const stopping = closed || halted !== null || runOptions.signal?.aborted === true;
         if (stopping) break;
+        outage.resumeWhenDue(() => {
+          for (const item of items.values()) if (item.state === 'halted') item.actor.send({ type: 'job.resume' });
+        });
         const room = concurrency - items.size;
-        if (room > 0 && ((room >= claimBatch && !drained) || Date.now() - claimedAt >= CLAIM_SWEEP_MS)) {
+        if (!outage.paused() && room > 0 && ((room >= claimBatch && !drained) || Date.now() - claimedAt >= CLAIM_SWEEP_MS)) {
           claimedAt = Date.now();
           const claimed = await store.claimItems(jobId, {
             owner,
@@ -313,7 +333,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           // Another worker may have halted the job: stop here too, once.
           haltCheckedAt = Date.now();
           const current = await store.getJob(jobId);
-          if (current?.halt) {
+          if (current?.halt && !outage.adopt(current.halt)) {
             halt(current.halt);
             continue;
           }
@@ -330,17 +350,19 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         let timer: NodeJS.Timeout | undefined;
         await new Promise<void>((resolve) => {
           wake = resolve;
-          timer = setTimeout(poke, items.size === 0 ? Math.min(1000, leaseMs / 2) : 1000);
+          timer = setTimeout(poke, outage.paused() ? outage.msLeft() : items.size === 0 ? Math.min(1000, leaseMs / 2) : 1000);
           timer.unref?.();
         });
         clearTimeout(timer);
       }
     } finally {
+      outage.dispose();
       clearInterval(renewal);
       runOptions.signal?.removeEventListener('abort', onAbort);
       wakers.delete(onAbort);
       await stopAll(jobId, items, writer);
       live.delete(jobId);
+      runLock?.release();
     }
     if (failure) throw failure;
     return { jobId, halted, counts: await store.counts(jobId) };
@@ -371,7 +393,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   async function answer(jobId: string, customerId: string, memberId: string, given: Record<string, string> | ChallengeAnswer[]) {
     const item = live.get(jobId)?.get(customerId);
     const list = answersForMember(item?.actor, memberId, given);
-    answers.set(memberId, list);
+    answers.set(memberKey(customerId, memberId), list);
     if (!item) return false;
     // The event names the member, never the answers: they wait in memory for the resume request.
     item.actor.send({ type: 'member.challenge.answered', memberExternalId: memberId });

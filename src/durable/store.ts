@@ -101,6 +101,12 @@ export interface SnapshotStore {
   saveItems(jobId: string, owner: string, updates: readonly ItemUpdate[]): Promise<string[]>;
   getItem(jobId: string, id: string): Promise<StoredItem | null>;
   listItems(jobId: string, options?: ListOptions): Promise<StoredItem[]>;
+  /**
+   * Takes the lock that lets one process at a time run `jobId`, where the backend needs one (SQLite:
+   * every process claims as the same owner); throws a store error `MX_STORE_JOB_BUSY` when another
+   * process holds it. PostgreSQL workers share a job through leases and need none.
+   */
+  lockRun?(jobId: string): Promise<{ release(): void }>;
   /** How many items are in each state. */
   counts(jobId: string): Promise<Record<ItemState, number>>;
   close(): Promise<void>;

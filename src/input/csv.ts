@@ -1,3 +1,4 @@
+import { createMemberOwners } from './memberOwners.js';
 import type { CustomerInput, InputRecord } from './types.js';
 import { validateCustomer } from './validate.js';
 
@@ -59,6 +60,7 @@ function credentialsOf(values: Record<string, string>): Record<string, string> |
  */
 export async function* rowsToCustomers(rows: AsyncIterable<CsvRow | InputRecord>): AsyncGenerator<InputRecord> {
   const seen = new Set<string>();
+  const owners = createMemberOwners();
   let current: { line: number; customer: CustomerInput } | null = null;
 
   for await (const row of rows) {
@@ -77,6 +79,12 @@ export async function* rowsToCustomers(rows: AsyncIterable<CsvRow | InputRecord>
       continue;
     }
     const { customer } = checked;
+    const shared = owners.claim(customer, line, () => 'member_id');
+    if (shared) {
+      yield { line, problem: shared };
+      continue;
+    }
+    owners.keep(customer, line);
     if (current !== null && current.customer.id === customer.id) {
       const member = customer.members[0];
       if (member && current.customer.members.some((m) => m.id === member.id)) {

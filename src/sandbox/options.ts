@@ -87,6 +87,10 @@ export interface SandboxOptions {
   timeoutFaultMs: number;
   /** MX-shaped MEMBER and CONNECTION_STATUS webhooks to send, or null for none. */
   webhooks: SandboxWebhookOptions | null;
+  /** A connection that has not sent its request headers within this time is dropped (408). */
+  headersTimeoutMs: number;
+  /** A connection that has not sent its whole request within this time is dropped (408). */
+  requestTimeoutMs: number;
 }
 
 /** The test client used when none is given. Its key is a published test value, not a secret. */
@@ -112,6 +116,8 @@ export const defaultSandboxOptions: SandboxOptions = {
   slowMs: 5_000,
   timeoutFaultMs: 30_000,
   webhooks: null,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
 };
 
 const NUMERIC: ReadonlyArray<[keyof SandboxOptions, number, number]> = [
@@ -127,6 +133,8 @@ const NUMERIC: ReadonlyArray<[keyof SandboxOptions, number, number]> = [
   ['slowMs', 0, 1e9],
   ['timeoutFaultMs', 0, 1e9],
   ['minAggregationIntervalMs', 0, 1e9],
+  ['headersTimeoutMs', 1, 1e9],
+  ['requestTimeoutMs', 1, 1e9],
 ];
 
 /**

@@ -236,7 +236,18 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     else run();
   };
 
-  const server = createServer({ keepAlive: true }, onRequest);
+  // Slow or stalled clients are dropped, as any production server does: without these a
+  // connection that never finished its headers was held open for ever. Checked every quarter of
+  // the shorter limit (Node's default check runs every 30 s).
+  const server = createServer(
+    {
+      keepAlive: true,
+      headersTimeout: options.headersTimeoutMs,
+      requestTimeout: Math.max(options.requestTimeoutMs, options.headersTimeoutMs),
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(options.headersTimeoutMs / 4))),
+    },
+    onRequest,
+  );
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

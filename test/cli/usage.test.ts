@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,15 +59,29 @@ describe('mx-lifecycle usage', () => {
     expect(status.stdout).toMatch(/^no jobs found/);
   });
 
-  it('reports an unexpected failure in one line with exit 70, and the stack only with DEBUG=mx-lifecycle', async () => {
+  it('reports a store that cannot be opened in one line with exit 69', async () => {
     const dir = workdir();
     const input = writeJsonl(dir, 'c.jsonl', [{ id: 'u-1', members: [] }]);
     writeFileSync(join(dir, 'not-a-folder'), 'x');
-    const args = ['onboard', input, '--store', 'sqlite:not-a-folder/job.sqlite'];
+    const run = await cli(['onboard', input, '--store', 'sqlite:not-a-folder/job.sqlite', '--report', 'r.json'], { cwd: dir, env });
+    expect(run.code).toBe(69);
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^mx-lifecycle onboard: cannot open the store sqlite:not-a-folder\/job\.sqlite: E(EXIST|NOTDIR)/),
+    ]);
+  });
+
+  it('reports an unexpected failure in one line with exit 70, and the stack only with DEBUG=mx-lifecycle', async () => {
+    const dir = workdir();
+    const input = writeJsonl(dir, 'c.jsonl', [{ id: 'u-1', members: [] }]);
+    // A store written by a newer release: nothing this release can expect to handle.
+    const newer = new Database(join(dir, 'newer.sqlite'));
+    newer.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('schema_version', '999')");
+    newer.close();
+    const args = ['onboard', input, '--store', 'sqlite:newer.sqlite'];
     const plain = await cli(args, { cwd: dir, env });
     expect(plain.code).toBe(70);
     expect(plain.stderr.trimEnd().split('\n')).toEqual([
-      expect.stringMatching(/^mx-lifecycle onboard: unexpected error: cannot open the store sqlite:not-a-folder\/job\.sqlite: E(EXIST|NOTDIR).* \(DEBUG=mx-lifecycle shows the stack\)$/),
+      expect.stringMatching(/^mx-lifecycle onboard: unexpected error: cannot open the store sqlite:newer\.sqlite: .* \(DEBUG=mx-lifecycle shows the stack\)$/),
     ]);
     const debug = await cli(args, { cwd: dir, env: { ...env, DEBUG: 'mx-lifecycle' } });
     expect(debug.code).toBe(70);

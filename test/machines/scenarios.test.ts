@@ -78,7 +78,7 @@ describe('member machine', () => {
     expect(actor.getSnapshot().output).toMatchObject({ outcome: 'connected', connectionStatus: 'CONNECTED', memberGuid: 'MBR-1' });
     expect(calls.filter((c) => c.actor === 'readMemberStatus')).toHaveLength(3);
     expect(calls.find((c) => c.actor === 'createMember')?.input).toEqual({
-      userGuid: 'USR-1', externalId: 'cust-1-bank', institutionCode: 'mxbank',
+      userGuid: 'USR-1', externalId: 'cust-1-bank', institutionCode: 'mxbank', userExternalId: null,
       credentialFields: [{ guid: 'CRD-username', fieldName: 'username' }, { guid: 'CRD-password', fieldName: 'password' }],
     });
   });
@@ -151,7 +151,7 @@ describe('member machine', () => {
     const done = await waitFor(createActor(machine, { input }).start(), (s) => s.status === 'done', { timeout: 1_000 });
     expect(done.output).toMatchObject({ outcome: 'connected' });
     expect(calls.find((c) => c.actor === 'resumeAggregation')?.input).toEqual({
-      userGuid: 'USR-1', memberGuid: 'MBR-1', memberExternalId: 'cust-1-bank', challengeGuids: ['CRD-mfa-1'],
+      userGuid: 'USR-1', memberGuid: 'MBR-1', memberExternalId: 'cust-1-bank', userExternalId: null, challengeGuids: ['CRD-mfa-1'],
     });
   });
 

@@ -1,8 +1,9 @@
 /**
  * The embedded store: one SQLite file per job store through better-sqlite3, in WAL mode with
  * `synchronous=NORMAL` (a power cut may lose the last transactions, never corrupt the file; the
- * runtime re-runs what was not acknowledged). Leases work here too, so two
- * processes on one file share the work as PostgreSQL workers do.
+ * runtime re-runs what was not acknowledged). Every process claims as the
+ * same owner, so a restart takes its items back at once; `lockRun` keeps a second process off a
+ * job that one is running (./sqliteRunLock.ts).
  */
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -20,6 +21,7 @@ import {
   unknownJob,
 } from './_internals/common.js';
 import { prepareSqlite, SQLITE_OPEN_STATE } from './sqliteSchema.js';
+import { acquireRunLock } from './sqliteRunLock.js';
 
 export interface SqliteStoreOptions {
   /** The database file; its folder is created when missing. `:memory:` gives a private in-memory database. */
@@ -49,7 +51,7 @@ const toItem = (row: ItemRow): StoredItem => ({
 /** Creates the file owner-readable only: it holds customers' inputs. SQLite gives its WAL the same mode. */
 function createPrivateFile(path: string): void {
   if (path === ':memory:' || path === '') return;
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   closeSync(openSync(path, 'a', 0o600));
 }
 
@@ -126,6 +128,12 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
 
     async init() {
       use();
+    },
+
+    async lockRun(jobId) {
+      use();
+      if (settings.path === ':memory:' || settings.path === '') return { release: () => undefined };
+      return acquireRunLock(settings.path, jobId);
     },
 
     async ensureJob(jobId, kind) {

@@ -8,7 +8,8 @@ export type StoreErrorCode =
   | 'MX_STORE_BAD_SCHEMA'
   | 'MX_STORE_BAD_URL'
   | 'MX_STORE_BAD_OPTIONS'
-  | 'MX_STORE_CLOSED';
+  | 'MX_STORE_CLOSED'
+  | 'MX_STORE_JOB_BUSY';
 
 /** A store failure: a plain `Error` with a stable `code`, the way Node reports system errors. */
 export type StoreError = Error & { code: StoreErrorCode };

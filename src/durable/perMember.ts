@@ -1,0 +1,51 @@
+/**
+ * What the runtime holds in memory for one member (its credentials, its MFA answers) is keyed by
+ * the customer AND the member: keyed by member id alone, two customers whose rows share a member
+ * id would be sent each other's credentials (the last row read won for both).
+ */
+import type { ChallengeAnswer } from '../api/types.js';
+
+/**
+ * The key of one customer's member.
+ *
+ * @example
+ * memberKey('cust-1', 'cust-1-mxbank') // 'cust-1\u0000cust-1-mxbank'
+ */
+export const memberKey = (customerId: string | null | undefined, memberId: string): string => `${customerId ?? ''}\u0000${memberId}`;
+
+/** Answers given and not yet sent, by `memberKey`. In memory only, by design. */
+export type AnswerBox = Map<string, ChallengeAnswer[]>;
+
+/** Credentials given to `submit`, by customer and member; never stored. */
+export interface GivenCredentials {
+  set(customerId: string, memberId: string, credentials: Record<string, string>): void;
+  /**
+   * The credentials of `customerId`'s member. A snapshot written before members knew their customer
+   * asks with `null`: it gets the credentials only when a single customer gave that member id.
+   */
+  get(customerId: string | null | undefined, memberId: string): Record<string, string> | null;
+}
+
+/**
+ * An empty set of given credentials.
+ *
+ * @example
+ * const given = createGivenCredentials();
+ * given.set('cust-1', 'm-1', { username: 'mxuser', password: 'password' });
+ */
+export function createGivenCredentials(): GivenCredentials {
+  const byKey = new Map<string, Record<string, string>>();
+  const owners = new Map<string, string | null>();
+  return {
+    set(customerId, memberId, credentials) {
+      byKey.set(memberKey(customerId, memberId), credentials);
+      const owner = owners.get(memberId);
+      owners.set(memberId, owner === undefined || owner === customerId ? customerId : null);
+    },
+    get(customerId, memberId) {
+      const owner = customerId ?? owners.get(memberId);
+      if (owner === null || owner === undefined) return null;
+      return byKey.get(memberKey(owner, memberId)) ?? null;
+    },
+  };
+}
