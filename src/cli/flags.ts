@@ -8,6 +8,7 @@ import type { LifecycleOptions } from '../../machines/options.js';
 import type { JobKind } from '../durable/store.js';
 import type { DialectOption } from '../errors/types.js';
 import type { UsageProblem } from './main.js';
+import { OBSERVE_FLAGS_USAGE, OBSERVE_OPTIONS, observeSettingsOf, type ObserveSettings } from './observeFlags.js';
 
 export interface JobSettings {
   kind: JobKind;
@@ -33,6 +34,8 @@ export interface JobSettings {
   inspectPort: number | undefined;
   json: boolean;
   lifecycle: Partial<LifecycleOptions>;
+  /** The dashboard and structured logs. */
+  observe: ObserveSettings;
 }
 
 export const DIALECTS: readonly DialectOption[] = ['auto', 'mx-sso', 'nexus', 'mgx', 'mcc'];
@@ -56,6 +59,7 @@ export const JOB_FLAGS_USAGE = `  --job NAME             the job's name; running
   --report PATH          where the JSON report goes (default: next to the store, <job>.report.json)
   --inspect [PORT]       serve XState inspector events on PORT (default ${DEFAULT_INSPECT_PORT}) and print the URL to open
   --json                 print the final summary as one JSON object on stdout
+${OBSERVE_FLAGS_USAGE}
   --poll-interval-ms MS  time between two member status reads (default 3000; MX asks for at least 3000)
   --max-attempts N       retries of one failed step before it counts (default 5)
   --timeout-ms MS        per-request timeout (default 30000)
@@ -67,12 +71,15 @@ const OPTIONS = {
   auth: { type: 'string' }, dialect: { type: 'string' }, store: { type: 'string' }, redis: { type: 'string' },
   concurrency: { type: 'string' }, rate: { type: 'string' }, report: { type: 'string' }, inspect: { type: 'string' },
   json: { type: 'boolean' }, 'poll-interval-ms': { type: 'string' }, 'max-attempts': { type: 'string' }, 'timeout-ms': { type: 'string' },
-  'lease-ms': { type: 'string' },
+  'lease-ms': { type: 'string' }, ...OBSERVE_OPTIONS,
 } as const;
 
+/** Flags that stand alone or take a port. */
+const OPTIONAL_PORT_FLAGS = new Set(['--inspect', '--dashboard']);
+
 /**
- * Lets `--inspect` stand alone or take a port: parseArgs has no optional values, so a bare
- * `--inspect` becomes `--inspect=` and a following number becomes its value.
+ * Lets `--inspect` and `--dashboard` stand alone or take a port: parseArgs has no optional values,
+ * so a bare `--inspect` becomes `--inspect=` and a following number becomes its value.
  *
  * @example
  * withOptionalInspectPort(['a.jsonl', '--inspect', '9000']) // ['a.jsonl', '--inspect=9000']
@@ -85,16 +92,16 @@ export function withOptionalInspectPort(argv: readonly string[]): string[] {
       out.push(...argv.slice(i));
       break;
     }
-    if (arg !== '--inspect') {
+    if (!OPTIONAL_PORT_FLAGS.has(arg)) {
       out.push(arg);
       continue;
     }
     const next = argv[i + 1];
     if (next !== undefined && /^\d+$/.test(next)) {
-      out.push(`--inspect=${next}`);
+      out.push(`${arg}=${next}`);
       i += 1;
     } else {
-      out.push('--inspect=');
+      out.push(`${arg}=`);
     }
   }
   return out;
@@ -268,6 +275,7 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
     ...(leaseMs === undefined ? {} : { leaseMs }),
     inspectPort: inspectPortOf(values.inspect),
     json: values.json === true,
+    observe: observeSettingsOf(values),
     lifecycle: {
       ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
       ...(maxAttempts === undefined ? {} : { maxAttempts }),
