@@ -145,6 +145,8 @@ export async function layoutStatechart(machine: AnyStateMachine): Promise<Statec
     if (node.children && node.children.length > 0) {
       delete node.width;
       delete node.height;
+      // Room above the children for the compound state's own name.
+      (node as ElkNode & { layoutOptions?: Record<string, string> }).layoutOptions = { 'elk.padding': '[top=40,left=12,bottom=12,right=12]' };
     }
   }
   const elk = new ELK();

@@ -81,7 +81,7 @@ describe('secrets', () => {
       { cwd: dir },
     );
     const announced = await run.stderrLine(/inspector: open/);
-    expect(announced).toContain(`http://localhost:${port}`);
+    expect(announced).toContain(`http://127.0.0.1:${port}`);
     const events: string[] = [];
     const socket = new WebSocket(`ws://127.0.0.1:${port}`);
     socket.addEventListener('message', (event) => events.push(String(event.data)));
