@@ -133,12 +133,9 @@ export function createJobWatch(rootMachine: string): JobWatch {
       }
     },
     inspect(event) {
-      if (event.type !== '@xstate.snapshot' && event.type !== '@xstate.actor') return;
+      if (event.type !== '@xstate.snapshot') return;
       const ref = event.actorRef as unknown as { sessionId: string; id: string; logic?: { id?: string; root?: unknown } };
-      const snapshot = event.type === '@xstate.snapshot' ? event.snapshot : ref as unknown as { getSnapshot(): unknown };
-      const data = (event.type === '@xstate.snapshot' ? snapshot : (snapshot as { getSnapshot(): unknown }).getSnapshot()) as {
-        value?: unknown; context?: { externalId?: unknown };
-      };
+      const data = event.snapshot as { value?: unknown; context?: { externalId?: unknown } };
       if (!ref.logic?.root || data === undefined || data.value === undefined) return;
       let where = sessions.get(ref.sessionId);
       if (!where) {
@@ -157,7 +154,7 @@ export function createJobWatch(rootMachine: string): JobWatch {
       const entry = itemOf(where.item);
       const to = leavesOf(data.value);
       const from = setMachine(entry, where.actor, where.machine, to);
-      if (from === null || event.type !== '@xstate.snapshot') return;
+      if (from === null) return;
       const cause = event.event as { type: string; error?: Partial<ApiError> };
       const error = cause.error && typeof cause.error.kind === 'string' ? cause.error : undefined;
       record(entry, {

@@ -33,16 +33,17 @@ afterAll(async () => {
 });
 
 /** What the page shows: per-state counts of one chart (leaf states only: a compound shows their sum), and the not-started figure. */
-async function shownCounts(page: import('playwright-core').Page, machine: string) {
-  return page.evaluate((m) => {
-    const counts: Record<string, number> = {};
-    for (const g of document.querySelectorAll(`svg[data-machine="${m}"] g.state:not(.compound)`)) {
+async function shownCounts(page: import('playwright-core').Page, machine: string): Promise<{ counts: Record<string, number>; notStarted: number; total: number }> {
+  // Runs in the page (a string, so this file needs no DOM types).
+  return page.evaluate(`(() => {
+    const counts = {};
+    for (const g of document.querySelectorAll('svg[data-machine="${machine}"] g.state:not(.compound)')) {
       const text = g.querySelector('.count')?.textContent ?? '';
-      if (text) counts[(g as SVGGElement).dataset.state ?? ''] = Number(text);
+      if (text) counts[g.dataset.state] = Number(text);
     }
-    const summary = document.getElementById('summary') as HTMLElement;
+    const summary = document.getElementById('summary');
     return { counts, notStarted: Number(summary.dataset.notStarted ?? 'NaN'), total: Number(summary.dataset.total ?? 'NaN') };
-  }, machine);
+  })()`);
 }
 
 describe('the dashboard in a browser', () => {
@@ -65,7 +66,7 @@ describe('the dashboard in a browser', () => {
       await page.waitForSelector('body[data-ready="true"]');
 
       // Every state of the member machine is drawn, from the machine's own definition.
-      const drawn = await page.$$eval('svg[data-machine="member"] g.state', (gs) => gs.map((g) => (g as SVGGElement).dataset.state));
+      const drawn = await page.$$eval('svg[data-machine="member"] g.state', (gs) => gs.map((g) => g.getAttribute('data-state')));
       expect(drawn.toSorted()).toEqual(chartOf(memberMachine).states.map((s) => s.path).toSorted());
       expect(await page.$$eval('svg[data-machine="member"] g.transition', (gs) => gs.length)).toBeGreaterThan(10);
 
