@@ -60,6 +60,7 @@ async function run(argv: string[]): Promise<number> {
     options: { inspect: { type: 'string' }, json: { type: 'boolean' }, ...OBSERVE_OPTIONS },
   });
   if (positionals.length > 0) throw usageProblem(`unexpected argument '${positionals[0] ?? ''}'`);
+  const observe = observeSettingsOf(values);
   const root = packageRoot();
   if (root === null) throw new Error('the demo data (examples/data/customers.jsonl) is not installed with this copy of mx-lifecycle');
   const input = join(root, 'examples', 'data', 'customers.jsonl');
@@ -76,7 +77,7 @@ async function run(argv: string[]): Promise<number> {
       kind: 'onboard', input, job, store, report: defaultReportOf(store, job),
       baseUrl: sandbox.url, clientId: DEFAULT_CLIENT.id, apiKey: DEFAULT_CLIENT.key, keyOnCommandLine: false,
       auth: 'token', dialect: 'auto', redis: undefined, concurrency: 32, rate: 45, timeoutMs: 3_000,
-      inspectPort: inspectPortOf(values.inspect), json: values.json === true, observe: observeSettingsOf(values),
+      inspectPort: inspectPortOf(values.inspect), json: values.json === true, observe,
       // The sandbox aggregates in 500 ms, so polling each second (not MX's 3 s) keeps the demo short.
       lifecycle: { pollIntervalMs: 1_000, baseDelayMs: 250, maxDelayMs: 2_000 },
     };
