@@ -3,7 +3,7 @@
  * `--log-level`. A command takes them by spreading `OBSERVE_OPTIONS` into its parseArgs options
  * and passing the values to `observeSettingsOf`; its usage adds `OBSERVE_FLAGS_USAGE`.
  */
-import { LOG_LEVELS, type LogFormat } from '../observe/logger.js';
+import { LOG_LEVELS, type LogFormat } from '../observe/levels.js';
 import type { UsageProblem } from './main.js';
 
 export interface ObserveSettings {

@@ -8,10 +8,10 @@ import { pino, type Logger, type LevelWithSilent } from 'pino';
 import type { ObservableMxClient } from '../api/client.js';
 import type { Runtime } from '../durable/runtime.js';
 import type { JobWatch } from './jobWatch.js';
+import type { LogFormat } from './levels.js';
 import { reasonOf } from './snapshotView.js';
 
-export type LogFormat = 'text' | 'json';
-export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export { LOG_LEVELS, type LogFormat } from './levels.js';
 
 export interface JobLoggerOptions {
   /** @default 'text' */
