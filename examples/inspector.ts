@@ -12,7 +12,9 @@
  *   createRuntime({ store, client, inspect: inspector.inspect });
  *   // ...run the job, then inspector.stop() and server.stop().
  *
- * (`mx-lifecycle onboard --inspect` does exactly that.)
+ * (That server listens on every interface and relays whatever any page sends; `mx-lifecycle onboard
+ * --inspect` serves the same page from a relay of its own, on 127.0.0.1 only, that refuses other
+ * origins and lets viewers only listen.)
  *
  * Run: npx tsx examples/inspector.ts
  */

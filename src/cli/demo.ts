@@ -10,11 +10,12 @@ import type { AnswerSource } from '../durable/index.js';
 import { CORRECT_ANSWER, DEFAULT_CLIENT, startSandbox, type Sandbox } from '../sandbox/index.js';
 import { defaultReportOf, defaultStoreOf, inspectPortOf, usageProblem, withOptionalInspectPort, type JobSettings } from './flags.js';
 import type { Command } from './main.js';
+import { OBSERVE_FLAGS_USAGE, OBSERVE_OPTIONS, observeSettingsOf } from './observeFlags.js';
 import { guarded } from './output.js';
 import { packageRoot } from './packageRoot.js';
 import { runJob } from './runJob.js';
 
-const USAGE = `usage: mx-lifecycle demo [--inspect [PORT]] [--json]
+const USAGE = `usage: mx-lifecycle demo [--inspect [PORT]] [--dashboard [PORT]] [--log-format text|json] [--json]
 
 Starts a sandbox MX API in this process (5% faults, rate limit 50/s, 20-s tokens, 500-ms
 aggregations), onboards the 60 customers of examples/data/customers.jsonl at 45 requests/s,
@@ -23,6 +24,7 @@ report are. Each run is a new job (demo-<time>) under ./.mx-lifecycle.
 
   --inspect [PORT]   watch the machines in Stately's inspector (default port 8080)
   --json             print the final summary as one JSON object on stdout
+${OBSERVE_FLAGS_USAGE}
 
 exit codes: 0 the job finished (customers that need action or failed are expected outcomes here:
             the sandbox's passwords pick them); 2 the job halted; 70 unexpected error`;
@@ -55,9 +57,10 @@ function demoJobName(now: Date): string {
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: withOptionalInspectPort(argv), strict: true, allowPositionals: true,
-    options: { inspect: { type: 'string' }, json: { type: 'boolean' } },
+    options: { inspect: { type: 'string' }, json: { type: 'boolean' }, ...OBSERVE_OPTIONS },
   });
   if (positionals.length > 0) throw usageProblem(`unexpected argument '${positionals[0] ?? ''}'`);
+  const observe = observeSettingsOf(values);
   const root = packageRoot();
   if (root === null) throw new Error('the demo data (examples/data/customers.jsonl) is not installed with this copy of mx-lifecycle');
   const input = join(root, 'examples', 'data', 'customers.jsonl');
@@ -74,7 +77,7 @@ async function run(argv: string[]): Promise<number> {
       kind: 'onboard', input, job, store, report: defaultReportOf(store, job),
       baseUrl: sandbox.url, clientId: DEFAULT_CLIENT.id, apiKey: DEFAULT_CLIENT.key, keyOnCommandLine: false,
       auth: 'token', apiVersion: 'v20250224', dialect: 'auto', redis: undefined, concurrency: 32, rate: 45, timeoutMs: 3_000,
-      inspectPort: inspectPortOf(values.inspect), json: values.json === true,
+      inspectPort: inspectPortOf(values.inspect), json: values.json === true, observe,
       // The sandbox aggregates in 500 ms, so polling each second (not MX's 3 s) keeps the demo short.
       lifecycle: { pollIntervalMs: 1_000, baseDelayMs: 250, maxDelayMs: 2_000 },
     };

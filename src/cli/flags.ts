@@ -9,6 +9,7 @@ import type { JobKind } from '../durable/store.js';
 import { API_VERSIONS, type ApiVersion } from '../api/options.js';
 import type { DialectOption } from '../errors/types.js';
 import type { UsageProblem } from './main.js';
+import { OBSERVE_FLAGS_USAGE, OBSERVE_OPTIONS, observeSettingsOf, type ObserveSettings } from './observeFlags.js';
 
 /** Where the webhook receiver listens and the Basic credentials MX must send (webhookFlags.ts reads them). */
 export interface WebhookSettings {
@@ -48,6 +49,8 @@ export interface JobSettings {
   lifecycle: Partial<LifecycleOptions>;
   /** The webhook receiver to run beside the job (`jobSettingsWithWebhooks`). */
   webhook?: WebhookSettings;
+  /** The dashboard and structured logs. */
+  observe: ObserveSettings;
 }
 
 export const DIALECTS: readonly DialectOption[] = ['platform', 'auto', 'mx-sso', 'nexus', 'mgx', 'mcc'];
@@ -72,6 +75,7 @@ export const JOB_FLAGS_USAGE = `  --job NAME             the job's name; running
   --report PATH          where the JSON report goes (default: next to the store, <job>.report.json)
   --inspect [PORT]       serve XState inspector events on PORT (default ${DEFAULT_INSPECT_PORT}) and print the URL to open
   --json                 print the final summary as one JSON object on stdout
+${OBSERVE_FLAGS_USAGE}
   --poll-interval-ms MS  time between two member status reads (default 3000; MX asks for at least 3000)
   --max-attempts N       retries of one failed step before it counts (default 5)
   --timeout-ms MS        per-request timeout (default 30000)
@@ -85,8 +89,11 @@ const OPTIONS = {
   auth: { type: 'string' }, 'api-version': { type: 'string' }, dialect: { type: 'string' }, store: { type: 'string' }, redis: { type: 'string' },
   concurrency: { type: 'string' }, rate: { type: 'string' }, report: { type: 'string' }, inspect: { type: 'string' },
   json: { type: 'boolean' }, 'poll-interval-ms': { type: 'string' }, 'max-attempts': { type: 'string' }, 'timeout-ms': { type: 'string' },
-  'lease-ms': { type: 'string' }, 'outage-budget': { type: 'string' },
+  'lease-ms': { type: 'string' }, 'outage-budget': { type: 'string' }, ...OBSERVE_OPTIONS,
 } as const;
+
+/** Flags that stand alone or take a port. */
+const OPTIONAL_PORT_FLAGS = new Set(['--inspect', '--dashboard']);
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
 const DURATION_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
@@ -106,8 +113,8 @@ export function durationFlag(flag: string, value: string | undefined): number | 
 }
 
 /**
- * Lets `--inspect` stand alone or take a port: parseArgs has no optional values, so a bare
- * `--inspect` becomes `--inspect=` and a following number becomes its value.
+ * Lets `--inspect` and `--dashboard` stand alone or take a port: parseArgs has no optional values,
+ * so a bare `--inspect` becomes `--inspect=` and a following number becomes its value.
  *
  * @example
  * withOptionalInspectPort(['a.jsonl', '--inspect', '9000']) // ['a.jsonl', '--inspect=9000']
@@ -120,16 +127,16 @@ export function withOptionalInspectPort(argv: readonly string[]): string[] {
       out.push(...argv.slice(i));
       break;
     }
-    if (arg !== '--inspect') {
+    if (!OPTIONAL_PORT_FLAGS.has(arg)) {
       out.push(arg);
       continue;
     }
     const next = argv[i + 1];
     if (next !== undefined && /^\d+$/.test(next)) {
-      out.push(`--inspect=${next}`);
+      out.push(`${arg}=${next}`);
       i += 1;
     } else {
-      out.push('--inspect=');
+      out.push(`${arg}=`);
     }
   }
   return out;
@@ -308,6 +315,7 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
     ...(outageBudgetMs === undefined ? {} : { outageBudgetMs }),
     inspectPort: inspectPortOf(values.inspect),
     json: values.json === true,
+    observe: observeSettingsOf(values),
     lifecycle: {
       ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
       ...(maxAttempts === undefined ? {} : { maxAttempts }),

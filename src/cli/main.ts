@@ -31,6 +31,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   offboard: { summary: "delete the members and users of a file's customers (idempotent)", load: () => import('./offboard.js') },
   status: { summary: "show a job's counts, its halt, and the customers that need action", load: () => import('./status.js') },
   demo: { summary: 'onboard 60 demo customers into an in-process sandbox, with progress and a report', load: () => import('./demo.js') },
+  dashboard: { summary: 'serve the live dashboard of a job from its store, without running it', load: () => import('./dashboard.js') },
   sandbox: { summary: 'run a local MX Platform API for rehearsals and tests', load: () => import('./sandbox.js') },
 };
 

@@ -7,6 +7,7 @@
  * the member credentials it holds in memory are what this run's creates need (they are never
  * stored), so running the same command again resumes the job.
  */
+import type { InspectionEvent } from 'xstate';
 import { createMxClient, type ObservableMxClient } from '../api/index.js';
 import { createRuntime, openStore, type AnswerSource, type SnapshotStore } from '../durable/index.js';
 import { checkInputFile, readInput, type CustomerInput, type InputProblem } from '../input/index.js';
@@ -15,6 +16,7 @@ import { environmentalFailure, EXIT_HALTED, probeRedis } from './environment.js'
 import { defaultStoreOf, describeStore, type JobSettings, usageProblem } from './flags.js';
 import { startInspector, type CliInspector, type InspectorProblem } from './inspector.js';
 import { startJobWebhooks } from './jobWebhooks.js';
+import type { JobObserver } from './observeJob.js';
 import { createOutput, EXIT_USAGE, exitSoon, type Output } from './output.js';
 import { packageVersion } from './packageRoot.js';
 import { trackProgress } from './progress.js';
@@ -135,6 +137,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
   let inspector: CliInspector | undefined;
   let runtime: ReturnType<typeof createRuntime> | undefined;
   let webhooks: Awaited<ReturnType<typeof startJobWebhooks>> = null;
+  let observer: JobObserver | null = null;
   try {
     await store.init().catch((error: unknown) => {
       if (error instanceof Error) error.message = `cannot open the store ${describeStore(settings.store)}: ${error.message}`;
@@ -160,8 +163,13 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
       } catch (error) {
         throw usageProblem((error as InspectorProblem).inspector ?? String(error));
       }
-      io.err(`mx-lifecycle ${command}: inspector: open ${inspector.url} in a browser (Stately's inspector, fed over ws://localhost:${settings.inspectPort})\n`);
+      io.err(`mx-lifecycle ${command}: inspector: open ${inspector.url} in a browser (Stately's inspector, fed from this process over ws://127.0.0.1:${inspector.port})\n`);
     }
+    const observe = settings.observe;
+    if (observe.dashboardPort !== undefined || observe.log) {
+      observer = await (await import('./observeJob.js')).startObserving(command, observe, { job: settings.job, kind: settings.kind, store, client, io });
+    }
+    const watchers = [inspector?.inspect.next?.bind(inspector.inspect), observer?.inspect].filter((f) => f !== undefined);
     runtime = createRuntime({
       store,
       client,
@@ -169,7 +177,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
       ...(settings.leaseMs === undefined ? {} : { leaseMs: settings.leaseMs }),
       ...(settings.outageBudgetMs === undefined ? {} : { outageBudgetMs: settings.outageBudgetMs }),
       ...(options.answerChallenge ? { answerChallenge: options.answerChallenge } : {}),
-      ...(inspector ? { inspect: inspector.inspect } : {}),
+      ...(watchers.length > 0 ? { inspect: (event: InspectionEvent) => watchers.forEach((watch) => watch(event)) } : {}),
       // Nobody can type an MFA answer into this command: without an answer source a challenge goes
       // to the customer at once rather than after a five-minute wait.
       options: { ...(options.answerChallenge ? {} : { answerWindowMs: 0 }), ...settings.lifecycle },
@@ -181,6 +189,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     const badRows = createBadRows(io, command, settings.input);
     await runtime.submit(settings.job, customersOf(settings.input, (problem) => badRows.add(problem)), settings.kind);
     badRows.finish();
+    await observer?.attach(runtime);
 
     const tracker = trackProgress(runtime.events, client, await store.counts(settings.job));
     const view = showProgress(tracker, { stream: process.stderr, job: settings.job, jsonEveryMs: options.progressEveryMs });
@@ -230,6 +239,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     return code;
   } finally {
     await webhooks?.stop();
+    await observer?.stop();
     await runtime?.close();
     await client?.close();
     await store.close();

@@ -1,8 +1,9 @@
 /**
  * Plants every kind of secret the CLI handles (an API key given on the command line, the bearer
  * tokens of token auth, member user names and passwords) and looks for each one in everything the
- * CLI leaves behind or sends out: stdout, stderr, the report, the SQLite files, and the inspector's
- * WebSocket events.
+ * CLI leaves behind or sends out: stdout, stderr (with JSON logs at debug level), the report, the
+ * SQLite files, the inspector's WebSocket events, and everything the dashboard serves: the page,
+ * its event stream, each customer's timeline and /metrics.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
@@ -57,7 +58,7 @@ afterAll(async () => {
 });
 
 describe('secrets', () => {
-  it('never show up in output, report, store or inspector events', async () => {
+  it('never show up in output, logs, report, store, inspector events or the dashboard', async () => {
     const dir = workdir();
     const input = writeJsonl(dir, 'vault.jsonl', [
       customer('vault-1', ['password']),
@@ -68,15 +69,41 @@ describe('secrets', () => {
     ]);
     const port = await freePort();
     const run = cli(
-      ['onboard', input, '--base-url', proxyUrl, '--client-id', CLIENT, '--api-key', KEY, '--auth', 'token', '--inspect', String(port), '--poll-interval-ms', '200', '--json'],
+      ['onboard', input, '--base-url', proxyUrl, '--client-id', CLIENT, '--api-key', KEY, '--auth', 'token', '--inspect', String(port), '--poll-interval-ms', '200', '--json',
+        '--dashboard', '--log-format', 'json', '--log-level', 'debug'],
       { cwd: dir },
     );
     const announced = await run.stderrLine(/inspector: open/);
-    expect(announced).toContain(`http://localhost:${port}`);
+    expect(announced).toContain(`http://127.0.0.1:${port}`);
     const events: string[] = [];
     const socket = new WebSocket(`ws://127.0.0.1:${port}`);
     socket.addEventListener('message', (event) => events.push(String(event.data)));
+    const dashboardUrl = /dashboard: (http:\/\/\S+)/.exec(await run.stderrLine(/dashboard: http/))?.[1] ?? '';
+    const served: string[] = [];
+    const stream = new AbortController();
+    const sse = fetch(`${dashboardUrl}/events`, { signal: stream.signal })
+      .then(async (response) => {
+        const reader = response.body?.getReader();
+        for (;;) {
+          const chunk = await reader?.read();
+          if (!chunk || chunk.done) break;
+          served.push(Buffer.from(chunk.value).toString('utf8'));
+        }
+      })
+      .catch(() => undefined);
+    let finished = false;
+    const polling = (async () => {
+      while (!finished) {
+        for (const path of ['/', '/dashboard.js', '/api/state', '/api/items', '/metrics', ...['vault-1', 'vault-2', 'vault-3', 'vault-4'].map((id) => `/api/items/${id}`)]) {
+          served.push(await fetch(`${dashboardUrl}${path}`).then((r) => r.text(), () => ''));
+        }
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+    })();
     const result = await run;
+    finished = true;
+    stream.abort();
+    await Promise.all([sse, polling]);
     socket.close();
 
     expect(result.code, result.stderr).toBe(1);
@@ -93,6 +120,12 @@ describe('secrets', () => {
     expect(parsed.some((e) => e.type === '@xstate.snapshot')).toBe(true);
 
     expect(tokens.length).toBeGreaterThan(1);
+    // The dashboard was read while the job ran: timelines, the event stream and the metrics.
+    const dashboardText = served.join('\n');
+    expect(dashboardText).toContain('"timeline":[{');
+    expect(dashboardText).toContain('event: state');
+    expect(dashboardText).toContain('mx_lifecycle_requests_total{');
+    expect(result.stderr).toMatch(/"msg":"customer needs action"/);
     const basic = Buffer.from(`${CLIENT}:${KEY}`).toString('base64');
     const secrets = [KEY, basic, PASSWORD, USERNAME, ...tokens];
     const storeFiles = readdirSync(join(dir, '.mx-lifecycle')).map((name) => join(dir, '.mx-lifecycle', name));
@@ -101,6 +134,7 @@ describe('secrets', () => {
       ['stdout', result.stdout],
       ['stderr', result.stderr],
       ['inspector events', events.join('\n')],
+      ['dashboard, its stream and /metrics', served.join('\n')],
       ...storeFiles.map((file): [string, string] => [file, readFileSync(file).toString('latin1')]),
     ];
     for (const [where, text] of places) {

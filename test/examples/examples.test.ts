@@ -59,6 +59,12 @@ const CASES: Record<string, RegExp[]> = {
     /halted on unauthorized after \d+\.\d s, without a pause/,
     /^OK: /m,
   ],
+  'dashboard-and-metrics.ts': [
+    /dashboard: http:\/\/127\.0\.0\.1:\d+ /,
+    /mx_lifecycle_items\{state="done"\} 9, mx_lifecycle_items\{state="needsAction"\} 1/,
+    /requests counted: (\d+); the sandbox saw \1\n/,
+    /^OK: /m,
+  ],
   'inspector.ts': [/@xstate\.actor: [1-9]/, /@xstate\.event: [1-9]/, /@xstate\.snapshot: [1-9]/, /No password or API key appears/, /^OK: /m],
 };
 
