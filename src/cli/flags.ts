@@ -5,6 +5,8 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LifecycleOptions } from '../../machines/options.js';
+import { DEFAULT_MAX_CONCURRENCY } from '../durable/concurrency.js';
+import type { ConcurrencySetting } from '../durable/slots.js';
 import type { JobKind } from '../durable/store.js';
 import type { DialectOption } from '../errors/types.js';
 import type { UsageProblem } from './main.js';
@@ -24,7 +26,9 @@ export interface JobSettings {
   auth: 'token' | 'basic';
   dialect: DialectOption;
   redis: string | undefined;
-  concurrency: number;
+  concurrency: ConcurrencySetting;
+  /** Customers live at once, waiting ones included; left out, the runtime's default. */
+  maxConcurrency?: number;
   rate: number | undefined;
   timeoutMs: number | undefined;
   /** How long this worker's claim on a customer lasts unrenewed; left out, the runtime's default. */
@@ -37,7 +41,6 @@ export interface JobSettings {
 
 export const DIALECTS: readonly DialectOption[] = ['auto', 'mx-sso', 'nexus', 'mgx', 'mcc'];
 export const DEFAULT_INSPECT_PORT = 8080;
-export const DEFAULT_CONCURRENCY = 16;
 const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
 export const usageProblem = (usage: string): UsageProblem => ({ usage });
@@ -51,7 +54,9 @@ export const JOB_FLAGS_USAGE = `  --job NAME             the job's name; running
   --dialect D            error dialect: auto, mx-sso, nexus, mgx or mcc (default auto)
   --store URL            sqlite:PATH or postgres://USER@HOST/DB (default sqlite:./.mx-lifecycle/<job>.sqlite)
   --redis URL            share the rate limit with other processes using the same key, e.g. redis://127.0.0.1:6379
-  --concurrency N        customers in progress at once (default ${DEFAULT_CONCURRENCY})
+  --concurrency N|auto   customers in progress at once; auto grows it while the rate limit has room and
+                         shrinks it when requests queue or the API slows (default auto)
+  --max-concurrency N    customers in memory at once, in progress or waiting on a timer (default ${DEFAULT_MAX_CONCURRENCY})
   --rate R               requests per second this API key may make (default: learnt from 429s)
   --report PATH          where the JSON report goes (default: next to the store, <job>.report.json)
   --inspect [PORT]       serve XState inspector events on PORT (default ${DEFAULT_INSPECT_PORT}) and print the URL to open
@@ -65,7 +70,7 @@ export const JOB_FLAGS_USAGE = `  --job NAME             the job's name; running
 const OPTIONS = {
   job: { type: 'string' }, 'base-url': { type: 'string' }, 'client-id': { type: 'string' }, 'api-key': { type: 'string' },
   auth: { type: 'string' }, dialect: { type: 'string' }, store: { type: 'string' }, redis: { type: 'string' },
-  concurrency: { type: 'string' }, rate: { type: 'string' }, report: { type: 'string' }, inspect: { type: 'string' },
+  concurrency: { type: 'string' }, 'max-concurrency': { type: 'string' }, rate: { type: 'string' }, report: { type: 'string' }, inspect: { type: 'string' },
   json: { type: 'boolean' }, 'poll-interval-ms': { type: 'string' }, 'max-attempts': { type: 'string' }, 'timeout-ms': { type: 'string' },
   'lease-ms': { type: 'string' },
 } as const;
@@ -106,11 +111,11 @@ export function withOptionalInspectPort(argv: readonly string[]): string[] {
  * @example
  * integerFlag('concurrency', '8', 1, 10_000) // 8
  */
-export function integerFlag(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+export function integerFlag(flag: string, value: string | undefined, min: number, max: number, orElse = ''): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-    throw usageProblem(`--${flag} must be a whole number from ${min} to ${max}, not '${value}'`);
+    throw usageProblem(`--${flag} must be a whole number from ${min} to ${max}${orElse}, not '${value}'`);
   }
   return n;
 }
@@ -249,6 +254,7 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
   const pollIntervalMs = integerFlag('poll-interval-ms', values['poll-interval-ms'], 1, 3_600_000);
   const maxAttempts = integerFlag('max-attempts', values['max-attempts'], 0, 100);
   const leaseMs = integerFlag('lease-ms', values['lease-ms'], 1_000, 3_600_000);
+  const maxConcurrency = integerFlag('max-concurrency', values['max-concurrency'], 1, 100_000);
   return {
     kind,
     input,
@@ -262,7 +268,8 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
     auth,
     dialect,
     redis: values.redis,
-    concurrency: integerFlag('concurrency', values.concurrency, 1, 10_000) ?? DEFAULT_CONCURRENCY,
+    concurrency: values.concurrency === 'auto' ? 'auto' : (integerFlag('concurrency', values.concurrency, 1, 10_000, ' or auto') ?? 'auto'),
+    ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
     rate: positiveFlag('rate', values.rate),
     timeoutMs: integerFlag('timeout-ms', values['timeout-ms'], 1, 3_600_000),
     ...(leaseMs === undefined ? {} : { leaseMs }),

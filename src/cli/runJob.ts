@@ -135,6 +135,7 @@ export async function runJob(options: RunJobOptions): Promise<number> {
       store,
       client,
       concurrency: settings.concurrency,
+      ...(settings.maxConcurrency === undefined ? {} : { maxConcurrency: settings.maxConcurrency }),
       ...(settings.leaseMs === undefined ? {} : { leaseMs: settings.leaseMs }),
       ...(options.answerChallenge ? { answerChallenge: options.answerChallenge } : {}),
       ...(inspector ? { inspect: inspector.inspect } : {}),

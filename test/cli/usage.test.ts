@@ -14,7 +14,8 @@ describe('mx-lifecycle usage', () => {
     const cases: [string[], Record<string, string>, RegExp][] = [
       [['onboard', input, '--colour', 'red'], env, /^mx-lifecycle onboard: Unknown option '--colour' \(see mx-lifecycle onboard --help\)$/],
       [['onboard'], env, /^mx-lifecycle onboard: INPUT is missing: give a JSONL or CSV file of customers \(see mx-lifecycle onboard --help\)$/],
-      [['onboard', input, '--concurrency', 'lots'], env, /^mx-lifecycle onboard: --concurrency must be a whole number from 1 to 10000, not 'lots'/],
+      [['onboard', input, '--concurrency', 'lots'], env, /^mx-lifecycle onboard: --concurrency must be a whole number from 1 to 10000 or auto, not 'lots'/],
+      [['onboard', input, '--max-concurrency', '0'], env, /^mx-lifecycle onboard: --max-concurrency must be a whole number from 1 to 100000, not '0'/],
       [['offboard', input, '--rate', '0'], env, /^mx-lifecycle offboard: --rate must be a positive number, not '0'/],
       [['onboard', input, '--auth', 'oauth'], env, /^mx-lifecycle onboard: --auth must be token or basic/],
       [['onboard', input], { MX_API_KEY: 'k', MX_CLIENT_ID: 'c' }, /^mx-lifecycle onboard: the MX API URL is missing: pass --base-url URL or set MX_BASE_URL/],
@@ -77,7 +78,7 @@ describe('mx-lifecycle usage', () => {
     expect(all.code).toBe(0);
     for (const name of ['onboard', 'offboard', 'status', 'demo', 'sandbox']) expect(all.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     expect(onboard.code).toBe(0);
-    for (const flag of ['--job', '--base-url', '--client-id', '--api-key', '--auth', '--dialect', '--store', '--redis', '--concurrency', '--rate', '--report', '--inspect', '--json', '--poll-interval-ms', '--max-attempts', '--timeout-ms']) {
+    for (const flag of ['--job', '--base-url', '--client-id', '--api-key', '--auth', '--dialect', '--store', '--redis', '--concurrency', '--max-concurrency', '--rate', '--report', '--inspect', '--json', '--poll-interval-ms', '--max-attempts', '--timeout-ms']) {
       expect(onboard.stdout).toContain(`  ${flag} `);
     }
   });
