@@ -47,7 +47,6 @@ export function createLocalQueue(settings: { maxConcurrent: number; minTime: num
   let running = 0;
   let minTime = settings.minTime;
   let lastStart = Number.NEGATIVE_INFINITY;
-  let backlogged = false;
   let paused = false;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
@@ -63,11 +62,10 @@ export function createLocalQueue(settings: { maxConcurrent: number; minTime: num
   const pump = (): void => {
     if (paused || stopped) return;
     while (running < settings.maxConcurrent && head < waiting.length) {
-      // Start slots one spacing apart; while jobs keep waiting they may fall two behind the clock, so
-      // a start that a busy event loop made late is made up by the next ones (the limiter's gate
-      // keeps the rate per window). After a lull the first start is a fresh one: no burst.
+      // Starts one spacing apart, as bottleneck spaces them: a late timer does not let a burst
+      // through here (the limiter's gate makes up late starts, within its window).
       const now = performance.now();
-      const slot = Math.max(lastStart + minTime, backlogged ? now - 2 * minTime : now);
+      const slot = Math.max(lastStart + minTime, now);
       if (slot > now) {
         arm(slot - now);
         return;
@@ -76,7 +74,6 @@ export function createLocalQueue(settings: { maxConcurrent: number; minTime: num
       const next = waiting[head]!;
       waiting[head] = undefined as never;
       head += 1;
-      backlogged = head < waiting.length;
       if (head > 1_024 && head * 2 > waiting.length) {
         waiting.splice(0, head);
         head = 0;
