@@ -163,3 +163,38 @@ export function openChallengesOf(snapshot: unknown, memberId: string): Challenge
   const challenges = asObject(member?.context)?.challenges;
   return Array.isArray(challenges) ? (challenges as ChallengeSummary[]) : [];
 }
+
+/** Invoked actors that wait for time or for a person rather than make a request. */
+const WAITS = new Set(['sleepUntil', 'answerChallenge']);
+
+function onlyWaits(snapshot: Json): { waits: boolean; busy: boolean } {
+  let waits = false;
+  for (const { src, snapshot: child } of childrenOf(snapshot)) {
+    if (!child || child.status !== 'active') continue;
+    if (src === 'sleepUntil') waits = true;
+    else if (typeof src === 'string' && WAITS.has(src)) continue;
+    else if (child.value === undefined) return { waits, busy: true };
+    else {
+      const inner = onlyWaits(child);
+      if (inner.busy) return inner;
+      waits ||= inner.waits;
+    }
+  }
+  return { waits, busy: false };
+}
+
+/**
+ * Whether everything the item does now is wait on a durable timer (a poll interval, a backoff, an
+ * MFA answer window): no request of its own, or of a child machine's, is under way.
+ *
+ * @example
+ * ```ts
+ * isWaitingOnTimer(actor.getSnapshot()); // true while a member waits to poll again
+ * ```
+ */
+export function isWaitingOnTimer(snapshot: unknown): boolean {
+  const root = asObject(snapshot);
+  if (!root || root.status !== 'active') return false;
+  const { waits, busy } = onlyWaits(root);
+  return waits && !busy;
+}

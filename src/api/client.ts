@@ -76,10 +76,12 @@ export function createMxClient(init: MxClientInit): ObservableMxClient {
 }
 
 /**
- * Requests in flight at once: as given, or, for a known rate, up to one second's worth of requests
- * (at least 10), so a slow API does not cap throughput below the key's limit.
+ * Requests in flight at once: as given, or, for a known rate, up to three seconds' worth of
+ * requests (at least 10, at most 1,500, under MX's 2,000 concurrent connections), so an API slower
+ * than a second (MX's latency is hundreds of ms to seconds) does not cap throughput below the
+ * key's limit: 100/s at 1.5 s of latency is 150 requests in flight.
  */
 function maxConcurrentFor(rate: RateOptions): number | undefined {
   if (rate.maxConcurrent !== undefined) return rate.maxConcurrent;
-  return rate.perSecond === undefined ? undefined : Math.max(10, Math.ceil(rate.perSecond));
+  return rate.perSecond === undefined ? undefined : Math.min(1_500, Math.max(10, Math.ceil(rate.perSecond * 3)));
 }

@@ -10,7 +10,7 @@ import type { FetchLike } from '../http/exchange.js';
 export interface RateOptions {
   /** The API's rate limit for this key, in requests per second; unknown by default (the client adapts to 429s). */
   perSecond?: number;
-  /** Requests in flight at once (default: one second of `perSecond`, at least 10; 10 when the rate is unknown). */
+  /** Requests in flight at once (default: three seconds of `perSecond`, 10 to 1,500; 10 when the rate is unknown). */
   maxConcurrent?: number;
   /** 429 retries per call before it returns `rate_limited` (default 5). */
   maxRetries?: number;

@@ -5,6 +5,8 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LifecycleOptions } from '../../machines/options.js';
+import { DEFAULT_MAX_CONCURRENCY } from '../durable/concurrency.js';
+import type { ConcurrencySetting } from '../durable/slots.js';
 import type { JobKind } from '../durable/store.js';
 import { API_VERSIONS, type ApiVersion } from '../api/options.js';
 import type { DialectOption } from '../errors/types.js';
@@ -36,7 +38,9 @@ export interface JobSettings {
   apiVersion: ApiVersion;
   dialect: DialectOption;
   redis: string | undefined;
-  concurrency: number;
+  concurrency: ConcurrencySetting;
+  /** Customers live at once, waiting ones included; left out, the runtime's default. */
+  maxConcurrency?: number;
   rate: number | undefined;
   timeoutMs: number | undefined;
   /** How long this worker's claim on a customer lasts unrenewed; left out, the runtime's default. */
@@ -55,7 +59,6 @@ export interface JobSettings {
 
 export const DIALECTS: readonly DialectOption[] = ['platform', 'auto', 'mx-sso', 'nexus', 'mgx', 'mcc'];
 export const DEFAULT_INSPECT_PORT = 8080;
-export const DEFAULT_CONCURRENCY = 16;
 const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
 export const usageProblem = (usage: string): UsageProblem => ({ usage });
@@ -70,7 +73,9 @@ export const JOB_FLAGS_USAGE = `  --job NAME             the job's name; running
   --dialect D            error dialect: platform, auto, mx-sso, nexus, mgx or mcc (default platform)
   --store URL            sqlite:PATH or postgres://USER@HOST/DB (default sqlite:./.mx-lifecycle/<job>.sqlite)
   --redis URL            share the rate limit with other processes using the same key, e.g. redis://127.0.0.1:6379
-  --concurrency N        customers in progress at once (default ${DEFAULT_CONCURRENCY})
+  --concurrency N|auto   customers in progress at once; auto grows it while the rate limit has room and
+                         shrinks it when requests queue or the API slows (default auto)
+  --max-concurrency N    customers in memory at once, in progress or waiting on a timer (default ${DEFAULT_MAX_CONCURRENCY})
   --rate R               requests per second this API key may make (default: learnt from 429s)
   --report PATH          where the JSON report goes (default: next to the store, <job>.report.json)
   --inspect [PORT]       serve XState inspector events on PORT (default ${DEFAULT_INSPECT_PORT}) and print the URL to open
@@ -87,7 +92,7 @@ ${OBSERVE_FLAGS_USAGE}
 const OPTIONS = {
   job: { type: 'string' }, 'base-url': { type: 'string' }, 'client-id': { type: 'string' }, 'api-key': { type: 'string' },
   auth: { type: 'string' }, 'api-version': { type: 'string' }, dialect: { type: 'string' }, store: { type: 'string' }, redis: { type: 'string' },
-  concurrency: { type: 'string' }, rate: { type: 'string' }, report: { type: 'string' }, inspect: { type: 'string' },
+  concurrency: { type: 'string' }, 'max-concurrency': { type: 'string' }, rate: { type: 'string' }, report: { type: 'string' }, inspect: { type: 'string' },
   json: { type: 'boolean' }, 'poll-interval-ms': { type: 'string' }, 'max-attempts': { type: 'string' }, 'timeout-ms': { type: 'string' },
   'lease-ms': { type: 'string' }, 'outage-budget': { type: 'string' }, ...OBSERVE_OPTIONS,
 } as const;
@@ -148,11 +153,11 @@ export function withOptionalInspectPort(argv: readonly string[]): string[] {
  * @example
  * integerFlag('concurrency', '8', 1, 10_000) // 8
  */
-export function integerFlag(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+export function integerFlag(flag: string, value: string | undefined, min: number, max: number, orElse = ''): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-    throw usageProblem(`--${flag} must be a whole number from ${min} to ${max}, not '${value}'`);
+    throw usageProblem(`--${flag} must be a whole number from ${min} to ${max}${orElse}, not '${value}'`);
   }
   return n;
 }
@@ -294,6 +299,7 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
   const maxAttempts = integerFlag('max-attempts', values['max-attempts'], 0, 100);
   const leaseMs = integerFlag('lease-ms', values['lease-ms'], 1_000, 3_600_000);
   const outageBudgetMs = durationFlag('outage-budget', values['outage-budget']);
+  const maxConcurrency = integerFlag('max-concurrency', values['max-concurrency'], 1, 100_000);
   return {
     kind,
     input,
@@ -308,7 +314,8 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
     apiVersion,
     dialect,
     redis: values.redis,
-    concurrency: integerFlag('concurrency', values.concurrency, 1, 10_000) ?? DEFAULT_CONCURRENCY,
+    concurrency: values.concurrency === 'auto' ? 'auto' : (integerFlag('concurrency', values.concurrency, 1, 10_000, ' or auto') ?? 'auto'),
+    ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
     rate: positiveFlag('rate', values.rate),
     timeoutMs: integerFlag('timeout-ms', values['timeout-ms'], 1, 3_600_000),
     ...(leaseMs === undefined ? {} : { leaseMs }),

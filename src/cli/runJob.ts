@@ -174,6 +174,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
       store,
       client,
       concurrency: settings.concurrency,
+      ...(settings.maxConcurrency === undefined ? {} : { maxConcurrency: settings.maxConcurrency }),
       ...(settings.leaseMs === undefined ? {} : { leaseMs: settings.leaseMs }),
       ...(settings.outageBudgetMs === undefined ? {} : { outageBudgetMs: settings.outageBudgetMs }),
       ...(options.answerChallenge ? { answerChallenge: options.answerChallenge } : {}),

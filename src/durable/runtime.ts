@@ -13,6 +13,7 @@ import type { ApiError } from '../errors/types.js';
 import type { CustomerInput } from '../input/types.js';
 import { createHub, type Events } from '../_internals/hub.js';
 import { createChallengeWatch, answersForMember } from './challenges.js';
+import { createSlots, type ConcurrencySetting } from './slots.js';
 import { createLifecycleEffects, type AnswerBox, type AnswerSource, type CredentialsSource } from './effects.js';
 import { createGivenCredentials, memberKey } from './perMember.js';
 import { createOutageWatch } from './outageWatch.js';
@@ -35,8 +36,18 @@ export type RuntimeEvent = RuntimeEventMap[keyof RuntimeEventMap];
 export interface RuntimeOptions {
   store: SnapshotStore;
   client: MxClient;
-  /** Items live at once (default 16); the rest wait in the store. */
-  concurrency?: number;
+  /**
+   * Customers in progress at once: a number pins it; `auto` (the default) sizes it so the client's
+   * rate limit, not this number, holds the job back. A customer waiting on a timer (a poll interval,
+   * a backoff, an MFA answer window) holds no slot. The rest wait in the store.
+   * @default 'auto'
+   */
+  concurrency?: ConcurrencySetting;
+  /**
+   * Customers live in this process at once, in progress or waiting on a timer: the memory ceiling.
+   * @default 1200
+   */
+  maxConcurrency?: number;
   /**
    * Where member credentials come from when a member is created. Left out, the credentials of the
    * customers given to `submit` in this process are used (kept in memory, never stored).
@@ -101,6 +112,8 @@ interface LiveItem {
   value: string;
   /** Set once the runtime stops the actor itself, so its stop is not read as a final state. */
   stopping: boolean;
+  /** Whether all it does now is wait on a durable timer: then it holds no slot. */
+  waiting: boolean;
 }
 
 const SUBMIT_BATCH = 500;
@@ -120,7 +133,6 @@ const CLAIM_SWEEP_MS = 1_000;
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { store, client } = options;
-  const concurrency = Math.max(1, options.concurrency ?? 16);
   const leaseMs = options.leaseMs ?? 30_000;
   const owner = options.owner ?? (store.kind === 'postgres' ? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` : 'local');
   const hub = createHub<RuntimeEventMap>();
@@ -185,7 +197,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     // for a batch of free slots (unless the last claim found the store drained), or for
     // CLAIM_SWEEP_MS since the last claim: a slot never stays empty for long while the items beside
     // it wait, and items added or given back meanwhile are found within that time.
-    const claimBatch = Math.max(1, Math.min(64, Math.floor(concurrency / 8)));
+    const slots = createSlots(client, options.concurrency, options.maxConcurrency);
     let claimedAt = Number.NEGATIVE_INFINITY;
     let drained = false;
     let failure: unknown = null;
@@ -220,6 +232,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           item.stopping = true;
           item.actor.stop();
           items.delete(id);
+          slots.removed(item);
         }
         poke();
       },
@@ -250,31 +263,34 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       const inspect = (event: InspectionEvent) => {
         if (event.type === '@xstate.snapshot') {
           writer.markDirty(stored.id);
+          if (item) slots.recheck(item);
           noticeChallenge(stored.id, (event.actorRef as { id?: string }).id ?? '', event.snapshot);
         }
         if (typeof userInspect === 'function') userInspect(event);
         else userInspect?.next?.(event);
       };
+      let item: LiveItem | undefined;
       const actor = stored.snapshot
         ? createActor(program.machine, { snapshot: stored.snapshot as never, input: stored.input as never, inspect })
         : createActor(program.machine, { input: stored.input as never, inspect });
-      const item: LiveItem = { id: stored.id, actor, state: stored.state, value: '', stopping: false };
+      const started: LiveItem = { id: stored.id, actor, state: stored.state, value: '', stopping: false, waiting: false };
+      item = started;
       // A restored halted item still shows its old halt until it receives job.resume: not a new halt.
       let resuming = stored.snapshot !== null && program.summarise(stored.snapshot).state === 'halted';
-      items.set(stored.id, item);
+      items.set(stored.id, started);
       origins.note(jobId, stored.id, stored.input);
       actor.subscribe({
         next: (snapshot) => {
           const summary = program.summarise(snapshot);
-          if (summary.value !== item.value || summary.state !== item.state) {
-            item.value = summary.value;
-            item.state = summary.state;
+          if (summary.value !== started.value || summary.state !== started.state) {
+            started.value = summary.value;
+            started.state = summary.state;
             if (hub.has('item.transition')) {
-              hub.emit({ type: 'item.transition', jobId, itemId: item.id, state: summary.state, value: summary.value });
+              hub.emit({ type: 'item.transition', jobId, itemId: started.id, state: summary.state, value: summary.value });
             }
           }
           if (summary.state === 'halted' && summary.halt && !resuming) halt(summary.halt);
-          if (summary.final) void finish(item, summary.state as FinalItemState, summary.outcome);
+          if (summary.final) void finish(started, summary.state as FinalItemState, summary.outcome);
         },
         error: (error) => {
           failure = error;
@@ -293,6 +309,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       item.stopping = true;
       await writer.persisted(item.id);
       items.delete(item.id);
+      slots.removed(item);
       hub.emit({ type: 'item.final', jobId, itemId: item.id, state, outcome });
       poke();
     };
@@ -301,6 +318,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       void store.renewLeases(jobId, owner, leaseMs).catch(() => undefined);
     }, Math.max(250, Math.floor(leaseMs / 3)));
     renewal.unref?.();
+    slots.onFreed(poke);
+    // The limit is decided a few times a second while items run, not only when one finishes.
+    const decide = slots.controller.adaptive ? setInterval(poke, 250) : null;
+    decide?.unref?.();
     const onAbort = () => poke();
     runOptions.signal?.addEventListener('abort', onAbort);
     wakers.add(onAbort);
@@ -313,7 +334,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         outage.resumeWhenDue(() => {
           for (const item of items.values()) if (item.state === 'halted') item.actor.send({ type: 'job.resume' });
         });
-        const room = concurrency - items.size;
+        const room = slots.room(items.size, !drained);
+        const claimBatch = Math.max(1, Math.min(64, Math.floor(slots.controller.limit / 8)));
         if (!outage.paused() && room > 0 && ((room >= claimBatch && !drained) || Date.now() - claimedAt >= CLAIM_SWEEP_MS)) {
           claimedAt = Date.now();
           const claimed = await store.claimItems(jobId, {
@@ -358,6 +380,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     } finally {
       outage.dispose();
       clearInterval(renewal);
+      if (decide) clearInterval(decide);
+      slots.dispose();
       runOptions.signal?.removeEventListener('abort', onAbort);
       wakers.delete(onAbort);
       await stopAll(jobId, items, writer);

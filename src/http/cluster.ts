@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import Bottleneck from 'bottleneck';
 import type { RedisOptions } from 'ioredis';
+import { isRetrySignal, type JobQueue } from './jobQueue.js';
 
 /**
  * ioredis is loaded when a limiter is first shared, not with the library: it takes 65 ms to load,
@@ -122,4 +123,42 @@ function yieldWithoutTimer(limiter: Bottleneck): Bottleneck {
     store.yieldLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
   }
   return limiter;
+}
+
+/**
+ * bottleneck behind the limiter's queue interface: a job that throws a retry signal is retried by
+ * bottleneck's `failed` handler after the delay it names, keeping its slot.
+ *
+ * @example
+ * ```ts
+ * const queue = bottleneckQueue({ maxConcurrent: 10, minTime: 50 }, { redis: 'redis://127.0.0.1:6379', id }, 120_000);
+ * ```
+ */
+export function bottleneckQueue(settings: { maxConcurrent: number; minTime: number }, cluster: ClusterOptions | null, expirationMs: number | null): JobQueue {
+  const clustered = cluster !== null;
+  const limiter = createBottleneck(settings, cluster);
+  limiter.on('failed', (error: unknown) => (isRetrySignal(error) ? error.delayMs : undefined));
+  // bottleneck reports its own internal failures here; they surface as the job's rejection instead.
+  limiter.on('error', () => undefined);
+  const jobOptions: Bottleneck.JobOptions = expirationMs === null ? {} : { expiration: expirationMs };
+  return {
+    schedule: (task) => limiter.schedule(jobOptions, task),
+    counts() {
+      const counts = limiter.counts();
+      return { queued: counts.QUEUED + counts.RECEIVED, running: counts.RUNNING + counts.EXECUTING };
+    },
+    setMinTime(ms) {
+      void limiter.updateSettings({ minTime: ms });
+    },
+    pause(ms) {
+      void pauseBottleneck(limiter, ms, clustered);
+    },
+    resume() {
+      void resumeBottleneck(limiter, clustered);
+    },
+    async stop() {
+      await limiter.stop({ dropWaitingJobs: true });
+      await limiter.disconnect().catch(() => undefined);
+    },
+  };
 }

@@ -19,6 +19,8 @@ interface CallFields {
 /** A request is about to be sent (after the limiter let it through). */
 export interface RequestEvent extends CallFields {
   type: 'request';
+  /** How long the call waited at the limiter (for a retry: since the attempt before it ended). */
+  queuedMs?: number;
 }
 
 /** A response (or a network failure, status 0) arrived. */

@@ -1,11 +1,11 @@
 /**
- * The client's limiter over bottleneck (cluster.ts builds the instance, local or shared through
- * Redis, and pauses it). Every request of a client runs as a limiter job; a job
- * that gets a 429 pauses the whole limiter (no new job starts, jobs already scheduled wait at a
- * gate) until Retry-After, and is then retried by bottleneck's `failed` handler, keeping its slot.
+ * The rate limit of one client. Every request runs as a job of its queue (bottleneck when shared
+ * through Redis, a small in-process queue otherwise); a job that gets a 429 pauses the whole
+ * limiter (no new job starts, jobs already scheduled wait at a gate) until Retry-After, and is then
+ * retried by the queue, keeping its slot.
  */
-import Bottleneck from 'bottleneck';
-import { createBottleneck, pauseBottleneck, resumeBottleneck, type ClusterOptions } from './cluster.js';
+import { bottleneckQueue, type ClusterOptions } from './cluster.js';
+import { createLocalQueue, type JobQueue, type RetrySignal } from './jobQueue.js';
 import { createPacer, type Pacer } from './pacing.js';
 
 export interface LimiterOptions {
@@ -79,16 +79,6 @@ export interface RequestLimiter {
   stop(): Promise<void>;
 }
 
-/** Thrown into bottleneck so its `failed` handler retries the job after `delayMs`. */
-interface RetrySignal {
-  readonly retrySignal: true;
-  readonly delayMs: number;
-}
-
-function isRetrySignal(value: unknown): value is RetrySignal {
-  return typeof value === 'object' && value !== null && (value as RetrySignal).retrySignal === true;
-}
-
 /** Spacing and pauses are measured on the monotonic clock: wall-clock steps must not bunch requests. */
 const clock = (): number => performance.now();
 
@@ -123,13 +113,8 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
    */
   const clustered = settings.cluster !== null;
   const sharedMinTime = (): number => (clustered ? Math.ceil(pacer.minTimeMs()) : pacer.minTimeMs());
-  const bottleneck = createBottleneck(
-    { maxConcurrent: settings.maxConcurrent, minTime: sharedMinTime() },
-    settings.cluster,
-  );
-  bottleneck.on('failed', (error: unknown) => (isRetrySignal(error) ? error.delayMs : undefined));
-  // bottleneck reports its own internal failures here; they surface as the job's rejection instead.
-  bottleneck.on('error', () => undefined);
+  const queueSettings = { maxConcurrent: settings.maxConcurrent, minTime: sharedMinTime() };
+  const queue: JobQueue = clustered ? bottleneckQueue(queueSettings, settings.cluster, settings.expirationMs) : createLocalQueue(queueSettings);
 
   let pausedUntil = 0;
   let lastStart = Number.NEGATIVE_INFINITY;
@@ -154,7 +139,7 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
     });
 
   const applyPace = (): void => {
-    void bottleneck.updateSettings({ minTime: sharedMinTime() });
+    queue.setMinTime(sharedMinTime());
   };
 
   /**
@@ -192,7 +177,7 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
         scheduleResume();
         return;
       }
-      void resumeBottleneck(bottleneck, clustered);
+      queue.resume();
     }, Math.max(0, resumeAt - clock()));
   };
 
@@ -205,7 +190,7 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
     const until = now + Math.min(waitMs, settings.maxRetryAfterMs);
     if (until > pausedUntil) {
       pausedUntil = until;
-      void pauseBottleneck(bottleneck, until - now, clustered);
+      queue.pause(until - now);
       scheduleResume();
     }
     return Math.max(0, Math.round(pausedUntil - now));
@@ -265,20 +250,19 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
       hooks.onRetry?.({ attempt: attempts, reason: 'rate_limited', delayMs });
       throw { retrySignal: true, delayMs } satisfies RetrySignal;
     };
-    const jobOptions: Bottleneck.JobOptions = settings.expirationMs === null ? {} : { expiration: settings.expirationMs };
-    return bottleneck.schedule(jobOptions, task);
+    return queue.schedule(task);
   };
 
   return {
     run,
     state() {
-      const counts = bottleneck.counts();
+      const counts = queue.counts();
       return {
         perSecond: pacer.perSecond,
         minTimeMs: pacer.minTimeMs(),
         pausedUntil: pausedUntil > clock() ? Date.now() + (pausedUntil - clock()) : null,
-        queued: counts.QUEUED + counts.RECEIVED,
-        running: counts.RUNNING + counts.EXECUTING,
+        queued: counts.queued,
+        running: counts.running,
       };
     },
     async stop() {
@@ -286,8 +270,7 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
       for (const wake of sleepers) wake();
       if (resumeTimer) clearTimeout(resumeTimer);
       resumeTimer = null;
-      await bottleneck.stop({ dropWaitingJobs: true });
-      await bottleneck.disconnect().catch(() => undefined);
+      await queue.stop(LIMITER_STOPPED);
     },
   };
 }

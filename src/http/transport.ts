@@ -124,7 +124,7 @@ export function createTransport(options: TransportOptions): Transport {
     request: HttpRequest,
     call: { callId: number; method: HttpMethod; path: string; fullPath: string },
     attemptNumber: number,
-    replayed: { done: boolean },
+    progress: { replayed: boolean; queuedAt: number },
   ): Promise<AttemptVerdict<Result<RawResponse, ApiError>>> => {
     const secrets = [...keySecrets, ...(request.secrets ?? [])];
     const requestInfo = { method: call.method, path: call.fullPath };
@@ -141,8 +141,8 @@ export function createTransport(options: TransportOptions): Transport {
     // MX answers a bare 404 to a POST or PUT without this header, even one with no body.
     if (body !== undefined || call.method === 'POST' || call.method === 'PUT') headers['Content-Type'] = 'application/json';
     const fields = { callId: call.callId, method: call.method, path: call.path, attempt: attemptNumber };
-    events.emit({ type: 'request', ...fields });
     const started = performance.now();
+    events.emit({ type: 'request', ...fields, queuedMs: Math.round(started - progress.queuedAt) });
     const outcome = await exchange(`${base}${call.fullPath}`, { method: call.method, headers, ...(body === undefined ? {} : { body }) }, {
       fetch: doFetch,
       dispatcher: agent,
@@ -151,7 +151,8 @@ export function createTransport(options: TransportOptions): Transport {
       request: requestInfo,
       secrets,
     });
-    const durationMs = Math.round(performance.now() - started);
+    progress.queuedAt = performance.now();
+    const durationMs = Math.round(progress.queuedAt - started);
     if (outcome.isErr()) {
       const e = outcome.error;
       events.emit({ type: 'response', ...fields, status: 0, durationMs, kind: e.kind, ...(e.kind === 'unavailable' && e.timeout ? { timeout: true } : {}) });
@@ -171,8 +172,8 @@ export function createTransport(options: TransportOptions): Transport {
       const retryAfterMs = 'retryAfterMs' in error ? error.retryAfterMs : undefined;
       return { type: 'throttled', retryAfterMs, value: err(error) };
     }
-    if (error.kind === 'token_expired' && lease && !replayed.done) {
-      replayed.done = true;
+    if (error.kind === 'token_expired' && lease && !progress.replayed) {
+      progress.replayed = true;
       tokens?.invalidate(lease.generation);
       return { type: 'replay', value: err(error) };
     }
@@ -185,9 +186,9 @@ export function createTransport(options: TransportOptions): Transport {
     const requestInfo = { method: request.method, path: fullPath };
     if (closed) return err(closedError({ method: request.method, path: call.path }));
     if (request.signal?.aborted) return err(abortedError(requestInfo, keySecrets));
-    const replayed = { done: false };
+    const progress = { replayed: false, queuedAt: performance.now() };
     const job = limiter
-      .run((n) => attempt(request, call, n, replayed), {
+      .run((n) => attempt(request, call, n, progress), {
         onThrottled: (info) => {
           const status = 429;
           const retryAfter = info.retryAfterMs === undefined ? {} : { retryAfterMs: info.retryAfterMs };

@@ -15,7 +15,8 @@ describe('mx-lifecycle usage', () => {
     const cases: [string[], Record<string, string>, RegExp][] = [
       [['onboard', input, '--colour', 'red'], env, /^mx-lifecycle onboard: Unknown option '--colour' \(see mx-lifecycle onboard --help\)$/],
       [['onboard'], env, /^mx-lifecycle onboard: INPUT is missing: give a JSONL or CSV file of customers \(see mx-lifecycle onboard --help\)$/],
-      [['onboard', input, '--concurrency', 'lots'], env, /^mx-lifecycle onboard: --concurrency must be a whole number from 1 to 10000, not 'lots'/],
+      [['onboard', input, '--concurrency', 'lots'], env, /^mx-lifecycle onboard: --concurrency must be a whole number from 1 to 10000 or auto, not 'lots'/],
+      [['onboard', input, '--max-concurrency', '0'], env, /^mx-lifecycle onboard: --max-concurrency must be a whole number from 1 to 100000, not '0'/],
       [['offboard', input, '--rate', '0'], env, /^mx-lifecycle offboard: --rate must be a positive number, not '0'/],
       [['onboard', input, '--auth', 'oauth'], env, /^mx-lifecycle onboard: --auth must be token or basic/],
       [['onboard', input, '--api-version', 'v1'], env, /^mx-lifecycle onboard: --api-version must be v20250224 or v20111101, not 'v1'/],
@@ -94,7 +95,7 @@ describe('mx-lifecycle usage', () => {
     expect(all.code).toBe(0);
     for (const name of ['onboard', 'offboard', 'status', 'demo', 'sandbox']) expect(all.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     expect(onboard.code).toBe(0);
-    for (const flag of ['--job', '--base-url', '--client-id', '--api-key', '--auth', '--api-version', '--dialect', '--store', '--redis', '--concurrency', '--rate', '--report', '--inspect', '--json', '--poll-interval-ms', '--max-attempts', '--timeout-ms']) {
+    for (const flag of ['--job', '--base-url', '--client-id', '--api-key', '--auth', '--api-version', '--dialect', '--store', '--redis', '--concurrency', '--max-concurrency', '--rate', '--report', '--inspect', '--json', '--poll-interval-ms', '--max-attempts', '--timeout-ms']) {
       expect(onboard.stdout).toContain(`  ${flag} `);
     }
   });

@@ -139,3 +139,35 @@ describe('runtime', () => {
     await store.close();
   });
 });
+
+describe('slots', () => {
+  it('gives the slot of a customer waiting to poll to the next customer, on a real sandbox and SQLite file', async () => {
+    // Aggregation takes 1.5 s, so a member waits out several poll intervals before it is CONNECTED.
+    const slow = await startSandbox({ aggregationMs: 1_500 });
+    const dir = mkdtempSync(join(tmpdir(), 'mx-rt-slots-'));
+    const store = createSqliteStore({ path: join(dir, 'job.sqlite') });
+    const client = createMxClient({ baseUrl: slow.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'token' });
+    const runtime = createRuntime({ store, client, concurrency: 1, options: { ...fast, pollIntervalMs: 400 } });
+    const seen: string[] = [];
+    runtime.events.on('item.transition', (event) => {
+      if (!seen.includes(`start ${event.itemId}`)) seen.push(`start ${event.itemId}`);
+    });
+    runtime.events.on('item.final', (event) => seen.push(`final ${event.itemId}`));
+    try {
+      await runtime.submit('slots', [customer('a', 'password'), customer('b', 'password'), customer('c', 'password')]);
+      const result = await runtime.run('slots');
+      expect(result.halted).toBeNull();
+      expect(result.counts).toMatchObject({ done: 3 });
+      // With one slot held for the whole of each customer, b could only start after a was final.
+      expect(seen.indexOf('start b')).toBeLessThan(seen.indexOf('final a'));
+      expect(seen.indexOf('start c')).toBeLessThan(seen.indexOf('final a'));
+      const truth = await slow.state();
+      expect(truth.users).toHaveLength(3);
+    } finally {
+      await runtime.close();
+      await client.close();
+      await store.close();
+      await slow.close();
+    }
+  });
+});
