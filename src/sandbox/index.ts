@@ -12,6 +12,5 @@ export {
 } from './options.js';
 export type { SandboxStats } from './stats.js';
 export { CORRECT_ANSWER, MXBANK_PASSWORDS, MXBANK_USERNAME, type Outcome } from './mxbank.js';
-export { API_VERSIONS, type ApiVersion } from './versions.js';
 export { ACTIONABLE_STATUSES, MX_RETRY_DELAYS_S, type SandboxWebhookOptions, type WebhookSenderStats } from './webhookSender.js';
 export { WEBHOOK_FAULT_KINDS, type WebhookFaultKind } from './webhookFaults.js';

@@ -77,9 +77,9 @@ export class SandboxStore {
     this.membersByUser.clear();
   }
 
-  /** A user of `clientId` by guid or external id (v20250224's `{user_identifier}`), or undefined (another client's users are invisible). */
+  /** A user of `clientId` by guid, or undefined (another client's users are invisible). */
   user(clientId: string, guid: string): UserRecord | undefined {
-    const user = this.users.get(guid) ?? this.userByExternalId(clientId, guid);
+    const user = this.users.get(guid);
     return user?.clientId === clientId ? user : undefined;
   }
 
@@ -121,10 +121,9 @@ export class SandboxStore {
     this.membersByUser.delete(user.guid);
   }
 
-  /** A member of the user by guid or external id (v20250224's `{member_identifier}`). */
+  /** A member of the user by guid. */
   member(userGuid: string, guid: string): MemberRecord | undefined {
-    const own = this.membersByUser.get(userGuid);
-    return own?.get(guid) ?? (guid.startsWith('MBR-') ? undefined : [...(own?.values() ?? [])].find((m) => m.id === guid));
+    return this.membersByUser.get(userGuid)?.get(guid);
   }
 
   memberByExternalId(clientId: string, id: string): MemberRecord | undefined {

@@ -39,7 +39,7 @@ describe('pauses', () => {
 
 async function runAfterRestart(halt: PausedHalt) {
   const store = createSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'mx-outage-')), 'job.sqlite') });
-  const client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'token' });
+  const client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key' });
   const runtime = createRuntime({ store, client, outageBudgetMs: 60_000 });
   await runtime.submit('restart', [{ id: `restart-${halt.outage.until}`, members: [] }]);
   // What a process killed in the middle of a pause leaves behind.

@@ -23,7 +23,7 @@ afterAll(async () => {
 
 it('sends each customer its own credentials when two customers share a member id', async () => {
   const store = createSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'mx-per-member-')), 'job.sqlite') });
-  const client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'token' });
+  const client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key' });
   const runtime = createRuntime({ store, client, concurrency: 1, options: { pollIntervalMs: 50, baseDelayMs: 20, maxDelayMs: 100 } });
   const member = (password: string) => ({ id: 'shared-m1', institution_code: 'mxbank', credentials: { username: 'mxuser', password } });
   await runtime.submit('shared', [
