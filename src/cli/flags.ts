@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import type { LifecycleOptions } from '../../machines/options.js';
 import type { JobKind } from '../durable/store.js';
 import type { DialectOption } from '../errors/types.js';
-import type { UsageProblem } from './main.js';
+import type { UsageProblem } from './command.js';
 
 export interface JobSettings {
   kind: JobKind;

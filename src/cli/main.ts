@@ -7,20 +7,9 @@
 
 import { debugging } from './output.js';
 
-/** What a command module exports as `command`. */
-export interface Command {
-  /** One line, shown by `mx-lifecycle --help`. */
-  summary: string;
-  /** The command's full usage, shown by `mx-lifecycle <command> --help`. */
-  usage: string;
-  /** Runs the command with the arguments after its name; resolves to the exit code. */
-  run(argv: string[]): Promise<number>;
-}
+import type { Command, UsageProblem } from './command.js';
 
-/** Thrown (as plain data) by a command for bad usage: one line, exit 64. */
-export interface UsageProblem {
-  usage: string;
-}
+export type { Command, UsageProblem };
 
 export const EXIT_USAGE = 64;
 /** An unexpected failure (sysexits' EX_SOFTWARE), as every command reports it. */
@@ -30,6 +19,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   onboard: { summary: 'create users and members for the customers of a JSONL or CSV file', load: () => import('./onboard.js') },
   offboard: { summary: "delete the members and users of a file's customers (idempotent)", load: () => import('./offboard.js') },
   status: { summary: "show a job's counts, its halt, and the customers that need action", load: () => import('./status.js') },
+  cancel: { summary: 'cancel the customers of a job that are not final yet (a running worker stops them)', load: () => import('./cancel.js') },
   demo: { summary: 'onboard 60 demo customers into an in-process sandbox, with progress and a report', load: () => import('./demo.js') },
   sandbox: { summary: 'run a local MX Platform API for rehearsals and tests', load: () => import('./sandbox.js') },
 };
