@@ -5,7 +5,9 @@
  * drivers the other commands need.
  */
 
+import { closest, flagsOf } from './didYouMean.js';
 import { debugging } from './output.js';
+import { packageVersion } from './packageRoot.js';
 
 import type { Command, UsageProblem } from './command.js';
 
@@ -20,6 +22,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   offboard: { summary: "delete the members and users of a file's customers (idempotent)", load: () => import('./offboard.js') },
   status: { summary: "show a job's counts, its halt, and the customers that need action", load: () => import('./status.js') },
   cancel: { summary: 'cancel the customers of a job that are not final yet (a running worker stops them)', load: () => import('./cancel.js') },
+  export: { summary: 'write one row per connection of a job (CSV or JSON Lines) for a spreadsheet or an app', load: () => import('./export.js') },
   demo: { summary: 'onboard 60 demo customers into an in-process sandbox, with progress and a report', load: () => import('./demo.js') },
   sandbox: { summary: 'run a local MX Platform API for rehearsals and tests', load: () => import('./sandbox.js') },
 };
@@ -55,13 +58,19 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage()}\n`);
     return 0;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`mx-lifecycle ${packageVersion()}\n`);
+    return 0;
+  }
   if (name === undefined) {
     process.stderr.write(`mx-lifecycle: a command is needed (${Object.keys(COMMANDS).join(', ')}); see mx-lifecycle --help\n`);
     return EXIT_USAGE;
   }
   const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
-    process.stderr.write(`mx-lifecycle: unknown command '${oneLine(name)}' (commands: ${Object.keys(COMMANDS).join(', ')}); see mx-lifecycle --help\n`);
+    const guess = closest(name, Object.keys(COMMANDS));
+    const hint = guess ? `did you mean '${guess}'? ` : '';
+    process.stderr.write(`mx-lifecycle: unknown command '${oneLine(name)}' (${hint}commands: ${Object.keys(COMMANDS).join(', ')}); see mx-lifecycle --help\n`);
     return EXIT_USAGE;
   }
   const { command } = await entry.load();
@@ -74,7 +83,10 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (isUsageProblem(e) || isParseArgsError(e)) {
       // parseArgs explains at length; its first sentence is the one that names the problem.
-      const message = isUsageProblem(e) ? e.usage : (e.message.split('. ')[0] ?? e.message);
+      let message = isUsageProblem(e) ? e.usage : (e.message.split('. ')[0] ?? e.message);
+      const unknown = /^Unknown option '(--[^']+)'/.exec(message)?.[1];
+      const guess = unknown ? closest(unknown.split('=')[0] ?? unknown, flagsOf(command.usage)) : null;
+      if (guess) message = `${message}; did you mean '${guess}'?`;
       process.stderr.write(`mx-lifecycle ${name}: ${oneLine(message)} (see mx-lifecycle ${name} --help)\n`);
       return EXIT_USAGE;
     }
