@@ -59,6 +59,8 @@ export const JOB_FLAGS_USAGE = `  --job NAME             the job's name; running
   --poll-interval-ms MS  time between two member status reads (default 3000; MX asks for at least 3000)
   --max-attempts N       retries of one failed step before it counts (default 5)
   --timeout-ms MS        per-request timeout (default 30000)
+  --mfa-wait DURATION    onboard: how long a challenged member waits for \`mx-lifecycle answer\`, e.g. 10m
+                         (default 0: it needs action at once)
   --lease-ms MS          several workers on one PostgreSQL store: how long a dead worker's customers wait
                          before another worker takes them over (default 30000)`;
 
@@ -67,8 +69,25 @@ const OPTIONS = {
   auth: { type: 'string' }, dialect: { type: 'string' }, store: { type: 'string' }, redis: { type: 'string' },
   concurrency: { type: 'string' }, rate: { type: 'string' }, report: { type: 'string' }, inspect: { type: 'string' },
   json: { type: 'boolean' }, 'poll-interval-ms': { type: 'string' }, 'max-attempts': { type: 'string' }, 'timeout-ms': { type: 'string' },
-  'lease-ms': { type: 'string' },
+  'lease-ms': { type: 'string' }, 'mfa-wait': { type: 'string' },
 } as const;
+
+/**
+ * A duration such as `10m`, `90s`, `1h` or `0` in milliseconds, or a usage problem naming the flag.
+ *
+ * @example
+ * durationFlag('mfa-wait', '10m') // 600000
+ */
+export function durationFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match?.[2] ?? 's'] ?? 1_000;
+  const ms = match ? Math.round(Number(match[1]) * unit) : Number.NaN;
+  if (!Number.isFinite(ms) || ms > 24 * 3_600_000 || (match?.[2] === undefined && ms !== 0)) {
+    throw usageProblem(`--${flag} must be a duration such as 10m, 90s or 0 (at most 24h), not '${value}'`);
+  }
+  return ms;
+}
 
 /**
  * Lets `--inspect` stand alone or take a port: parseArgs has no optional values, so a bare
@@ -220,6 +239,42 @@ function checkBaseUrl(value: string): string {
   return value.replace(/\/+$/, '');
 }
 
+/** How to reach MX: what every command that calls MX needs. */
+export type Connection = Pick<JobSettings, 'baseUrl' | 'clientId' | 'apiKey' | 'keyOnCommandLine' | 'auth' | 'dialect' | 'timeoutMs'>;
+
+/** The parseArgs options of the connection flags, for commands that take only those. */
+export const CONNECTION_OPTIONS = {
+  'base-url': { type: 'string' }, 'client-id': { type: 'string' }, 'api-key': { type: 'string' },
+  auth: { type: 'string' }, dialect: { type: 'string' }, 'timeout-ms': { type: 'string' },
+} as const;
+
+/** The connection flags' help lines. */
+export const CONNECTION_FLAGS_USAGE = JOB_FLAGS_USAGE.split('\n').filter((line) => /^ {2}--(base-url|client-id|api-key|auth|dialect|timeout-ms) /.test(line)).join('\n');
+
+/**
+ * Reads the connection flags (and MX_BASE_URL, MX_CLIENT_ID, MX_API_KEY).
+ *
+ * @example
+ * connectionFromFlags({ 'base-url': 'https://int-api.mx.com' }, process.env).auth // 'basic'
+ */
+export function connectionFromFlags(values: Partial<Record<keyof typeof CONNECTION_OPTIONS, string>>, env: NodeJS.ProcessEnv): Connection {
+  const baseUrl = values['base-url'] ?? env.MX_BASE_URL;
+  if (!baseUrl) throw usageProblem(`the MX API URL is missing: pass --base-url URL or set MX_BASE_URL`);
+  const clientId = values['client-id'] ?? env.MX_CLIENT_ID;
+  if (!clientId) throw usageProblem(`the client id is missing: pass --client-id ID or set MX_CLIENT_ID`);
+  if (clientId.includes(':')) throw usageProblem(`--client-id cannot contain ':'`);
+  const apiKey = values['api-key'] ?? env.MX_API_KEY;
+  if (!apiKey) throw usageProblem(`the API key is missing: set MX_API_KEY (or pass --api-key)`);
+  const auth = values.auth ?? 'basic';
+  if (auth !== 'token' && auth !== 'basic') throw usageProblem(`--auth must be token or basic, not '${auth}'`);
+  const dialect = (values.dialect ?? 'auto') as DialectOption;
+  if (!DIALECTS.includes(dialect)) throw usageProblem(`--dialect must be one of ${DIALECTS.join(', ')}`);
+  return {
+    baseUrl: checkBaseUrl(baseUrl), clientId, apiKey, keyOnCommandLine: values['api-key'] !== undefined, auth, dialect,
+    timeoutMs: integerFlag('timeout-ms', values['timeout-ms'], 1, 3_600_000),
+  };
+}
+
 /**
  * Reads the flags of `onboard`/`offboard`.
  *
@@ -234,43 +289,29 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
   if (extra !== undefined) throw usageProblem(`unexpected argument '${extra}' (only one INPUT file)`);
   const job = values.job === undefined ? jobNameFrom(input, kind) : checkJobName(values.job);
   const store = values.store ?? defaultStoreOf(job);
-  const baseUrl = values['base-url'] ?? env.MX_BASE_URL;
-  if (!baseUrl) throw usageProblem(`the MX API URL is missing: pass --base-url URL or set MX_BASE_URL`);
-  const clientId = values['client-id'] ?? env.MX_CLIENT_ID;
-  if (!clientId) throw usageProblem(`the client id is missing: pass --client-id ID or set MX_CLIENT_ID`);
-  if (clientId.includes(':')) throw usageProblem(`--client-id cannot contain ':'`);
-  const apiKey = values['api-key'] ?? env.MX_API_KEY;
-  if (!apiKey) throw usageProblem(`the API key is missing: set MX_API_KEY (or pass --api-key)`);
-  const auth = values.auth ?? 'basic';
-  if (auth !== 'token' && auth !== 'basic') throw usageProblem(`--auth must be token or basic, not '${auth}'`);
-  const dialect = (values.dialect ?? 'auto') as DialectOption;
-  if (!DIALECTS.includes(dialect)) throw usageProblem(`--dialect must be one of ${DIALECTS.join(', ')}`);
+  const connection = connectionFromFlags(values, env);
   if (values.redis !== undefined && !/^rediss?:\/\//.test(values.redis)) throw usageProblem(`--redis must be a redis:// URL`);
   const pollIntervalMs = integerFlag('poll-interval-ms', values['poll-interval-ms'], 1, 3_600_000);
   const maxAttempts = integerFlag('max-attempts', values['max-attempts'], 0, 100);
   const leaseMs = integerFlag('lease-ms', values['lease-ms'], 1_000, 3_600_000);
+  const answerWindowMs = durationFlag('mfa-wait', values['mfa-wait']);
   return {
     kind,
     input,
     job,
     store,
     report: values.report ?? defaultReportOf(store, job),
-    baseUrl: checkBaseUrl(baseUrl),
-    clientId,
-    apiKey,
-    keyOnCommandLine: values['api-key'] !== undefined,
-    auth,
-    dialect,
+    ...connection,
     redis: values.redis,
     concurrency: integerFlag('concurrency', values.concurrency, 1, 10_000) ?? DEFAULT_CONCURRENCY,
     rate: positiveFlag('rate', values.rate),
-    timeoutMs: integerFlag('timeout-ms', values['timeout-ms'], 1, 3_600_000),
     ...(leaseMs === undefined ? {} : { leaseMs }),
     inspectPort: inspectPortOf(values.inspect),
     json: values.json === true,
     lifecycle: {
       ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
       ...(maxAttempts === undefined ? {} : { maxAttempts }),
+      ...(answerWindowMs === undefined ? {} : { answerWindowMs }),
     },
   };
 }

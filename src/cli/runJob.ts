@@ -11,7 +11,7 @@ import { createMxClient, type ObservableMxClient } from '../api/index.js';
 import { createRuntime, openStore, type AnswerSource, type SnapshotStore } from '../durable/index.js';
 import { checkInputFile, readInput, type CustomerInput, type InputProblem } from '../input/index.js';
 import { haltMessage } from './describe.js';
-import { defaultStoreOf, describeStore, type JobSettings, usageProblem } from './flags.js';
+import { type Connection, defaultStoreOf, describeStore, type JobSettings, usageProblem } from './flags.js';
 import { startInspector, type CliInspector, type InspectorProblem } from './inspector.js';
 import { createOutput, EXIT_USAGE, exitSoon, type Output } from './output.js';
 import { packageVersion } from './packageRoot.js';
@@ -72,7 +72,13 @@ function openStoreOrExplain(url: string): SnapshotStore {
   }
 }
 
-function clientOf(settings: JobSettings): ObservableMxClient {
+/**
+ * The MX client of a command's settings; a bad option is a usage problem.
+ *
+ * @example
+ * const client = clientOf(connectionFromFlags(values, process.env));
+ */
+export function clientOf(settings: Connection & Partial<Pick<JobSettings, 'rate' | 'redis'>>): ObservableMxClient {
   try {
     return createMxClient({
       baseUrl: settings.baseUrl,

@@ -15,8 +15,10 @@ interface MemberView {
   context?: { externalId?: string; challenges?: ChallengeSummary[] };
 }
 
-function isWaitingForAnswer(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && (value as Record<string, unknown>).awaitingAnswer === 'waitingForAnswer';
+export function isWaitingForAnswer(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const awaiting = (value as Record<string, unknown>).awaitingAnswer;
+  return awaiting === 'waitingForAnswer' || (typeof awaiting === 'object' && awaiting !== null && 'waitingForAnswer' in awaiting);
 }
 
 export interface WaitingMember {

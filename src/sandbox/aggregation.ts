@@ -7,13 +7,14 @@ import type { ConnectionStatus } from '../api/types.js';
 
 /** What the `mxbank` password makes an aggregation end in. */
 export type Outcome =
-  | 'connected' | 'challenge' | 'options' | 'denied' | 'locked' | 'prevented' | 'impeded' | 'slow' | 'failed';
+  | 'connected' | 'challenge' | 'options' | 'image' | 'denied' | 'locked' | 'prevented' | 'impeded' | 'slow' | 'failed';
 
 /** The `mxbank` passwords and the outcome each one picks; any other password is DENIED. */
 export const MXBANK_PASSWORDS: Readonly<Record<string, Outcome>> = {
   password: 'connected',
   challenge: 'challenge',
   options: 'options',
+  image: 'image',
   denied: 'denied',
   locked: 'locked',
   prevented: 'prevented',
@@ -25,6 +26,8 @@ export const MXBANK_PASSWORDS: Readonly<Record<string, Outcome>> = {
 export const MXBANK_USERNAME = 'mxuser';
 /** The answer that passes either challenge; any other answer is REJECTED. */
 export const CORRECT_ANSWER = 'correct';
+/** A 1×1 PNG, the picture of the sandbox's IMAGE_DATA challenge. */
+const CHALLENGE_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
 export interface CredentialField {
   guid: string;
@@ -136,7 +139,7 @@ export function startAggregation(t: Timeline, now: number, timing: Timing, chall
   t.startedAt = now;
   t.answeredAt = null;
   t.answerCorrect = false;
-  t.challengeGuid = t.outcome === 'challenge' || t.outcome === 'options' ? challengeGuid : null;
+  t.challengeGuid = t.outcome === 'challenge' || t.outcome === 'options' || t.outcome === 'image' ? challengeGuid : null;
 }
 
 /** The open challenge of a member whose outcome is a challenge, as MX's ChallengeResponse. */
@@ -153,6 +156,10 @@ export function challengeOf(t: Timeline): Record<string, unknown> | null {
         { guid: `${t.challengeGuid}-2`, label: 'Green', value: 'incorrect' },
       ],
     };
+  }
+  if (t.outcome === 'image') {
+    // MX's IMAGE_DATA challenge: the picture as base64 in `image_data`, answered with its text.
+    return { guid: t.challengeGuid, type: 'IMAGE_DATA', label: 'Enter the text shown in the image', field_name: 'image_text', image_data: CHALLENGE_PNG };
   }
   return { guid: t.challengeGuid, type: 'TEXT', label: 'What city were you born in?', field_name: 'city' };
 }
