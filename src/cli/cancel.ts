@@ -28,14 +28,19 @@ const PAGE = 500;
 
 /** What a cancelled customer's outcome says: where it stood, members not final marked cancelled. */
 function cancelledOutcome(item: StoredItem, at: string): unknown {
-  const context = (item.snapshot as { context?: { userGuid?: unknown; members?: unknown } } | null)?.context;
-  const members = Array.isArray(context?.members) ? (context.members as { outcome?: unknown }[]) : [];
+  type Child = { snapshot?: { context?: { memberGuid?: unknown; connectionStatus?: unknown } } };
+  const snapshot = item.snapshot as { context?: { userGuid?: unknown; members?: unknown }; children?: Record<string, Child> } | null;
+  const context = snapshot?.context;
+  const members = Array.isArray(context?.members) ? (context.members as { outcome?: unknown; externalId?: unknown }[]) : [];
+  // A member still running has its guid and last status only in its own machine's context.
+  const live = (m: { externalId?: unknown }) => snapshot?.children?.[`member:${String(m.externalId)}`]?.snapshot?.context ?? {};
   return {
     outcome: 'cancelled',
     externalId: item.id,
     cancelledAt: at,
     userGuid: typeof context?.userGuid === 'string' ? context.userGuid : null,
-    members: members.map((m) => (m.outcome === 'pending' ? { ...m, outcome: 'cancelled' } : m)),
+    members: members.map((m) =>
+      m.outcome === 'pending' ? { ...m, guid: live(m).memberGuid ?? null, connectionStatus: live(m).connectionStatus ?? null, outcome: 'cancelled' } : m),
     error: null,
   };
 }
