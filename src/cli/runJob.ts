@@ -13,7 +13,7 @@ import { checkInputFile, readInput, type CustomerInput, type InputProblem } from
 import { haltMessage } from './describe.js';
 import { type Connection, defaultStoreOf, describeStore, type JobSettings, usageProblem } from './flags.js';
 import { startInspector, type CliInspector, type InspectorProblem } from './inspector.js';
-import { createOutput, EXIT_USAGE, exitSoon, type Output } from './output.js';
+import { createOutput, EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, exitSoon, type Output } from './output.js';
 import { packageVersion } from './packageRoot.js';
 import { trackProgress } from './progress.js';
 import { showProgress } from './progressView.js';
@@ -98,6 +98,13 @@ export function clientOf(settings: Connection & Partial<Pick<JobSettings, 'rate'
   }
 }
 
+function finishedEarlier(job: string, c: Record<string, number>, createdAt: number): string {
+  const total = Object.values(c).reduce((a, b) => a + b, 0);
+  return `job ${job} already finished (started ${new Date(createdAt).toISOString()}): ${total} customers, ${c.done ?? 0} done, ` +
+    `${c.needsAction ?? 0} need action, ${c.failed ?? 0} failed, ${c.cancelled ?? 0} cancelled; nothing was run or checked now.\n` +
+    `  to onboard these customers again, pick a new --job NAME; mx-lifecycle status --job ${job} shows who needs action\n`;
+}
+
 /**
  * Runs one job to its end (or its halt) and returns the exit code.
  *
@@ -149,10 +156,16 @@ export async function runJob(options: RunJobOptions): Promise<number> {
       options: { ...(options.answerChallenge ? {} : { answerWindowMs: 0 }), ...settings.lifecycle },
     });
 
+    const before = existing ? await store.counts(settings.job) : null;
     const startedAt = Date.now();
     const badRows = createBadRows(io, command, settings.input);
-    await runtime.submit(settings.job, customersOf(settings.input, (problem) => badRows.add(problem)), settings.kind);
+    const { added } = await runtime.submit(settings.job, customersOf(settings.input, (problem) => badRows.add(problem)), settings.kind);
     badRows.finish();
+    if (before && added === 0 && before.pending + before.active + before.halted === 0) {
+      // Nothing of this run would be checked: say the job is over rather than count its old results as this run's.
+      io.out(finishedEarlier(settings.job, before, existing?.createdAt ?? startedAt));
+      return before.done === Object.values(before).reduce((a, b) => a + b, 0) ? EXIT_OK : EXIT_ATTENTION;
+    }
 
     const tracker = trackProgress(runtime.events, client, await store.counts(settings.job));
     const view = showProgress(tracker, { stream: process.stderr, job: settings.job, jsonEveryMs: options.progressEveryMs });
