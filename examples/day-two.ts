@@ -61,7 +61,7 @@ console.log(`terminal 1: the job ended (exit ${finished.code}): ${counts.done} d
 
 console.log('mx-lifecycle export --job march');
 const csv = (await mx('export', '--job', 'march')).stdout;
-process.stdout.write(csv.replace(/^/gm, '  '));
+console.log(csv.trimEnd().replace(/^/gm, '  '));
 await sandbox.close();
 
 const ok = counts.done === 2 && counts.cancelled === 1 && csv.split('\n').filter(Boolean).length === 4;
