@@ -275,7 +275,34 @@ export const memberMachine = memberSetup.createMachine({
           },
         },
         waitingForAnswer: {
-          description: 'No automatic answer: waiting for member.challenge.answered until answerBy.',
+          description: 'No automatic answer: waiting for member.challenge.answered until answerBy, reading the status every pollIntervalMs in case the challenge was answered from elsewhere.',
+          entry: 'schedulePoll',
+          initial: 'sleeping',
+          states: {
+            sleeping: {
+              description: 'Waiting until nextPollAt before reading whether the member is still CHALLENGED.',
+              invoke: {
+                src: 'sleepUntil',
+                id: 'answerPollTimer',
+                input: ({ context }) => ({ until: context.nextPollAt ?? 0 }),
+                onDone: { target: 'checking' },
+              },
+            },
+            checking: {
+              description: 'Still CHALLENGED: keep waiting. Anything else: someone answered (another process resumed the member), so follow the aggregation.',
+              invoke: {
+                src: 'readMemberStatus',
+                id: 'readChallengedStatus',
+                input: ({ context }) => ({ userGuid: context.userGuid, memberGuid: context.memberGuid ?? '' }),
+                onDone: [
+                  { guard: { type: 'hasStatusCategory', params: statusOf('challenged') }, target: 'sleeping', actions: 'schedulePoll' },
+                  { target: '#member.polling', actions: [recordStatusOf, 'startPolling'] },
+                ],
+                // A failed read changes nothing about the wait; the next one may get through.
+                onError: { target: 'sleeping', actions: 'schedulePoll' },
+              },
+            },
+          },
         },
       },
     },

@@ -128,6 +128,20 @@ export interface AwaitedChallenges {
 const MEMBER_PREFIX = memberActorId('');
 
 /**
+ * Whether a member machine's state value is the wait for answers from outside (`awaitingAnswer`'s
+ * `waitingForAnswer`, between its status reads or during one).
+ *
+ * @example
+ * ```ts
+ * isWaitingForAnswer({ awaitingAnswer: { waitingForAnswer: 'sleeping' } }); // true
+ * ```
+ */
+export function isWaitingForAnswer(value: unknown): boolean {
+  const awaiting = asObject(value)?.awaitingAnswer;
+  return awaiting === 'waitingForAnswer' || (asObject(awaiting) !== undefined && 'waitingForAnswer' in (awaiting as Json));
+}
+
+/**
  * The challenges a member machine waits for answers to, or `null` when `actorId` is not a member
  * machine or the member is not waiting for answers from outside.
  *
@@ -139,7 +153,7 @@ const MEMBER_PREFIX = memberActorId('');
 export function awaitedChallengesOf(actorId: string, snapshot: unknown): AwaitedChallenges | null {
   if (!actorId.startsWith(MEMBER_PREFIX)) return null;
   const member = asObject(snapshot);
-  if (asObject(member?.value)?.awaitingAnswer !== 'waitingForAnswer') return null;
+  if (!isWaitingForAnswer(member?.value)) return null;
   const context = asObject(member?.context);
   return {
     memberId: typeof context?.externalId === 'string' ? context.externalId : actorId.slice(MEMBER_PREFIX.length),

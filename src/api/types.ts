@@ -46,6 +46,8 @@ export interface MxChallenge {
   label: string | null;
   field_name?: string | null;
   options?: MxChallengeOption[];
+  /** IMAGE_DATA challenges: the picture, base64. */
+  image_data?: string | null;
 }
 
 export interface MxMemberStatus {

@@ -10,7 +10,7 @@ import type { ConcurrencySetting } from '../durable/slots.js';
 import type { JobKind } from '../durable/store.js';
 import { API_VERSIONS, type ApiVersion } from '../api/options.js';
 import type { DialectOption } from '../errors/types.js';
-import type { UsageProblem } from './main.js';
+import type { UsageProblem } from './command.js';
 import { OBSERVE_FLAGS_USAGE, OBSERVE_OPTIONS, observeSettingsOf, type ObserveSettings } from './observeFlags.js';
 
 /** Where the webhook receiver listens and the Basic credentials MX must send (webhookFlags.ts reads them). */
@@ -86,6 +86,8 @@ ${OBSERVE_FLAGS_USAGE}
   --timeout-ms MS        per-request timeout (default 30000)
   --outage-budget T      how long MX outages (unavailable, 503, refused connections) pause the job before
                          it halts, e.g. 15m, 90s, 0 to halt at once (default 15m)
+  --mfa-wait DURATION    onboard: how long a challenged member waits for \`mx-lifecycle answer\`, e.g. 10m
+                         (default 0: it needs action at once)
   --lease-ms MS          several workers on one PostgreSQL store: how long a dead worker's customers wait
                          before another worker takes them over (default 30000)`;
 
@@ -94,7 +96,7 @@ const OPTIONS = {
   auth: { type: 'string' }, 'api-version': { type: 'string' }, dialect: { type: 'string' }, store: { type: 'string' }, redis: { type: 'string' },
   concurrency: { type: 'string' }, 'max-concurrency': { type: 'string' }, rate: { type: 'string' }, report: { type: 'string' }, inspect: { type: 'string' },
   json: { type: 'boolean' }, 'poll-interval-ms': { type: 'string' }, 'max-attempts': { type: 'string' }, 'timeout-ms': { type: 'string' },
-  'lease-ms': { type: 'string' }, 'outage-budget': { type: 'string' }, ...OBSERVE_OPTIONS,
+  'lease-ms': { type: 'string' }, 'outage-budget': { type: 'string' }, 'mfa-wait': { type: 'string' }, ...OBSERVE_OPTIONS,
 } as const;
 
 /** Flags that stand alone or take a port. */
@@ -267,6 +269,44 @@ function checkBaseUrl(value: string): string {
   return value.replace(/\/+$/, '');
 }
 
+/** How to reach MX: what every command that calls MX needs. */
+export type Connection = Pick<JobSettings, 'baseUrl' | 'clientId' | 'apiKey' | 'keyOnCommandLine' | 'auth' | 'apiVersion' | 'dialect' | 'timeoutMs'>;
+
+/** The parseArgs options of the connection flags, for commands that take only those. */
+export const CONNECTION_OPTIONS = {
+  'base-url': { type: 'string' }, 'client-id': { type: 'string' }, 'api-key': { type: 'string' },
+  auth: { type: 'string' }, 'api-version': { type: 'string' }, dialect: { type: 'string' }, 'timeout-ms': { type: 'string' },
+} as const;
+
+/** The connection flags' help lines. */
+export const CONNECTION_FLAGS_USAGE = JOB_FLAGS_USAGE.split('\n').filter((line) => /^ {2}--(base-url|client-id|api-key|auth|api-version|dialect|timeout-ms) /.test(line)).join('\n');
+
+/**
+ * Reads the connection flags (and MX_BASE_URL, MX_CLIENT_ID, MX_API_KEY).
+ *
+ * @example
+ * connectionFromFlags({ 'base-url': 'https://int-api.mx.com' }, process.env).auth // 'basic'
+ */
+export function connectionFromFlags(values: Partial<Record<keyof typeof CONNECTION_OPTIONS, string>>, env: NodeJS.ProcessEnv): Connection {
+  const baseUrl = values['base-url'] ?? env.MX_BASE_URL;
+  if (!baseUrl) throw usageProblem(`the MX API URL is missing: pass --base-url URL or set MX_BASE_URL`);
+  const clientId = values['client-id'] ?? env.MX_CLIENT_ID;
+  if (!clientId) throw usageProblem(`the client id is missing: pass --client-id ID or set MX_CLIENT_ID`);
+  if (clientId.includes(':')) throw usageProblem(`--client-id cannot contain ':'`);
+  const apiKey = values['api-key'] ?? env.MX_API_KEY;
+  if (!apiKey) throw usageProblem(`the API key is missing: set MX_API_KEY (or pass --api-key)`);
+  const auth = values.auth ?? 'basic';
+  if (auth !== 'token' && auth !== 'basic') throw usageProblem(`--auth must be token or basic, not '${auth}'`);
+  const apiVersion = (values['api-version'] ?? 'v20250224') as ApiVersion;
+  if (!API_VERSIONS.includes(apiVersion)) throw usageProblem(`--api-version must be ${API_VERSIONS.join(' or ')}, not '${apiVersion}'`);
+  const dialect = (values.dialect ?? 'platform') as DialectOption;
+  if (!DIALECTS.includes(dialect)) throw usageProblem(`--dialect must be one of ${DIALECTS.join(', ')}`);
+  return {
+    baseUrl: checkBaseUrl(baseUrl), clientId, apiKey, keyOnCommandLine: values['api-key'] !== undefined, auth, apiVersion, dialect,
+    timeoutMs: integerFlag('timeout-ms', values['timeout-ms'], 1, 3_600_000),
+  };
+}
+
 /**
  * Reads the flags of `onboard`/`offboard`.
  *
@@ -281,43 +321,25 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
   if (extra !== undefined) throw usageProblem(`unexpected argument '${extra}' (only one INPUT file)`);
   const job = values.job === undefined ? jobNameFrom(input, kind) : checkJobName(values.job);
   const store = values.store ?? defaultStoreOf(job);
-  const baseUrl = values['base-url'] ?? env.MX_BASE_URL;
-  if (!baseUrl) throw usageProblem(`the MX API URL is missing: pass --base-url URL or set MX_BASE_URL`);
-  const clientId = values['client-id'] ?? env.MX_CLIENT_ID;
-  if (!clientId) throw usageProblem(`the client id is missing: pass --client-id ID or set MX_CLIENT_ID`);
-  if (clientId.includes(':')) throw usageProblem(`--client-id cannot contain ':'`);
-  const apiKey = values['api-key'] ?? env.MX_API_KEY;
-  if (!apiKey) throw usageProblem(`the API key is missing: set MX_API_KEY (or pass --api-key)`);
-  const auth = values.auth ?? 'basic';
-  if (auth !== 'token' && auth !== 'basic') throw usageProblem(`--auth must be token or basic, not '${auth}'`);
-  const apiVersion = (values['api-version'] ?? 'v20250224') as ApiVersion;
-  if (!API_VERSIONS.includes(apiVersion)) throw usageProblem(`--api-version must be ${API_VERSIONS.join(' or ')}, not '${apiVersion}'`);
-  const dialect = (values.dialect ?? 'platform') as DialectOption;
-  if (!DIALECTS.includes(dialect)) throw usageProblem(`--dialect must be one of ${DIALECTS.join(', ')}`);
+  const connection = connectionFromFlags(values, env);
   if (values.redis !== undefined && !/^rediss?:\/\//.test(values.redis)) throw usageProblem(`--redis must be a redis:// URL`);
   const pollIntervalMs = integerFlag('poll-interval-ms', values['poll-interval-ms'], 1, 3_600_000);
   const maxAttempts = integerFlag('max-attempts', values['max-attempts'], 0, 100);
   const leaseMs = integerFlag('lease-ms', values['lease-ms'], 1_000, 3_600_000);
   const outageBudgetMs = durationFlag('outage-budget', values['outage-budget']);
   const maxConcurrency = integerFlag('max-concurrency', values['max-concurrency'], 1, 100_000);
+  const answerWindowMs = durationFlag('mfa-wait', values['mfa-wait']);
   return {
     kind,
     input,
     job,
     store,
     report: values.report ?? defaultReportOf(store, job),
-    baseUrl: checkBaseUrl(baseUrl),
-    clientId,
-    apiKey,
-    keyOnCommandLine: values['api-key'] !== undefined,
-    auth,
-    apiVersion,
-    dialect,
+    ...connection,
     redis: values.redis,
     concurrency: values.concurrency === 'auto' ? 'auto' : (integerFlag('concurrency', values.concurrency, 1, 10_000, ' or auto') ?? 'auto'),
     ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
     rate: positiveFlag('rate', values.rate),
-    timeoutMs: integerFlag('timeout-ms', values['timeout-ms'], 1, 3_600_000),
     ...(leaseMs === undefined ? {} : { leaseMs }),
     ...(outageBudgetMs === undefined ? {} : { outageBudgetMs }),
     inspectPort: inspectPortOf(values.inspect),
@@ -326,6 +348,7 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
     lifecycle: {
       ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
       ...(maxAttempts === undefined ? {} : { maxAttempts }),
+      ...(answerWindowMs === undefined ? {} : { answerWindowMs }),
     },
   };
 }

@@ -5,22 +5,13 @@
  * drivers the other commands need.
  */
 
+import { closest, flagsOf } from './didYouMean.js';
 import { debugging } from './output.js';
+import { packageVersion } from './packageRoot.js';
 
-/** What a command module exports as `command`. */
-export interface Command {
-  /** One line, shown by `mx-lifecycle --help`. */
-  summary: string;
-  /** The command's full usage, shown by `mx-lifecycle <command> --help`. */
-  usage: string;
-  /** Runs the command with the arguments after its name; resolves to the exit code. */
-  run(argv: string[]): Promise<number>;
-}
+import type { Command, UsageProblem } from './command.js';
 
-/** Thrown (as plain data) by a command for bad usage: one line, exit 64. */
-export interface UsageProblem {
-  usage: string;
-}
+export type { Command, UsageProblem };
 
 export const EXIT_USAGE = 64;
 /** An unexpected failure (sysexits' EX_SOFTWARE), as every command reports it. */
@@ -30,6 +21,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   onboard: { summary: 'create users and members for the customers of a JSONL or CSV file', load: () => import('./onboard.js') },
   offboard: { summary: "delete the members and users of a file's customers (idempotent)", load: () => import('./offboard.js') },
   status: { summary: "show a job's counts, its halt, and the customers that need action", load: () => import('./status.js') },
+  answer: { summary: 'answer the MFA challenges of a job that waits for them (onboard --mfa-wait)', load: () => import('./answer.js') },
+  cancel: { summary: 'cancel the customers of a job that are not final yet (a running worker stops them)', load: () => import('./cancel.js') },
+  export: { summary: 'write one row per connection of a job (CSV or JSON Lines) for a spreadsheet or an app', load: () => import('./export.js') },
   demo: { summary: 'onboard 60 demo customers into an in-process sandbox, with progress and a report', load: () => import('./demo.js') },
   dashboard: { summary: 'serve the live dashboard of a job from its store, without running it', load: () => import('./dashboard.js') },
   sandbox: { summary: 'run a local MX Platform API for rehearsals and tests', load: () => import('./sandbox.js') },
@@ -66,13 +60,19 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage()}\n`);
     return 0;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`mx-lifecycle ${packageVersion()}\n`);
+    return 0;
+  }
   if (name === undefined) {
     process.stderr.write(`mx-lifecycle: a command is needed (${Object.keys(COMMANDS).join(', ')}); see mx-lifecycle --help\n`);
     return EXIT_USAGE;
   }
   const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
-    process.stderr.write(`mx-lifecycle: unknown command '${oneLine(name)}' (commands: ${Object.keys(COMMANDS).join(', ')}); see mx-lifecycle --help\n`);
+    const guess = closest(name, Object.keys(COMMANDS));
+    const hint = guess ? `did you mean '${guess}'? ` : '';
+    process.stderr.write(`mx-lifecycle: unknown command '${oneLine(name)}' (${hint}commands: ${Object.keys(COMMANDS).join(', ')}); see mx-lifecycle --help\n`);
     return EXIT_USAGE;
   }
   const { command } = await entry.load();
@@ -85,7 +85,10 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (isUsageProblem(e) || isParseArgsError(e)) {
       // parseArgs explains at length; its first sentence is the one that names the problem.
-      const message = isUsageProblem(e) ? e.usage : (e.message.split('. ')[0] ?? e.message);
+      let message = isUsageProblem(e) ? e.usage : (e.message.split('. ')[0] ?? e.message);
+      const unknown = /^Unknown option '(--[^']+)'/.exec(message)?.[1];
+      const guess = unknown ? closest(unknown.split('=')[0] ?? unknown, flagsOf(command.usage)) : null;
+      if (guess) message = `${message}; did you mean '${guess}'?`;
       process.stderr.write(`mx-lifecycle ${name}: ${oneLine(message)} (see mx-lifecycle ${name} --help)\n`);
       return EXIT_USAGE;
     }

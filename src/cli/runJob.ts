@@ -13,11 +13,11 @@ import { createRuntime, openStore, type AnswerSource, type SnapshotStore } from 
 import { checkInputFile, readInput, type CustomerInput, type InputProblem } from '../input/index.js';
 import { haltMessage } from './describe.js';
 import { environmentalFailure, EXIT_HALTED, probeRedis } from './environment.js';
-import { defaultStoreOf, describeStore, type JobSettings, usageProblem } from './flags.js';
+import { type Connection, defaultStoreOf, describeStore, type JobSettings, usageProblem } from './flags.js';
 import { startInspector, type CliInspector, type InspectorProblem } from './inspector.js';
 import { startJobWebhooks } from './jobWebhooks.js';
 import type { JobObserver } from './observeJob.js';
-import { createOutput, EXIT_USAGE, exitSoon, type Output } from './output.js';
+import { createOutput, EXIT_ATTENTION, EXIT_OK, EXIT_USAGE, exitSoon, type Output } from './output.js';
 import { packageVersion } from './packageRoot.js';
 import { trackProgress } from './progress.js';
 import { showProgress } from './progressView.js';
@@ -76,7 +76,13 @@ function openStoreOrExplain(url: string): SnapshotStore {
   }
 }
 
-function clientOf(settings: JobSettings): ObservableMxClient {
+/**
+ * The MX client of a command's settings; a bad option is a usage problem.
+ *
+ * @example
+ * const client = clientOf(connectionFromFlags(values, process.env));
+ */
+export function clientOf(settings: Connection & Partial<Pick<JobSettings, 'rate' | 'redis'>>): ObservableMxClient {
   try {
     return createMxClient({
       baseUrl: settings.baseUrl,
@@ -95,6 +101,13 @@ function clientOf(settings: JobSettings): ObservableMxClient {
     // The client explains a bad option with example code; its first sentence is what the user needs.
     throw usageProblem((error instanceof Error ? error.message : String(error)).split('\n')[0]?.replace(/^createMxClient: /, '') ?? 'bad client options');
   }
+}
+
+function finishedEarlier(job: string, c: Record<string, number>, createdAt: number): string {
+  const total = Object.values(c).reduce((a, b) => a + b, 0);
+  return `job ${job} already finished (started ${new Date(createdAt).toISOString()}): ${total} customers, ${c.done ?? 0} done, ` +
+    `${c.needsAction ?? 0} need action, ${c.failed ?? 0} failed, ${c.cancelled ?? 0} cancelled; nothing was run or checked now.\n` +
+    `  to onboard these customers again, pick a new --job NAME; mx-lifecycle status --job ${job} shows who needs action\n`;
 }
 
 /**
@@ -186,10 +199,16 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
 
     webhooks = await startJobWebhooks(settings.webhook, runtime, io, command, settings.lifecycle.pollIntervalMs);
 
+    const before = existing ? await store.counts(settings.job) : null;
     const startedAt = Date.now();
     const badRows = createBadRows(io, command, settings.input);
-    await runtime.submit(settings.job, customersOf(settings.input, (problem) => badRows.add(problem)), settings.kind);
+    const { added } = await runtime.submit(settings.job, customersOf(settings.input, (problem) => badRows.add(problem)), settings.kind);
     badRows.finish();
+    if (before && added === 0 && before.pending + before.active + before.halted === 0) {
+      // Nothing of this run would be checked: say the job is over rather than count its old results as this run's.
+      io.out(finishedEarlier(settings.job, before, existing?.createdAt ?? startedAt));
+      return before.done === Object.values(before).reduce((a, b) => a + b, 0) ? EXIT_OK : EXIT_ATTENTION;
+    }
     await observer?.attach(runtime);
 
     const tracker = trackProgress(runtime.events, client, await store.counts(settings.job));

@@ -6,10 +6,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openStore } from '../durable/index.js';
 import type { JobRecord, SnapshotStore } from '../durable/store.js';
 import { describeItem, haltMessage } from './describe.js';
-import { checkJobName, defaultStoreOf, describeStore, sqlitePathOf, usageProblem } from './flags.js';
+import { checkJobName, defaultStoreOf, describeStore, usageProblem } from './flags.js';
+import { openExistingStore } from './jobStore.js';
 import type { Command } from './main.js';
 import { EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, guarded } from './output.js';
 
@@ -115,18 +115,8 @@ async function run(argv: string[]): Promise<number> {
   const opened: { url: string; store: SnapshotStore }[] = [];
   try {
     for (const url of urls) {
-      const file = sqlitePathOf(url);
-      // Asking about a store must not create one.
-      if (file !== null && file !== ':memory:' && !existsSync(file)) {
-        process.stderr.write(`mx-lifecycle status: there is no store at ${file}${job ? ` for job ${job}` : ''} (pass --store URL, or run onboard first)\n`);
-        return EXIT_ATTENTION;
-      }
-      let store: SnapshotStore;
-      try {
-        store = openStore(url);
-      } catch (error) {
-        throw usageProblem(`--store: ${(error as Error).message}`);
-      }
+      const store = openExistingStore(url, (file) => `mx-lifecycle status: there is no store at ${file}${job ? ` for job ${job}` : ''} (pass --store URL, or run onboard first)`);
+      if (store === null) return EXIT_ATTENTION;
       opened.push({ url, store });
       await store.init();
     }

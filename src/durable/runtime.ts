@@ -225,22 +225,29 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           ...(summary.final ? { outcome: summary.outcome } : {}),
         };
       },
-      onLost: (ids) => {
-        for (const id of ids) {
-          const item = items.get(id);
-          if (!item) continue;
-          item.stopping = true;
-          item.actor.stop();
-          items.delete(id);
-          slots.removed(item);
-        }
-        poke();
-      },
+      onLost: (ids) => drop(ids),
       onError: (error) => {
         failure = error;
         poke();
       },
     });
+
+    // An item this worker no longer holds was taken over by another worker, or rewritten by an
+    // operator (`cancel`): stop its actor here without writing it again.
+    const drop = (ids: readonly string[]) => {
+      for (const id of ids) {
+        const item = items.get(id);
+        if (!item || item.stopping) continue;
+        item.stopping = true;
+        item.actor.stop();
+        items.delete(id);
+        slots.removed(item);
+        void store.getItem(jobId, id).then((stored) => {
+          if (stored?.state === 'cancelled') hub.emit({ type: 'item.final', jobId, itemId: id, state: 'cancelled', outcome: stored.outcome });
+        }, () => undefined);
+      }
+      poke();
+    };
 
     const halt = (error: ApiError) => {
       if (halted) return;
@@ -358,6 +365,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           if (current?.halt && !outage.adopt(current.halt)) {
             halt(current.halt);
             continue;
+          }
+          if (items.size > 0) {
+            const held = new Set(await store.renewLeases(jobId, owner, leaseMs));
+            drop([...items.keys()].filter((id) => !held.has(id)));
           }
         }
         if (items.size === 0) {

@@ -54,6 +54,16 @@ export interface ItemUpdate {
   outcome?: unknown | null;
 }
 
+/** An operator's rewrite of an item (cancel, retry), whoever holds it. */
+export interface ItemReset {
+  id: string;
+  state: ItemState;
+  /** A new machine input (retry with new options or known guids); omitted keeps the stored one. */
+  input?: unknown;
+  snapshot: unknown | null;
+  outcome: unknown | null;
+}
+
 export interface ClaimOptions {
   /** Who claims: one id per worker process. */
   owner: string;
@@ -99,6 +109,12 @@ export interface SnapshotStore {
    * an id missing from it was taken over by another worker, which must now run it alone.
    */
   saveItems(jobId: string, owner: string, updates: readonly ItemUpdate[]): Promise<string[]>;
+  /**
+   * Rewrites items whose state is one of `from`, whatever worker holds them, and clears their
+   * lease: the worker that held one sees it gone at its next renewal or save and stops its actor.
+   * One transaction; returns the ids written.
+   */
+  resetItems(jobId: string, resets: readonly ItemReset[], from: readonly ItemState[]): Promise<string[]>;
   getItem(jobId: string, id: string): Promise<StoredItem | null>;
   listItems(jobId: string, options?: ListOptions): Promise<StoredItem[]>;
   /**

@@ -46,6 +46,18 @@ describe('mx-lifecycle onboard', () => {
     expect(progress.at(-1)).toMatchObject({ type: 'progress', job: 'clean', total: 3, done: 3, final: true });
   });
 
+  it('says a rerun of a finished job is over, with its counts, instead of counting old results as this run\'s', async () => {
+    const dir = workdir();
+    const input = writeJsonl(dir, 'rerun.jsonl', [customer('rerun-1', ['password']), customer('rerun-2', ['denied'])]);
+    expect((await cli(['onboard', input, ...fastFlags], { cwd: dir, env })).code).toBe(1);
+    const requests = sandbox.state().stats.requests;
+    const again = await cli(['onboard', input, ...fastFlags], { cwd: dir, env });
+    expect(again.code, again.stderr).toBe(1);
+    expect(again.stdout).toMatch(/^job rerun already finished \(started [^)]+\): 2 customers, 1 done, 1 need action, 0 failed, 0 cancelled; nothing was run or checked now\.\n {2}to onboard these customers again, pick a new --job NAME/);
+    expect(again.stdout).not.toMatch(/finished in/);
+    expect(sandbox.state().stats.requests).toBe(requests);
+  });
+
   it('reports bad rows by line and field, skips them, onboards the rest, and exits 1', async () => {
     const dir = workdir();
     const input = writeJsonl(dir, 'rows.jsonl', [

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, workdir, writeJsonl } from './harness.js';
+import { cli, REPO, workdir, writeJsonl } from './harness.js';
 
 /** Nothing listens here: these runs must stop before they would call MX. */
 const env = { MX_BASE_URL: 'http://127.0.0.1:9', MX_CLIENT_ID: 'client', MX_API_KEY: 'key-never-used' };
@@ -27,6 +27,9 @@ describe('mx-lifecycle usage', () => {
       [['onboard', input, '--store', 'mysql://x'], env, /^mx-lifecycle onboard: --store: unsupported store "mysql:…"/],
       [['status', 'spring'], {}, /^mx-lifecycle status: unexpected argument 'spring' \(name the job with --job\)/],
       [['launch'], {}, /^mx-lifecycle: unknown command 'launch'/],
+      [['onbaord', input], {}, /^mx-lifecycle: unknown command 'onbaord' \(did you mean 'onboard'\? commands: /],
+      [['onboard', input, '--concurency', '4'], env, /^mx-lifecycle onboard: Unknown option '--concurency'; did you mean '--concurrency'\? \(see/],
+      [['export', '--jbo', 'x'], {}, /^mx-lifecycle export: Unknown option '--jbo'; did you mean '--job'\?/],
     ];
     const runs = await Promise.all(cases.map(([args, caseEnv]) => cli(args, { cwd: dir, env: caseEnv })));
     runs.forEach((run, i) => {
@@ -36,6 +39,12 @@ describe('mx-lifecycle usage', () => {
       noStack(run.stderr);
       expect(run.stdout).toBe('');
     });
+  });
+
+  it('prints its version with --version', async () => {
+    const run = await cli(['--version'], { cwd: workdir() });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`mx-lifecycle ${(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version}\n`);
   });
 
   it('explains a missing, empty, binary or directory INPUT in one line and exits 64 before anything runs', async () => {

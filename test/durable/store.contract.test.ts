@@ -232,6 +232,25 @@ describe.each([
     expect(await store.getItem(jobId, 'c1')).toMatchObject({ state: 'done', outcome: { userGuid: 'USR-1' } });
   });
 
+  it('resets items from the given states whoever holds them, and the holder loses them', async () => {
+    const jobId = await newJob(4);
+    await store.claimItems(jobId, { owner: 'w1', limit: 3, leaseMs: 60_000 });
+    await store.saveItems(jobId, 'w1', [update('c3', { state: 'failed', snapshot: { value: 'failed' }, outcome: { why: 'x' } })]);
+    const cancelled = await other.resetItems(
+      jobId,
+      ['c1', 'c3', 'c4', 'missing'].map((id) => ({ id, state: 'cancelled' as const, snapshot: { value: 'kept' }, outcome: { cancelled: true } })),
+      ['pending', 'active', 'halted'],
+    );
+    expect(cancelled.toSorted()).toEqual(['c1', 'c4']);
+    expect(await store.renewLeases(jobId, 'w1', 60_000)).toEqual(['c2']);
+    expect(await store.saveItems(jobId, 'w1', [update('c1')])).toEqual([]);
+    expect(await store.getItem(jobId, 'c1')).toMatchObject({ state: 'cancelled', outcome: { cancelled: true }, input: { n: 1 } });
+    expect(await other.resetItems(jobId, [{ id: 'c3', state: 'pending', input: { n: 33 }, snapshot: null, outcome: null }], ['failed']))
+      .toEqual(['c3']);
+    expect(await store.getItem(jobId, 'c3')).toMatchObject({ state: 'pending', input: { n: 33 }, snapshot: null, outcome: null });
+    expect(ids(await other.claimItems(jobId, { owner: 'w2', limit: 10, leaseMs: 60_000 }))).toEqual(['c3']);
+  });
+
   it('counts every state, zeros included', async () => {
     const zeros = { pending: 0, active: 0, halted: 0, done: 0, needsAction: 0, failed: 0, cancelled: 0 };
     expect(await store.counts('no-such-job')).toEqual(zeros);

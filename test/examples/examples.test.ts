@@ -65,6 +65,13 @@ const CASES: Record<string, RegExp[]> = {
     /requests counted: (\d+); the sandbox saw \1\n/,
     /^OK: /m,
   ],
+  'day-two.ts': [
+    /answered ben ben-mxbank \(1 of 1 challenge\)/,
+    /1 customer cancelled/,
+    /the job ended \(exit 1\): 2 done, 1 cancelled/,
+    /cho,USR-\S+,cho-mxbank,MBR-\S+,mxbank,cancelled,DELAYED/,
+    /^OK: /m,
+  ],
   'inspector.ts': [/@xstate\.actor: [1-9]/, /@xstate\.event: [1-9]/, /@xstate\.snapshot: [1-9]/, /No password or API key appears/, /^OK: /m],
 };
 

@@ -74,10 +74,11 @@ const CASES: WaitCase[] = [
   {
     name: 'member MFA answer window (awaitingAnswer.waitingForAnswer, 60 s)',
     machine: withActors(memberMachine),
-    input: { ...memberInput, options: { answerWindowMs: 60_000 } },
+    // Status reads while waiting come after the window here, so the window is the wait that is restored.
+    input: { ...memberInput, options: { answerWindowMs: 60_000, pollIntervalMs: 120_000 } },
     before: { ...toPolling, readMemberStatus: [ok(status('CHALLENGED'))], listChallenges: [ok([challenge()])], answerChallenge: [ok({ answered: false })] },
     after: {},
-    waiting: 'awaitingAnswer.waitingForAnswer',
+    waiting: 'awaitingAnswer.waitingForAnswer.sleeping',
     dueAt: T0 + 60_000,
     next: 'needsAction',
   },
@@ -140,7 +141,7 @@ describe('restore in the middle of a durable wait', () => {
   });
 
   it('an answer given after a restore still resumes the challenged member', async () => {
-    const answerCase = CASES.find((c) => c.waiting === 'awaitingAnswer.waitingForAnswer');
+    const answerCase = CASES.find((c) => c.waiting === 'awaitingAnswer.waitingForAnswer.sleeping');
     if (!answerCase) throw new Error('the answer-window case is missing');
     const { machine, input, before } = answerCase;
     const first = createActor(machine(before, []), { input: input as never }).start();

@@ -162,10 +162,11 @@ describe('member machine', () => {
       readMemberStatus: [ok(status('CHALLENGED')), ok(status('CONNECTED'))],
       listChallenges: [ok([challenge()])], answerChallenge: [ok({ answered: false })], resumeAggregation: [ok(member('RESUMED'))],
     });
-    const options = { answerWindowMs: 60_000 };
+    // No status read falls inside the window here: the next test covers those.
+    const options = { answerWindowMs: 60_000, pollIntervalMs: 120_000 };
     const answered = createActor(memberMachine.provide({ actors: script() }), { input: { ...input, options } }).start();
     await vi.advanceTimersByTimeAsync(10_000);
-    expect(statePath(answered.getSnapshot().value)).toBe('awaitingAnswer.waitingForAnswer');
+    expect(statePath(answered.getSnapshot().value)).toBe('awaitingAnswer.waitingForAnswer.sleeping');
     answered.send({ type: 'member.challenge.answered', memberExternalId: 'cust-1-bank' });
     await vi.advanceTimersByTimeAsync(0);
     expect(answered.getSnapshot().output).toMatchObject({ outcome: 'connected' });
@@ -176,6 +177,26 @@ describe('member machine', () => {
       outcome: 'needsAction', reason: 'challengeUnanswered', connectionStatus: 'CHALLENGED',
       challenges: [{ guid: 'CRD-mfa-1', type: 'TEXT', label: 'What is your favourite colour?', fieldName: 'colour', options: [] }],
     });
+  });
+});
+
+describe('member machine: MFA answered from elsewhere', () => {
+  it('reads the status while it waits, keeps waiting while CHALLENGED, and follows the aggregation once another process resumed it', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const calls: Call[] = [];
+    const actors = scripted({
+      listCredentialFields: [ok(fields)], createMember: [ok(member())],
+      readMemberStatus: [ok(status('CHALLENGED')), ok(status('CHALLENGED')), ok(status('RESUMED')), ok(status('CONNECTED'))],
+      listChallenges: [ok([challenge()])], answerChallenge: [ok({ answered: false })],
+    }, calls);
+    const actor = createActor(memberMachine.provide({ actors }), {
+      input: { userGuid: 'USR-1', externalId: 'cust-1-bank', institutionCode: 'mxbank', options: { answerWindowMs: 60_000, pollIntervalMs: 3_000 } },
+    }).start();
+    await vi.advanceTimersByTimeAsync(3_500);
+    expect(statePath(actor.getSnapshot().value)).toBe('awaitingAnswer.waitingForAnswer.sleeping');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(actor.getSnapshot().output).toMatchObject({ outcome: 'connected', connectionStatus: 'CONNECTED' });
+    expect(calls.map((c) => c.actor).filter((a) => a === 'resumeAggregation')).toEqual([]);
   });
 });
 

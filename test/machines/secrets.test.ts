@@ -98,7 +98,7 @@ describe('no secret in any snapshot or inspector event', () => {
 
     // Member b waits for an answer from outside: the runtime stores it, then says so by reference.
     const child = () => actor.getSnapshot().children['member:cust-1-b']?.getSnapshot();
-    await vi.waitFor(() => expect(statePath(child()?.value)).toBe('awaitingAnswer.waitingForAnswer'), { timeout: 2_000 });
+    await vi.waitFor(() => expect(statePath(child()?.value)).toBe('awaitingAnswer.waitingForAnswer.sleeping'), { timeout: 2_000 });
     answers.set('cust-1-b', [{ guid: 'CRD-q-b', value: ANSWER_BY_EVENT }]);
     actor.send({ type: 'member.challenge.answered', memberExternalId: 'cust-1-b' });
     const done = await waitFor(actor, (s) => s.status === 'done', { timeout: 2_000 });

@@ -219,6 +219,23 @@ export function createMemoryStore(): SnapshotStore {
       return written;
     },
 
+    async resetItems(jobId, resets, from) {
+      const items = itemsOf(jobId);
+      const now = Date.now();
+      const written: string[] = [];
+      for (const r of resets) {
+        const item = items.get(r.id);
+        if (!item || !from.includes(item.state)) continue;
+        Object.assign(item, {
+          state: r.state, snapshot: encodeJson(r.snapshot), outcome: encodeJson(r.outcome), dueAt: null,
+          updatedAt: now, leaseOwner: null, leaseUntil: null,
+          ...(r.input === undefined ? {} : { input: encodeJson(r.input) }),
+        });
+        written.push(r.id);
+      }
+      return written;
+    },
+
     async getItem(jobId, id) {
       open();
       const item = jobs.get(jobId)?.items.get(id);

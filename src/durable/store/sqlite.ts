@@ -92,6 +92,8 @@ function openDatabase(options: SqliteStoreOptions) {
       lease_owner = CASE WHEN ? THEN NULL ELSE lease_owner END,
       lease_until = CASE WHEN ? THEN NULL ELSE lease_until END
       WHERE job_id = ? AND id = ? AND lease_owner = ?`),
+    reset: db.prepare(`UPDATE items SET state = ?, input = COALESCE(?, input), snapshot = ?, outcome = ?, due_at = NULL,
+      updated_at = ?, lease_owner = NULL, lease_until = NULL WHERE job_id = ? AND id = ? AND state = ?`),
     getItem: db.prepare<[string, string], ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE job_id = ? AND id = ?`),
     counts: db.prepare<[string], { state: ItemState; n: number }>(
       'SELECT state, COUNT(*) AS n FROM items WHERE job_id = ? GROUP BY state',
@@ -228,6 +230,23 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
         return written;
       });
       return save.immediate();
+    },
+
+    async resetItems(jobId, resets, from) {
+      const { db, statements: s } = use();
+      const reset = db.transaction(() => {
+        const now = Date.now();
+        const written: string[] = [];
+        for (const r of resets) {
+          const row = s.getItem.get(jobId, r.id);
+          if (!row || !from.includes(row.state)) continue;
+          const input = r.input === undefined ? null : encodeJson(r.input);
+          s.reset.run(r.state, input, encodeJson(r.snapshot), encodeJson(r.outcome), now, jobId, r.id, row.state);
+          written.push(r.id);
+        }
+        return written;
+      });
+      return reset.immediate();
     },
 
     async getItem(jobId, id) {

@@ -1,0 +1,57 @@
+/**
+ * The rows `export` writes: one per connection of each customer, read from the stored outcome
+ * (or, for a customer not final yet, from its input), and made safe for a spreadsheet.
+ */
+import type { StoredItem } from '../durable/store.js';
+
+export const EXPORT_COLUMNS = [
+  'customer_id', 'user_guid', 'member_id', 'member_guid', 'institution_code', 'outcome', 'connection_status', 'reason', 'error_kind',
+] as const;
+export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string>;
+
+type Loose = Record<string, unknown>;
+const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+const obj = (value: unknown): Loose => (typeof value === 'object' && value !== null ? (value as Loose) : {});
+
+/**
+ * A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a tab or carriage return
+ * first) gets a leading `'`, as OWASP's "CSV Injection" page advises.
+ *
+ * @example
+ * neutralise('=HYPERLINK("x")') // "'=HYPERLINK(\"x\")"
+ */
+export function neutralise(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
+/**
+ * The export rows of one stored customer.
+ *
+ * @example
+ * for (const row of rowsOf(item)) console.log(row.member_id, row.outcome);
+ */
+export function rowsOf(item: StoredItem): ExportRow[] {
+  const outcome = obj(item.outcome);
+  const input = obj(item.input);
+  const members = Array.isArray(outcome.members) ? outcome.members : Array.isArray(input.members) ? input.members : [];
+  const customerError = str(obj(outcome.error).kind);
+  const base = { customer_id: item.id, user_guid: str(outcome.userGuid) };
+  if (members.length === 0) {
+    return [{ ...base, member_id: '', member_guid: '', institution_code: '', outcome: item.state, connection_status: '', reason: '', error_kind: customerError }];
+  }
+  return members.map((raw) => {
+    const m = obj(raw);
+    const memberOutcome = str(m.outcome);
+    return {
+      ...base,
+      member_id: str(m.externalId),
+      member_guid: str(m.guid),
+      institution_code: str(m.institutionCode),
+      // A customer still running (or never reached) shows its own state on each connection.
+      outcome: memberOutcome === '' || memberOutcome === 'pending' ? item.state : memberOutcome,
+      connection_status: str(m.connectionStatus),
+      reason: str(m.reason),
+      error_kind: str(obj(m.error).kind) || customerError,
+    };
+  });
+}
