@@ -276,7 +276,7 @@ export const memberMachine = memberSetup.createMachine({
         },
         waitingForAnswer: {
           description: 'No automatic answer: waiting for member.challenge.answered until answerBy, reading the status every pollIntervalMs in case the challenge was answered from elsewhere.',
-          entry: 'schedulePoll',
+          entry: 'scheduleAnswerCheck',
           initial: 'sleeping',
           states: {
             sleeping: {
@@ -295,11 +295,11 @@ export const memberMachine = memberSetup.createMachine({
                 id: 'readChallengedStatus',
                 input: ({ context }) => ({ userGuid: context.userGuid, memberGuid: context.memberGuid ?? '' }),
                 onDone: [
-                  { guard: { type: 'hasStatusCategory', params: statusOf('challenged') }, target: 'sleeping', actions: 'schedulePoll' },
+                  { guard: { type: 'hasStatusCategory', params: statusOf('challenged') }, target: 'sleeping', actions: 'scheduleAnswerCheck' },
                   { target: '#member.polling', actions: [recordStatusOf, 'startPolling'] },
                 ],
                 // A failed read changes nothing about the wait; the next one may get through.
-                onError: { target: 'sleeping', actions: 'schedulePoll' },
+                onError: { target: 'sleeping', actions: 'scheduleAnswerCheck' },
               },
             },
           },

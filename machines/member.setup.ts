@@ -101,6 +101,8 @@ export const memberSetup = setup({
     recordStatus: assign((_, params: { status: ConnectionStatus | null }) => ({ connectionStatus: params.status, ...clearedRetry })),
     startPolling: assign({ polls: 0, nextPollAt: null, ...clearedRetry }),
     schedulePoll: assign(({ context }) => ({ polls: context.polls + 1, nextPollAt: Date.now() + context.options.pollIntervalMs })),
+    // The answer window bounds the reads while waiting for an answer, so they spend no poll budget.
+    scheduleAnswerCheck: assign(({ context }) => ({ nextPollAt: Date.now() + context.options.pollIntervalMs })),
     countReaggregation: assign(({ context }) => ({ aggregationRetries: context.aggregationRetries + 1 })),
     recordChallenges: assign((_, params: { challenges: MxChallenge[] }) => ({ challenges: params.challenges.map(summariseChallenge), ...clearedRetry })),
     startAnswerWindow: assign(({ context }) => ({
