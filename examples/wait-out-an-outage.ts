@@ -35,7 +35,7 @@ const listen = () =>
       }
       client.pipe(upstream).pipe(client);
     }).listen(port, '127.0.0.1', () => {
-      port = (server?.address() as { port: number }).port;
+      port = (server!.address() as { port: number }).port;
       resolve();
     });
   });

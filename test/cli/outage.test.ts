@@ -38,7 +38,7 @@ async function startProxy(target: URL) {
         client.pipe(upstream).pipe(client);
       });
       server.listen(port, '127.0.0.1', () => {
-        port = (server?.address() as { port: number }).port;
+        port = (server!.address() as { port: number }).port;
         resolve();
       });
     });

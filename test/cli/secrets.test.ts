@@ -91,9 +91,9 @@ describe('secrets', () => {
         }
       })
       .catch(() => undefined);
-    let finished = false;
+    const state = { finished: false };
     const polling = (async () => {
-      while (!finished) {
+      while (!state.finished) {
         for (const path of ['/', '/dashboard.js', '/api/state', '/api/items', '/metrics', ...['vault-1', 'vault-2', 'vault-3', 'vault-4'].map((id) => `/api/items/${id}`)]) {
           served.push(await fetch(`${dashboardUrl}${path}`).then((r) => r.text(), () => ''));
         }
@@ -101,7 +101,7 @@ describe('secrets', () => {
       }
     })();
     const result = await run;
-    finished = true;
+    state.finished = true;
     stream.abort();
     await Promise.all([sse, polling]);
     socket.close();

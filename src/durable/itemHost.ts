@@ -1,0 +1,174 @@
+/**
+ * The items of one run of a job, as this worker hosts them: start one from the store (fresh, or
+ * restored from its snapshot), notice its transitions and its halt, write it down, let it go when
+ * it is final, drop it when another worker (or `cancel`) took it over, and stop them all at the end.
+ */
+import { createActor, type Actor, type AnyStateMachine, type InspectionEvent } from 'xstate';
+import type { ApiError } from '../errors/types.js';
+import type { Hub } from '../_internals/hub.js';
+import { createChallengeWatch } from './challenges.js';
+import type { JobProgram } from './programs.js';
+import type { RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
+import type { Slots } from './slots.js';
+import type { FinalItemState, ItemState, SnapshotStore, StoredItem } from './store.js';
+import type { createMemberOrigins } from './wake.js';
+import { createSnapshotWriter } from './writer.js';
+
+export interface LiveItem {
+  id: string;
+  actor: Actor<AnyStateMachine>;
+  state: ItemState;
+  value: string;
+  /** Set once the runtime stops the actor itself, so its stop is not read as a final state. */
+  stopping: boolean;
+  /** Whether all it does now is wait on a durable timer: then it holds no slot. */
+  waiting: boolean;
+}
+
+export interface ItemHostOptions {
+  jobId: string;
+  store: SnapshotStore;
+  owner: string;
+  program: JobProgram;
+  hub: Hub<RuntimeEventMap>;
+  slots: Slots;
+  origins: ReturnType<typeof createMemberOrigins>;
+  inspect: RuntimeOptions['inspect'];
+  /** The live items, by id; the host adds and removes them, the claim loop reads them. */
+  items: Map<string, LiveItem>;
+  /** An item reached a halt that is not a restored one. */
+  onHalt(error: ApiError): void;
+  /** Something the loop should look at happened (an item finished or was dropped). */
+  poke(): void;
+  /** The store refused a write, or an actor failed: the run must end with it. */
+  onFailure(error: unknown): void;
+}
+
+/**
+ * The host of one run's items.
+ *
+ * @example
+ * ```ts
+ * const host = createItemHost({ jobId, store, owner, program, hub, slots, origins, inspect, items, onHalt, poke, onFailure });
+ * for (const stored of await store.claimItems(jobId, claim)) host.start(stored);
+ * await host.stopAll();
+ * ```
+ */
+export function createItemHost(options: ItemHostOptions) {
+  const { jobId, store, owner, program, hub, slots, origins, items, poke } = options;
+
+  const writer = createSnapshotWriter({
+    store,
+    jobId,
+    owner,
+    read: (id) => {
+      const item = items.get(id);
+      if (!item) return null;
+      const summary = program.summarise(item.actor.getSnapshot());
+      return {
+        id,
+        state: summary.state,
+        snapshot: item.actor.getPersistedSnapshot(),
+        dueAt: summary.dueAt,
+        ...(summary.final ? { outcome: summary.outcome } : {}),
+      };
+    },
+    onLost: (ids) => drop(ids),
+    onError: options.onFailure,
+  });
+
+  // An item this worker no longer holds was taken over by another worker, or rewritten by an
+  // operator (`cancel`): stop its actor here without writing it again.
+  const drop = (ids: readonly string[]) => {
+    for (const id of ids) {
+      const item = items.get(id);
+      if (!item || item.stopping) continue;
+      item.stopping = true;
+      item.actor.stop();
+      items.delete(id);
+      slots.removed(item);
+      void store.getItem(jobId, id).then((stored) => {
+        if (stored?.state === 'cancelled') hub.emit({ type: 'item.final', jobId, itemId: id, state: 'cancelled', outcome: stored.outcome });
+      }, () => undefined);
+    }
+    poke();
+  };
+
+  const challengeWatch = createChallengeWatch();
+  const noticeChallenge = (itemId: string, actorId: string, snapshot: unknown) => {
+    if (!hub.has('item.challenged')) return;
+    const waiting = challengeWatch.notice(itemId, actorId, snapshot);
+    if (waiting) hub.emit({ type: 'item.challenged', jobId, itemId, ...waiting });
+  };
+
+  const finish = async (item: LiveItem, state: FinalItemState, outcome: unknown) => {
+    if (item.stopping) return;
+    item.stopping = true;
+    await writer.persisted(item.id);
+    items.delete(item.id);
+    slots.removed(item);
+    hub.emit({ type: 'item.final', jobId, itemId: item.id, state, outcome });
+    poke();
+  };
+
+  const start = (stored: StoredItem) => {
+    const userInspect = options.inspect;
+    let item: LiveItem | undefined;
+    const inspect = (event: InspectionEvent) => {
+      if (event.type === '@xstate.snapshot') {
+        writer.markDirty(stored.id);
+        if (item) slots.recheck(item);
+        noticeChallenge(stored.id, (event.actorRef as { id?: string }).id ?? '', event.snapshot);
+      }
+      if (typeof userInspect === 'function') userInspect(event);
+      else userInspect?.next?.(event);
+    };
+    const actor = stored.snapshot
+      ? createActor(program.machine, { snapshot: stored.snapshot as never, input: stored.input as never, inspect })
+      : createActor(program.machine, { input: stored.input as never, inspect });
+    const started: LiveItem = { id: stored.id, actor, state: stored.state, value: '', stopping: false, waiting: false };
+    item = started;
+    // A restored halted item still shows its old halt until it receives job.resume: not a new halt.
+    let resuming = stored.snapshot !== null && program.summarise(stored.snapshot).state === 'halted';
+    items.set(stored.id, started);
+    origins.note(jobId, stored.id, stored.input);
+    actor.subscribe({
+      next: (snapshot) => {
+        const summary = program.summarise(snapshot);
+        if (summary.value !== started.value || summary.state !== started.state) {
+          started.value = summary.value;
+          started.state = summary.state;
+          if (hub.has('item.transition')) {
+            hub.emit({ type: 'item.transition', jobId, itemId: started.id, state: summary.state, value: summary.value });
+          }
+        }
+        if (summary.state === 'halted' && summary.halt && !resuming) options.onHalt(summary.halt);
+        if (summary.final) void finish(started, summary.state as FinalItemState, summary.outcome);
+      },
+      error: options.onFailure,
+    });
+    actor.start();
+    if (resuming) {
+      resuming = false;
+      actor.send({ type: 'job.resume' });
+    }
+  };
+
+  /** Writes where every live item stands, stops them, and gives their leases back at once. */
+  const stopAll = async () => {
+    for (const item of items.values()) writer.markDirty(item.id);
+    await writer.flush();
+    for (const item of items.values()) {
+      item.stopping = true;
+      item.actor.stop();
+    }
+    const ids = [...items.keys()];
+    items.clear();
+    // Given back at once, so another worker (or the next run) need not wait for the leases to run out.
+    if (ids.length > 0) await store.releaseItems(jobId, owner, ids).catch(() => undefined);
+  };
+
+  return { start, drop, stopAll };
+}
+
+export type ItemHost = ReturnType<typeof createItemHost>;

@@ -1,0 +1,166 @@
+/**
+ * One run of a job on this worker: the claim loop. It claims free slots from the store, hands the
+ * items to the item host, keeps the leases alive, waits out an outage within its budget, halts
+ * once on a systemic error (its own or another worker's), and ends when every item is final.
+ */
+import type { MxClient } from '../api/types.js';
+import type { ApiError } from '../errors/types.js';
+import type { Hub } from '../_internals/hub.js';
+import { createItemHost, type LiveItem } from './itemHost.js';
+import { createOutageWatch } from './outageWatch.js';
+import type { JobProgram } from './programs.js';
+import type { RunResult, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
+import { createSlots } from './slots.js';
+import type { JobRecord, SnapshotStore } from './store.js';
+import type { createMemberOrigins } from './wake.js';
+
+const HALT_CHECK_MS = 2_000;
+const CLAIM_SWEEP_MS = 1_000;
+
+export interface JobRunContext {
+  store: SnapshotStore;
+  client: MxClient;
+  owner: string;
+  leaseMs: number;
+  hub: Hub<RuntimeEventMap>;
+  origins: ReturnType<typeof createMemberOrigins>;
+  options: RuntimeOptions;
+  /** Whether the runtime is closing: the run stops with every item's state written. */
+  closed(): boolean;
+  /** Where the runtime finds this run's live items (answers, webhooks) while it runs. */
+  live: Map<string, Map<string, LiveItem>>;
+  /** Wake-ups the runtime calls when it closes. */
+  wakers: Set<() => void>;
+}
+
+/**
+ * Runs `job` until every item is final, the job halts, the signal aborts or the runtime closes.
+ *
+ * @example
+ * ```ts
+ * const result = await runJob(context, job, programFor(job.kind), { signal }); // { jobId, halted, counts }
+ * ```
+ */
+export async function runJob(context: JobRunContext, job: JobRecord, program: JobProgram, runOptions: { signal?: AbortSignal } = {}): Promise<RunResult> {
+  const { store, client, owner, leaseMs, hub, options } = context;
+  const jobId = job.id;
+  const runLock = await store.lockRun?.(jobId);
+  const outage = createOutageWatch({
+    store, client, jobId, job, budgetMs: options.outageBudgetMs,
+    onPause: (pause, error) => hub.emit({ type: 'job.paused', jobId, error, ...pause }),
+  });
+  await outage.start();
+  const items = new Map<string, LiveItem>();
+  context.live.set(jobId, items);
+  let halted: ApiError | null = null;
+  let haltCheckedAt = Date.now();
+  // A claim reads past every live item of this worker, so claiming one slot each time one item
+  // finished cost O(concurrency) per item (at 256 at once, a tenth of the job's CPU). Claims wait
+  // for a batch of free slots (unless the last claim found the store drained), or for
+  // CLAIM_SWEEP_MS since the last claim: a slot never stays empty for long while the items beside
+  // it wait, and items added or given back meanwhile are found within that time.
+  const slots = createSlots(client, options.concurrency, options.maxConcurrency);
+  let claimedAt = Number.NEGATIVE_INFINITY;
+  let drained = false;
+  let failure: unknown = null;
+  let wake: (() => void) | null = null;
+  const poke = () => {
+    const resolve = wake;
+    wake = null;
+    resolve?.();
+  };
+
+  const halt = (error: ApiError) => {
+    if (halted) return;
+    if (outage.waits(error)) return poke();
+    halted = error;
+    void store.setHalt(jobId, error).catch((e: unknown) => (failure = e));
+    hub.emit({ type: 'job.halted', jobId, error });
+    poke();
+  };
+
+  const host = createItemHost({
+    jobId, store, owner, program, hub, slots, origins: context.origins, inspect: options.inspect, items,
+    onHalt: halt,
+    poke,
+    onFailure: (error) => {
+      failure = error;
+      poke();
+    },
+  });
+
+  const renewal = setInterval(() => {
+    void store.renewLeases(jobId, owner, leaseMs).catch(() => undefined);
+  }, Math.max(250, Math.floor(leaseMs / 3)));
+  renewal.unref?.();
+  slots.onFreed(poke);
+  // The limit is decided a few times a second while items run, not only when one finishes.
+  const decide = slots.controller.adaptive ? setInterval(poke, 250) : null;
+  decide?.unref?.();
+  const onAbort = () => poke();
+  runOptions.signal?.addEventListener('abort', onAbort);
+  context.wakers.add(onAbort);
+
+  try {
+    for (;;) {
+      if (failure) throw failure;
+      const stopping = context.closed() || halted !== null || runOptions.signal?.aborted === true;
+      if (stopping) break;
+      outage.resumeWhenDue(() => {
+        for (const item of items.values()) if (item.state === 'halted') item.actor.send({ type: 'job.resume' });
+      });
+      const room = slots.room(items.size, !drained);
+      const claimBatch = Math.max(1, Math.min(64, Math.floor(slots.controller.limit / 8)));
+      if (!outage.paused() && room > 0 && ((room >= claimBatch && !drained) || Date.now() - claimedAt >= CLAIM_SWEEP_MS)) {
+        claimedAt = Date.now();
+        const claimed = await store.claimItems(jobId, { owner, limit: room, leaseMs, exclude: new Set(items.keys()) });
+        drained = claimed.length < room;
+        for (const stored of claimed) {
+          if (halted) break;
+          host.start(stored);
+        }
+        if (claimed.length > 0) continue;
+      }
+      if (Date.now() - haltCheckedAt > HALT_CHECK_MS) {
+        // Another worker may have halted the job: stop here too, once.
+        haltCheckedAt = Date.now();
+        const current = await store.getJob(jobId);
+        if (current?.halt && !outage.adopt(current.halt)) {
+          halt(current.halt);
+          continue;
+        }
+        if (items.size > 0) {
+          const held = new Set(await store.renewLeases(jobId, owner, leaseMs));
+          host.drop([...items.keys()].filter((id) => !held.has(id)));
+        }
+      }
+      if (items.size === 0) {
+        const counts = await store.counts(jobId);
+        // Another worker still holds items: wait for them to finish, or for their lease to run out.
+        if (counts.pending + counts.active + counts.halted === 0) break;
+      }
+      // One timer per wait, cleared when something else wakes the loop: left running, every
+      // wake-up by a finished item added a timer whose own wake-up added another, until hundreds a
+      // second kept the loop claiming (20,000 customers: the last 250 took 35 s instead of 0.4 s).
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(poke, outage.paused() ? outage.msLeft() : items.size === 0 ? Math.min(1000, leaseMs / 2) : 1000);
+        timer.unref?.();
+      });
+      clearTimeout(timer);
+    }
+  } finally {
+    outage.dispose();
+    clearInterval(renewal);
+    if (decide) clearInterval(decide);
+    slots.dispose();
+    runOptions.signal?.removeEventListener('abort', onAbort);
+    context.wakers.delete(onAbort);
+    await host.stopAll();
+    context.live.delete(jobId);
+    runLock?.release();
+  }
+  if (failure) throw failure;
+  return { jobId, halted, counts: await store.counts(jobId) };
+}

@@ -1,0 +1,97 @@
+/**
+ * What a runtime is to its callers: its options, its events, and what `run` and `status` answer.
+ */
+import type { InspectionEvent, Observer } from 'xstate';
+import type { ChallengeSummary } from '../../machines/actors.js';
+import type { LifecycleOptions } from '../../machines/options.js';
+import type { ChallengeAnswer, MxClient } from '../api/types.js';
+import type { ApiError } from '../errors/types.js';
+import type { CustomerInput } from '../input/types.js';
+import type { Events } from '../_internals/hub.js';
+import type { AnswerSource, CredentialsSource } from './effects.js';
+import type { ConcurrencySetting } from './slots.js';
+import type { FinalItemState, ItemState, JobKind, JobRecord, SnapshotStore } from './store.js';
+import type { MemberRef, WokenMember } from './wake.js';
+
+export type RuntimeEventMap = {
+  'item.transition': { type: 'item.transition'; jobId: string; itemId: string; state: ItemState; value: string };
+  'item.final': { type: 'item.final'; jobId: string; itemId: string; state: FinalItemState; outcome: unknown };
+  'job.halted': { type: 'job.halted'; jobId: string; error: ApiError };
+  /** A job-scope outage pauses the whole job until `until`; it halts once `since + budgetMs` has passed. */
+  'job.paused': { type: 'job.paused'; jobId: string; error: ApiError; since: number; until: number; pauses: number; budgetMs: number };
+  /** A member waits for MFA answers that no `answerChallenge` source gave: answer with `runtime.answer`. */
+  'item.challenged': { type: 'item.challenged'; jobId: string; itemId: string; memberId: string; challenges: ChallengeSummary[] };
+};
+export type RuntimeEvent = RuntimeEventMap[keyof RuntimeEventMap];
+
+export interface RuntimeOptions {
+  store: SnapshotStore;
+  client: MxClient;
+  /**
+   * Customers in progress at once: a number pins it; `auto` (the default) sizes it so the client's
+   * rate limit, not this number, holds the job back. A customer waiting on a timer (a poll interval,
+   * a backoff, an MFA answer window) holds no slot. The rest wait in the store.
+   * @default 'auto'
+   */
+  concurrency?: ConcurrencySetting;
+  /**
+   * Customers live in this process at once, in progress or waiting on a timer: the memory ceiling.
+   * @default 1200
+   */
+  maxConcurrency?: number;
+  /**
+   * Where member credentials come from when a member is created. Left out, the credentials of the
+   * customers given to `submit` in this process are used (kept in memory, never stored).
+   */
+  credentials?: CredentialsSource;
+  /** Answers MFA challenges; left out, challenges wait for `answer()` until their window closes. */
+  answerChallenge?: AnswerSource;
+  /** An XState inspection observer; it reaches every item's actor, restored ones too. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Retry, polling and MFA-window options for the machines. */
+  options?: Partial<LifecycleOptions>;
+  /** This worker's name for leases (default: host, pid and a random part; `local` for SQLite). */
+  owner?: string;
+  /** How long a claim lasts without renewal (default 30 s). */
+  leaseMs?: number;
+  /**
+   * How long job-scope errors that a wait can cure (`unavailable`, 503 maintenance, refused or
+   * reset connections) pause the whole job, with a growing backoff, before they halt it; 0 halts at
+   * once. Errors no wait can fix (a bad key, a wrong URL) always halt at once.
+   * @default 900000 (15 minutes)
+   */
+  outageBudgetMs?: number;
+}
+
+export interface JobStatus {
+  job: JobRecord | null;
+  counts: Record<ItemState, number>;
+  total: number;
+  /** Items that need the end customer (or an operator), with their outcome. */
+  needsAction: Array<{ id: string; outcome: unknown }>;
+  failed: Array<{ id: string; outcome: unknown }>;
+}
+
+export interface RunResult {
+  jobId: string;
+  halted: ApiError | null;
+  counts: Record<ItemState, number>;
+}
+
+export interface Runtime {
+  /** Adds customers not seen before (by id) to the job; streams, never holds the input whole. */
+  submit(jobId: string, customers: AsyncIterable<CustomerInput> | Iterable<CustomerInput>, kind?: JobKind): Promise<{ added: number }>;
+  /** Runs the job until every item is final or the job halts. */
+  run(jobId: string, options?: { signal?: AbortSignal }): Promise<RunResult>;
+  status(jobId: string): Promise<JobStatus>;
+  /** Answers a member's open MFA challenges (answers by challenge guid, or `{guid, value}` pairs). */
+  answer(jobId: string, customerId: string, memberId: string, answers: Record<string, string> | ChallengeAnswer[]): Promise<boolean>;
+  /**
+   * Ends a live member's wait for its next status read (a webhook said it changed); the member
+   * reads its status itself before acting. Null when no live member matches `ref`.
+   */
+  wakeMember(ref: MemberRef): WokenMember | null;
+  readonly events: Events<RuntimeEventMap>;
+  /** Stops live items where they stand (their state is on disk) and timers. */
+  close(): Promise<void>;
+}
