@@ -3,38 +3,9 @@
  * credentials, aggregate, poll its status every `pollIntervalMs` (sooner on `member.status.changed`), answer MFA, and end in
  * `connected`, `needsAction` (with the status or the reason) or `failed` (with the error).
  */
-import type { MxMemberStatus } from '../src/api/types.js';
-import { lostDuplicateError } from './errors.js';
 import { errorOf, lostDuplicateFallback, retryOrFail, waitingStates } from './retryKit.js';
-import type { MemberOutput, MemberStep } from './member.types.js';
-import { memberSetup, readOf, type StatusParams } from './member.setup.js';
-import { resolveLifecycleOptions } from './options.js';
-import { initialRetryContext } from './retry.js';
-import type { StatusCategory } from './statuses.js';
-
-const recordStatusOf = {
-  type: 'recordStatus',
-  params: ({ event }: { event: { output: MxMemberStatus } }) => ({ status: event.output.connection_status }),
-} as const;
-const statusOf = (category: StatusCategory) => ({ event }: { event: { output: MxMemberStatus } }): StatusParams => ({
-  status: event.output.connection_status,
-  category,
-});
-
-const STEP_TARGETS: Readonly<Record<MemberStep, string>> = {
-  resolvingCredentialFields: '#member.resolvingCredentialFields',
-  creating: '#member.creating',
-  recoveringDuplicate: '#member.recoveringDuplicate',
-  aggregating: '#member.aggregating',
-  checkingStatus: '#member.polling.checkingStatus',
-  loadingChallenges: '#member.loadingChallenges',
-  resuming: '#member.resuming',
-};
-
-const LOST_MEMBER = lostDuplicateError('member');
-
-/** The member moved on (405) or a job is running on it (409, 202): read its status and continue from there. */
-const rereadOnConflict = { guard: { type: 'isConflict', params: errorOf }, target: '#member.polling', actions: 'startPolling' } as const;
+import { initialMemberContext, LOST_MEMBER, memberOutputOf, recordStatusOf, rereadOnConflict, statusOf, STEP_TARGETS } from './member.parts.js';
+import { memberSetup, readOf } from './member.setup.js';
 
 /**
  * Connects one member of an existing user. Final states `connected`, `needsAction` and `failed`;
@@ -49,29 +20,7 @@ const rereadOnConflict = { guard: { type: 'isConflict', params: errorOf }, targe
 export const memberMachine = memberSetup.createMachine({
   id: 'member',
   description: 'Connects one member of a user: create, aggregate, poll, answer MFA, until connected or a reason to stop.',
-  context: ({ input }) => ({
-    userGuid: input.userGuid,
-    externalId: input.externalId,
-    userExternalId: input.userExternalId ?? null,
-    institutionCode: input.institutionCode,
-    options: resolveLifecycleOptions(input.options, input.externalId),
-    memberGuid: null,
-    connectionStatus: null,
-    duplicateGuid: null,
-    isOauth: false,
-    hasOauthWindowUri: false,
-    credentialFields: [],
-    challenges: [],
-    polls: 0,
-    nextPollAt: null,
-    answerBy: null,
-    credentialRefreshes: 0,
-    aggregationRetries: 0,
-    challengeRounds: 0,
-    reason: null,
-    outcome: null,
-    ...initialRetryContext,
-  }),
+  context: ({ input }) => initialMemberContext(input),
   initial: 'resolvingCredentialFields',
   states: {
     resolvingCredentialFields: {
@@ -177,12 +126,8 @@ export const memberMachine = memberSetup.createMachine({
               },
               { guard: { type: 'hasStatusCategory', params: statusOf('connected') }, target: '#member.connected', actions: recordStatusOf },
               {
-                guard: { type: 'hasStatusCategory', params: statusOf('endCustomer') },
-                target: '#member.needsAction',
-                actions: [recordStatusOf, { type: 'needAction', params: { reason: 'connectionStatus' } }],
-              },
-              {
-                guard: { type: 'hasStatusCategory', params: statusOf('other') },
+                // A status the end customer must act on, or one MX added that this release does not know.
+                guard: { type: 'hasStatusCategory', params: statusOf('endCustomer', 'other') },
                 target: '#member.needsAction',
                 actions: [recordStatusOf, { type: 'needAction', params: { reason: 'connectionStatus' } }],
               },
@@ -347,16 +292,5 @@ export const memberMachine = memberSetup.createMachine({
       entry: { type: 'settle', params: { outcome: 'failed' } },
     },
   },
-  output: ({ context }): MemberOutput => ({
-    outcome: context.outcome ?? 'failed',
-    externalId: context.externalId,
-    institutionCode: context.institutionCode,
-    userGuid: context.userGuid,
-    memberGuid: context.memberGuid,
-    connectionStatus: context.connectionStatus,
-    reason: context.reason,
-    hasOauthWindowUri: context.hasOauthWindowUri === true,
-    error: context.outcome === 'connected' ? null : context.error,
-    challenges: context.challenges,
-  }),
+  output: ({ context }) => memberOutputOf(context),
 });

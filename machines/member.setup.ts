@@ -15,7 +15,7 @@ import { canRetry, clearedRetry, planHalt, planRetry, resumedRetry } from './ret
 import { statusCategory, type StatusCategory } from './statuses.js';
 
 type StepErrorParams = StepErrorParamsOf<MemberStep>;
-export type StatusParams = { status: ConnectionStatus | null; category: StatusCategory };
+export type StatusParams = { status: ConnectionStatus | null; categories: readonly StatusCategory[] };
 /** A status read as the guards see it. */
 export const readOf = ({ event }: { event: { output: MxMemberStatus } }) => ({
   status: event.output.connection_status,
@@ -72,7 +72,7 @@ export const memberSetup = setup({
     canRetry: ({ context }, params: ErrorParams) => canRetry(context, params.error),
     isSystemic: (_, params: ErrorParams) => isSystemicError(params.error),
     isFound: (_, params: { member: MxMember | null }) => params.member !== null,
-    hasStatusCategory: (_, params: StatusParams) => statusCategory(params.status) === params.category,
+    hasStatusCategory: (_, params: StatusParams) => params.categories.includes(statusCategory(params.status)),
     canReaggregate: ({ context }) => context.aggregationRetries < context.options.maxAggregationRetries,
     hasPollsLeft: ({ context }) => pollsLeft(context),
     hasChallenges: (_, params: { challenges: MxChallenge[] }) => params.challenges.length > 0,

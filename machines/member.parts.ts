@@ -1,0 +1,93 @@
+/**
+ * The member machine's shared pieces: the transitions several of its states take, the step targets
+ * a retry runs again, and its starting context. The statechart itself is member.machine.ts.
+ */
+import type { MxMemberStatus } from '../src/api/types.js';
+import { lostDuplicateError } from './errors.js';
+import type { StatusParams } from './member.setup.js';
+import type { MemberContext, MemberInput, MemberOutput, MemberStep } from './member.types.js';
+import { resolveLifecycleOptions } from './options.js';
+import { initialRetryContext } from './retry.js';
+import { errorOf } from './retryKit.js';
+import type { StatusCategory } from './statuses.js';
+
+export const recordStatusOf = {
+  type: 'recordStatus',
+  params: ({ event }: { event: { output: MxMemberStatus } }) => ({ status: event.output.connection_status }),
+} as const;
+export const statusOf = (...categories: StatusCategory[]) => ({ event }: { event: { output: MxMemberStatus } }): StatusParams => ({
+  status: event.output.connection_status,
+  categories,
+});
+
+export const STEP_TARGETS: Readonly<Record<MemberStep, string>> = {
+  resolvingCredentialFields: '#member.resolvingCredentialFields',
+  creating: '#member.creating',
+  recoveringDuplicate: '#member.recoveringDuplicate',
+  aggregating: '#member.aggregating',
+  checkingStatus: '#member.polling.checkingStatus',
+  loadingChallenges: '#member.loadingChallenges',
+  resuming: '#member.resuming',
+};
+
+export const LOST_MEMBER = lostDuplicateError('member');
+
+/** The member moved on (405) or a job is running on it (409, 202): read its status and continue from there. */
+export const rereadOnConflict = { guard: { type: 'isConflict', params: errorOf }, target: '#member.polling', actions: 'startPolling' } as const;
+
+/**
+ * A fresh member machine's context.
+ *
+ * @example
+ * ```ts
+ * initialMemberContext({ userGuid: 'USR-1', externalId: 'cust-1-mxbank', institutionCode: 'mxbank' }).polls; // 0
+ * ```
+ */
+export function initialMemberContext(input: MemberInput): MemberContext {
+  return {
+    userGuid: input.userGuid,
+    externalId: input.externalId,
+    userExternalId: input.userExternalId ?? null,
+    institutionCode: input.institutionCode,
+    options: resolveLifecycleOptions(input.options, input.externalId),
+    memberGuid: null,
+    connectionStatus: null,
+    duplicateGuid: null,
+    isOauth: false,
+    hasOauthWindowUri: false,
+    credentialFields: [],
+    challenges: [],
+    polls: 0,
+    nextPollAt: null,
+    answerBy: null,
+    credentialRefreshes: 0,
+    aggregationRetries: 0,
+    challengeRounds: 0,
+    reason: null,
+    outcome: null,
+    ...initialRetryContext,
+  };
+}
+
+/**
+ * What a finished member machine reports: its outcome and why, never a credential or an answer.
+ *
+ * @example
+ * ```ts
+ * memberOutputOf(snapshot.context).outcome; // 'connected'
+ * ```
+ */
+export function memberOutputOf(context: MemberContext): MemberOutput {
+  return {
+    outcome: context.outcome ?? 'failed',
+    externalId: context.externalId,
+    institutionCode: context.institutionCode,
+    userGuid: context.userGuid,
+    memberGuid: context.memberGuid,
+    connectionStatus: context.connectionStatus,
+    reason: context.reason,
+    hasOauthWindowUri: context.hasOauthWindowUri === true,
+    error: context.outcome === 'connected' ? null : context.error,
+    challenges: context.challenges,
+  };
+}
