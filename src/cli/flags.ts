@@ -2,7 +2,7 @@
  * The flags `onboard` and `offboard` share, turned into settings: defaults from the input file's
  * name, the environment for the API key, and every bad value reported as one usage line.
  */
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LifecycleOptions } from '../../machines/options.js';
 import { DEFAULT_MAX_CONCURRENCY } from '../durable/concurrency.js';
@@ -11,6 +11,8 @@ import type { JobKind } from '../durable/store.js';
 import { API_VERSIONS, type ApiVersion } from '../api/options.js';
 import type { DialectOption } from '../errors/types.js';
 import type { UsageProblem } from './command.js';
+import { durationFlag } from './duration.js';
+import { defaultReportOf, defaultStoreOf } from './storeUrl.js';
 import { OBSERVE_FLAGS_USAGE, OBSERVE_OPTIONS, observeSettingsOf, type ObserveSettings } from './observeFlags.js';
 
 /** Where the webhook receiver listens and the Basic credentials MX must send (webhookFlags.ts reads them). */
@@ -102,23 +104,6 @@ const OPTIONS = {
 /** Flags that stand alone or take a port. */
 const OPTIONAL_PORT_FLAGS = new Set(['--inspect', '--dashboard']);
 
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
-const DURATION_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
-
-/**
- * A duration such as `15m`, `90s`, `500ms` or `2h` (a bare number is seconds), in ms.
- *
- * @example
- * durationFlag('outage-budget', '15m') // 900000
- */
-export function durationFlag(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const match = DURATION.exec(value.trim());
-  const ms = match ? Math.round(Number(match[1]) * (DURATION_MS[match[2] ?? 's'] ?? 1_000)) : Number.NaN;
-  if (!Number.isFinite(ms) || ms > 7 * 24 * 3_600_000) throw usageProblem(`--${flag} must be a duration such as 15m, 90s or 0 (at most 7 days), not '${value}'`);
-  return ms;
-}
-
 /**
  * Lets `--inspect` and `--dashboard` stand alone or take a port: parseArgs has no optional values,
  * so a bare `--inspect` becomes `--inspect=` and a following number becomes its value.
@@ -204,57 +189,6 @@ export function jobNameFrom(input: string, kind: JobKind): string {
 export function checkJobName(name: string): string {
   if (!JOB_NAME.test(name)) throw usageProblem(`--job must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit`);
   return name;
-}
-
-/**
- * The default store of a job: a SQLite file under ./.mx-lifecycle (gitignored).
- *
- * @example
- * defaultStoreOf('march') // 'sqlite:.mx-lifecycle/march.sqlite'
- */
-export const defaultStoreOf = (job: string): string => `sqlite:${join('.mx-lifecycle', `${job}.sqlite`)}`;
-
-/**
- * The SQLite file a store URL names, or null for another backend.
- *
- * @example
- * sqlitePathOf('sqlite:jobs/march.sqlite') // 'jobs/march.sqlite'
- */
-export function sqlitePathOf(store: string): string | null {
-  if (store.startsWith('sqlite:')) {
-    const rest = store.slice('sqlite:'.length);
-    return rest.startsWith('//') ? rest.slice(2) : rest;
-  }
-  if (/^postgres(ql)?:\/\//i.test(store) || store === 'memory:') return null;
-  return /\.(sqlite3?|db)$/i.test(store) ? store : null;
-}
-
-/**
- * The report beside a SQLite store, or under ./.mx-lifecycle for other stores.
- *
- * @example
- * defaultReportOf('sqlite:jobs/march.sqlite', 'march') // 'jobs/march.report.json'
- */
-export function defaultReportOf(store: string, job: string): string {
-  const sqlite = sqlitePathOf(store);
-  return join(sqlite && sqlite !== ':memory:' ? dirname(sqlite) : '.mx-lifecycle', `${job}.report.json`);
-}
-
-/**
- * A store URL fit to print: a PostgreSQL password becomes `***`.
- *
- * @example
- * describeStore('postgres://app:s3cret@db/jobs') // 'postgres://app:***@db/jobs'
- */
-export function describeStore(store: string): string {
-  if (!/^postgres(ql)?:\/\//i.test(store)) return store;
-  try {
-    const url = new URL(store);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return 'postgres://…';
-  }
 }
 
 function checkBaseUrl(value: string): string {

@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { openStore } from '../durable/index.js';
 import type { JobRecord, SnapshotStore } from '../durable/store.js';
-import { checkJobName, defaultStoreOf, describeStore, sqlitePathOf, usageProblem } from './flags.js';
+import { checkJobName, usageProblem } from './flags.js';
+import { defaultStoreOf, describeStore, sqlitePathOf } from './storeUrl.js';
 import { EXIT_ATTENTION } from './output.js';
 
 export interface OpenedJob {

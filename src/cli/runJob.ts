@@ -13,7 +13,8 @@ import { createRuntime, openStore, type AnswerSource, type SnapshotStore } from 
 import { checkInputFile, readInput, type CustomerInput, type InputProblem } from '../input/index.js';
 import { haltMessage } from './describe.js';
 import { environmentalFailure, EXIT_HALTED, probeRedis } from './environment.js';
-import { type Connection, defaultStoreOf, describeStore, type JobSettings, usageProblem } from './flags.js';
+import { type Connection, type JobSettings, usageProblem } from './flags.js';
+import { defaultStoreOf, describeStore } from './storeUrl.js';
 import { startInspector, type CliInspector, type InspectorProblem } from './inspector.js';
 import { startJobWebhooks } from './jobWebhooks.js';
 import type { JobObserver } from './observeJob.js';

@@ -27,12 +27,34 @@ const USAGE = 'use sqlite:PATH, a file path ending .sqlite or .db, postgres://US
  * ```
  */
 export function openStore(url: string): SnapshotStore {
-  if (url === 'memory:') return createMemoryStore();
+  const target = parseStoreUrl(url);
+  if (target.kind === 'memory') return createMemoryStore();
+  if (target.kind === 'sqlite') return createSqliteStore({ path: target.path });
+  return createPostgresStore({ connectionString: target.connectionString, ...(target.schema ? { schema: target.schema } : {}) });
+}
+
+/** What a store URL names. */
+export type StoreTarget =
+  | { kind: 'memory' }
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'postgres'; connectionString: string; schema: string | null };
+
+/**
+ * Reads a store URL the way `openStore` does, without opening anything; a URL it cannot use throws
+ * an `MX_STORE_BAD_URL` store error.
+ *
+ * @example
+ * ```ts
+ * parseStoreUrl('sqlite:jobs/march.sqlite'); // { kind: 'sqlite', path: 'jobs/march.sqlite' }
+ * ```
+ */
+export function parseStoreUrl(url: string): StoreTarget {
+  if (url === 'memory:') return { kind: 'memory' };
   if (url.startsWith('sqlite:')) {
     const rest = url.slice('sqlite:'.length);
     const path = rest.startsWith('//') ? rest.slice(2) : rest;
     if (path === '') throw storeError('MX_STORE_BAD_URL', `the sqlite: store needs a file path, e.g. sqlite:./jobs.sqlite`);
-    return createSqliteStore({ path });
+    return { kind: 'sqlite', path };
   }
   if (/^postgres(ql)?:\/\//i.test(url)) {
     let parsed: URL;
@@ -43,9 +65,9 @@ export function openStore(url: string): SnapshotStore {
     }
     const schema = parsed.searchParams.get('schema');
     parsed.searchParams.delete('schema');
-    return createPostgresStore({ connectionString: parsed.toString(), ...(schema ? { schema } : {}) });
+    return { kind: 'postgres', connectionString: parsed.toString(), schema };
   }
-  if (SQLITE_FILE.test(url)) return createSqliteStore({ path: url });
+  if (SQLITE_FILE.test(url)) return { kind: 'sqlite', path: url };
   const colon = url.indexOf(':');
   const shown = colon > 0 ? `${url.slice(0, Math.min(colon, 20))}:…` : url;
   throw storeError('MX_STORE_BAD_URL', `unsupported store ${JSON.stringify(shown)}; ${USAGE}`);
