@@ -9,7 +9,7 @@ import { openStore } from '../durable/index.js';
 import type { SnapshotStore } from '../durable/store.js';
 import { checkJobName, usageProblem, withOptionalInspectPort } from './flags.js';
 import { defaultStoreOf, describeStore, sqlitePathOf } from './storeUrl.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { OBSERVE_OPTIONS, observeSettingsOf } from './observeFlags.js';
 import { createOutput, EXIT_ATTENTION, EXIT_OK, guarded } from './output.js';
 

@@ -10,7 +10,7 @@ import type { AnswerSource } from '../durable/index.js';
 import { CORRECT_ANSWER, DEFAULT_CLIENT, startSandbox, type Sandbox } from '../sandbox/index.js';
 import { inspectPortOf, usageProblem, withOptionalInspectPort, type JobSettings } from './flags.js';
 import { defaultReportOf, defaultStoreOf } from './storeUrl.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { OBSERVE_FLAGS_USAGE, OBSERVE_OPTIONS, observeSettingsOf } from './observeFlags.js';
 import { guarded } from './output.js';
 import { packageRoot } from './packageRoot.js';

@@ -4,12 +4,7 @@
  */
 import { createRequire } from 'node:module';
 
-/** A store, Redis or another service the run needs cannot be reached (sysexits' EX_UNAVAILABLE). */
-export const EXIT_UNAVAILABLE = 69;
-/** Another process runs this job on the same SQLite store: try again later (EX_TEMPFAIL). */
-export const EXIT_BUSY = 75;
-/** What a job halted on a systemic error exits with; an unreachable Redis is one too. */
-export const EXIT_HALTED = 2;
+import { EXIT_BUSY, EXIT_UNAVAILABLE } from './output.js';
 /** How long the CLI waits for Redis to answer before it gives up. */
 export const REDIS_DEADLINE_MS = 5_000;
 

@@ -6,16 +6,10 @@
  */
 
 import { closest, flagsOf } from './didYouMean.js';
-import { debugging } from './output.js';
+import { debugging, EXIT_SOFTWARE, EXIT_USAGE } from './output.js';
 import { packageVersion } from './packageRoot.js';
 
 import type { Command, UsageProblem } from './command.js';
-
-export type { Command, UsageProblem };
-
-export const EXIT_USAGE = 64;
-/** An unexpected failure (sysexits' EX_SOFTWARE), as every command reports it. */
-export const EXIT_SOFTWARE = 70;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
   onboard: { summary: 'create users and members for the customers of a JSONL or CSV file', load: () => import('./onboard.js') },

@@ -4,7 +4,7 @@
  * and passing the values to `observeSettingsOf`; its usage adds `OBSERVE_FLAGS_USAGE`.
  */
 import { LOG_LEVELS, type LogFormat } from '../observe/levels.js';
-import type { UsageProblem } from './main.js';
+import type { UsageProblem } from './command.js';
 
 export interface ObserveSettings {
   /** The dashboard's port (0: any free one), or undefined without `--dashboard`. */

@@ -3,7 +3,7 @@
  * Deleting twice is fine: what is already gone counts as done.
  */
 import { JOB_FLAGS_USAGE } from './flags.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { guarded } from './output.js';
 import { jobSettingsWithWebhooks, WEBHOOK_FLAGS_USAGE } from './webhookFlags.js';
 

@@ -3,7 +3,7 @@
  * aggregates each member, as one durable job.
  */
 import { JOB_FLAGS_USAGE } from './flags.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { guarded } from './output.js';
 import { jobSettingsWithWebhooks, WEBHOOK_FLAGS_USAGE } from './webhookFlags.js';
 

@@ -4,11 +4,19 @@
  * one way out for the unexpected: one line and exit 70, the stack only with DEBUG=mx-lifecycle.
  */
 
+/** Every exit code the commands use, in one table (the README's "Exit codes" lists the same). */
 export const EXIT_OK = 0;
+/** Some customers need action, failed or were cancelled, or input rows were skipped. */
 export const EXIT_ATTENTION = 1;
+/** The job halted on a systemic error; an unreachable Redis is one too. */
 export const EXIT_HALTED = 2;
 export const EXIT_USAGE = 64;
+/** A store, Redis or another service the run needs cannot be reached (sysexits' EX_UNAVAILABLE). */
+export const EXIT_UNAVAILABLE = 69;
+/** An unexpected failure (sysexits' EX_SOFTWARE). */
 export const EXIT_SOFTWARE = 70;
+/** Another process runs this job on the same SQLite store: try again later (EX_TEMPFAIL). */
+export const EXIT_BUSY = 75;
 export const EXIT_INTERRUPTED = 130;
 
 export interface Output {

@@ -8,7 +8,7 @@ import {
   type FaultKind, type SandboxClient, type SandboxOptions,
 } from '../sandbox/index.js';
 import { WEBHOOK_SENDER_FLAGS, WEBHOOK_SENDER_USAGE, webhookSenderOf } from './sandboxWebhooks.js';
-import type { Command, UsageProblem } from './main.js';
+import type { Command, UsageProblem } from './command.js';
 
 const USAGE = `usage: mx-lifecycle sandbox [options]
 

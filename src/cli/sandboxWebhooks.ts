@@ -3,7 +3,7 @@
  * (`--webhook-auth`, or `MX_WEBHOOK_AUTH`, which `ps` does not show), and which faults they meet.
  */
 import { WEBHOOK_FAULT_KINDS, type SandboxWebhookOptions, type WebhookFaultKind } from '../sandbox/index.js';
-import type { UsageProblem } from './main.js';
+import type { UsageProblem } from './command.js';
 
 export const WEBHOOK_SENDER_USAGE = `  --webhook-url URL     send MX-shaped MEMBER and CONNECTION_STATUS webhooks there
   --webhook-auth U:P    HTTP Basic for them (default: MX_WEBHOOK_AUTH)

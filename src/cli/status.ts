@@ -11,7 +11,7 @@ import { describeItem, haltMessage } from './describe.js';
 import { checkJobName, usageProblem } from './flags.js';
 import { defaultStoreOf, describeStore } from './storeUrl.js';
 import { openExistingStore } from './jobStore.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, guarded } from './output.js';
 
 const USAGE = `usage: mx-lifecycle status [--job NAME] [--store URL] [--json]
