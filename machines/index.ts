@@ -29,5 +29,5 @@ export type { RetryContext } from './retry.js';
 export { summariseChallenge } from './member.setup.js';
 export { statusCategory, CONNECTED_STATUSES, IN_PROGRESS_STATUSES, END_CUSTOMER_STATUSES, type StatusCategory } from './statuses.js';
 export {
-  pendingDueAt, isHalted, haltOf, itemStateOf, awaitedChallengesOf, openChallengesOf, isWaitingForAnswer, type MachineItemState, type AwaitedChallenges,
+  pendingDueAt, isHalted, haltOf, itemStateOf, awaitedChallengesOf, openChallengesOf, isWaitingForAnswer, memberIdOf, type MachineItemState, type AwaitedChallenges,
 } from './snapshot.js';

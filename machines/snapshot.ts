@@ -212,3 +212,34 @@ export function isWaitingOnTimer(snapshot: unknown): boolean {
   const { waits, busy } = onlyWaits(root);
   return waits && !busy;
 }
+
+/**
+ * The external id of the member machine of an onboarding item (live or persisted) that `ref` names:
+ * by its external id (and, when both are known, a matching guid), or else by its member guid.
+ *
+ * @example
+ * ```ts
+ * memberIdOf(onboardingActor.getSnapshot(), { memberGuid: 'MBR-1' }); // 'cust-1-mxbank'
+ * ```
+ */
+export function memberIdOf(snapshot: unknown, ref: { memberId?: string | null; memberGuid?: string | null }): string | null {
+  const children = asObject(asObject(snapshot)?.children) ?? {};
+  const memberOf = (child: unknown): { externalId: string; memberGuid: string | null } | null => {
+    const entry = asObject(child);
+    const member = typeof entry?.getSnapshot === 'function' ? asObject((entry.getSnapshot as () => unknown)()) : asObject(entry?.snapshot);
+    const context = asObject(member?.context);
+    if (typeof context?.externalId !== 'string') return null;
+    return { externalId: context.externalId, memberGuid: typeof context.memberGuid === 'string' ? context.memberGuid : null };
+  };
+  if (ref.memberId) {
+    const member = memberOf(children[memberActorId(ref.memberId)]);
+    if (member && (!ref.memberGuid || member.memberGuid === null || member.memberGuid === ref.memberGuid)) return member.externalId;
+  }
+  if (!ref.memberGuid) return null;
+  for (const [id, child] of Object.entries(children)) {
+    if (!id.startsWith(MEMBER_PREFIX)) continue;
+    const member = memberOf(child);
+    if (member?.memberGuid === ref.memberGuid) return member.externalId;
+  }
+  return null;
+}

@@ -2,6 +2,7 @@
  * The member endpoints: create, read, find by external id, status, aggregate, challenges, resume,
  * delete; and the institution's credential fields a create needs.
  */
+import { makeApiError } from '../errors/make.js';
 import { ok, type ResultAsync } from 'neverthrow';
 import type { ApiError } from '../errors/types.js';
 import { call, findInPages, MAX_RECORDS_PER_PAGE, refuse, seg, type ApiContext } from './call.js';
@@ -38,7 +39,7 @@ function pairs(input: unknown): { guid: string; value: string }[] | null {
 
 /** A local `validation` error (status 0: nothing was sent); it never quotes a value. */
 function invalidField(field: string, message: string): ApiError {
-  return { kind: 'validation', status: 0, retryable: false, scope: 'item', dialect: 'http', message: `${field} ${message}.`, fields: [{ field, message }] };
+  return makeApiError('validation', { message: `${field} ${message}.`, fields: [{ field, message }] });
 }
 
 /** The error for credentials or answers that are not `[{ guid, value }]`. */

@@ -2,6 +2,7 @@
  * Reading a success body: JSON, unwrapped from its root key. A body that is not what the spec
  * promises becomes an `unknown` error value, never an exception.
  */
+import { makeApiError } from '../errors/make.js';
 import { err, ok, type Result } from 'neverthrow';
 import { redactExcerpt } from '../errors/index.js';
 import type { ApiError } from '../errors/types.js';
@@ -26,18 +27,15 @@ export interface ParseContext {
  * ```
  */
 export function malformed(response: RawResponse, ctx: ParseContext, what: string): ApiError {
-  return {
-    kind: 'unknown',
+  return makeApiError('unknown', {
     status: response.status,
     retryable: false,
-    scope: 'item',
-    dialect: 'http',
     message: `The response to ${ctx.request.method} ${ctx.request.path.split('?')[0]} is not the expected JSON: ${what}.`,
     exchange: {
       request: { method: ctx.request.method, path: redactExcerpt(ctx.request.path, ctx.secrets) },
       response: { status: response.status, bodyExcerpt: redactExcerpt(response.text, ctx.secrets, 512) },
     },
-  };
+  });
 }
 
 function parseObject(response: RawResponse, ctx: ParseContext): Result<JsonRecord, ApiError> {

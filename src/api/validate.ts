@@ -2,6 +2,7 @@
  * Input checks that run before any request: an answer we can give locally costs no rate budget
  * and says precisely what was wrong. These errors have status 0 (no exchange happened).
  */
+import { makeApiError } from '../errors/make.js';
 import type { ApiError } from '../errors/types.js';
 
 /** The characters MX accepts in an external id. */
@@ -29,14 +30,7 @@ export function checkExternalId(id: unknown): ApiError | null {
   else if (RESERVED_PREFIXES.some((prefix) => id.startsWith(prefix))) reason = `must not start with ${RESERVED_PREFIXES.join(' or ')} (MX reserves them)`;
   else if (!EXTERNAL_ID.test(id)) reason = 'may hold only letters, digits, "_" and "-"';
   if (reason === null) return null;
-  return {
-    kind: 'invalid_external_id',
-    status: 0,
-    retryable: false,
-    scope: 'item',
-    dialect: 'http',
-    message: `External id ${describe(id)} ${reason}.`,
-  };
+  return makeApiError('invalid_external_id', { message: `External id ${describe(id)} ${reason}.` });
 }
 
 /**
@@ -49,13 +43,5 @@ export function checkExternalId(id: unknown): ApiError | null {
  */
 export function checkSegment(field: string, value: unknown): ApiError | null {
   if (typeof value === 'string' && value.trim() !== '' && value.length <= 256) return null;
-  return {
-    kind: 'validation',
-    status: 0,
-    retryable: false,
-    scope: 'item',
-    dialect: 'http',
-    message: `${field} must be a non-empty string.`,
-    fields: [{ field, message: 'must be a non-empty string' }],
-  };
+  return makeApiError('validation', { message: `${field} must be a non-empty string.`, fields: [{ field, message: 'must be a non-empty string' }] });
 }

@@ -6,6 +6,7 @@
  * source at the moment `createMember` builds its request, and MFA answers wait in memory (never in a
  * snapshot) from the moment they are given until `resumeAggregation` sends them.
  */
+import { makeApiError } from '../errors/make.js';
 import { errAsync, ok, ResultAsync } from 'neverthrow';
 import type { AnswerChallengeActorInput, ChallengeSummary, CredentialFieldRef } from '../../machines/actors.js';
 import { summariseChallenge } from '../../machines/index.js';
@@ -95,18 +96,13 @@ export function answersFor(given: Record<string, string> | ChallengeAnswer[], ch
 }
 
 function localError(message: string): ApiError {
-  return { kind: 'validation', status: 0, retryable: false, scope: 'item', dialect: 'network', message };
+  return makeApiError('validation', { message });
 }
 
 function answersLost(memberExternalId: string): ApiError {
-  return {
-    kind: 'challenge_expired',
-    status: 0,
-    retryable: false,
-    scope: 'item',
-    dialect: 'network',
+  return makeApiError('challenge_expired', {
     message: `the answers for member "${memberExternalId}" were not kept across the restart (answers are never stored); answer its challenge again`,
-  };
+  });
 }
 
 export interface LifecycleEffectsOptions {

@@ -4,6 +4,7 @@
  * that MX can name them. A wake-up is only an event to a live actor: it is never stored, and one
  * that finds no live member is dropped, so a lost one costs no more than the next poll.
  */
+import { memberIdOf } from '../../machines/snapshot.js';
 import type { AnyActorRef } from 'xstate';
 import type { MemberChangedEvent } from '../../machines/member.types.js';
 
@@ -29,7 +30,6 @@ export interface CallbackOrigin {
   customer: string;
 }
 
-const MEMBER_ACTOR_PREFIX = 'member:';
 /** MX echoes the header back; a long one is not worth sending. */
 const MAX_PAYLOAD_CHARS = 512;
 
@@ -93,31 +93,6 @@ export function createMemberOrigins() {
   };
 }
 
-interface MemberView {
-  context?: { externalId?: unknown; memberGuid?: unknown };
-}
-
-function memberOf(child: AnyActorRef | undefined): { externalId: string; memberGuid: string | null } | null {
-  const context = (child?.getSnapshot() as MemberView | undefined)?.context;
-  if (typeof context?.externalId !== 'string') return null;
-  return { externalId: context.externalId, memberGuid: typeof context.memberGuid === 'string' ? context.memberGuid : null };
-}
-
-function matchIn(actor: AnyActorRef, ref: MemberRef): string | null {
-  const children = (actor.getSnapshot() as { children?: Record<string, AnyActorRef> }).children ?? {};
-  if (ref.memberId) {
-    const member = memberOf(children[`${MEMBER_ACTOR_PREFIX}${ref.memberId}`]);
-    if (member && (!ref.memberGuid || member.memberGuid === null || member.memberGuid === ref.memberGuid)) return member.externalId;
-  }
-  if (!ref.memberGuid) return null;
-  for (const [id, child] of Object.entries(children)) {
-    if (!id.startsWith(MEMBER_ACTOR_PREFIX)) continue;
-    const member = memberOf(child);
-    if (member?.memberGuid === ref.memberGuid) return member.externalId;
-  }
-  return null;
-}
-
 /**
  * Sends `member.status.changed` to the live member `ref` names: first where the callback payload
  * points (job and customer), then by member guid across every live item. Returns who took it, or
@@ -136,13 +111,13 @@ export function wakeLiveMember(
   };
   if (ref.jobId && ref.customerId) {
     const item = live.get(ref.jobId)?.get(ref.customerId);
-    const memberId = item ? matchIn(item.actor, ref) : null;
+    const memberId = item ? memberIdOf(item.actor.getSnapshot(), ref) : null;
     if (item && memberId) return send(ref.jobId, ref.customerId, item.actor, memberId);
   }
   if (!ref.memberGuid) return null;
   for (const [jobId, items] of live) {
     for (const [customerId, item] of items) {
-      const memberId = matchIn(item.actor, { memberGuid: ref.memberGuid });
+      const memberId = memberIdOf(item.actor.getSnapshot(), { memberGuid: ref.memberGuid });
       if (memberId) return send(jobId, customerId, item.actor, memberId);
     }
   }

@@ -1,11 +1,11 @@
 /**
- * The rate limit of one client. Every request runs as a job of its queue (bottleneck when shared
- * through Redis, a small in-process queue otherwise); a job that gets a 429 pauses the whole
+ * The rate limit of one client. Every request runs as a job of its queue (bottleneck, in this
+ * process or shared through Redis); a job that gets a 429 pauses the whole
  * limiter (no new job starts, jobs already scheduled wait at a gate) until Retry-After, and is then
  * retried by the queue, keeping its slot.
  */
 import { bottleneckQueue, type ClusterOptions } from './cluster.js';
-import { createLocalQueue, type JobQueue, type RetrySignal } from './jobQueue.js';
+import type { JobQueue, RetrySignal } from './jobQueue.js';
 import { createPacer, type Pacer } from './pacing.js';
 
 export interface LimiterOptions {
@@ -114,7 +114,7 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
   const clustered = settings.cluster !== null;
   const sharedMinTime = (): number => (clustered ? Math.ceil(pacer.minTimeMs()) : pacer.minTimeMs());
   const queueSettings = { maxConcurrent: settings.maxConcurrent, minTime: sharedMinTime() };
-  const queue: JobQueue = clustered ? bottleneckQueue(queueSettings, settings.cluster, settings.expirationMs) : createLocalQueue(queueSettings);
+  const queue: JobQueue = bottleneckQueue(queueSettings, settings.cluster, settings.expirationMs);
 
   let pausedUntil = 0;
   let lastStart = Number.NEGATIVE_INFINITY;

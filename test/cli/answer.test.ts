@@ -32,7 +32,7 @@ describe('mx-lifecycle answer', () => {
     const answers = join(dir, 'answers.json');
     // By position, by the option's label, by field name; and a wrong answer, planted to be looked for.
     writeFileSync(answers, JSON.stringify({
-      'mfa-1-m0': ['correct'], 'mfa-2-m0': { colour: 'Blue' }, 'mfa-3-m0': { image_text: 'correct' }, 'mfa-4-m0': [WRONG_ANSWER],
+      'mfa-1-m0': ['correct'], 'mfa-2-m0': { colour: 'Blue' }, 'mfa-3-m0': { captcha: 'correct' }, 'mfa-4-m0': [WRONG_ANSWER],
     }));
     const runs: CliResult[] = [];
     const answered = new Set<string>();
