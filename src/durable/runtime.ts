@@ -53,6 +53,8 @@ export interface RuntimeOptions {
    * customers given to `submit` in this process are used (kept in memory, never stored).
    */
   credentials?: CredentialsSource;
+  /** A retry: members MX has are found, not created, and get the given credentials by update member. */
+  replaceCredentials?: boolean;
   /** Answers MFA challenges; left out, challenges wait for `answer()` until their window closes. */
   answerChallenge?: AnswerSource;
   /** An XState inspection observer; it reaches every item's actor, restored ones too. */
@@ -141,7 +143,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const credentials: CredentialsSource =
     options.credentials ?? ((request) => given.get(request.userExternalId, request.memberExternalId));
   const origins = createMemberOrigins();
-  const effects = createLifecycleEffects({ client, credentials, answerChallenge: options.answerChallenge, answers, callbackPayload: origins.payloadFor });
+  const effects = createLifecycleEffects({ client, credentials, answerChallenge: options.answerChallenge, answers, callbackPayload: origins.payloadFor, replaceCredentials: options.replaceCredentials === true });
   const programs = new Map<JobKind, JobProgram>();
   const programFor = (kind: JobKind) => {
     let program = programs.get(kind);
