@@ -19,6 +19,7 @@ export const EXIT_SOFTWARE = 70;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
   onboard: { summary: 'create users and members for the customers of a JSONL or CSV file', load: () => import('./onboard.js') },
+  check: { summary: 'dry run: check the rows, the key and the institutions of an input, and estimate the run', load: () => import('./check.js') },
   offboard: { summary: "delete the members and users of a file's customers (idempotent)", load: () => import('./offboard.js') },
   status: { summary: "show a job's counts, its halt, and the customers that need action", load: () => import('./status.js') },
   answer: { summary: 'answer the MFA challenges of a job that waits for them (onboard --mfa-wait)', load: () => import('./answer.js') },
