@@ -258,7 +258,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
       command, job: settings.job, kind: settings.kind, result, durationMs: finishedAt - startedAt, counts: c,
       badRows: badRows.total, halt, report: digest.path, store: shownStore,
       statusCommand: options.statusCommand ?? `mx-lifecycle status --job ${settings.job}${settings.store === defaultStoreOf(settings.job) ? '' : ` --store ${shownStore}`}`,
-      needsAction: digest.needsAction, failed: digest.failed, expectedOutcomes: options.expectedOutcomes === true,
+      needsAction: digest.needsAction, failed: digest.failed, notFound: digest.notFound, notFoundCount: digest.notFoundCount, expectedOutcomes: options.expectedOutcomes === true,
     };
     const code = exitCodeOf(summary);
     io.out(settings.json ? `${JSON.stringify(summaryJson(summary, code))}\n` : summaryText(summary));
