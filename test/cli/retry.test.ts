@@ -48,7 +48,8 @@ describe('mx-lifecycle retry', () => {
       customer('r-den-2', ['password', CORRECTED]),
       customer('r-new-1', ['password']),
     ]);
-    const retry = await cli(['retry', '--job', 'cohort', '--needs-action', corrected, ...flags, '--json'], { cwd: dir, env });
+    // Debug-level JSON logs too: every line they write is searched for the planted secrets below.
+    const retry = await cli(['retry', '--job', 'cohort', '--needs-action', corrected, ...flags, '--json', '--log-format', 'json', '--log-level', 'debug'], { cwd: dir, env });
     expect(retry.code, retry.stderr).toBe(1); // r-fail-1 is still failed: the job is not all done
     expect(retry.stderr).toMatch(/job cohort: 2 customers \(needs action\) re-opened/);
     expect(JSON.parse(retry.stdout).counts).toMatchObject({ done: 3, needsAction: 0, failed: 1 });
