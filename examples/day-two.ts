@@ -5,29 +5,18 @@
  *
  * Run: npx tsx examples/day-two.ts
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startSandbox } from '../src/sandbox/index.js';
+import { commandLine } from './support/cli.js';
 
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const sandbox = await startSandbox({ aggregationMs: 200, auth: 'basic', slowMs: 120_000 });
 const dir = mkdtempSync(join(tmpdir(), 'mx-day-two-'));
 const env = { PATH: process.env.PATH ?? '', MX_BASE_URL: sandbox.url, MX_CLIENT_ID: 'sandbox-client', MX_API_KEY: 'sandbox-key' };
 
 /** `mx-lifecycle ...args` as a child process, as a person would type it. */
-function mx(...args: string[]): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'ignore'] });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout }));
-  });
-}
+const mx = commandLine(dir, env);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const statusOf = (id: string) => sandbox.state().members.find((m) => m.id === id)?.connection_status;
 

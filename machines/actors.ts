@@ -64,6 +64,17 @@ export interface MemberRefActorInput {
   memberGuid: string;
 }
 
+/**
+ * What `aggregateMember` gets: the member's guid, and who it is so the runtime can send the new
+ * credentials of a retry through update member (which aggregates too) instead of a plain aggregate.
+ */
+export interface AggregateMemberActorInput extends MemberRefActorInput {
+  externalId: string;
+  userExternalId?: string | null;
+  institutionCode: string;
+  credentialFields: CredentialFieldRef[];
+}
+
 /** An MFA challenge as the machines keep it: what to ask, never what was answered. */
 export interface ChallengeSummary {
   guid: string;
@@ -116,7 +127,7 @@ export interface LifecycleActorContracts {
   listCredentialFields: { input: ListCredentialFieldsActorInput; output: MxCredentialField[] };
   createMember: { input: CreateMemberActorInput; output: MxMember };
   findMember: { input: FindMemberActorInput; output: MxMember | null };
-  aggregateMember: { input: MemberRefActorInput; output: MxMember };
+  aggregateMember: { input: AggregateMemberActorInput; output: MxMember };
   readMemberStatus: { input: MemberRefActorInput; output: MxMemberStatus };
   listChallenges: { input: MemberRefActorInput; output: MxChallenge[] };
   answerChallenge: { input: AnswerChallengeActorInput; output: AnswerChallengeActorOutput };

@@ -87,7 +87,14 @@ export const memberMachine = memberSetup.createMachine({
       invoke: {
         src: 'aggregateMember',
         id: 'aggregateMember',
-        input: ({ context }) => ({ userGuid: context.userGuid, memberGuid: context.memberGuid ?? '' }),
+        input: ({ context }) => ({
+          userGuid: context.userGuid,
+          memberGuid: context.memberGuid ?? '',
+          externalId: context.externalId,
+          userExternalId: context.userExternalId,
+          institutionCode: context.institutionCode,
+          credentialFields: context.credentialFields,
+        }),
         onDone: {
           target: 'polling',
           actions: [{ type: 'recordMember', params: ({ event }) => ({ member: event.output }) }, 'startPolling'],

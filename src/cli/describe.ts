@@ -106,6 +106,21 @@ const NOT_FINAL: Partial<Record<ItemState, string>> = {
   halted: 'waiting for the job to resume',
 };
 
+/** The reason of an offboarded customer MX never had (or no longer had) a user for. */
+export const NOT_FOUND_AT_MX = 'not found at MX';
+
+/**
+ * Whether an offboarding outcome found no user at MX: no guid known and none found by external id
+ * (a typo in a leavers list looks exactly like this, so it is counted apart from the removed).
+ *
+ * @example
+ * isNotFoundAtMx({ outcome: 'done', user: 'alreadyGone', userGuid: null, members: [] }) // true
+ */
+export function isNotFoundAtMx(stored: unknown): boolean {
+  const outcome = asObject(stored);
+  return outcome !== null && outcome.user === 'alreadyGone' && (outcome.userGuid ?? null) === null;
+}
+
 /**
  * Explains an item's final (or current) state from its stored outcome.
  *
@@ -122,7 +137,9 @@ export function describeItem(state: ItemState, stored: unknown): Described {
   const offboard = typeof outcome.user === 'string';
   let reason: string;
   if (state === 'done') {
-    if (offboard) {
+    if (isNotFoundAtMx(stored)) {
+      reason = NOT_FOUND_AT_MX;
+    } else if (offboard) {
       const word = (what: unknown) => (what === 'deleted' ? 'deleted' : 'already gone');
       const same = members.filter((m) => word(m.outcome) === word(outcome.user)).length;
       reason =

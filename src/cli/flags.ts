@@ -248,11 +248,13 @@ export function connectionFromFlags(values: Partial<Record<keyof typeof CONNECTI
  * const settings = jobSettingsFromFlags(['customers.jsonl', '--rate', '20'], 'onboard', process.env);
  * settings.job; // 'customers'
  */
-export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env: NodeJS.ProcessEnv): JobSettings {
+export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env: NodeJS.ProcessEnv, extra: { inputOptional?: boolean } = {}): JobSettings {
   const { values, positionals } = parseArgs({ args: withOptionalInspectPort(argv), strict: true, allowPositionals: true, options: OPTIONS });
-  const [input, extra] = positionals;
+  const [given, unexpected] = positionals;
+  // `retry` runs without INPUT (''): nothing is read, the job's own customers run again.
+  const input = given ?? (extra.inputOptional === true && values.job !== undefined ? '' : undefined);
   if (input === undefined) throw usageProblem(`INPUT is missing: give a JSONL or CSV file of customers`);
-  if (extra !== undefined) throw usageProblem(`unexpected argument '${extra}' (only one INPUT file)`);
+  if (unexpected !== undefined) throw usageProblem(`unexpected argument '${unexpected}' (only one INPUT file)`);
   const job = values.job === undefined ? jobNameFrom(input, kind) : checkJobName(values.job);
   const store = values.store ?? defaultStoreOf(job);
   const connection = connectionFromFlags(values, env);

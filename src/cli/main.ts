@@ -13,9 +13,11 @@ import type { Command, UsageProblem } from './command.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
   onboard: { summary: 'create users and members for the customers of a JSONL or CSV file', load: () => import('./onboard.js') },
+  check: { summary: 'dry run: check the rows, the key and the institutions of an input, and estimate the run', load: () => import('./check.js') },
   offboard: { summary: "delete the members and users of a file's customers (idempotent)", load: () => import('./offboard.js') },
   status: { summary: "show a job's counts, its halt, and the customers that need action", load: () => import('./status.js') },
   answer: { summary: 'answer the MFA challenges of a job that waits for them (onboard --mfa-wait)', load: () => import('./answer.js') },
+  retry: { summary: 'run the failed and needs-action customers of a job again, with corrected credentials from INPUT', load: () => import('./retry.js') },
   cancel: { summary: 'cancel the customers of a job that are not final yet (a running worker stops them)', load: () => import('./cancel.js') },
   export: { summary: 'write one row per connection of a job (CSV or JSON Lines) for a spreadsheet or an app', load: () => import('./export.js') },
   demo: { summary: 'onboard 60 demo customers into an in-process sandbox, with progress and a report', load: () => import('./demo.js') },

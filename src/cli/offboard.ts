@@ -16,7 +16,7 @@ The job name defaults to <INPUT>-offboard.
 ${JOB_FLAGS_USAGE.replace(' (default: from INPUT)', ' (default: <INPUT>-offboard)')}
 ${WEBHOOK_FLAGS_USAGE}
 
-exit codes: 0 every customer removed; 1 some failed, or input rows were skipped;
+exit codes: 0 every customer removed; 1 some failed, some ids were not found at MX, or input rows were skipped;
             2 the job halted (the message says what to fix); 64 bad usage or unusable INPUT;
             69 the store cannot be reached; 70 unexpected error; 75 another process runs this SQLite job;
             130 interrupted (run again to continue)`;

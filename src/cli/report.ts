@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import type { ApiError } from '../errors/types.js';
 import type { InputProblem } from '../input/types.js';
 import type { ItemState, JobKind, SnapshotStore } from '../durable/store.js';
-import { describeError, describeItem } from './describe.js';
+import { describeError, describeItem, NOT_FOUND_AT_MX } from './describe.js';
 
 export const REPORT_FORMAT = 'mx-lifecycle-report/1';
 const PAGE = 500;
@@ -46,6 +46,9 @@ export interface ReportDigest {
   path: string;
   needsAction: NamedItem[];
   failed: NamedItem[];
+  /** Offboarded customers MX had no user for (the first 10), and how many there were. */
+  notFound: NamedItem[];
+  notFoundCount: number;
 }
 
 function slimMember(member: unknown): Record<string, unknown> {
@@ -149,7 +152,7 @@ async function writeBody(
   const opening = JSON.stringify(head, null, 2);
   await write(`${opening.slice(0, -2)},\n  "customers": [`);
 
-  const digest: Omit<ReportDigest, 'path'> = { needsAction: [], failed: [] };
+  const digest: Omit<ReportDigest, 'path'> = { needsAction: [], failed: [], notFound: [], notFoundCount: 0 };
   const failures: unknown[] = [];
   let failuresOmitted = 0;
   let afterSeq = 0;
@@ -165,6 +168,10 @@ async function writeBody(
       first = false;
       if (item.state === 'needsAction' && digest.needsAction.length < 10) digest.needsAction.push({ id: item.id, reason: described.reason });
       if (item.state === 'failed' && digest.failed.length < 10) digest.failed.push({ id: item.id, reason: described.reason });
+      if (item.state === 'done' && described.reason === NOT_FOUND_AT_MX) {
+        digest.notFoundCount += 1;
+        if (digest.notFound.length < 10) digest.notFound.push({ id: item.id, reason: described.reason });
+      }
       for (const { member, error } of described.errors) {
         if (failures.length >= MAX_FAILURES) {
           failuresOmitted += 1;

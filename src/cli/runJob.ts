@@ -37,6 +37,10 @@ export interface RunJobOptions {
   progressEveryMs?: number;
   /** The status command to suggest in the summary. */
   statusCommand?: string;
+  /** `retry`: members MX has get the input's credentials by update member, never a second create. */
+  replaceCredentials?: boolean;
+  /** `retry`: only these customers of the input are submitted (their credentials held); the rest are ignored. */
+  onlyCustomers?: ReadonlySet<string>;
 }
 
 /** Bad rows printed on stderr as they are found; the rest are counted and listed in the report. */
@@ -61,10 +65,10 @@ function createBadRows(io: Output, command: string, input: string) {
   };
 }
 
-async function* customersOf(input: string, onProblem: (problem: InputProblem) => void): AsyncGenerator<CustomerInput> {
+async function* customersOf(input: string, onProblem: (problem: InputProblem) => void, only?: ReadonlySet<string>): AsyncGenerator<CustomerInput> {
   for await (const record of readInput(input)) {
     if ('problem' in record) onProblem(record.problem);
-    else yield record.customer;
+    else if (only === undefined || only.has(record.customer.id)) yield record.customer;
   }
 }
 
@@ -133,7 +137,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
   const webhookAuth = settings.webhook?.auth;
   const io = createOutput([settings.apiKey, ...(webhookAuth ? [webhookAuth, webhookAuth.slice(webhookAuth.indexOf(':') + 1)] : [])]);
   let signalled = false;
-  const inputProblem = await checkInputFile(settings.input);
+  const inputProblem = settings.input === '' ? null : await checkInputFile(settings.input);
   if (inputProblem) {
     io.err(`mx-lifecycle ${command}: ${inputProblem.message}\n`);
     return EXIT_USAGE;
@@ -192,6 +196,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
       ...(settings.leaseMs === undefined ? {} : { leaseMs: settings.leaseMs }),
       ...(settings.outageBudgetMs === undefined ? {} : { outageBudgetMs: settings.outageBudgetMs }),
       ...(options.answerChallenge ? { answerChallenge: options.answerChallenge } : {}),
+      ...(options.replaceCredentials === true ? { replaceCredentials: true } : {}),
       ...(watchers.length > 0 ? { inspect: (event: InspectionEvent) => watchers.forEach((watch) => watch(event)) } : {}),
       // Nobody can type an MFA answer into this command: without an answer source a challenge goes
       // to the customer at once rather than after a five-minute wait.
@@ -203,7 +208,8 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     const before = existing ? await store.counts(settings.job) : null;
     const startedAt = Date.now();
     const badRows = createBadRows(io, command, settings.input);
-    const { added } = await runtime.submit(settings.job, customersOf(settings.input, (problem) => badRows.add(problem)), settings.kind);
+    const customers = settings.input === '' ? [] : customersOf(settings.input, (problem) => badRows.add(problem), options.onlyCustomers);
+    const { added } = await runtime.submit(settings.job, customers, settings.kind);
     badRows.finish();
     if (before && added === 0 && before.pending + before.active + before.halted === 0) {
       // Nothing of this run would be checked: say the job is over rather than count its old results as this run's.
@@ -253,7 +259,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
       command, job: settings.job, kind: settings.kind, result, durationMs: finishedAt - startedAt, counts: c,
       badRows: badRows.total, halt, report: digest.path, store: shownStore,
       statusCommand: options.statusCommand ?? `mx-lifecycle status --job ${settings.job}${settings.store === defaultStoreOf(settings.job) ? '' : ` --store ${shownStore}`}`,
-      needsAction: digest.needsAction, failed: digest.failed, expectedOutcomes: options.expectedOutcomes === true,
+      needsAction: digest.needsAction, failed: digest.failed, notFound: digest.notFound, notFoundCount: digest.notFoundCount, expectedOutcomes: options.expectedOutcomes === true,
     };
     const code = exitCodeOf(summary);
     io.out(settings.json ? `${JSON.stringify(summaryJson(summary, code))}\n` : summaryText(summary));

@@ -22,6 +22,9 @@ export interface RunSummary {
   statusCommand: string;
   needsAction: NamedItem[];
   failed: NamedItem[];
+  /** Offboard: customers MX had no user for (the first few), and how many; they are not "removed". */
+  notFound?: NamedItem[];
+  notFoundCount?: number;
   /** The demo counts needs-action and failed customers as expected outcomes. */
   expectedOutcomes: boolean;
 }
@@ -33,12 +36,12 @@ export interface RunSummary {
  * @example
  * exitCodeOf({ result: 'finished', counts, badRows: 0, expectedOutcomes: false }) // 0 when every item is done
  */
-export function exitCodeOf(summary: Pick<RunSummary, 'result' | 'counts' | 'badRows' | 'expectedOutcomes'>): number {
+export function exitCodeOf(summary: Pick<RunSummary, 'result' | 'counts' | 'badRows' | 'expectedOutcomes' | 'notFoundCount'>): number {
   if (summary.result === 'halted') return EXIT_HALTED;
   if (summary.result === 'interrupted') return EXIT_INTERRUPTED;
   if (summary.expectedOutcomes) return EXIT_OK;
   const c = summary.counts;
-  return c.needsAction + c.failed + c.cancelled + summary.badRows > 0 ? EXIT_ATTENTION : EXIT_OK;
+  return c.needsAction + c.failed + c.cancelled + summary.badRows + (summary.notFoundCount ?? 0) > 0 ? EXIT_ATTENTION : EXIT_OK;
 }
 
 const total = (counts: Record<ItemState, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
@@ -63,12 +66,14 @@ export function summaryText(s: RunSummary): string {
   const what = s.result === 'finished' ? `finished in ${seconds} s` : s.result === 'halted' ? `halted after ${seconds} s (see the message above)` : `stopped after ${seconds} s`;
   const open = c.pending + c.active + c.halted;
   const verb = s.kind === 'offboard' ? 'removed' : 'done';
+  const notFound = s.notFoundCount ?? 0;
   const lines = [
     `mx-lifecycle ${s.command}: job ${s.job} (${s.kind}) ${what}`,
-    `  ${total(c)} customers: ${c.done} ${verb}, ${c.needsAction} need action, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} cancelled` : ''}${open ? `, ${open} not finished` : ''}`,
+    `  ${total(c)} customers: ${c.done - notFound} ${verb}${s.kind === 'offboard' ? `, ${notFound} not found at MX` : ''}, ${c.needsAction} need action, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} cancelled` : ''}${open ? `, ${open} not finished` : ''}`,
   ];
   if (s.badRows > 0) lines.push(`  ${s.badRows} bad input row(s) skipped (listed above and in the report)`);
   lines.push(...listed('need action', s.needsAction, c.needsAction), ...listed('failed', s.failed, c.failed));
+  if (notFound > 0) lines.push(...listed('not found at MX (check these ids)', s.notFound ?? [], notFound));
   if (s.expectedOutcomes) {
     lines.push('  (in the demo, the sandbox\'s passwords pick these outcomes on purpose: a finished demo exits 0)');
   }
@@ -97,6 +102,7 @@ export function summaryJson(s: RunSummary, exitCode: number): Record<string, unk
     halt: s.halt,
     needsAction: s.needsAction,
     failed: s.failed,
+    ...(s.kind === 'offboard' ? { notFoundAtMx: s.notFoundCount ?? 0, notFound: s.notFound ?? [] } : {}),
     report: s.report,
     store: s.store,
   };

@@ -8,7 +8,7 @@
  */
 import { makeApiError } from '../errors/make.js';
 import { errAsync, ok, ResultAsync } from 'neverthrow';
-import type { AnswerChallengeActorInput, ChallengeSummary, CredentialFieldRef } from '../../machines/actors.js';
+import type { AnswerChallengeActorInput, ChallengeSummary, CreateMemberActorInput, CredentialFieldRef } from '../../machines/actors.js';
 import { summariseChallenge } from '../../machines/index.js';
 import type { LifecycleEffects } from '../../machines/provide.js';
 import type { ChallengeAnswer, CredentialValue, MxClient } from '../api/types.js';
@@ -112,6 +112,17 @@ export interface LifecycleEffectsOptions {
   answers: AnswerBox;
   /** The `X-Callback-Payload` a member's create sends (MX echoes it in MEMBER webhooks). */
   callbackPayload?: (memberExternalId: string) => string | undefined;
+  /**
+   * A retry: a member MX already has is never created again. It is found by its external id first,
+   * and the credentials given for it (if any) replace the old ones through update member, which
+   * aggregates with them, once per process; without credentials it is aggregated as it is.
+   */
+  replaceCredentials?: boolean;
+}
+
+/** The "already exists" error a retry's lookup stands for, so the member machine recovers the member MX has. */
+function existingMemberError(memberExternalId: string, guid: string): ApiError {
+  return { kind: 'duplicate', status: 409, retryable: false, scope: 'item', dialect: 'network', guid, message: `member "${memberExternalId}" already exists at MX` };
 }
 
 /**
@@ -121,7 +132,39 @@ export interface LifecycleEffectsOptions {
  * const machines = provideEffects(createLifecycleEffects({ client, credentials, answers: new Map() }));
  */
 export function createLifecycleEffects(options: LifecycleEffectsOptions): LifecycleEffects {
-  const { client, credentials, answerChallenge, answers, callbackPayload } = options;
+  const { client, credentials, answerChallenge, answers, callbackPayload, replaceCredentials = false } = options;
+  const givenFor = (input: CreateMemberActorInput) =>
+    ResultAsync.fromSafePromise(
+      Promise.resolve(
+        credentials({
+          memberExternalId: input.externalId,
+          userExternalId: input.userExternalId ?? null,
+          institutionCode: input.institutionCode,
+          userGuid: input.userGuid,
+          fields: input.credentialFields,
+        }),
+      ),
+    );
+  const valuesOf = (given: Awaited<ReturnType<CredentialsSource>>, input: CreateMemberActorInput): CredentialValue[] =>
+    given === null ? [] : Array.isArray(given) ? given : credentialValuesFor(given, input.credentialFields);
+  /** Members whose credentials this process replaced already: a later re-aggregation is a plain one. */
+  const replaced = new Set<string>();
+  const create = (input: CreateMemberActorInput, signal: AbortSignal) =>
+    givenFor(input).andThen((given) => {
+      if (given === null) return errAsync(localError(`no credentials were given for member "${input.externalId}"`));
+      const values = valuesOf(given, input);
+      if (values.length === 0) {
+        return errAsync(localError(`the credentials given for member "${input.externalId}" name none of the institution's fields`));
+      }
+      const payload = callbackPayload?.(input.externalId);
+      return client.createMember(
+        {
+          userGuid: input.userGuid, id: input.externalId, institutionCode: input.institutionCode, credentials: values,
+          ...(payload === undefined ? {} : { callbackPayload: payload }),
+        },
+        { signal },
+      );
+    });
   return {
     createUser: (input, signal) => client.createUser({ id: input.externalId, email: input.email, metadata: input.metadata }, { signal }),
     // The guid a duplicate named is read directly; if it is gone, the external id is searched.
@@ -132,36 +175,25 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
     deleteUser: (input, signal) => client.deleteUser(input.userGuid, { signal }),
     listCredentialFields: (input, signal) => client.listInstitutionCredentials(input.institutionCode, { signal }),
     createMember: (input, signal) =>
-      ResultAsync.fromSafePromise(
-        Promise.resolve(
-          credentials({
-            memberExternalId: input.externalId,
-            userExternalId: input.userExternalId ?? null,
-            institutionCode: input.institutionCode,
-            userGuid: input.userGuid,
-            fields: input.credentialFields,
-          }),
-        ),
-      ).andThen((given) => {
-        if (given === null) return errAsync(localError(`no credentials were given for member "${input.externalId}"`));
-        const values = Array.isArray(given) ? given : credentialValuesFor(given, input.credentialFields);
-        if (values.length === 0) {
-          return errAsync(localError(`the credentials given for member "${input.externalId}" name none of the institution's fields`));
-        }
-        const payload = callbackPayload?.(input.externalId);
-        return client.createMember(
-          {
-            userGuid: input.userGuid, id: input.externalId, institutionCode: input.institutionCode, credentials: values,
-            ...(payload === undefined ? {} : { callbackPayload: payload }),
-          },
-          { signal },
-        );
-      }),
+      replaceCredentials
+        ? client.findMemberByExternalId(input.userGuid, input.externalId, { signal }).andThen((existing) =>
+          existing ? errAsync(existingMemberError(input.externalId, existing.guid)) : create(input, signal))
+        : create(input, signal),
     findMember: (input, signal) =>
       input.memberGuid === undefined
         ? client.findMemberByExternalId(input.userGuid, input.externalId, { signal })
         : client.readMember(input.userGuid, input.memberGuid, { signal }).orElse(() => client.findMemberByExternalId(input.userGuid, input.externalId, { signal })),
-    aggregateMember: (input, signal) => client.aggregateMember(input.userGuid, input.memberGuid, { signal }),
+    aggregateMember: (input, signal) => {
+      const key = memberKey(input.userExternalId, input.externalId);
+      if (!replaceCredentials || replaced.has(key)) return client.aggregateMember(input.userGuid, input.memberGuid, { signal });
+      return givenFor(input).map((given) => valuesOf(given, input)).andThen((values) => {
+        if (values.length === 0) return client.aggregateMember(input.userGuid, input.memberGuid, { signal });
+        return client.updateMember(input.userGuid, input.memberGuid, { credentials: values }, { signal }).map((member) => {
+          replaced.add(key);
+          return member;
+        });
+      });
+    },
     readMemberStatus: (input, signal) => client.readMemberStatus(input.userGuid, input.memberGuid, { signal }),
     listChallenges: (input, signal) => client.listMemberChallenges(input.userGuid, input.memberGuid, { signal }),
     answerChallenge: async (input) => {

@@ -43,7 +43,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const credentials: CredentialsSource =
     options.credentials ?? ((request) => given.get(request.userExternalId, request.memberExternalId));
   const origins = createMemberOrigins();
-  const effects = createLifecycleEffects({ client, credentials, answerChallenge: options.answerChallenge, answers, callbackPayload: origins.payloadFor });
+  const effects = createLifecycleEffects({
+    client, credentials, answerChallenge: options.answerChallenge, answers, callbackPayload: origins.payloadFor,
+    replaceCredentials: options.replaceCredentials === true,
+  });
   const programs = new Map<JobKind, JobProgram>();
   const programFor = (kind: JobKind) => {
     let program = programs.get(kind);

@@ -44,6 +44,8 @@ export interface RuntimeOptions {
    * customers given to `submit` in this process are used (kept in memory, never stored).
    */
   credentials?: CredentialsSource;
+  /** A retry: members MX has are found, not created, and get the given credentials by update member. */
+  replaceCredentials?: boolean;
   /** Answers MFA challenges; left out, challenges wait for `answer()` until their window closes. */
   answerChallenge?: AnswerSource;
   /** An XState inspection observer; it reaches every item's actor, restored ones too. */

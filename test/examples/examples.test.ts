@@ -65,6 +65,13 @@ const CASES: Record<string, RegExp[]> = {
     /requests counted: (\d+); the sandbox saw \1\n/,
     /^OK: /m,
   ],
+  'check-and-retry.ts': [
+    /3 customers, 3 connections; at least 12 requests .*about 2 s at 10 requests\/s/,
+    /onboard april\.jsonl\n  exit 1: 1 done, 2 need action/,
+    /corrected\.jsonl\n  exit 0: 3 done, 0 need action/,
+    /members at MX: 3, ana-mxbank: 1 CONNECTED, ben-mxbank: 1 CONNECTED, cho-mxbank: 1 CONNECTED/,
+    /^OK: /m,
+  ],
   'day-two.ts': [
     /answered ben ben-mxbank \(1 of 1 challenge\)/,
     /1 customer cancelled/,
