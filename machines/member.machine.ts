@@ -4,7 +4,7 @@
  * `connected`, `needsAction` (with the status or the reason) or `failed` (with the error).
  */
 import { errorOf, lostDuplicateFallback, retryOrFail, waitingStates } from './retryKit.js';
-import { initialMemberContext, LOST_MEMBER, memberOutputOf, recordStatusOf, rereadOnConflict, statusOf, STEP_TARGETS } from './member.parts.js';
+import { connectionOf, initialMemberContext, LOST_MEMBER, memberOutputOf, recordStatusOf, rereadOnConflict, statusOf, STEP_TARGETS } from './member.parts.js';
 import { memberSetup, readOf } from './member.setup.js';
 
 /**
@@ -38,13 +38,7 @@ export const memberMachine = memberSetup.createMachine({
       invoke: {
         src: 'createMember',
         id: 'createMember',
-        input: ({ context }) => ({
-          userGuid: context.userGuid,
-          externalId: context.externalId,
-          userExternalId: context.userExternalId,
-          institutionCode: context.institutionCode,
-          credentialFields: context.credentialFields,
-        }),
+        input: ({ context }) => connectionOf(context),
         // A created member starts aggregating by itself: go straight to polling.
         onDone: {
           target: 'polling',
@@ -87,14 +81,7 @@ export const memberMachine = memberSetup.createMachine({
       invoke: {
         src: 'aggregateMember',
         id: 'aggregateMember',
-        input: ({ context }) => ({
-          userGuid: context.userGuid,
-          memberGuid: context.memberGuid ?? '',
-          externalId: context.externalId,
-          userExternalId: context.userExternalId,
-          institutionCode: context.institutionCode,
-          credentialFields: context.credentialFields,
-        }),
+        input: ({ context }) => ({ ...connectionOf(context), memberGuid: context.memberGuid ?? '' }),
         onDone: {
           target: 'polling',
           actions: [{ type: 'recordMember', params: ({ event }) => ({ member: event.output }) }, 'startPolling'],

@@ -91,3 +91,22 @@ export function memberOutputOf(context: MemberContext): MemberOutput {
     challenges: context.challenges,
   };
 }
+
+/**
+ * What a create (or an update of credentials) needs to know of the member: whose it is, where, and
+ * the guids of the institution's credential fields. Never a credential value.
+ *
+ * @example
+ * ```ts
+ * connectionOf(context).institutionCode; // 'mxbank'
+ * ```
+ */
+export function connectionOf(context: MemberContext) {
+  return {
+    userGuid: context.userGuid,
+    externalId: context.externalId,
+    userExternalId: context.userExternalId,
+    institutionCode: context.institutionCode,
+    credentialFields: context.credentialFields,
+  };
+}

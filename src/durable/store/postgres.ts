@@ -5,12 +5,10 @@
  * snapshot. Lease times come from the server's clock, so workers' clocks need not agree.
  */
 import { createRequire } from 'node:module';
-import type { Pool, PoolClient } from 'pg';
-import type { ApiError } from '../../errors/types.js';
-import type { ItemState, JobKind, JobRecord, ListOptions, NewItem, SnapshotStore, StoredItem } from '../store.js';
+import type { Pool } from 'pg';
+import type { ItemState, ListOptions, NewItem, SnapshotStore } from '../store.js';
 import {
   checkClaim,
-  decodeJson,
   emptyCounts,
   encodeJson,
   lastUpdatePerItem,
@@ -18,6 +16,9 @@ import {
   unknownJob,
 } from './_internals/common.js';
 import { migratePostgres, PG_OPEN_STATE, quoteSchema } from './postgresSchema.js';
+import {
+  FINAL_LIST, inTransaction, itemColumns, JOB_COLUMNS, leaseUntil, lockInOrder, toItem, toJob, type ItemRow, type JobRow,
+} from './postgresSql.js';
 
 export interface PostgresStoreOptions {
   /** Where to connect, e.g. `postgres://mx@db.internal:5432/lifecycle`; or give `pool`. */
@@ -35,56 +36,12 @@ export const defaultPostgresStoreOptions: Pick<PostgresStoreOptions, 'schema' | 
   poolSize: 4,
 };
 
-interface JobRow { id: string; kind: JobKind; created_at: number; halt: string | null }
-interface ItemRow {
-  job_id: string; id: string; seq: number; input: string | null; state: ItemState;
-  snapshot: string | null; due_at: number | null; outcome: string | null; updated_at: number;
-}
-
 /**
  * `pg` is loaded when a PostgreSQL store is first made, not with the library: it takes 55 ms to
  * load, which every run paid, SQLite ones included.
  */
 const require = createRequire(import.meta.url);
 const loadPg = (): typeof import('pg') => require('pg') as typeof import('pg');
-
-const epochMs = (column: string): string => `floor(extract(epoch FROM ${column}) * 1000)::float8`;
-const JOB_COLUMNS = `id, kind, ${epochMs('created_at')} AS created_at, halt`;
-const itemColumns = (t: string): string =>
-  `${t}.job_id, ${t}.id, ${t}.seq::float8 AS seq, ${t}.input, ${t}.state, ${t}.snapshot, ${t}.due_at, ${t}.outcome, ${epochMs(`${t}.updated_at`)} AS updated_at`;
-const leaseUntil = (param: string): string => `now() + ${param}::float8 * interval '1 millisecond'`;
-const FINAL_LIST = `('done', 'needsAction', 'failed', 'cancelled')`;
-
-/**
- * Locks the rows `$2` holds on job `$1` that match `where`, in id order. Renewals and saves of one
- * worker run at the same time on overlapping rows; taking their locks in one order is what keeps
- * them from deadlocking each other (they did, in a test, when each went its own way).
- */
-const lockInOrder = (s: string, where: string): string =>
-  `SELECT id FROM ${s}.items WHERE job_id = $1 AND lease_owner = $2 AND ${where} ORDER BY id FOR UPDATE`;
-
-const toJob = (row: JobRow): JobRecord => ({
-  id: row.id, kind: row.kind, createdAt: row.created_at, halt: decodeJson(row.halt) as ApiError | null,
-});
-const toItem = (row: ItemRow): StoredItem => ({
-  jobId: row.job_id, id: row.id, seq: row.seq, input: decodeJson(row.input), state: row.state,
-  snapshot: decodeJson(row.snapshot), dueAt: row.due_at, outcome: decodeJson(row.outcome), updatedAt: row.updated_at,
-});
-
-async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    client.release();
-    return result;
-  } catch (error) {
-    // A connection whose rollback fails is in an unknown state: destroy it rather than reuse it.
-    await client.query('ROLLBACK').then(() => client.release(), (broken: Error) => client.release(broken));
-    throw error;
-  }
-}
 
 const EXAMPLE = `createPostgresStore({ connectionString: 'postgres://mx@127.0.0.1:5432/lifecycle' })`;
 
