@@ -6,7 +6,8 @@
  */
 import type { ItemState, SnapshotStore, StoredItem } from '../durable/store.js';
 import type { Command } from './command.js';
-import { jobSettingsFromFlags, JOB_FLAGS_USAGE, usageProblem } from './flags.js';
+import { JOB_FLAGS_USAGE, usageProblem } from './flags.js';
+import { jobSettingsWithWebhooks, WEBHOOK_FLAGS_USAGE } from './webhookFlags.js';
 import { checkCustomers, openJob } from './jobStore.js';
 import { EXIT_OK, guarded } from './output.js';
 
@@ -22,6 +23,7 @@ MX has are aggregated again as they are. Customers of INPUT that are not re-open
   --needs-action         re-open the customers that need action
   --customer ID          only this customer (repeatable; it must be in the job)
 ${JOB_FLAGS_USAGE}
+${WEBHOOK_FLAGS_USAGE}
 
 exit codes: as onboard: 0 every customer done; 1 some need action or failed (also: no such job);
             2 the job halted; 64 bad usage (a --customer not in the job: nothing is changed)`;
@@ -73,7 +75,7 @@ async function reopen(store: SnapshotStore, jobId: string, states: readonly Item
 async function run(argv: string[]): Promise<number> {
   const { states, customers, rest } = splitFlags(argv);
   if (!rest.some((a) => a === '--job' || a.startsWith('--job='))) throw usageProblem('--job NAME is needed: the job to retry (mx-lifecycle status lists them)');
-  const settings = jobSettingsFromFlags(rest, 'onboard', process.env, { inputOptional: true });
+  const settings = jobSettingsWithWebhooks(rest, 'onboard', process.env, { inputOptional: true });
   const opened = await openJob('retry', settings.job, settings.store);
   if (typeof opened === 'number') return opened;
   const { store, job } = opened;

@@ -75,9 +75,11 @@ export function webhookSettingsOf(values: Partial<Record<Name, string>>, env: No
  * const settings = jobSettingsWithWebhooks(['customers.jsonl', '--webhook-port', '9000'], 'onboard', process.env);
  * settings.webhook?.port; // 9000
  */
-export function jobSettingsWithWebhooks(argv: readonly string[], kind: JobKind, env: NodeJS.ProcessEnv): JobSettings {
+export function jobSettingsWithWebhooks(
+  argv: readonly string[], kind: JobKind, env: NodeJS.ProcessEnv, extra: { inputOptional?: boolean } = {},
+): JobSettings {
   const { rest, values } = splitWebhookFlags(argv);
-  const settings = jobSettingsFromFlags(rest, kind, env);
+  const settings = jobSettingsFromFlags(rest, kind, env, extra);
   const webhook = webhookSettingsOf(values, env);
   if (!webhook) return settings;
   return { ...settings, webhook, lifecycle: { pollIntervalMs: WEBHOOK_POLL_INTERVAL_MS, ...settings.lifecycle } };

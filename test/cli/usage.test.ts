@@ -30,6 +30,8 @@ describe('mx-lifecycle usage', () => {
       [['onbaord', input], {}, /^mx-lifecycle: unknown command 'onbaord' \(did you mean 'onboard'\? commands: /],
       [['onboard', input, '--concurency', '4'], env, /^mx-lifecycle onboard: Unknown option '--concurency'; did you mean '--concurrency'\? \(see/],
       [['export', '--jbo', 'x'], {}, /^mx-lifecycle export: Unknown option '--jbo'; did you mean '--job'\?/],
+      // retry takes the webhook receiver's flags, as onboard and offboard do.
+      [['retry', '--job', 'x', '--webhook-port', 'notaport'], env, /^mx-lifecycle retry: --webhook-port must be a whole number from 0 to 65535, not 'notaport'/],
     ];
     const runs = await Promise.all(cases.map(([args, caseEnv]) => cli(args, { cwd: dir, env: caseEnv })));
     runs.forEach((run, i) => {
