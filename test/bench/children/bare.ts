@@ -26,8 +26,10 @@ const customerLimit = pLimit(flag('customers', 32));
 const requestLimit = pLimit(flag('requests', flag('customers', 32)));
 
 const agent = new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
+// The version MX Platform serves by default, with the Accept it expects (as the client sends).
 const headers = {
-  Accept: 'application/vnd.mx.api.v1+json',
+  Accept: 'application/json',
+  'Accept-Version': 'v20250224',
   'Content-Type': 'application/json',
   Authorization: `Basic ${Buffer.from('sandbox-client:sandbox-key').toString('base64')}`,
 };
@@ -53,7 +55,11 @@ async function call(method: string, path: string, body?: unknown): Promise<any> 
       await new Promise((resolve) => setTimeout(resolve, Number(response.retryAfter ?? 1) * 1_000));
       continue;
     }
-    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status}`);
+    if (response.status >= 300) {
+      // The first failure says why on stderr, so a bench that stops can be read.
+      if (failures === 0) process.stderr.write(`${method} ${path}: ${response.status} ${response.text.slice(0, 200)}\n`);
+      throw new Error(`${method} ${path}: ${response.status}`);
+    }
     return response.text === '' ? null : JSON.parse(response.text);
   }
 }
