@@ -4,18 +4,22 @@
  * needs R × L requests in flight, which no fixed number fits for every API (16 customers at 1 s
  * of latency make 16 requests a second, whatever the key allows).
  *
- * The controller is AIMD in the spirit of Netflix's concurrency-limits, driven by what each request
- * reports: how long it waited at the limiter before it started, and how long the API took. Each
- * window it
- * - shrinks (multiplicatively) when the API's latency rose well past its baseline (the API slows
- *   down), when requests waited at the limiter longer than the tolerance (the rate is the
- *   bottleneck and more customers only make a longer queue), or when the limiter is paused by a 429;
- * - grows when requests barely wait and every slot is taken while more customers wait for one:
- *   doubling-like at first (slow start, ×1.5 a window) until it first has to shrink, then by
- *   √limit a window;
+ * The controller is a gradient one in the spirit of Netflix's concurrency-limits (its Gradient2),
+ * driven by what each request reports (how long it waited at the limiter, how long the API took)
+ * and by the limiter's queue as it stands. It aims at a short queue at the limiter: long enough
+ * that the rate stays full while customers between two requests do their bookkeeping, short
+ * enough that a customer's requests do not each wait behind hundreds of others. Each window it
+ * - grows while the queue is shorter than that and every slot is taken with more customers
+ *   waiting: ×2 a window until the first answer, ×1.5 a window after it (slow start) until the
+ *   queue first builds, then by √limit;
+ * - shrinks when the queue is more than twice that, to the number of customers that would leave
+ *   the queue at its aim (customers in progress × (L + aim) ÷ (L + wait)), never below half of
+ *   those in progress. The customers already in progress are the basis, not the limit: a limit
+ *   that was lowered takes a latency or more to show (customers in progress finish their step
+ *   first), and lowering it again each window in the meantime ran it down to the floor;
+ * - holds while the limiter is paused by a 429 (no new customers) and shrinks once when the API's
+ *   latency rises past twice its baseline;
  * - otherwise holds.
- * Some queueing is wanted: requests waiting at the limiter keep the rate full while customers
- * between two requests do their bookkeeping, and at the end of a job while the last ones drain.
  * The npm ports of concurrency-limits guard a server's handlers (they reject or queue calls); here
  * the limit decides how many items to claim, so the few lines of the rule are kept here.
  */
@@ -29,11 +33,10 @@ export interface ConcurrencyOptions {
   max: number;
   /** How often the limit is decided (default 250 ms). */
   windowMs: number;
-  /**
-   * Requests that waited at the limiter longer than this on average (or than the API's baseline
-   * latency, if longer) count as queueing (default 250 ms).
-   */
-  queueToleranceMs: number;
+  /** The least wait at the limiter aimed at (default 50 ms). */
+  queueAimMs: number;
+  /** The wait aimed at as a share of the API's latency, when that is more (default 0.3). */
+  queueAimShare: number;
   /** A window whose latency is this many times the baseline (and 50 ms over it) means the API slowed down (default 2). */
   latencyTolerance: number;
   /** The clock (default `performance.now`); tests inject one. */
@@ -48,10 +51,23 @@ export const defaultConcurrencyOptions: ConcurrencyOptions = {
   min: 4,
   max: DEFAULT_MAX_CONCURRENCY,
   windowMs: 250,
-  queueToleranceMs: 250,
+  queueAimMs: 50,
+  queueAimShare: 0.3,
   latencyTolerance: 2,
   now: () => performance.now(),
 };
+
+/** What the controller reads of the client's limiter. */
+export interface LimiterView {
+  /** Requests waiting for their turn. */
+  queued: number;
+  /** Requests in flight. */
+  running: number;
+  /** The spacing between starts a known (or learnt) rate sets; 0 when unlimited. */
+  spacingMs: number;
+  /** Whether a 429 paused it. */
+  paused: boolean;
+}
 
 /** What the runtime tells the controller when it asks for the limit. */
 export interface SlotUse {
@@ -60,12 +76,10 @@ export interface SlotUse {
   /** Whether more customers wait for a slot (in the store or not yet claimed). */
   backlog: boolean;
   /**
-   * How long a request sent now would wait at the limiter (requests queued there × the spacing of
-   * a known rate), if the client says: the queue shows at once, not only when its requests start.
+   * The client's limiter as it stands, if the client says: its queue shows at once, not only when
+   * its requests start.
    */
-  limiterWaitMs?: number;
-  /** Whether the limiter is paused after a 429, if the client says. */
-  limiterPaused?: boolean;
+  limiter?: LimiterView;
 }
 
 export interface ConcurrencyController {
@@ -116,28 +130,51 @@ export function createConcurrencyController(options: Partial<ConcurrencyOptions>
   let latencySum = 0;
   let maxInUse = 0;
   let backlogSeen = false;
+  let waitSamples = 0;
+  let waitSum = 0;
+  let firstStartAt: number | null = null;
 
-  const shrinkTo = (factor: number): void => {
-    slowStart = false;
-    limit = Math.max(min, Math.floor(limit * factor));
+  const clamp = (n: number): number => Math.min(o.max, Math.max(min, n));
+
+  /** How long a request queued now would wait: queued × the time the limiter takes per start. */
+  const waitNow = (view: LimiterView | undefined, latency: number): number | null => {
+    if (!view) return null;
+    const perStart = Math.max(view.spacingMs, view.running > 0 ? latency / view.running : 0);
+    return view.queued * perStart;
   };
 
   const decide = (use: SlotUse): void => {
     const latency = finishes > 0 ? latencySum / finishes : null;
+    const before = baseline;
     if (latency !== null) {
       // The baseline follows a faster API at once and a slower one only slowly, so a slowdown shows.
       baseline = baseline === null || latency < baseline ? latency : baseline + (latency - baseline) * 0.05;
     }
-    const base = baseline ?? 0;
-    const tolerance = Math.max(o.queueToleranceMs, base);
-    const queued = Math.max(starts > 0 ? queuedSum / starts : 0, use.limiterWaitMs ?? 0);
+    // Before the first answer the latency is at least as long as the first request has been out.
+    const base = baseline ?? (firstStartAt === null ? 0 : o.now() - firstStartAt);
+    const aim = Math.max(o.queueAimMs, o.queueAimShare * base);
+    // The limiter's queue as it stood through the window, or else what the requests that started waited.
+    const wait = waitSamples > 0 ? waitSum / waitSamples : starts > 0 ? queuedSum / starts : 0;
     const binding = backlogSeen && maxInUse >= limit - Math.max(1, Math.floor(limit / 8));
-    if (latency !== null && latency > base * o.latencyTolerance && latency - base > 50) {
-      shrinkTo(Math.max(0.5, base / latency));
-    } else if (use.limiterPaused || queued > tolerance) {
-      shrinkTo(use.limiterPaused ? 0.5 : Math.max(0.5, Math.min(0.9, tolerance / queued)));
-    } else if (queued < tolerance / 2 && binding) {
-      limit = Math.min(o.max, slowStart ? Math.ceil(limit * 1.5) : limit + Math.max(1, Math.round(Math.sqrt(limit))));
+    if (use.limiter?.paused) {
+      // Requests wait for the pause to end, not for too many customers: no new ones meanwhile.
+      slowStart = false;
+      limit = clamp(Math.min(limit, use.inUse));
+    } else if (latency !== null && before !== null && latency > before * o.latencyTolerance && latency - before > 50) {
+      slowStart = false;
+      limit = clamp(Math.min(limit, Math.ceil(use.inUse * Math.max(0.5, before / latency))));
+    } else if (baseline === null) {
+      // No answer yet, so nothing to size by but the queue: the limit doubles while it stays short
+      // (at 1.5 s of latency and 100 requests/s, 150 customers are needed before the first answer).
+      if (wait < aim && binding) limit = clamp(limit * 2);
+    } else if (wait > 2 * aim) {
+      slowStart = false;
+      const fits = Math.ceil((use.inUse * (base + aim)) / (base + wait));
+      limit = clamp(Math.min(limit, Math.max(fits, Math.ceil(use.inUse / 2))));
+    } else if (wait < aim && binding) {
+      limit = clamp(slowStart ? Math.ceil(limit * 1.5) : limit + Math.max(1, Math.round(Math.sqrt(limit))));
+    } else if (wait >= aim) {
+      slowStart = false;
     }
   };
 
@@ -147,6 +184,7 @@ export function createConcurrencyController(options: Partial<ConcurrencyOptions>
     },
     adaptive: true,
     requestStarted(queuedMs) {
+      firstStartAt ??= o.now();
       starts += 1;
       queuedSum += Math.max(0, queuedMs);
     },
@@ -157,6 +195,11 @@ export function createConcurrencyController(options: Partial<ConcurrencyOptions>
     update(use) {
       maxInUse = Math.max(maxInUse, use.inUse);
       backlogSeen ||= use.backlog;
+      const wait = waitNow(use.limiter, baseline ?? 0);
+      if (wait !== null) {
+        waitSamples += 1;
+        waitSum += wait;
+      }
       const now = o.now();
       if (now - windowStart < o.windowMs) return limit;
       decide(use);
@@ -165,6 +208,8 @@ export function createConcurrencyController(options: Partial<ConcurrencyOptions>
       queuedSum = 0;
       finishes = 0;
       latencySum = 0;
+      waitSamples = 0;
+      waitSum = 0;
       maxInUse = use.inUse;
       backlogSeen = use.backlog;
       return limit;

@@ -98,7 +98,7 @@ export function createSlots(client: MxClient, setting: ConcurrencySetting = 'aut
       const limit = controller.update({
         inUse,
         backlog,
-        ...(state ? { limiterWaitMs: state.queued * state.minTimeMs, limiterPaused: state.pausedUntil !== null } : {}),
+        ...(state ? { limiter: { queued: state.queued, running: state.running, spacingMs: state.minTimeMs, paused: state.pausedUntil !== null } } : {}),
       });
       return Math.max(0, Math.min(limit - inUse, ceiling - live));
     },

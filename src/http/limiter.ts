@@ -1,11 +1,12 @@
 /**
- * The rate limit of one client. Every request runs as a job of its queue (bottleneck, in this
- * process or shared through Redis); a job that gets a 429 pauses the whole
+ * The rate limit of one client. Every request runs as a job of its queue (a small in-process one,
+ * or bottleneck shared through Redis) and then waits at the gate here for its start slot; a job
+ * that gets a 429 pauses the whole
  * limiter (no new job starts, jobs already scheduled wait at a gate) until Retry-After, and is then
  * retried by the queue, keeping its slot.
  */
 import { bottleneckQueue, type ClusterOptions } from './cluster.js';
-import type { JobQueue, RetrySignal } from './jobQueue.js';
+import { createLocalQueue, type JobQueue, type RetrySignal } from './jobQueue.js';
 import { createPacer, type Pacer } from './pacing.js';
 
 export interface LimiterOptions {
@@ -68,7 +69,9 @@ export interface LimiterState {
   minTimeMs: number;
   /** When the current pause ends (epoch ms), or `null`. */
   pausedUntil: number | null;
+  /** Requests waiting for their turn: in the queue, or let through by it and waiting for their start slot. */
   queued: number;
+  /** Requests in flight at the API. */
   running: number;
 }
 
@@ -83,10 +86,11 @@ export interface RequestLimiter {
 const clock = (): number => performance.now();
 
 /**
- * The rate is enforced over real starts in any window this long: a little over a second, so that
- * requests which start a second apart but arrive a few ms closer still count in different seconds.
+ * The rate is enforced over real starts: never more than the rate's worth in any window this long,
+ * a little over a second, so that requests which start a second apart but arrive a few ms closer
+ * still count in different seconds. (It matches the pacer's 1 % margin.)
  */
-const WINDOW_MS = 1_020;
+const WINDOW_MS = 1_010;
 /** How far (in spacings) the start slots may fall behind the clock before they are moved on. */
 const CATCH_UP_SPACINGS = 2;
 
@@ -108,13 +112,15 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
   /**
    * The spacing bottleneck enforces. A clustered limiter keeps its state in Redis with an idle
    * expiry, and its scripts `PEXPIRE` by a time derived from minTime: a fractional minTime (100/s
-   * with the pacer's margin is 10.2 ms) makes every script fail, and no request ever starts. Rounded
+   * with the pacer's margin is 10.1 ms) makes every script fail, and no request ever starts. Rounded
    * up, the shared rate stays at or under the limit.
    */
   const clustered = settings.cluster !== null;
   const sharedMinTime = (): number => (clustered ? Math.ceil(pacer.minTimeMs()) : pacer.minTimeMs());
   const queueSettings = { maxConcurrent: settings.maxConcurrent, minTime: sharedMinTime() };
-  const queue: JobQueue = bottleneckQueue(queueSettings, settings.cluster, settings.expirationMs);
+  const queue: JobQueue = clustered
+    ? bottleneckQueue(queueSettings, settings.cluster, settings.expirationMs)
+    : createLocalQueue({ maxConcurrent: settings.maxConcurrent });
 
   let pausedUntil = 0;
   let lastStart = Number.NEGATIVE_INFINITY;
@@ -124,6 +130,8 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
   let lastThrottleAt = Number.NEGATIVE_INFINITY;
   let resumeTimer: NodeJS.Timeout | null = null;
   let stopped = false;
+  /** Attempts past the gate and not yet answered: what is really in flight. */
+  let executing = 0;
   const sleepers = new Set<() => void>();
 
   /** A wait that `stop()` cuts short, so closing a client never waits out a pause. */
@@ -146,11 +154,15 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
    * The next start slot: after any pause, and one spacing after the previous slot. The slots may
    * fall behind the clock by up to CATCH_UP_SPACINGS: a start that a busy event loop made late is
    * made up by the next ones instead of pushing every later start back (which lost a tenth of a
-   * known rate). The window in `windowOpensAt` keeps the catching up under the rate.
+   * known rate). The window in `windowOpensAt` keeps the catching up under the rate. Slots that
+   * fell further behind than that mean the limiter was idle: the next slot is now, not in the past,
+   * or the first requests after a quiet spell would leave in a burst (and, the window then opening
+   * for them together a window later, again).
    */
   const reserveStart = (now: number): number => {
     const spacing = pacer.minTimeMs();
-    const at = Math.max(now - CATCH_UP_SPACINGS * spacing, pausedUntil, lastStart + spacing);
+    const next = lastStart + spacing;
+    const at = Math.max(next < now - CATCH_UP_SPACINGS * spacing ? now : next, pausedUntil);
     lastStart = at;
     return at;
   };
@@ -159,7 +171,7 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
   const windowOpensAt = (now: number): number => {
     const rate = pacer.perSecond;
     if (rate === null) return now;
-    const cap = Math.max(1, Math.floor(rate * (WINDOW_MS / 1000)));
+    const cap = Math.max(1, Math.floor(rate));
     return starts.length < cap ? now : starts[starts.length - cap]! + WINDOW_MS;
   };
 
@@ -226,7 +238,13 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
       if (stopped) throw LIMITER_STOPPED;
       attempts += 1;
       const startedAt = clock();
-      const verdict = await attempt(attempts);
+      executing += 1;
+      let verdict: AttemptVerdict<T>;
+      try {
+        verdict = await attempt(attempts);
+      } finally {
+        executing -= 1;
+      }
       const finishedAt = clock();
       if (verdict.type === 'done') {
         streak = 0;
@@ -261,8 +279,9 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
         perSecond: pacer.perSecond,
         minTimeMs: pacer.minTimeMs(),
         pausedUntil: pausedUntil > clock() ? Date.now() + (pausedUntil - clock()) : null,
-        queued: counts.queued,
-        running: counts.running,
+        // The queue's running jobs include those waiting for their start slot (minTime, the gate).
+        queued: counts.queued + Math.max(0, counts.running - executing),
+        running: Math.min(executing, counts.running),
       };
     },
     async stop() {

@@ -1,102 +1,118 @@
 import { describe, expect, it } from 'vitest';
 import { createConcurrencyController, fixedConcurrency, type ConcurrencyController } from '../../src/durable/concurrency.js';
+import { runModel } from './support/jobModel.js';
 
-/**
- * The controller on a clock the test moves: each window, `requests` requests start after waiting
- * `queuedMs` at the limiter and finish after `latencyMs` at the API, with every slot taken and
- * customers waiting for one unless told otherwise.
- */
-function drive(
-  controller: ConcurrencyController,
-  clock: { t: number },
-  windows: number,
-  traffic: { queuedMs: number | ((limit: number) => number); latencyMs: number; requests?: number; backlog?: boolean; paused?: boolean },
-): number[] {
-  const limits: number[] = [];
-  for (let w = 0; w < windows; w += 1) {
-    const queuedMs = typeof traffic.queuedMs === 'function' ? traffic.queuedMs(controller.limit) : traffic.queuedMs;
-    for (let r = 0; r < (traffic.requests ?? 20); r += 1) {
-      controller.requestStarted(queuedMs);
-      controller.requestFinished(traffic.latencyMs);
-    }
-    clock.t += 250;
-    limits.push(
-      controller.update({ inUse: controller.limit, backlog: traffic.backlog ?? true, ...(traffic.paused ? { limiterPaused: true } : {}) }),
-    );
-  }
-  return limits;
+/** A controller on the model's clock: each call to `update` is one simulated millisecond. */
+function onModelClock(options: Parameters<typeof createConcurrencyController>[0] = {}): ConcurrencyController {
+  let t = 0;
+  const controller = createConcurrencyController({ ...options, now: () => t });
+  return {
+    get limit() {
+      return controller.limit;
+    },
+    adaptive: true,
+    requestStarted: (queuedMs) => controller.requestStarted(queuedMs),
+    requestFinished: (latencyMs) => controller.requestFinished(latencyMs),
+    update: (use) => {
+      t += 1;
+      return controller.update(use);
+    },
+  };
 }
 
-const setup = (max = 1_200) => {
-  const clock = { t: 0 };
-  return { clock, controller: createConcurrencyController({ now: () => clock.t, max }) };
-};
+const job = { customers: 2_000, steps: 4, rate: 100 };
+/** The model's whole-job ratio: makespan ÷ (requests ÷ rate). */
+const ratioOf = (makespanMs: number) => makespanMs / ((job.customers * job.steps * 1000) / job.rate);
 
-describe('concurrency auto', () => {
-  it('grows while requests start without queueing and every slot is taken, up to the ceiling', () => {
-    const { clock, controller } = setup(300);
-    expect(controller.limit).toBe(16);
-    const limits = drive(controller, clock, 12, { queuedMs: 5, latencyMs: 1_500 });
-    expect(limits[0]).toBeGreaterThan(16);
-    for (let i = 1; i < limits.length; i += 1) expect(limits[i]).toBeGreaterThanOrEqual(limits[i - 1]!);
-    expect(limits.at(-1)).toBe(300);
+describe('concurrency auto, on a model job (2,000 customers × 4 requests at 100/s)', () => {
+  it.each([1, 300, 1_500, 3_000])('keeps the rate full at %i ms of latency, with a short queue', (latencyMs) => {
+    const run = runModel(onModelClock(), { ...job, latencyMs });
+    // Little's law: 100/s at L needs 100 × L requests in flight; the limit grows to that and stops.
+    expect(ratioOf(run.makespanMs)).toBeLessThan(1.06);
+    const steady = run.perSecond.slice(Math.ceil(latencyMs / 1000) + 2, -Math.ceil((8 * latencyMs) / 1000) - 2);
+    expect(Math.min(...steady)).toBeGreaterThanOrEqual(95);
+    expect(run.peakInUse).toBeGreaterThanOrEqual((job.rate * latencyMs) / 1000);
+    expect(run.meanQueuedMs).toBeLessThan(Math.max(200, latencyMs));
   });
 
+  it('comes down from far too many customers without running the limit down to the floor', () => {
+    // 600 customers at 1.5 s make 400 requests a second against a limit of 100: the queue grows to
+    // seconds. Customers in progress only finish their step before a lower limit shows, and a
+    // controller that shrank its limit again every window meanwhile ended at 4 and starved the rate.
+    const run = runModel(onModelClock({ initial: 600 }), { ...job, latencyMs: 1_500 });
+    const afterShrink = run.limits.slice(8, -40);
+    expect(Math.min(...afterShrink)).toBeGreaterThanOrEqual(150);
+    expect(Math.min(...run.perSecond.slice(2, -14))).toBeGreaterThanOrEqual(95);
+    expect(ratioOf(run.makespanMs)).toBeLessThan(1.06);
+  });
+
+  it('stays within the ceiling', () => {
+    const run = runModel(onModelClock({ max: 60 }), { ...job, customers: 400, latencyMs: 1_500 });
+    expect(run.peakInUse).toBe(60);
+    expect(Math.max(...run.limits)).toBe(60);
+  });
+});
+
+describe('concurrency auto, window by window', () => {
+  const manual = (max = 1_200) => {
+    const clock = { t: 0 };
+    return { clock, controller: createConcurrencyController({ now: () => clock.t, max }) };
+  };
+  const limiter = (queued: number, paused = false) => ({ queued, running: 20, spacingMs: 10, paused });
+
   it('does not grow when slots are free or no customer waits for one', () => {
-    const { clock, controller } = setup();
-    expect(drive(controller, clock, 8, { queuedMs: 0, latencyMs: 300, backlog: false })).toEqual(Array(8).fill(16));
-    const other = setup();
+    const { clock, controller } = manual();
+    for (let w = 0; w < 8; w += 1) {
+      controller.requestStarted(0);
+      controller.requestFinished(300);
+      clock.t += 250;
+      controller.update({ inUse: 16, backlog: false, limiter: limiter(0) });
+    }
+    expect(controller.limit).toBe(16);
+    const other = manual();
     for (let w = 0; w < 8; w += 1) {
       other.controller.requestStarted(0);
       other.controller.requestFinished(300);
       other.clock.t += 250;
-      other.controller.update({ inUse: 3, backlog: true });
+      other.controller.update({ inUse: 3, backlog: true, limiter: limiter(0) });
     }
     expect(other.controller.limit).toBe(16);
   });
 
-  it('shrinks when requests queue at the limiter, and settles where the queue stays under the tolerance', () => {
-    const { clock, controller } = setup();
-    // 30 customers keep the rate full; each one more makes every request wait 20 ms longer.
-    const queue = (limit: number) => Math.max(0, (limit - 30) * 20);
-    const limits = drive(controller, clock, 60, { queuedMs: queue, latencyMs: 200 });
-    const max = Math.max(...limits);
-    expect(max).toBeGreaterThan(30);
-    const settled = limits.slice(-20);
-    for (const limit of settled) {
-      expect(limit).toBeGreaterThanOrEqual(30);
-      expect(queue(limit)).toBeLessThanOrEqual(250);
-    }
-    expect(Math.min(...settled)).toBeLessThan(max);
-  });
-
-  it('shrinks when the API slows down, and when the limiter is paused by a 429', () => {
-    const { clock, controller } = setup();
-    drive(controller, clock, 6, { queuedMs: 0, latencyMs: 200 });
-    const before = controller.limit;
-    expect(before).toBeGreaterThan(16);
-    const slow = drive(controller, clock, 2, { queuedMs: 0, latencyMs: 1_000 });
-    expect(slow[0]).toBeLessThan(before);
-    expect(slow[1]).toBeLessThan(slow[0]!);
-    const atPause = controller.limit;
-    const paused = drive(controller, clock, 1, { queuedMs: 0, latencyMs: 1_000, requests: 0, paused: true });
-    expect(paused[0]).toBeLessThan(atPause);
-    expect(drive(controller, clock, 20, { queuedMs: 0, latencyMs: 1_000, requests: 0, paused: true }).at(-1)).toBe(4);
+  it('takes no new customers while the limiter is paused by a 429, and shrinks once when the API slows down', () => {
+    const { clock, controller } = manual();
+    const window = (latencyMs: number, inUse: number, queued: number, paused = false) => {
+      for (let r = 0; r < 20; r += 1) {
+        controller.requestStarted(0);
+        controller.requestFinished(latencyMs);
+      }
+      clock.t += 250;
+      return controller.update({ inUse, backlog: true, limiter: limiter(queued, paused) });
+    };
+    for (let w = 0; w < 4; w += 1) window(200, controller.limit, 0);
+    const grown = controller.limit;
+    expect(grown).toBeGreaterThan(16);
+    // Paused with fewer customers in progress than the limit: the limit comes down to them and holds.
+    expect(window(200, grown - 10, 50, true)).toBe(grown - 10);
+    expect(window(200, grown - 10, 50, true)).toBe(grown - 10);
+    // The API takes five times as long: once to half of those in progress, then hold while the baseline follows.
+    const slowed = window(1_000, grown - 10, 0);
+    expect(slowed).toBe(Math.ceil((grown - 10) / 2));
   });
 
   it('decides once a window: updates inside a window keep the limit', () => {
-    const { clock, controller } = setup();
+    const { clock, controller } = manual();
     controller.requestStarted(0);
     clock.t += 100;
     expect(controller.update({ inUse: 16, backlog: true })).toBe(16);
     clock.t += 160;
-    expect(controller.update({ inUse: 16, backlog: true })).toBe(24);
+    expect(controller.update({ inUse: 16, backlog: true })).toBe(32);
   });
 
   it('keeps a pinned number as it is', () => {
     const pinned = fixedConcurrency(32);
     pinned.requestStarted(10_000);
-    expect(pinned.update({ inUse: 32, backlog: true, limiterPaused: true })).toBe(32);
+    expect(pinned.update({ inUse: 32, backlog: true, limiter: limiter(500, true) })).toBe(32);
     expect(pinned.adaptive).toBe(false);
   });
 });

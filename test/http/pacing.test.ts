@@ -32,3 +32,32 @@ describe('pacing', () => {
     expect(pacer.perSecond).toBeNull();
   });
 });
+
+describe('the limiter as it reports itself', () => {
+  it('counts requests waiting for their start slot as queued, and only those at the API as running', async () => {
+    const { createLimiter } = await import('../../src/http/limiter.js');
+    // 20/s with 10 allowed at once: the queue lets 10 through, but they start 50 ms apart.
+    const limiter = createLimiter({ perSecond: 20, maxConcurrent: 10 });
+    let atApi = 0;
+    const seen: Array<{ queued: number; running: number; atApi: number }> = [];
+    const jobs = Array.from({ length: 20 }, () =>
+      limiter.run(async () => {
+        atApi += 1;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        atApi -= 1;
+        return { type: 'done' as const, value: null };
+      }),
+    );
+    for (let i = 0; i < 8; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      const state = limiter.state();
+      seen.push({ queued: state.queued, running: state.running, atApi });
+    }
+    await Promise.all(jobs);
+    await limiter.stop();
+    // Spaced 50 ms apart and answered in 5 ms: at most one is at the API at a time, the rest wait.
+    for (const s of seen) expect(s.running).toBeLessThanOrEqual(1);
+    expect(seen[0]!.queued).toBeGreaterThanOrEqual(15);
+    expect(seen.every((s, i) => i === 0 || s.queued <= seen[i - 1]!.queued)).toBe(true);
+  });
+});
