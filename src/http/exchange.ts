@@ -3,6 +3,7 @@
  * body read as text. Failures come back as classified values; nothing here throws.
  */
 import { err, ok, type Result } from 'neverthrow';
+import { request as undiciRequest, type Dispatcher } from 'undici';
 import { classifyNetworkError } from '../errors/index.js';
 import type { ApiError } from '../errors/types.js';
 
@@ -92,6 +93,48 @@ export async function exchange(
   } finally {
     clearTimeout(timer);
     caller?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Sends one request on undici's own API, the client's default: no WHATWG Request, Response,
+ * Headers or stream objects, and no AbortController or timer of its own per call (the timeout is
+ * undici's headers and body timeouts, each `timeoutMs`), which made the fetch path cost about as
+ * much CPU as the rest of the client. Same results as {@link exchange}.
+ *
+ * @example
+ * ```ts
+ * const r = await exchangeDirect(url, { method: 'GET', headers }, { dispatcher: agent, timeoutMs: 30_000, request, secrets: [] });
+ * ```
+ */
+export async function exchangeDirect(
+  url: string,
+  init: Omit<FetchInit, 'signal' | 'dispatcher'>,
+  options: Omit<ExchangeOptions, 'fetch' | 'dispatcher'> & { dispatcher: Dispatcher },
+): Promise<Result<RawResponse, ApiError>> {
+  const caller = options.signal;
+  if (caller?.aborted) return err(abortedError(options.request, options.secrets));
+  try {
+    const response = await undiciRequest(url, {
+      method: init.method as Dispatcher.HttpMethod,
+      headers: init.headers,
+      ...(init.body === undefined ? {} : { body: init.body }),
+      dispatcher: options.dispatcher,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      ...(caller ? { signal: caller } : {}),
+    });
+    const text = await response.body.text();
+    const headers: Record<string, string> = {};
+    for (const name of KEPT_HEADERS) {
+      const value = response.headers[name];
+      const first = Array.isArray(value) ? value[0] : value;
+      if (first !== undefined) headers[name] = first;
+    }
+    return ok({ status: response.statusCode, headers, text });
+  } catch (error) {
+    if (caller?.aborted) return err(abortedError(options.request, options.secrets));
+    return err(classifyNetworkError(error, { request: options.request, secrets: options.secrets }));
   }
 }
 

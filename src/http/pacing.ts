@@ -38,10 +38,12 @@ export interface Pacer {
 const WINDOW_MS = 1000;
 const FIRST_ESTIMATE_MARGIN = 0.9;
 /**
- * Spacing is stretched by 2 %: timers fire late under load, and a late start followed by an
- * on-time one would otherwise squeeze one request too many into some second.
+ * Spacing is stretched by 1 %, so the rate stays just under the limit when arrivals jitter by a
+ * few ms. (The limiter's window also counts real starts: a timer that fired late cannot squeeze
+ * one request too many into a second. With that in place, the 2 % this once was cost a 2,000-
+ * customer job at 1.5 s of latency a second and a half, a third of what it may lose.)
  */
-const SPACING_MARGIN = 1.02;
+const SPACING_MARGIN = 1.01;
 
 /**
  * A rate that adapts to 429s.
@@ -58,12 +60,20 @@ export function createPacer(options: Partial<PacingOptions> = {}): Pacer {
   let rate: number | null = ceiling;
   let lastDecreaseAt = Number.NEGATIVE_INFINITY;
   let lastChangeAt = 0;
-  // Start times of accepted requests in the last second: what the API let through.
+  // When accepted requests were answered in the last second (from `head` on, in order): what the API let
+  // through. Trimmed by moving `head`, not by filtering: at thousands of requests a second,
+  // filtering the whole list on every answer cost more than the answer.
   let recent: number[] = [];
+  let head = 0;
 
   const trim = (now: number): void => {
-    if (recent.length > 0 && recent[0]! < now - WINDOW_MS) recent = recent.filter((t) => t >= now - WINDOW_MS);
+    while (head < recent.length && recent[head]! < now - WINDOW_MS) head += 1;
+    if (head > 1_024 && head * 2 > recent.length) {
+      recent = recent.slice(head);
+      head = 0;
+    }
   };
+  const recentCount = (): number => recent.length - head;
 
   return {
     get perSecond() {
@@ -72,8 +82,8 @@ export function createPacer(options: Partial<PacingOptions> = {}): Pacer {
     minTimeMs() {
       return rate === null ? 0 : (1000 / rate) * SPACING_MARGIN;
     },
-    accepted(startedAt, now) {
-      recent.push(startedAt);
+    accepted(_startedAt, now) {
+      recent.push(now);
       trim(now);
       if (rate === null || (ceiling !== null && rate >= ceiling)) return false;
       if (lastChangeAt === 0) lastChangeAt = now;
@@ -88,9 +98,9 @@ export function createPacer(options: Partial<PacingOptions> = {}): Pacer {
       if (startedAt < lastDecreaseAt) return false;
       trim(now);
       // Nothing got through lately: no evidence of a rate yet, the pause and backoff must do.
-      if (rate === null && recent.length === 0) return false;
+      if (rate === null && recentCount() === 0) return false;
       // The first 429 of an unlimited client: what got through in the last second, with a margin.
-      const next = rate === null ? recent.length * FIRST_ESTIMATE_MARGIN : rate * settings.decreaseFactor;
+      const next = rate === null ? recentCount() * FIRST_ESTIMATE_MARGIN : rate * settings.decreaseFactor;
       rate = Math.max(settings.floorPerSecond, next);
       lastDecreaseAt = now;
       lastChangeAt = now;

@@ -8,7 +8,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { classify, classifyNetworkError, makeApiError, redactPath } from '../errors/index.js';
 import type { ApiError, ClassifierRule, DialectOption } from '../errors/types.js';
 import type { EventHub } from './events.js';
-import { abortedError, exchange, type FetchLike, type RawResponse } from './exchange.js';
+import { abortedError, exchange, exchangeDirect, type FetchLike, type RawResponse } from './exchange.js';
 import { createLimiter, type AttemptVerdict, type LimiterOptions, type LimiterState } from './limiter.js';
 import { createTokenSource, type TokenLease, type TokenSource } from './token.js';
 import { tokenFetcher } from './tokenEndpoint.js';
@@ -92,9 +92,11 @@ function closedError(request: { method: string; path: string }): ApiError {
 export function createTransport(options: TransportOptions): Transport {
   const base = options.baseUrl.replace(/\/+$/, '');
   const agent = options.fetch ? undefined : new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
+  // Token requests go through fetch; API calls, unless a fetch is injected, through undici's own API.
   const doFetch: FetchLike = options.fetch ?? (undiciFetch as unknown as FetchLike);
   const basic = `Basic ${Buffer.from(`${options.clientId}:${options.apiKey}`).toString('base64')}`;
-  const keySecrets = [options.apiKey, Buffer.from(`${options.clientId}:${options.apiKey}`).toString('base64')];
+  // Frozen, so the redactor may keep the literals it derives from it.
+  const keySecrets = Object.freeze([options.apiKey, Buffer.from(`${options.clientId}:${options.apiKey}`).toString('base64')]);
   const common = { Accept: ACCEPT_BY_VERSION[options.apiVersion], 'Accept-Version': options.apiVersion, 'User-Agent': options.userAgent };
   const limiter = createLimiter({ ...options.limiter, expirationMs: options.limiter.cluster ? options.timeoutMs * 3 + 60_000 : null });
   const { events } = options;
@@ -143,14 +145,11 @@ export function createTransport(options: TransportOptions): Transport {
     const fields = { callId: call.callId, method: call.method, path: call.path, attempt: attemptNumber };
     const started = performance.now();
     events.emit({ type: 'request', ...fields, queuedMs: Math.round(started - progress.queuedAt) });
-    const outcome = await exchange(`${base}${call.fullPath}`, { method: call.method, headers, ...(body === undefined ? {} : { body }) }, {
-      fetch: doFetch,
-      dispatcher: agent,
-      timeoutMs: options.timeoutMs,
-      ...(request.signal ? { signal: request.signal } : {}),
-      request: requestInfo,
-      secrets,
-    });
+    const init = { method: call.method, headers, ...(body === undefined ? {} : { body }) };
+    const sent = { timeoutMs: options.timeoutMs, ...(request.signal ? { signal: request.signal } : {}), request: requestInfo, secrets };
+    const outcome = agent
+      ? await exchangeDirect(`${base}${call.fullPath}`, init, { ...sent, dispatcher: agent })
+      : await exchange(`${base}${call.fullPath}`, init, { ...sent, fetch: doFetch });
     progress.queuedAt = performance.now();
     const durationMs = Math.round(progress.queuedAt - started);
     if (outcome.isErr()) {

@@ -99,3 +99,15 @@ describe('errors carry only redacted text', () => {
     expect(JSON.stringify(e)).not.toContain(SECRET);
   });
 });
+
+describe('redact with a list of secrets used again and again', () => {
+  it('cuts the secrets of a frozen list every time, and reads a mutable list afresh each call', () => {
+    const frozen = Object.freeze(['sk_PLANTED_one', 'pw two']);
+    expect(redact('a sk_PLANTED_one b pw%20two', frozen)).toBe('a [REDACTED] b [REDACTED]');
+    expect(redact('again sk_PLANTED_one', frozen)).toBe('again [REDACTED]');
+    const mutable = ['sk_PLANTED_first'];
+    expect(redact('sk_PLANTED_first', mutable)).toBe('[REDACTED]');
+    mutable.push('sk_PLANTED_later');
+    expect(redact('sk_PLANTED_first and sk_PLANTED_later', mutable)).toBe('[REDACTED] and [REDACTED]');
+  });
+});

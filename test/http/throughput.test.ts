@@ -46,7 +46,7 @@ it('keeps a known rate while the event loop is busy: late starts are made up, ne
       most = Math.max(most, i - j + 1);
     }
     console.log(`${jobs} jobs at a known ${perSecond}/s with a busy loop: ${rate.toFixed(1)}/s, at most ${most} in any second`);
-    // Each late start used to push every later one back: 170/s here. The spacing's own margin is 2 %.
+    // Each late start used to push every later one back: 170/s here. The spacing's own margin is 1 %.
     expect(rate).toBeGreaterThan(perSecond * 0.93);
     expect(most).toBeLessThanOrEqual(perSecond);
   } finally {

@@ -1,6 +1,6 @@
 /**
  * The Redis-shared limit between processes: at a rate whose spacing is not a whole number of
- * milliseconds (what `--rate 100` gives: 10.2 ms with the pacer's margin; Redis keeps whole
+ * milliseconds (what `--rate 100` gives: 10.1 ms with the pacer's margin; Redis keeps whole
  * milliseconds, and a fraction once made every clustered request wait for ever), and across the
  * death of a process in the middle of the pause a 429 started.
  */
@@ -46,7 +46,7 @@ async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
 }
 
 describe('a limit shared through Redis', () => {
-  it('lets two clients send together at 100/s, a spacing of 10.2 ms with the margin, and no faster', async () => {
+  it('lets two clients send together at 100/s, a spacing of 10.1 ms with the margin, and no faster', async () => {
     const perSecond = 100;
     const clientId = uniqueName('frac');
     const apiKey = `sk_PLANTED_${uniqueName('frac_key')}`;
