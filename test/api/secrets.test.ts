@@ -75,4 +75,46 @@ describe('secrets never leave the client', () => {
     // Nor a fragment long enough to matter.
     for (const secret of [API_KEY, PASSWORD, ANSWER]) expect(everything).not.toContain(secret.slice(0, 12));
   }, 60_000);
+
+  it('keeps the key, passwords and answers out of every event and error on the default transport (undici request, Basic auth, faults on)', async () => {
+    const sandbox = await startSandbox({
+      rateLimit: 30,
+      faults: 0.3,
+      seed: 11,
+      timeoutFaultMs: 400,
+      aggregationMs: 50,
+      clients: [{ id: CLIENT_ID, key: API_KEY }],
+    });
+    const events: ClientEvent[] = [];
+    const errors: ApiError[] = [];
+    const client = createMxClient({ baseUrl: sandbox.url, clientId: CLIENT_ID, apiKey: API_KEY, timeoutMs: 300, onEvent: (e) => events.push(e) });
+    const keep = <T>(result: { isErr(): boolean; error?: ApiError; value?: T }): T | undefined => {
+      if (result.isErr()) errors.push(result.error!);
+      return result.value;
+    };
+    const credentials = [
+      { guid: 'CRD-username', value: MXBANK_USERNAME },
+      { guid: 'CRD-password', value: PASSWORD },
+    ];
+    try {
+      for (let i = 0; i < 25; i += 1) {
+        const user = keep(await client.createUser({ id: `plain-${i}` }));
+        if (!user) continue;
+        const member = keep(await client.createMember({ userGuid: user.guid, id: `plain-conn-${i}`, institutionCode: 'mxbank', credentials }));
+        keep(await client.resumeAggregation(user.guid, member?.guid ?? 'MBR-missing', [{ guid: 'CRD-challenge', value: ANSWER }]));
+        keep(await client.readMemberStatus(user.guid, member?.guid ?? 'MBR-missing'));
+        keep(await client.deleteUser(user.guid));
+      }
+    } finally {
+      await client.close();
+      await sandbox.close();
+    }
+    const basic = Buffer.from(`${CLIENT_ID}:${API_KEY}`).toString('base64');
+    const everything = JSON.stringify({ events, errors });
+    expect(errors.length).toBeGreaterThan(10);
+    // undici's own errors (a socket cut mid-answer) came back through the direct path too.
+    expect(errors.some((e) => e.kind === 'unavailable' && 'cause' in e && String(e.cause).startsWith('UND_ERR'))).toBe(true);
+    for (const secret of [API_KEY, basic, PASSWORD, ANSWER]) expect(everything).not.toContain(secret);
+    for (const secret of [API_KEY, PASSWORD, ANSWER]) expect(everything).not.toContain(secret.slice(0, 12));
+  }, 60_000);
 });

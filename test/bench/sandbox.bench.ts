@@ -102,16 +102,17 @@ async function run(): Promise<Row[]> {
   });
   await new Promise<void>((resolve) => hello.listen(0, '127.0.0.1', resolve));
   const helloUrl = `http://127.0.0.1:${(hello.address() as AddressInfo).port}/`;
-  const sandbox = await startSandbox({ auth: 'token', latencyMs: 0, faults: 0, rateLimit: 0 });
+  // The sandbox's defaults, as MX Platform: Basic auth and a version on every request.
+  const sandbox = await startSandbox({ latencyMs: 0, faults: 0, rateLimit: 0 });
   try {
     const basic = `Basic ${Buffer.from('sandbox-client:sandbox-key').toString('base64')}`;
-    const token = (await (await fetch(`${sandbox.url}/oauth/token`, { method: 'POST', headers: { authorization: basic } })).json()) as { access_token: string };
-    const headers = { authorization: `Bearer ${token.access_token}`, accept: 'application/vnd.mx.api.v1+json' };
+    const headers = { authorization: basic, accept: 'application/json', 'accept-version': 'v20250224' };
     const created = await fetch(`${sandbox.url}/users`, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/json' },
       body: JSON.stringify({ user: { id: 'bench-user', email: 'bench@example.com', metadata: '{"tier":"gold"}' } }),
     });
+    if (created.status !== 200 && created.status !== 201) throw new Error(`the sandbox answered ${created.status} to the user's create: ${await created.text()}`);
     const guid = ((await created.json()) as { user: { guid: string } }).user.guid;
     const sandboxUrl = `${sandbox.url}/users/${guid}`;
 

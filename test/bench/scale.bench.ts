@@ -1,7 +1,7 @@
 /**
  * Scale: 100,000 customers from a JSONL file through `mx-lifecycle onboard` (SQLite store, default
- * flags: `--concurrency auto`, which against an unlimited sandbox grows towards its
- * `--max-concurrency` ceiling of 1,200) against an unlimited sandbox in a process of its own. Each customer has no
+ * flags: `--concurrency auto` under its `--max-concurrency` ceiling of 1,200, with the client's 10
+ * requests in flight for a rate it does not know) against an unlimited sandbox in a process of its own. Each customer has no
  * connection, so each is one user creation: the job is the runtime's bookkeeping for 100,000 items
  * rather than 400,000 requests, and fits the bench's time budget.
  *
