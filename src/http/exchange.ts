@@ -45,6 +45,16 @@ export interface ExchangeOptions {
 
 const KEPT_HEADERS = ['retry-after', 'content-type', 'www-authenticate'] as const;
 
+/** The few response headers the classifier reads, whichever API the response came from. */
+function keptHeaders(get: (name: string) => string | null | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of KEPT_HEADERS) {
+    const value = get(name);
+    if (value !== null && value !== undefined) headers[name] = value;
+  }
+  return headers;
+}
+
 /**
  * Sends one request. A timeout is `unavailable` with `timeout: true`; the caller's abort is
  * `unavailable` with cause `AbortError`.
@@ -80,12 +90,7 @@ export async function exchange(
       ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
     });
     const text = await response.text();
-    const headers: Record<string, string> = {};
-    for (const name of KEPT_HEADERS) {
-      const value = response.headers.get(name);
-      if (value !== null) headers[name] = value;
-    }
-    return ok({ status: response.status, headers, text });
+    return ok({ status: response.status, headers: keptHeaders((name) => response.headers.get(name)), text });
   } catch (error) {
     if (timedOut) return err(classifyNetworkError(controller.signal.reason, classifyOptions));
     if (caller?.aborted) return err(abortedError(options.request, options.secrets));
@@ -125,12 +130,10 @@ export async function exchangeDirect(
       ...(caller ? { signal: caller } : {}),
     });
     const text = await response.body.text();
-    const headers: Record<string, string> = {};
-    for (const name of KEPT_HEADERS) {
+    const headers = keptHeaders((name) => {
       const value = response.headers[name];
-      const first = Array.isArray(value) ? value[0] : value;
-      if (first !== undefined) headers[name] = first;
-    }
+      return Array.isArray(value) ? value[0] : value;
+    });
     return ok({ status: response.statusCode, headers, text });
   } catch (error) {
     if (caller?.aborted) return err(abortedError(options.request, options.secrets));

@@ -3,6 +3,7 @@
  * not (additive increase, multiplicative decrease). With a known rate it never goes above it; with
  * none it starts unlimited and learns the limit from what the API accepted before it said 429.
  */
+import { SlidingWindow } from '../_internals/slidingWindow.js';
 
 export interface PacingOptions {
   /** The known rate limit (requests per second), or `null` when the API's limit is unknown. */
@@ -35,6 +36,7 @@ export interface Pacer {
   throttled(startedAt: number, now: number): boolean;
 }
 
+/** A rate is changed at most once a second. */
 const WINDOW_MS = 1000;
 const FIRST_ESTIMATE_MARGIN = 0.9;
 /**
@@ -60,20 +62,8 @@ export function createPacer(options: Partial<PacingOptions> = {}): Pacer {
   let rate: number | null = ceiling;
   let lastDecreaseAt = Number.NEGATIVE_INFINITY;
   let lastChangeAt = 0;
-  // When accepted requests were answered in the last second (from `head` on, in order): what the API let
-  // through. Trimmed by moving `head`, not by filtering: at thousands of requests a second,
-  // filtering the whole list on every answer cost more than the answer.
-  let recent: number[] = [];
-  let head = 0;
-
-  const trim = (now: number): void => {
-    while (head < recent.length && recent[head]! < now - WINDOW_MS) head += 1;
-    if (head > 1_024 && head * 2 > recent.length) {
-      recent = recent.slice(head);
-      head = 0;
-    }
-  };
-  const recentCount = (): number => recent.length - head;
+  // When accepted requests were answered in the last second: what the API let through.
+  const recent = new SlidingWindow();
 
   return {
     get perSecond() {
@@ -83,8 +73,7 @@ export function createPacer(options: Partial<PacingOptions> = {}): Pacer {
       return rate === null ? 0 : (1000 / rate) * SPACING_MARGIN;
     },
     accepted(_startedAt, now) {
-      recent.push(now);
-      trim(now);
+      recent.record(now);
       if (rate === null || (ceiling !== null && rate >= ceiling)) return false;
       if (lastChangeAt === 0) lastChangeAt = now;
       if (now - lastChangeAt < WINDOW_MS) return false;
@@ -96,11 +85,11 @@ export function createPacer(options: Partial<PacingOptions> = {}): Pacer {
     throttled(startedAt, now) {
       // Requests already in flight when the rate went down say nothing new about the limit.
       if (startedAt < lastDecreaseAt) return false;
-      trim(now);
+      const through = recent.count(now);
       // Nothing got through lately: no evidence of a rate yet, the pause and backoff must do.
-      if (rate === null && recentCount() === 0) return false;
+      if (rate === null && through === 0) return false;
       // The first 429 of an unlimited client: what got through in the last second, with a margin.
-      const next = rate === null ? recentCount() * FIRST_ESTIMATE_MARGIN : rate * settings.decreaseFactor;
+      const next = rate === null ? through * FIRST_ESTIMATE_MARGIN : rate * settings.decreaseFactor;
       rate = Math.max(settings.floorPerSecond, next);
       lastDecreaseAt = now;
       lastChangeAt = now;

@@ -11,6 +11,19 @@ const API_KEY = 'sk_live_PLANTED_api_key_5f1e9c';
 const PASSWORD = 'PLANTED-member-password-7731';
 const ANSWER = 'PLANTED-mfa-answer-0042';
 
+const credentials = [
+  { guid: 'CRD-username', value: MXBANK_USERNAME },
+  { guid: 'CRD-password', value: PASSWORD },
+];
+
+/** Unwraps a result, keeping its error in `errors`. */
+const keeper =
+  (errors: ApiError[]) =>
+  <T>(result: { isErr(): boolean; error?: ApiError; value?: T }): T | undefined => {
+    if (result.isErr()) errors.push(result.error!);
+    return result.value;
+  };
+
 describe('secrets never leave the client', () => {
   it.each(['mx-sso', 'mcc'] as const)('keeps the key, tokens, passwords and answers out of every event and error (%s, faults on)', async (dialect) => {
     const sandbox = await startSandbox({ auth: 'token',
@@ -41,14 +54,7 @@ describe('secrets never leave the client', () => {
       fetch: spyingFetch,
       onEvent: (e) => events.push(e),
     });
-    const keep = <T>(result: { isErr(): boolean; error?: ApiError; value?: T }): T | undefined => {
-      if (result.isErr()) errors.push(result.error!);
-      return result.value;
-    };
-    const credentials = [
-      { guid: 'CRD-username', value: MXBANK_USERNAME },
-      { guid: 'CRD-password', value: PASSWORD },
-    ];
+    const keep = keeper(errors);
     try {
       for (let i = 0; i < 25; i += 1) {
         const user = keep(await client.createUser({ id: `secret-${i}`, metadata: `{"note":"${i}"}` }));
@@ -88,14 +94,7 @@ describe('secrets never leave the client', () => {
     const events: ClientEvent[] = [];
     const errors: ApiError[] = [];
     const client = createMxClient({ baseUrl: sandbox.url, clientId: CLIENT_ID, apiKey: API_KEY, timeoutMs: 300, onEvent: (e) => events.push(e) });
-    const keep = <T>(result: { isErr(): boolean; error?: ApiError; value?: T }): T | undefined => {
-      if (result.isErr()) errors.push(result.error!);
-      return result.value;
-    };
-    const credentials = [
-      { guid: 'CRD-username', value: MXBANK_USERNAME },
-      { guid: 'CRD-password', value: PASSWORD },
-    ];
+    const keep = keeper(errors);
     try {
       for (let i = 0; i < 25; i += 1) {
         const user = keep(await client.createUser({ id: `plain-${i}` }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/sandbox/prng.js';
-import { SlidingWindow } from '../../src/sandbox/slidingWindow.js';
+import { SlidingWindow } from '../../src/_internals/slidingWindow.js';
 import { TokenBucket } from '../../src/sandbox/tokenBucket.js';
 
 describe('sliding 1-s window', () => {

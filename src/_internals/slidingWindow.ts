@@ -1,6 +1,7 @@
 /**
- * The most requests one client made in any 1-second window, computed exactly: a ring of the
- * timestamps of the last second, so each request costs one push and amortised O(1) pops.
+ * Events in the last second, counted exactly: a ring of the timestamps of the last second, so each
+ * event costs one push and amortised O(1) pops. The sandbox keeps the most requests one client
+ * made in any second with it; the client's pacer, what got through in the last second.
  */
 
 const WINDOW_MS = 1000;
@@ -21,15 +22,31 @@ export class SlidingWindow {
    * w.record(0); w.record(500); w.record(1200); // w.max === 2
    */
   record(now: number): number {
-    while (this.size > 0 && (this.ring[this.head] ?? 0) <= now - WINDOW_MS) {
-      this.head = (this.head + 1) % this.ring.length;
-      this.size--;
-    }
+    this.expire(now);
     if (this.size === this.ring.length) this.grow();
     this.ring[(this.head + this.size) % this.ring.length] = now;
     this.size++;
     if (this.size > this.max) this.max = this.size;
     return this.size;
+  }
+
+  /**
+   * The count in the window that ends at `now`, recording nothing.
+   *
+   * @example
+   * const w = new SlidingWindow();
+   * w.record(0); w.count(999); // 1
+   */
+  count(now: number): number {
+    this.expire(now);
+    return this.size;
+  }
+
+  private expire(now: number): void {
+    while (this.size > 0 && (this.ring[this.head] ?? 0) <= now - WINDOW_MS) {
+      this.head = (this.head + 1) % this.ring.length;
+      this.size--;
+    }
   }
 
   private grow(): void {
