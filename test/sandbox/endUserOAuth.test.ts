@@ -164,5 +164,10 @@ describe('the OAuth page', () => {
     expect((await openPage(uri)).status).toBe(410);
     expect((await submit(fresh, { outcome: 'authorized' })).status).toBe(410);
     expect(sandbox.state().endUser.oauthWindows.expired - expiredBefore).toBe(2);
+    // An hour after its death a URL is forgotten (404), and stays counted as expired.
+    vi.setSystemTime(start + TTL_MS + 3_600_000);
+    await api.call('GET', `/users/${user}/members/oauth-late-m/oauth_window_uri`);
+    expect((await openPage(uri)).status).toBe(404);
+    expect(sandbox.state().endUser.oauthWindows.expired - expiredBefore).toBe(2);
   });
 });

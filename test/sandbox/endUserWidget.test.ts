@@ -134,6 +134,21 @@ describe('the widget page', () => {
     expect((await submit(url, { outcome: 'authorized' })).status).toBe(200);
     expect((await api.settled(user, member!.guid)).connection_status).toBe('CONNECTED');
     expect((await openPage(url)).status).toBe(410);
+    // Opened on that OAuth member, the widget asks for the consent again; a denial leaves it DENIED.
+    const again = await api.widget(user, { current_member_guid: member!.guid });
+    expect((await openPage(again)).text).toContain('name="outcome" value="denied"');
+    expect((await submit(again, { outcome: 'denied' })).status).toBe(200);
+    expect(await api.status(user, member!.guid)).toMatchObject({ connection_status: 'DENIED', is_being_aggregated: false });
+  });
+
+  it('opened on a CHALLENGED member, the widget shows its open challenge', async () => {
+    const user = await api.user('widget-challenged');
+    const guid = await api.member(user, 'widget-challenged-m', 'options');
+    expect((await api.settled(user, guid)).connection_status).toBe('CHALLENGED');
+    const url = await api.widget(user, { current_member_guid: guid });
+    expect((await openPage(url)).text).toContain('Which colour is the sky on a clear day?');
+    expect((await submit(url, { answer: 'correct' })).status).toBe(200);
+    expect((await api.settled(user, guid)).connection_status).toBe('CONNECTED');
   });
 
   it('dies after widgetUrlTtlMs by the sandbox clock, and a deleted member takes its URL with it', async () => {

@@ -3,6 +3,8 @@
  * files: body `{ widget_url: WidgetRequest }`, answer `{ widget_url: { type, url, user_id } }`).
  * The URL leads to the sandbox's own plain HTML widget (endUserPages.ts).
  */
+import { viewAt } from '../aggregation.js';
+import type { WidgetStage } from '../endUserLinks.js';
 import { INSTITUTIONS, type Institution } from '../mxbank.js';
 import type { SandboxError } from '../renderError.js';
 import type { MemberRecord } from '../store.js';
@@ -33,6 +35,17 @@ function target(ctx: HandlerContext, userGuid: string, request: Record<string, u
   return institution.manual ? { case: 'not_aggregatable' } : { institution };
 }
 
+/**
+ * Where the widget opens on a member: MX's widget "will determine the best view to load based on
+ * the member's current state": the open challenge of a CHALLENGED member, the institution's
+ * consent for an OAuth member, else its credentials.
+ */
+function stageOf(ctx: HandlerContext, member: MemberRecord | undefined): WidgetStage {
+  if (!member) return 'credentials';
+  if (viewAt(member.timeline, ctx.now, ctx.options).challenged) return 'challenge';
+  return member.timeline.oauth ? 'oauth' : 'credentials';
+}
+
 export const requestWidgetUrl: Handler = (ctx) => {
   // Both OpenAPI files name this path's user by `user_guid` only (no `user_identifier` here).
   const user = ctx.store.user(ctx.client.id, ctx.userGuid);
@@ -55,7 +68,7 @@ export const requestWidgetUrl: Handler = (ctx) => {
     institutionCode: opens.institution?.code ?? null,
     callbackPayload: ctx.callbackPayload,
     skipAggregation: false,
-    stage: opens.member?.timeline.oauth === true ? 'oauth' : 'credentials',
+    stage: stageOf(ctx, opens.member),
     issuedAt: ctx.now,
   });
   return { status: 200, json: { widget_url: { type: 'connect_widget', url, user_id: user.id } } };
