@@ -142,6 +142,7 @@ describe('SQLite store bytes', () => {
         input: '{"id":"cust-7","email":"marker-input@example.com"}',
         state: 'done', snapshot: '{"value":"done","marker":"marker-snapshot"}', due_at: null,
         outcome: '{"marker":"marker-outcome"}', updated_at: expect.any(Number), lease_owner: null, lease_until: null,
+        machine_version: null,
       }]);
       peek.close();
       await store.close();
