@@ -139,7 +139,8 @@ export function describeItem(state: ItemState, stored: unknown): Described {
   let reason: string;
   if (isError(outcome.error) && outcome.error.kind === 'unreadable_row') {
     // A row set apart names its cause, whatever state its state column records.
-    reason = `stored row unreadable: ${describeError(outcome.error)}`;
+    const { column, cause, message } = outcome.error;
+    reason = `stored row unreadable (${column}, ${cause})${message ? `: ${message}` : ''}`;
   } else if (state === 'done') {
     if (isNotFoundAtMx(stored)) {
       reason = NOT_FOUND_AT_MX;
