@@ -7,6 +7,7 @@
  * `export`, the report and `dashboard --job` read the job. Real child processes throughout, on a
  * SQLite file and on PostgreSQL.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
@@ -195,6 +196,7 @@ describe.each([
       expect((await dashboard).code).toBe(0);
     }
 
-    for (const out of [again.stdout, again.stderr, status.stdout, exported.stdout]) expect(out).not.toContain(API_KEY);
+    const reportText = readFileSync(join(dir, '.mx-lifecycle/rows.report.json'), 'utf8');
+    for (const out of [again.stdout, again.stderr, status.stdout, exported.stdout, reportText]) expect(out).not.toContain(API_KEY);
   }, 240_000);
 });

@@ -378,11 +378,12 @@ describe.each([
     await store.claimItems(jobId, { owner: 'w1', limit: 3, leaseMs: 60_000 });
     await store.saveItems(jobId, 'w1', [update('c1', { machineVersion: 1 }), update('c2', { state: 'done', outcome: { outcome: 'done' } })]);
     await backend.writeRaw!(jobId, 'c1', 'snapshot', '{"status":"active","value":');
-    await backend.writeRaw!(jobId, 'c2', 'outcome', 'not json');
+    // The parser quotes the text it could not read: that text (customer data) stays out of the message.
+    await backend.writeRaw!(jobId, 'c2', 'outcome', 'sk_live_planted_4242 and the rest of the row');
     await backend.writeRaw!(jobId, 'c3', 'input', '{"externalId":');
     const c1 = await store.getItem(jobId, 'c1');
     expect(c1).toMatchObject({ state: 'active', snapshot: null, machineVersion: 1, unreadable: { column: 'snapshot', message: expect.any(String) } });
-    expect(await store.getItem(jobId, 'c2')).toMatchObject({ state: 'done', outcome: null, unreadable: { column: 'outcome' } });
+    expect(await store.getItem(jobId, 'c2')).toMatchObject({ state: 'done', outcome: null, unreadable: { column: 'outcome', message: "Unexpected token 's', not valid JSON" } });
     expect((await store.listItems(jobId)).map((item) => [item.id, item.unreadable?.column ?? null])).toEqual([
       ['c1', 'snapshot'], ['c2', 'outcome'], ['c3', 'input'], ['c4', null],
     ]);

@@ -40,6 +40,16 @@ export interface ItemColumns {
 }
 
 /**
+ * What the JSON parser said, without the text it quotes: V8 repeats the column's text in its
+ * message (`Unexpected token 's', "sk_live_…" is not valid JSON`), and that text is customer data
+ * that would go on to the outcome, the report and the terminal.
+ */
+function parserWords(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/,\s*".*$/s, ', not valid JSON').slice(0, 200);
+}
+
+/**
  * An item's JSON columns decoded, where a column that is not JSON (a disk fault, a hand edit, a
  * release that wrote something else) reads as `null` and is named in `unreadable`, rather than
  * throwing: one bad row must not keep every reader of the job from the other rows.
@@ -50,7 +60,7 @@ export function decodeItemColumns(columns: ItemColumns): Pick<StoredItem, 'input
     try {
       return decodeJson(text);
     } catch (error) {
-      unreadable ??= { column, message: error instanceof Error ? error.message : String(error) };
+      unreadable ??= { column, message: parserWords(error) };
       return null;
     }
   };
