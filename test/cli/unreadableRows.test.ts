@@ -97,7 +97,7 @@ async function stopMidway(raw: RawStore, args: string[], dir: string, count: num
 }
 
 describe('a job whose only unreadable row names a state the machines lost (SQLite)', () => {
-  it('fails that customer with its cause and exits 1, instead of exiting 0 with the customer left active', async () => {
+  it('fails that customer with its cause and exits 1, instead of ending the whole run', async () => {
     const dir = workdir();
     const raw = sqliteRaw(dir);
     const input = writeJsonl(dir, 'rows.jsonl', ['rows-a', 'rows-b'].map((id) => customer(id, [PASSWORD])));
