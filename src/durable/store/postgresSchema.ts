@@ -58,6 +58,12 @@ const MIGRATIONS: readonly { version: number; sql: (s: string) => string }[] = [
       CREATE INDEX items_by_owner ON ${s}.items (job_id, lease_owner) WHERE lease_owner IS NOT NULL;
     `,
   },
+  {
+    version: 2,
+    // The machines version each snapshot was written by (machines/versions.ts); NULL for the rows
+    // stored before it was kept, which were written by version 1. A NULL column rewrites no row.
+    sql: (s) => `ALTER TABLE ${s}.items ADD COLUMN machine_version integer;`,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

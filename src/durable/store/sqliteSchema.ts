@@ -43,6 +43,12 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX items_open_by_seq ON items (job_id, seq) WHERE ${SQLITE_OPEN_STATE};
     `,
   },
+  {
+    version: 2,
+    // The machines version each snapshot was written by (machines/versions.ts); NULL for the rows
+    // stored before it was kept, which were written by version 1. Adding a NULL column rewrites no row.
+    sql: 'ALTER TABLE items ADD COLUMN machine_version INTEGER;',
+  },
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
