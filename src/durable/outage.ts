@@ -7,7 +7,7 @@
  * The pause is recorded in the job's halt record (`outage`), so it is durable: XState does not
  * persist delayed events, so a pause kept only in a timer would start over (and the budget with it)
  * after a restart. A restarted run waits out what is left of the recorded pause, and the budget
- * counts from the outage's first pause.
+ * counts from the outage's first failed request (kept as the pause's `since`).
  */
 import type { ApiError } from '../errors/types.js';
 
@@ -18,7 +18,7 @@ const LONGEST_PAUSE_MS = 60_000;
 
 /** An outage being waited out, as kept in the job's halt record. */
 export interface OutagePause {
-  /** Epoch ms of the outage's first pause; the budget counts from here. */
+  /** Epoch ms of the outage's first failed request (its first pause, when that is unknown); the budget counts from here. */
   since: number;
   /** Epoch ms at which the current pause ends and the halted customers are resumed. */
   until: number;

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { storeFailure } from '../../src/cli/storeFailure.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { cli, customer, fastFlags, messages, workdir, writeJsonl } from './harness.js';
 
@@ -84,4 +85,18 @@ it('ends on SIGTERM while the store cannot write', { timeout: 90_000 }, async ()
   } finally {
     disk.unmount();
   }
+});
+
+it('names the cure for each kind of store failure, and leaves other errors alone', () => {
+  const failure = (code: string, message: string) => Object.assign(new Error(message), { code });
+  const store = 'sqlite:/data/march.sqlite';
+  expect(storeFailure(failure('SQLITE_READONLY', 'attempt to write a readonly database'), store)).toEqual({
+    code: 69,
+    message: 'the store sqlite:/data/march.sqlite cannot be written (SQLITE_READONLY: attempt to write a readonly database): the job stopped; make the file and its folder writable, then run the same command again to continue',
+  });
+  expect(storeFailure(failure('SQLITE_IOERR_WRITE', 'disk I/O error'), store)?.message).toMatch(/failed to write \(SQLITE_IOERR_WRITE: disk I\/O error\): the job stopped; check the disk/);
+  expect(storeFailure(failure('53100', 'could not extend file'), 'postgres://db/jobs')?.message).toMatch(/^the store postgres:\/\/db\/jobs is full/);
+  expect(storeFailure(failure('57P01', 'terminating connection due to administrator command'), store)?.message).toMatch(/failed \(57P01: .*\): the job stopped; check that the store is up/);
+  expect(storeFailure(new Error('no code'), store)).toBeNull();
+  expect(storeFailure({ kind: 'unavailable', status: 0 }, store)).toBeNull();
 });
