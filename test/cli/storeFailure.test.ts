@@ -10,6 +10,7 @@ import { mkdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { storeFailure } from '../../src/cli/storeFailure.js';
+import { describeStore } from '../../src/cli/storeUrl.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { cli, customer, fastFlags, messages, workdir, writeJsonl } from './harness.js';
 
@@ -97,6 +98,10 @@ it('names the cure for each kind of store failure, and leaves other errors alone
   expect(storeFailure(failure('SQLITE_IOERR_WRITE', 'disk I/O error'), store)?.message).toMatch(/failed to write \(SQLITE_IOERR_WRITE: disk I\/O error\): the job stopped; check the disk/);
   expect(storeFailure(failure('53100', 'could not extend file'), 'postgres://db/jobs')?.message).toMatch(/^the store postgres:\/\/db\/jobs is full/);
   expect(storeFailure(failure('57P01', 'terminating connection due to administrator command'), store)?.message).toMatch(/failed \(57P01: .*\): the job stopped; check that the store is up/);
+  // The line names the store as every other line does: a PostgreSQL password never shows.
+  const shown = storeFailure(failure('08006', 'connection terminated unexpectedly'), describeStore('postgres://jobs:s3cret-pw@db.internal/jobs'));
+  expect(shown?.message).toMatch(/^the store postgres:\/\/jobs:\*\*\*@db\.internal\/jobs failed \(08006/);
+  expect(shown?.message).not.toContain('s3cret-pw');
   expect(storeFailure(new Error('no code'), store)).toBeNull();
   expect(storeFailure({ kind: 'unavailable', status: 0 }, store)).toBeNull();
 });
