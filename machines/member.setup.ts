@@ -42,7 +42,14 @@ export function summariseChallenge(challenge: MxChallenge): ChallengeSummary {
   };
 }
 
-const pollsLeft = (context: MemberContext): boolean => context.polls < Math.floor(context.options.maxPollMs / context.options.pollIntervalMs);
+/**
+ * A read a webhook asked for before the scheduled one was due. It keeps that schedule and spends
+ * none of the poll budget, which counts the reads the member chose to make: a webhook can only
+ * shorten a wait, never end a member early nor keep it polling longer.
+ */
+const isWokenRead = (context: MemberContext): boolean => context.nextPollAt !== null && Date.now() < context.nextPollAt;
+const pollsLeft = (context: MemberContext): boolean =>
+  isWokenRead(context) || context.polls < Math.floor(context.options.maxPollMs / context.options.pollIntervalMs);
 
 export const memberSetup = setup({
   types: {} as { context: MemberContext; input: MemberInput; events: MemberEvent; output: MemberOutput },
@@ -100,7 +107,8 @@ export const memberSetup = setup({
     })),
     recordStatus: assign((_, params: { status: ConnectionStatus | null }) => ({ connectionStatus: params.status, ...clearedRetry })),
     startPolling: assign({ polls: 0, nextPollAt: null, ...clearedRetry }),
-    schedulePoll: assign(({ context }) => ({ polls: context.polls + 1, nextPollAt: Date.now() + context.options.pollIntervalMs })),
+    schedulePoll: assign(({ context }) =>
+      isWokenRead(context) ? {} : { polls: context.polls + 1, nextPollAt: Date.now() + context.options.pollIntervalMs }),
     // The answer window bounds the reads while waiting for an answer, so they spend no poll budget.
     scheduleAnswerCheck: assign(({ context }) => ({ nextPollAt: Date.now() + context.options.pollIntervalMs })),
     countReaggregation: assign(({ context }) => ({ aggregationRetries: context.aggregationRetries + 1 })),
