@@ -1,5 +1,7 @@
 export {
   createRuntime,
+  DEFAULT_LEASE_MS,
+  defaultOwnerOf,
   type JobStatus,
   type RunResult,
   type Runtime,
@@ -37,6 +39,7 @@ export {
   type JobRecord,
   type ListOptions,
   type NewItem,
+  type ResetLease,
   type SnapshotStore,
   type StoredItem,
 } from './store.js';
