@@ -98,6 +98,7 @@ export {
   type Runtime,
   type RuntimeEvent,
   type RuntimeEventMap,
+  type RuntimeHeld,
   type RuntimeOptions,
   type SnapshotStore,
   type SqliteStoreOptions,

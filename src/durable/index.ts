@@ -5,6 +5,7 @@ export {
   type Runtime,
   type RuntimeEvent,
   type RuntimeEventMap,
+  type RuntimeHeld,
   type RuntimeOptions,
 } from './runtime.js';
 export {
