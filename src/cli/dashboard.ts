@@ -66,6 +66,7 @@ async function run(argv: string[]): Promise<number> {
       for await (const item of itemsOf(store, job)) watch.seed([item]);
     };
     await read();
+    let reading = false;
     let halt = record.halt;
     const metrics = createLifecycleMetrics();
     const stopMetrics = metrics.observeWatch(watch);
@@ -79,7 +80,10 @@ async function run(argv: string[]): Promise<number> {
     io.err(`mx-lifecycle dashboard: dashboard: ${server.url} (job ${job} from ${describeStore(url)}; Ctrl-C stops)\n`);
     await new Promise<void>((resolve) => {
       const refresh = setInterval(() => {
-        void read().then(async () => void (halt = (await store.getJob(job))?.halt ?? null)).catch(() => undefined);
+        // A pass over 200,000 rows can outlast the interval: passes run one at a time, not on top of each other.
+        if (reading) return;
+        reading = true;
+        void read().then(async () => void (halt = (await store.getJob(job))?.halt ?? null)).catch(() => undefined).finally(() => (reading = false));
       }, REFRESH_MS);
       const stop = () => {
         clearInterval(refresh);
