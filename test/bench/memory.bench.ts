@@ -5,9 +5,9 @@
  * does); then `mx-lifecycle dashboard --job` over the first run's store, its customer page asked
  * for.
  *
- * Each onboard runs WINDOW_S seconds and is stopped with SIGINT (the job takes longer than the
- * bench's budget: 800,000 requests at 1,000/s): memory is read from /proc/<pid>/status (VmRSS)
- * every 500 ms and the peak is VmHWM. Targets: peak ≤ 512 MB, and RSS at 240 s ≤ 1.1 × RSS at 60 s
+ * Each onboard runs WINDOW_S seconds from its progress clock (the input submitted) and is stopped
+ * with SIGINT (the job takes longer than the bench's budget: 800,000 requests at 1,000/s): memory
+ * is read from /proc/<pid>/status (VmRSS) every 500 ms and the peak is VmHWM. Targets: peak ≤ 512 MB, and RSS at 240 s ≤ 1.1 × RSS at 60 s
  * (the baseline is the same process at 60 s). `dashboard --job` is measured against the same
  * command over a one-customer store in the same run, target ≤ 256 MB.
  *
@@ -48,25 +48,37 @@ function readDashboard(url: string, customer: string): () => void {
   return () => clearInterval(timer);
 }
 
-/** One onboard of the whole input for WINDOW_S seconds, then SIGINT. */
+/**
+ * One onboard of the whole input for WINDOW_S seconds of running, then SIGINT. The seconds count
+ * from the CLI's progress clock (after the input is submitted), so "at 60 s" is a running job on a
+ * machine where submitting 200,000 rows takes a while; the samples are shifted to that clock.
+ */
 async function onboardFor(label: string, input: string, sandboxUrl: string, dir: string, extra: string[]): Promise<{ run: ChildRun; done: number }> {
   let done = 0;
+  let startedAtMs: number | null = null;
   let stopReading: (() => void) | undefined;
+  let stop: NodeJS.Timeout | undefined;
   const child = runNode(CLI, onboardArgs(input, sandboxUrl, dir, ['--rate', '1000', ...extra]), {
     env: onboardEnv,
     sampleMs: 500,
-    timeoutMs: (WINDOW_S + 120) * 1000,
-    onLine: (line) => {
+    timeoutMs: (WINDOW_S + 600) * 1000,
+    onLine: (line, atMs) => {
       const url = /dashboard: (http:\/\/\S+)/.exec(line)?.[1];
       if (url) stopReading = readDashboard(url, 'c0');
       if (!line.startsWith('{"type":"progress"')) return;
-      done = (JSON.parse(line) as { done: number }).done;
+      const p = JSON.parse(line) as { done: number; elapsedSeconds: number };
+      done = p.done;
+      if (startedAtMs === null) {
+        startedAtMs = atMs - p.elapsedSeconds * 1000;
+        stop = setTimeout(() => child.proc.kill('SIGINT'), Math.max(0, startedAtMs + WINDOW_S * 1000 - atMs));
+      }
     },
   });
-  const stop = setTimeout(() => child.proc.kill('SIGINT'), WINDOW_S * 1000);
   const progress = setInterval(() => say(`${label}: ${done.toLocaleString('en-US')} customers done`), 30_000);
   try {
-    return { run: await child.done, done };
+    const run = await child.done;
+    const shift = startedAtMs ?? 0;
+    return { run: { ...run, samples: run.samples.map((sample) => ({ ...sample, atMs: sample.atMs - shift })) }, done };
   } finally {
     clearTimeout(stop);
     clearInterval(progress);
@@ -102,7 +114,7 @@ function onboardRows(metric: string, run: ChildRun, done: number): Row[] {
   return [
     { scenario: 'memory', metric: `peak RSS, ${metric}`, value: round(peak, 0), unit: 'MB', target: `<= ${PEAK_TARGET_MB}`, met: peak <= PEAK_TARGET_MB },
     {
-      scenario: 'memory', metric: `RSS at 240 s vs at 60 s, ${metric} (${done.toLocaleString('en-US')} done by ${WINDOW_S} s)`,
+      scenario: 'memory', metric: `RSS 240 s vs 60 s into the run, ${metric} (${done.toLocaleString('en-US')} done by ${WINDOW_S} s)`,
       value: round(at240, 0), baseline: round(at60, 0), ratio: round(at240 / at60), unit: 'MB', target: `ratio <= ${GROWTH_TARGET}`, met: at240 / at60 <= GROWTH_TARGET,
     },
   ];
