@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createMxClient } from '../../src/api/index.js';
 import { createRuntime } from '../../src/durable/runtime.js';
 import { createSqliteStore } from '../../src/durable/store/index.js';
+import { createJobWatch } from '../../src/observe/jobWatch.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import type { CustomerInput } from '../../src/input/types.js';
 
@@ -33,9 +34,14 @@ const customer = (i: number): CustomerInput => ({
 it('lets go of each customer\'s credentials and callback payloads once it is final', async () => {
   const store = createSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'mx-held-')), 'job.sqlite') });
   const client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key' });
-  const runtime = createRuntime({ store, client, concurrency: 8, options: { pollIntervalMs: 30, baseDelayMs: 20, maxDelayMs: 100 } });
+  // The dashboard's watch, fed by the runtime's own inspection events as `--dashboard` feeds it.
+  const watch = createJobWatch('onboarding', { recentViews: 10 });
+  const runtime = createRuntime({ store, client, concurrency: 8, inspect: (e) => watch.inspect(e), options: { pollIntervalMs: 30, baseDelayMs: 20, maxDelayMs: 100 } });
+  runtime.events.on('item.transition', (e) => watch.itemState(e.itemId, e.state));
+  runtime.events.on('item.final', (e) => watch.itemFinal(e.itemId, e.state, e.outcome));
   try {
     await runtime.submit('held', Array.from({ length: CUSTOMERS }, (_, i) => customer(i)));
+    watch.seed(await store.listItems('held'));
     expect(runtime.held().credentials).toBe(CUSTOMERS);
     const seen: Array<ReturnType<typeof runtime.held> & { finals: number }> = [];
     let finals = 0;
@@ -53,6 +59,10 @@ it('lets go of each customer\'s credentials and callback payloads once it is fin
       expect(at.memberOrigins).toBeLessThanOrEqual(at.liveItems);
     }
     expect(runtime.held()).toEqual({ liveItems: 0, credentials: 0, memberOrigins: 0, answers: 0 });
+    // The watch follows no machine of a finished customer and holds whole views of the latest 10 only.
+    expect(watch.held()).toMatchObject({ indexed: CUSTOMERS, live: 0, recent: 10, sessions: 0 });
+    expect(watch.counts().items).toMatchObject({ done: CUSTOMERS - 18, needsAction: 18 });
+    expect(watch.counts().machines.member).toEqual({ connected: CUSTOMERS - 18, needsAction: 18 });
   } finally {
     await runtime.close();
     await client.close();
