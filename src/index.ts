@@ -101,6 +101,7 @@ export {
   type Runtime,
   type RuntimeEvent,
   type RuntimeEventMap,
+  type RuntimeHeld,
   type RuntimeOptions,
   type SnapshotStore,
   type SqliteStoreOptions,

@@ -7,6 +7,7 @@ export {
   type Runtime,
   type RuntimeEvent,
   type RuntimeEventMap,
+  type RuntimeHeld,
   type RuntimeOptions,
 } from './runtime.js';
 export {

@@ -24,6 +24,8 @@ export interface LiveItem {
   stopping: boolean;
   /** Whether all it does now is wait on a durable timer: then it holds no slot. */
   waiting: boolean;
+  /** The item's input: which members to forget when it leaves. */
+  input: unknown;
 }
 
 export interface ItemHostOptions {
@@ -89,6 +91,7 @@ export function createItemHost(options: ItemHostOptions) {
       item.actor.stop();
       items.delete(id);
       slots.removed(item);
+      origins.forget(jobId, id, item.input);
       void store.getItem(jobId, id).then((stored) => {
         if (stored?.state === 'cancelled') hub.emit({ type: 'item.final', jobId, itemId: id, state: 'cancelled', outcome: stored.outcome });
       }, () => undefined);
@@ -109,6 +112,7 @@ export function createItemHost(options: ItemHostOptions) {
     await writer.persisted(item.id);
     items.delete(item.id);
     slots.removed(item);
+    origins.forget(jobId, item.id, item.input);
     hub.emit({ type: 'item.final', jobId, itemId: item.id, state, outcome });
     poke();
   };
@@ -142,7 +146,7 @@ export function createItemHost(options: ItemHostOptions) {
     const restored = restoreItem(stored, { machine: program.machine, versions: program.versions, inspect });
     if (!restored.ok) return setApart(stored.id, restored.error);
     const { actor } = restored;
-    const started: LiveItem = { id: stored.id, actor, state: stored.state, value: '', stopping: false, waiting: false };
+    const started: LiveItem = { id: stored.id, actor, state: stored.state, value: '', stopping: false, waiting: false, input: stored.input };
     item = started;
     // A restored halted item still shows its old halt until it receives job.resume: not a new halt.
     let resuming = restored.snapshot !== null && program.summarise(restored.snapshot).state === 'halted';
@@ -180,6 +184,7 @@ export function createItemHost(options: ItemHostOptions) {
     for (const item of items.values()) {
       item.stopping = true;
       item.actor.stop();
+      origins.forget(jobId, item.id, item.input);
     }
     const ids = [...items.keys()];
     items.clear();

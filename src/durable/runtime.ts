@@ -19,7 +19,7 @@ import type { JobStatus, RunResult, Runtime, RuntimeEventMap, RuntimeOptions } f
 import type { FinalItemState, JobKind, SnapshotStore } from './store.js';
 import { createMemberOrigins, wakeLiveMember, type MemberRef } from './wake.js';
 
-export type { JobStatus, RunResult, Runtime, RuntimeEvent, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
+export type { JobStatus, RunResult, Runtime, RuntimeEvent, RuntimeEventMap, RuntimeHeld, RuntimeOptions } from './runtimeTypes.js';
 
 const SUBMIT_BATCH = 500;
 
@@ -58,6 +58,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const credentials: CredentialsSource =
     options.credentials ?? ((request) => given.get(request.userExternalId, request.memberExternalId));
   const origins = createMemberOrigins();
+  // A final customer's create is behind it: its credentials are not kept for the rest of the job.
+  hub.on('item.final', (event) => given.forget(event.itemId));
   const effects = createLifecycleEffects({
     client, credentials, answerChallenge: options.answerChallenge, answers, callbackPayload: origins.payloadFor,
     replaceCredentials: options.replaceCredentials === true,
@@ -131,5 +133,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     while (live.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
-  return { submit, run, status, answer, wakeMember: (ref: MemberRef) => wakeLiveMember(live, ref), events: hub, close };
+  const held = () => ({
+    liveItems: [...live.values()].reduce((n, items) => n + items.size, 0),
+    credentials: given.size,
+    memberOrigins: origins.size,
+    answers: answers.size,
+  });
+
+  return { submit, run, status, answer, wakeMember: (ref: MemberRef) => wakeLiveMember(live, ref), events: hub, close, held };
 }

@@ -96,4 +96,18 @@ export interface Runtime {
   readonly events: Events<RuntimeEventMap>;
   /** Stops live items where they stand (their state is on disk) and timers. */
   close(): Promise<void>;
+  /**
+   * What the runtime holds in memory now: items live on this worker, customers whose credentials
+   * are held (submitted and not final yet), members whose callback payload is held (those of live
+   * items), and MFA answers not sent yet. None of them grows with the customers that finish.
+   */
+  held(): RuntimeHeld;
+}
+
+/** See `Runtime.held()`. */
+export interface RuntimeHeld {
+  liveItems: number;
+  credentials: number;
+  memberOrigins: number;
+  answers: number;
 }

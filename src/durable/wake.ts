@@ -66,29 +66,46 @@ export function parseCallbackPayload(text: string | undefined): CallbackOrigin |
   }
 }
 
+/** The external ids of the members an item's input lists. */
+function memberIdsOf(input: unknown): string[] {
+  const members = (input as { members?: unknown } | null)?.members;
+  if (!Array.isArray(members)) return [];
+  return members.map((member) => (member as { externalId?: unknown } | null)?.externalId).filter((id): id is string => typeof id === 'string');
+}
+
 /**
- * Which job and customer each member belongs to, learnt as items start, so the member's create
- * can name them in its callback payload.
+ * Which job and customer each member belongs to, learnt as items start and forgotten as they
+ * leave, so the member's create can name them in its callback payload.
  *
  * @example
  * const origins = createMemberOrigins();
  * origins.note('march', 'cust-1', { members: [{ externalId: 'cust-1-mxbank' }] });
  * origins.payloadFor('cust-1-mxbank'); // '{"job":"march","customer":"cust-1"}'
+ * origins.forget('march', 'cust-1', { members: [{ externalId: 'cust-1-mxbank' }] }); // once the item is final
  */
 export function createMemberOrigins() {
   const byMember = new Map<string, CallbackOrigin>();
   return {
     note(jobId: string, customerId: string, input: unknown): void {
-      const members = (input as { members?: unknown } | null)?.members;
-      if (!Array.isArray(members)) return;
-      for (const member of members) {
-        const id = (member as { externalId?: unknown } | null)?.externalId;
-        if (typeof id === 'string') byMember.set(id, { job: jobId, customer: customerId });
-      }
+      for (const id of memberIdsOf(input)) byMember.set(id, { job: jobId, customer: customerId });
     },
     payloadFor(memberExternalId: string): string | undefined {
       const origin = byMember.get(memberExternalId);
       return origin ? callbackPayloadOf(origin) : undefined;
+    },
+    /**
+     * Lets go of a customer's members once its item leaves this worker: the payload is needed only
+     * by the member's create, and kept for every customer a job ever started it grew with the job.
+     */
+    forget(jobId: string, customerId: string, input: unknown): void {
+      for (const id of memberIdsOf(input)) {
+        const origin = byMember.get(id);
+        if (origin?.job === jobId && origin.customer === customerId) byMember.delete(id);
+      }
+    },
+    /** Members held (those of the items live on this worker). */
+    get size(): number {
+      return byMember.size;
     },
   };
 }

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiError } from '../errors/types.js';
-import type { JobWatch } from './jobWatch.js';
+import type { ItemView, JobWatch } from './jobWatch.js';
 import { LOCAL_PAGE_HEADERS, LOOPBACK_HOST, isLoopbackHost, refusal } from './loopback.js';
 import type { LifecycleMetrics } from './metrics.js';
 import type { RateSampler } from './rates.js';
@@ -26,6 +26,8 @@ export interface DashboardSource {
   halt: () => ApiError | null;
   rates?: RateSampler;
   metrics?: LifecycleMetrics;
+  /** A customer the watch keeps no view of (finished a while ago), read from the store. */
+  lookup?: (id: string) => Promise<ItemView | null>;
 }
 
 export interface DashboardServerOptions {
@@ -113,7 +115,8 @@ export async function startDashboardServer(source: DashboardSource, options: Par
     if (url.pathname === '/api/state') return json(res, 200, snapshotOf(source));
     if (url.pathname === '/api/items') return json(res, 200, source.watch.search(url.searchParams.get('q') ?? '', LIST_LIMIT));
     if (url.pathname.startsWith('/api/items/')) {
-      const item = source.watch.item(decodeURIComponent(url.pathname.slice('/api/items/'.length)));
+      const id = decodeURIComponent(url.pathname.slice('/api/items/'.length));
+      const item = source.watch.item(id) ?? (await source.lookup?.(id)) ?? null;
       return item ? json(res, 200, item) : json(res, 404, { error: 'no such customer in this job' });
     }
     if (url.pathname === '/metrics' && source.metrics) {
