@@ -16,6 +16,7 @@ import { environmentalFailure, probeRedis } from './environment.js';
 import { type Connection, type JobSettings, usageProblem } from './flags.js';
 import { defaultStoreOf, describeStore } from './storeUrl.js';
 import { startInspector, type CliInspector, type InspectorProblem } from './inspector.js';
+import { inputWarningLine } from './inputWarning.js';
 import { startJobWebhooks } from './jobWebhooks.js';
 import type { JobObserver } from './observeJob.js';
 import { createOutput, EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, EXIT_USAGE, exitSoon, type Output } from './output.js';
@@ -65,9 +66,10 @@ function createBadRows(io: Output, command: string, input: string) {
   };
 }
 
-async function* customersOf(input: string, onProblem: (problem: InputProblem) => void, only?: ReadonlySet<string>): AsyncGenerator<CustomerInput> {
+async function* customersOf(input: string, onProblem: (problem: InputProblem) => void, onWarning: (warning: InputProblem) => void, only?: ReadonlySet<string>): AsyncGenerator<CustomerInput> {
   for await (const record of readInput(input)) {
     if ('problem' in record) onProblem(record.problem);
+    else if ('warning' in record) onWarning(record.warning);
     else if (only === undefined || only.has(record.customer.id)) yield record.customer;
   }
 }
@@ -208,7 +210,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     const before = existing ? await store.counts(settings.job) : null;
     const startedAt = Date.now();
     const badRows = createBadRows(io, command, settings.input);
-    const customers = settings.input === '' ? [] : customersOf(settings.input, (problem) => badRows.add(problem), options.onlyCustomers);
+    const customers = settings.input === '' ? [] : customersOf(settings.input, (problem) => badRows.add(problem), (warning) => io.err(inputWarningLine(command, settings.input, warning)), options.onlyCustomers);
     const { added } = await runtime.submit(settings.job, customers, settings.kind);
     badRows.finish();
     if (before && added === 0 && before.pending + before.active + before.halted === 0) {
