@@ -14,7 +14,8 @@ import { checkInputFile, readInput, type CustomerInput, type InputProblem } from
 import { haltMessage } from './describe.js';
 import { environmentalFailure, probeRedis } from './environment.js';
 import { type Connection, type JobSettings, usageProblem } from './flags.js';
-import { defaultStoreOf, describeStore } from './storeUrl.js';
+import { defaultStoreOf, describeStore, sqlitePathOf } from './storeUrl.js';
+import { writableProblem } from './writablePath.js';
 import { startInspector, type CliInspector, type InspectorProblem } from './inspector.js';
 import { inputWarningLine } from './inputWarning.js';
 import { startJobWebhooks } from './jobWebhooks.js';
@@ -144,7 +145,10 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     io.err(`mx-lifecycle ${command}: ${inputProblem.message}\n`);
     return EXIT_USAGE;
   }
-  const reportProblem = await checkReportPath(settings.report);
+  // The default report sits beside a SQLite store: a store path under a file is the --store's fault.
+  const storeFile = sqlitePathOf(settings.store);
+  const storeProblem = storeFile && storeFile !== ':memory:' ? await writableProblem('--store', storeFile, settings.store) : null;
+  const reportProblem = storeProblem ?? (await checkReportPath(settings.report));
   if (reportProblem) {
     io.err(`mx-lifecycle ${command}: ${reportProblem}\n`);
     return EXIT_USAGE;
