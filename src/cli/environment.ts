@@ -75,3 +75,24 @@ export function environmentalFailure(error: unknown): { code: number; message: s
   }
   return null;
 }
+
+/**
+ * Wraps a command that opens a store so that a store it cannot reach (a PostgreSQL that refuses the
+ * connection, a SQLite file it may not read) is one line and exit 69, as for onboard, rather than
+ * an "unexpected error" and 70.
+ *
+ * @example
+ * export const command = { summary, usage, run: guarded('status', explainingEnvironment('status', run)) };
+ */
+export function explainingEnvironment(name: string, run: (argv: string[]) => Promise<number>): (argv: string[]) => Promise<number> {
+  return async (argv) => {
+    try {
+      return await run(argv);
+    } catch (error) {
+      const failure = environmentalFailure(error);
+      if (!failure) throw error;
+      process.stderr.write(`mx-lifecycle ${name}: ${failure.message}\n`);
+      return failure.code;
+    }
+  };
+}
