@@ -22,6 +22,8 @@ export interface WebhookSettings {
   path: string;
   /** `USER:PASSWORD`; only ever shown scrubbed. */
   auth: string;
+  /** The credentials came from `--webhook-auth`, which `ps` shows to every user of the machine. */
+  authOnCommandLine?: boolean;
 }
 
 export interface JobSettings {

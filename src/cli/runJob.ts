@@ -156,6 +156,9 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
   if (settings.keyOnCommandLine) {
     io.err(`mx-lifecycle ${command}: note: --api-key is visible to other users of this machine (ps); MX_API_KEY is safer\n`);
   }
+  if (settings.webhook?.authOnCommandLine === true) {
+    io.err(`mx-lifecycle ${command}: note: --webhook-auth is visible to other users of this machine (ps); MX_WEBHOOK_AUTH is safer\n`);
+  }
   const store = openStoreOrExplain(settings.store);
   let client: ObservableMxClient | undefined;
   let inspector: CliInspector | undefined;
