@@ -18,6 +18,7 @@ import { defaultStoreOf, describeStore, sqlitePathOf } from './storeUrl.js';
 import { writableProblem } from './writablePath.js';
 import { startInspector, type CliInspector, type InspectorProblem } from './inspector.js';
 import { inputWarningLine } from './inputWarning.js';
+import { otherInputProblem } from './jobInput.js';
 import { startJobWebhooks } from './jobWebhooks.js';
 import type { JobObserver } from './observeJob.js';
 import { createOutput, EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, EXIT_USAGE, exitSoon, type Output } from './output.js';
@@ -174,6 +175,8 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     if (existing && existing.kind !== settings.kind) {
       throw usageProblem(`job ${settings.job} in this store is an ${existing.kind} job, not ${settings.kind}: pick another --job (or --store)`);
     }
+    const otherInput = existing && settings.jobFromInput === true ? await otherInputProblem(settings.job, settings.report, settings.input) : null;
+    if (otherInput) throw usageProblem(otherInput);
     if (settings.redis !== undefined) {
       // Without a deadline, a wrong --redis URL left the limiter reconnecting for ever: no request,
       // no message, and a process that outlived SIGTERM.
