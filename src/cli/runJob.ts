@@ -15,13 +15,13 @@ import { haltMessage } from './describe.js';
 import { environmentalFailure, probeRedis } from './environment.js';
 import { type Connection, type JobSettings, usageProblem } from './flags.js';
 import { defaultStoreOf, describeStore, sqlitePathOf } from './storeUrl.js';
-import { writableProblem } from './writablePath.js';
+import { checkWritable, unwritableReason } from './writablePath.js';
 import { startInspector, type CliInspector, type InspectorProblem } from './inspector.js';
 import { inputWarningLine } from './inputWarning.js';
 import { otherInputProblem } from './jobInput.js';
 import { startJobWebhooks } from './jobWebhooks.js';
 import type { JobObserver } from './observeJob.js';
-import { createOutput, EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, EXIT_USAGE, exitSoon, type Output } from './output.js';
+import { createOutput, EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, exitSoon, type Output } from './output.js';
 import { packageVersion } from './packageRoot.js';
 import { trackProgress } from './progress.js';
 import { showProgress } from './progressView.js';
@@ -146,10 +146,14 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     io.err(`mx-lifecycle ${command}: ${inputProblem.message}\n`);
     return EXIT_USAGE;
   }
-  // The default report sits beside a SQLite store: a store path under a file is the --store's fault.
+  // The default report sits beside a SQLite store: a store path under a file is the store's fault.
   const storeFile = sqlitePathOf(settings.store);
-  const storeProblem = storeFile && storeFile !== ':memory:' ? await writableProblem('--store', storeFile, settings.store) : null;
-  const reportProblem = storeProblem ?? (await checkReportPath(settings.report));
+  const storeProblem = storeFile && storeFile !== ':memory:' ? await checkWritable(storeFile) : null;
+  if (storeProblem) {
+    io.err(`mx-lifecycle ${command}: cannot open the store ${describeStore(settings.store)}: ${unwritableReason(storeProblem)}\n`);
+    return EXIT_UNAVAILABLE;
+  }
+  const reportProblem = await checkReportPath(settings.report);
   if (reportProblem) {
     io.err(`mx-lifecycle ${command}: ${reportProblem}\n`);
     return EXIT_USAGE;

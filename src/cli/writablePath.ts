@@ -53,14 +53,22 @@ export async function checkWritable(path: string): Promise<Unwritable | null> {
 }
 
 /**
+ * What refused a path, for a message: the error code, and for a folder that is a file, which one.
+ *
+ * @example
+ * unwritableReason({ code: 'ENOTDIR', at: '/home/me/notes.txt' }) // 'ENOTDIR: /home/me/notes.txt is a file, not a folder'
+ */
+export function unwritableReason(problem: Unwritable): string {
+  return problem.code === 'ENOTDIR' ? `${problem.code}: ${problem.at} is a file, not a folder` : problem.code;
+}
+
+/**
  * One line for a command's flag whose path cannot be written, or `null` when it can.
  *
  * @example
  * await writableProblem('--report', '/proc/nope/r.json') // '--report /proc/nope/r.json cannot be written (ENOENT); pick a writable path'
  */
-export async function writableProblem(flag: string, path: string, shown = path): Promise<string | null> {
+export async function writableProblem(flag: string, path: string): Promise<string | null> {
   const problem = await checkWritable(path);
-  if (problem === null) return null;
-  const why = problem.code === 'ENOTDIR' ? `: ${problem.at} is a file, not a folder` : '';
-  return `${flag} ${shown} cannot be written (${problem.code})${why}; pick a writable path`;
+  return problem === null ? null : `${flag} ${path} cannot be written (${unwritableReason(problem)}); pick a writable path`;
 }

@@ -20,13 +20,13 @@ describe('paths a job writes', () => {
     expect(messages(run.stderr)).toEqual([expect.stringMatching(/^mx-lifecycle onboard: --report \/proc\/nope\/r\.json cannot be written \(E[A-Z]+\); pick a writable path$/)]);
   });
 
-  it('blames --store, not --report, when the SQLite store\'s folder is a file (exit 64)', async () => {
+  it('blames the store, not --report, when the SQLite store\'s folder is a file (exit 69, as for any store that cannot be opened)', async () => {
     const dir = workdir();
     const input = writeJsonl(dir, 'under.jsonl', [customer('under-1', ['password'])]);
     writeFileSync(join(dir, 'FILE'), 'x');
     const run = await cli(['onboard', input, ...fastFlags, '--store', 'sqlite:FILE/x.sqlite'], { cwd: dir, env });
-    expect(run.code, run.stderr).toBe(64);
-    expect(messages(run.stderr)).toEqual([`mx-lifecycle onboard: --store sqlite:FILE/x.sqlite cannot be written (ENOTDIR): ${join(dir, 'FILE')} is a file, not a folder; pick a writable path`]);
+    expect(run.code, run.stderr).toBe(69);
+    expect(messages(run.stderr)).toEqual([`mx-lifecycle onboard: cannot open the store sqlite:FILE/x.sqlite: ENOTDIR: ${join(dir, 'FILE')} is a file, not a folder`]);
   });
 
   it('still makes the missing folders of a report, owner-only, one level at a time', async () => {

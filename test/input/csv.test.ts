@@ -3,24 +3,12 @@
  * columns become the customer's metadata, and the row limits of src/input/limits.ts still make one
  * bad row of a broken record, never the end of the file.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readInput, type InputRecord } from '../../src/input/index.js';
+import type { InputRecord } from '../../src/input/index.js';
 import { MAX_ROW_BYTES } from '../../src/input/limits.js';
+import { collect, inputFiles } from './inputFiles.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'mx-csv-'));
-const file = (name: string, text: string | Buffer) => {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-};
-const collect = async (path: string) => {
-  const out: InputRecord[] = [];
-  for await (const record of readInput(path)) out.push(record);
-  return out;
-};
+const file = inputFiles('mx-csv-');
 const customers = (records: InputRecord[]) => records.flatMap((r) => ('customer' in r ? [r.customer] : []));
 const problems = (records: InputRecord[]) => records.flatMap((r) => ('problem' in r ? [[r.problem.line, r.problem.field, r.problem.reason]] : []));
 const warnings = (records: InputRecord[]) => records.flatMap((r) => ('warning' in r ? [r.warning] : []));
