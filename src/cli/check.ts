@@ -11,6 +11,7 @@ import { credentialValuesFor } from '../durable/effects.js';
 import { checkInputFile, readInput, type CustomerInput } from '../input/index.js';
 import type { Command } from './command.js';
 import { haltMessage } from './describe.js';
+import { inputWarningLine } from './inputWarning.js';
 import { CONNECTION_FLAGS_USAGE, CONNECTION_OPTIONS, connectionFromFlags, usageProblem } from './flags.js';
 import { createOutput, EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, EXIT_USAGE, guarded, type Output } from './output.js';
 
@@ -107,6 +108,10 @@ async function checkInput(input: string, client: ReturnType<Awaited<typeof impor
   for await (const record of readInput(input)) {
     if ('problem' in record) {
       bad(record.problem.line, record.problem.field, record.problem.reason);
+      continue;
+    }
+    if ('warning' in record) {
+      io.err(inputWarningLine('check', input, record.warning));
       continue;
     }
     const customer: CustomerInput = record.customer;

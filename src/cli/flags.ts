@@ -22,12 +22,16 @@ export interface WebhookSettings {
   path: string;
   /** `USER:PASSWORD`; only ever shown scrubbed. */
   auth: string;
+  /** The credentials came from `--webhook-auth`, which `ps` shows to every user of the machine. */
+  authOnCommandLine?: boolean;
 }
 
 export interface JobSettings {
   kind: JobKind;
   input: string;
   job: string;
+  /** The job's name was made from INPUT's file name (no --job), so another file may make the same one. */
+  jobFromInput?: boolean;
   /** The store URL as given (or defaulted); may hold a PostgreSQL password, so shown only through `describeStore`. */
   store: string;
   report: string;
@@ -269,6 +273,7 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
     kind,
     input,
     job,
+    jobFromInput: values.job === undefined && input !== '',
     store,
     report: values.report ?? defaultReportOf(store, job),
     ...connection,

@@ -12,6 +12,7 @@ import type { InputProblem } from '../input/types.js';
 import { storedOutcome } from '../durable/index.js';
 import type { ItemState, JobKind, SnapshotStore } from '../durable/store.js';
 import { describeError, describeItem, NOT_FOUND_AT_MX } from './describe.js';
+import { writableProblem } from './writablePath.js';
 
 export const REPORT_FORMAT = 'mx-lifecycle-report/1';
 const PAGE = 500;
@@ -69,16 +70,8 @@ function slimMember(member: unknown): Record<string, unknown> {
  * @example
  * const problem = await checkReportPath('/read-only/march.report.json');
  */
-export async function checkReportPath(path: string): Promise<string | null> {
-  const probe = `${path}.${process.pid}.check`;
-  try {
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    await (await open(probe, 'wx', 0o600)).close();
-    await rm(probe, { force: true });
-    return null;
-  } catch (error) {
-    return `--report ${path} cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)}): pick a writable path`;
-  }
+export function checkReportPath(path: string): Promise<string | null> {
+  return writableProblem('--report', path);
 }
 
 /**

@@ -14,11 +14,14 @@ import { checkInputFile, readInput, type CustomerInput, type InputProblem } from
 import { haltMessage } from './describe.js';
 import { environmentalFailure, probeRedis } from './environment.js';
 import { type Connection, type JobSettings, usageProblem } from './flags.js';
-import { defaultStoreOf, describeStore } from './storeUrl.js';
+import { defaultStoreOf, describeStore, sqlitePathOf } from './storeUrl.js';
+import { checkWritable, unwritableReason } from './writablePath.js';
 import { startInspector, type CliInspector, type InspectorProblem } from './inspector.js';
+import { inputWarningLine } from './inputWarning.js';
+import { otherInputProblem } from './jobInput.js';
 import { startJobWebhooks } from './jobWebhooks.js';
 import type { JobObserver } from './observeJob.js';
-import { createOutput, EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, EXIT_USAGE, exitSoon, type Output } from './output.js';
+import { createOutput, EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, exitSoon, type Output } from './output.js';
 import { packageVersion } from './packageRoot.js';
 import { trackProgress } from './progress.js';
 import { showProgress } from './progressView.js';
@@ -69,9 +72,10 @@ function createBadRows(io: Output, command: string, input: string) {
   };
 }
 
-async function* customersOf(input: string, onProblem: (problem: InputProblem) => void, only?: ReadonlySet<string>): AsyncGenerator<CustomerInput> {
+async function* customersOf(input: string, onProblem: (problem: InputProblem) => void, onWarning: (warning: InputProblem) => void, only?: ReadonlySet<string>): AsyncGenerator<CustomerInput> {
   for await (const record of readInput(input)) {
     if ('problem' in record) onProblem(record.problem);
+    else if ('warning' in record) onWarning(record.warning);
     else if (only === undefined || only.has(record.customer.id)) yield record.customer;
   }
 }
@@ -146,6 +150,13 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     io.err(`mx-lifecycle ${command}: ${inputProblem.message}\n`);
     return EXIT_USAGE;
   }
+  // The default report sits beside a SQLite store: a store path under a file is the store's fault.
+  const storeFile = sqlitePathOf(settings.store);
+  const storeProblem = storeFile && storeFile !== ':memory:' ? await checkWritable(storeFile) : null;
+  if (storeProblem) {
+    io.err(`mx-lifecycle ${command}: cannot open the store ${describeStore(settings.store)}: ${unwritableReason(storeProblem)}\n`);
+    return EXIT_UNAVAILABLE;
+  }
   const reportProblem = await checkReportPath(settings.report);
   if (reportProblem) {
     io.err(`mx-lifecycle ${command}: ${reportProblem}\n`);
@@ -153,6 +164,9 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
   }
   if (settings.keyOnCommandLine) {
     io.err(`mx-lifecycle ${command}: note: --api-key is visible to other users of this machine (ps); MX_API_KEY is safer\n`);
+  }
+  if (settings.webhook?.authOnCommandLine === true) {
+    io.err(`mx-lifecycle ${command}: note: --webhook-auth is visible to other users of this machine (ps); MX_WEBHOOK_AUTH is safer\n`);
   }
   const store = options.opened?.store ?? openStoreOrExplain(settings.store);
   let client: ObservableMxClient | undefined;
@@ -169,6 +183,8 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     if (existing && existing.kind !== settings.kind) {
       throw usageProblem(`job ${settings.job} in this store is an ${existing.kind} job, not ${settings.kind}: pick another --job (or --store)`);
     }
+    const otherInput = existing && settings.jobFromInput === true ? await otherInputProblem(settings.job, settings.report, settings.input) : null;
+    if (otherInput) throw usageProblem(otherInput);
     if (settings.redis !== undefined) {
       // Without a deadline, a wrong --redis URL left the limiter reconnecting for ever: no request,
       // no message, and a process that outlived SIGTERM.
@@ -213,7 +229,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     const before = existing ? await store.counts(settings.job) : null;
     const startedAt = Date.now();
     const badRows = createBadRows(io, command, settings.input);
-    const customers = settings.input === '' ? [] : customersOf(settings.input, (problem) => badRows.add(problem), options.onlyCustomers);
+    const customers = settings.input === '' ? [] : customersOf(settings.input, (problem) => badRows.add(problem), (warning) => io.err(inputWarningLine(command, settings.input, warning)), options.onlyCustomers);
     const { added } = await runtime.submit(settings.job, customers, settings.kind);
     badRows.finish();
     if (before && added === 0 && before.pending + before.active + before.halted === 0) {

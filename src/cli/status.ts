@@ -13,6 +13,7 @@ import { checkJobName, usageProblem } from './flags.js';
 import { defaultStoreOf, describeStore } from './storeUrl.js';
 import { openExistingStore } from './jobStore.js';
 import type { Command } from './command.js';
+import { explainingEnvironment } from './environment.js';
 import { EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, guarded } from './output.js';
 
 const USAGE = `usage: mx-lifecycle status [--job NAME] [--store URL] [--json]
@@ -26,7 +27,7 @@ under ./.mx-lifecycle).
   --json        one JSON object on stdout
 
 exit codes: 0 every customer done (or a list of jobs); 1 some need action, failed or are not
-            finished, or no such job; 2 the job is halted; 64 bad usage`;
+            finished, or no such job; 2 the job is halted; 64 bad usage; 69 the store cannot be reached`;
 
 /** Customers listed per state in text; --json lists up to LIMIT_JSON. */
 const LIMIT_TEXT = 20;
@@ -140,5 +141,5 @@ async function run(argv: string[]): Promise<number> {
 export const command: Command = {
   summary: "show a job's counts, its halt, and the customers that need action",
   usage: USAGE,
-  run: guarded('status', run),
+  run: guarded('status', explainingEnvironment('status', run)),
 };

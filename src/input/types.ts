@@ -26,6 +26,11 @@ export interface InputProblem {
   reason: string;
 }
 
+/**
+ * A customer, a row the reader could not use, or a warning about the file that costs no row (a CSV
+ * column nothing reads).
+ */
 export type InputRecord =
   | { line: number; customer: CustomerInput }
-  | { line: number; problem: InputProblem };
+  | { line: number; problem: InputProblem }
+  | { line: number; warning: InputProblem };

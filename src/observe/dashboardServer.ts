@@ -16,6 +16,14 @@ import type { LifecycleMetrics } from './metrics.js';
 import type { RateSampler } from './rates.js';
 import type { Statechart } from './statechart.js';
 
+
+function decodedOrNull(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
 export interface DashboardSource {
   job: string;
   kind: 'onboard' | 'offboard';
@@ -115,7 +123,9 @@ export async function startDashboardServer(source: DashboardSource, options: Par
     if (url.pathname === '/api/state') return json(res, 200, snapshotOf(source));
     if (url.pathname === '/api/items') return json(res, 200, source.watch.search(url.searchParams.get('q') ?? '', LIST_LIMIT));
     if (url.pathname.startsWith('/api/items/')) {
-      const id = decodeURIComponent(url.pathname.slice('/api/items/'.length));
+      // A bad escape such as a lone `%` is the client's mistake: 400, not the 500 an exception gave.
+      const id = decodedOrNull(url.pathname.slice('/api/items/'.length));
+      if (id === null) return json(res, 400, { error: 'the customer id in the path is not valid percent-encoding' });
       const item = source.watch.item(id) ?? (await source.lookup?.(id)) ?? null;
       return item ? json(res, 200, item) : json(res, 404, { error: 'no such customer in this job' });
     }
