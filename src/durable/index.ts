@@ -41,6 +41,15 @@ export {
   type StoredItem,
 } from './store.js';
 export {
+  decodeEndUserPayload,
+  encodeEndUserPayload,
+  jobHashOf,
+  payloadNamesJob,
+  MAX_END_USER_PAYLOAD_CHARS,
+  type EndUserPayload,
+} from './endUserPayload.js';
+export { createEndUserEffects, endUserMemberOf } from './endUserEffects.js';
+export {
   callbackPayloadOf,
   parseCallbackPayload,
   type CallbackOrigin,
