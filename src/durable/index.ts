@@ -30,6 +30,8 @@ export {
 export {
   FINAL_ITEM_STATES,
   type ClaimOptions,
+  type EndUserEventCounts,
+  type EndUserEventKind,
   type FinalItemState,
   type ItemState,
   type ItemUpdate,
@@ -49,6 +51,15 @@ export {
   type EndUserPayload,
 } from './endUserPayload.js';
 export { createEndUserEffects, endUserMemberOf } from './endUserEffects.js';
+export {
+  endUserTally,
+  findEndUserConnection,
+  listEndUserConnections,
+  type EndUserConnection,
+  type EndUserConnectionRow,
+  type EndUserKind,
+  type EndUserTally,
+} from './endUserConnections.js';
 export {
   callbackPayloadOf,
   parseCallbackPayload,
