@@ -12,6 +12,7 @@ import { API_VERSIONS, type ApiVersion } from '../api/options.js';
 import type { DialectOption } from '../errors/types.js';
 import type { UsageProblem } from './command.js';
 import { durationFlag } from './duration.js';
+import { END_USER_FLAGS_USAGE, END_USER_OPTIONS, endUserWaitsOf } from './endUserFlags.js';
 import { defaultReportOf, defaultStoreOf } from './storeUrl.js';
 import { OBSERVE_FLAGS_USAGE, OBSERVE_OPTIONS, observeSettingsOf, type ObserveSettings } from './observeFlags.js';
 
@@ -90,6 +91,7 @@ ${OBSERVE_FLAGS_USAGE}
                          it halts, e.g. 15m, 90s, 0 to halt at once (default 15m)
   --mfa-wait DURATION    onboard: how long a challenged member waits for \`mx-lifecycle answer\`, e.g. 10m
                          (default 0: it needs action at once)
+${END_USER_FLAGS_USAGE}
   --lease-ms MS          several workers on one PostgreSQL store: how long a dead worker's customers wait
                          before another worker takes them over (default 30000)`;
 
@@ -98,7 +100,7 @@ const OPTIONS = {
   auth: { type: 'string' }, 'api-version': { type: 'string' }, dialect: { type: 'string' }, store: { type: 'string' }, redis: { type: 'string' },
   concurrency: { type: 'string' }, 'max-concurrency': { type: 'string' }, rate: { type: 'string' }, report: { type: 'string' }, inspect: { type: 'string' },
   json: { type: 'boolean' }, 'poll-interval-ms': { type: 'string' }, 'max-attempts': { type: 'string' }, 'timeout-ms': { type: 'string' },
-  'lease-ms': { type: 'string' }, 'outage-budget': { type: 'string' }, 'mfa-wait': { type: 'string' }, ...OBSERVE_OPTIONS,
+  'lease-ms': { type: 'string' }, 'outage-budget': { type: 'string' }, 'mfa-wait': { type: 'string' }, ...END_USER_OPTIONS, ...OBSERVE_OPTIONS,
 } as const;
 
 /** Flags that stand alone or take a port. */
@@ -285,6 +287,7 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
       ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
       ...(maxAttempts === undefined ? {} : { maxAttempts }),
       ...(answerWindowMs === undefined ? {} : { answerWindowMs }),
+      ...endUserWaitsOf(values),
     },
   };
 }

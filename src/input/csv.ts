@@ -42,7 +42,7 @@ export function parseCsvLine(text: string): string[] | null {
   return cells;
 }
 
-const KNOWN = new Set(['user_id', 'email', 'member_id', 'institution_code']);
+const KNOWN = new Set(['user_id', 'email', 'member_id', 'institution_code', 'connect']);
 
 /** Values of the credential columns: `username`, `password`, and any column the header adds. */
 function credentialsOf(values: Record<string, string>): Record<string, string> | undefined {
@@ -71,7 +71,7 @@ export async function* rowsToCustomers(rows: AsyncIterable<CsvRow | InputRecord>
     const { line, values } = row;
     const userId = values.user_id ?? '';
     const connection = values.member_id
-      ? [{ id: values.member_id, institution_code: values.institution_code, credentials: credentialsOf(values) }]
+      ? [{ id: values.member_id, institution_code: values.institution_code, credentials: credentialsOf(values), connect: values.connect || undefined }]
       : [];
     const checked = validateCustomer({ id: userId, email: values.email || undefined, members: connection }, line);
     if ('problem' in checked) {

@@ -43,6 +43,21 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX items_open_by_seq ON items (job_id, seq) WHERE ${SQLITE_OPEN_STATE};
     `,
   },
+  {
+    // What happened to an end user's link (the link server records it): one row per connection and kind.
+    version: 2,
+    sql: `
+      CREATE TABLE end_user_events (
+        job_id TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        connection_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        first_at INTEGER NOT NULL,
+        times INTEGER NOT NULL,
+        PRIMARY KEY (job_id, item_id, connection_id, kind)
+      );
+    `,
+  },
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
