@@ -16,6 +16,7 @@ import { environmentalFailure, probeRedis } from './environment.js';
 import { type Connection, type JobSettings, usageProblem } from './flags.js';
 import { defaultStoreOf, describeStore } from './storeUrl.js';
 import { startInspector, type CliInspector, type InspectorProblem } from './inspector.js';
+import { startJobLinks } from './jobLinks.js';
 import { startJobWebhooks } from './jobWebhooks.js';
 import type { JobObserver } from './observeJob.js';
 import { createOutput, EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, EXIT_USAGE, exitSoon, type Output } from './output.js';
@@ -155,6 +156,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
   let inspector: CliInspector | undefined;
   let runtime: ReturnType<typeof createRuntime> | undefined;
   let webhooks: Awaited<ReturnType<typeof startJobWebhooks>> = null;
+  let links: Awaited<ReturnType<typeof startJobLinks>> = null;
   let observer: JobObserver | null = null;
   try {
     await store.init().catch((error: unknown) => {
@@ -204,6 +206,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     });
 
     webhooks = await startJobWebhooks(settings.webhook, runtime, io, command, settings.lifecycle.pollIntervalMs);
+    links = await startJobLinks(settings.links, { store, client, jobId: settings.job, baseUrl: settings.baseUrl }, io, command);
 
     const before = existing ? await store.counts(settings.job) : null;
     const startedAt = Date.now();
@@ -265,6 +268,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     io.out(settings.json ? `${JSON.stringify(summaryJson(summary, code))}\n` : summaryText(summary));
     return code;
   } finally {
+    await links?.stop();
     await webhooks?.stop();
     await observer?.stop();
     await runtime?.close();

@@ -24,6 +24,7 @@ export {
   type LinkTarget,
 } from './handler.js';
 export { createLinkWriter, DEFAULT_LINK_TTL_MS, publicUrlProblem } from './linkFor.js';
+export { createStoreLinkBackend, type StoreLinkBackendOptions } from './storeBackend.js';
 export { renderLinkPage, type LinkPage } from './pages.js';
 export { mxRedirectPolicy, MX_REDIRECT_HOST_SUFFIXES, type RedirectPolicy } from './redirects.js';
 export { DEFAULT_LINKS_HOST, startLinkServer, type LinkServer, type LinkServerOptions } from './server.js';
