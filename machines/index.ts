@@ -32,3 +32,8 @@ export { statusCategory, CONNECTED_STATUSES, IN_PROGRESS_STATUSES, END_CUSTOMER_
 export {
   pendingDueAt, isHalted, haltOf, itemStateOf, awaitedChallengesOf, openChallengesOf, isWaitingForAnswer, memberIdOf, memberGuidOf, type MachineItemState, type AwaitedChallenges,
 } from './snapshot.js';
+export {
+  MACHINES_VERSION, machineVersions, migrateSnapshot,
+  type MachineVersions, type MigrationResult, type PersistedSnapshot, type SnapshotMigration,
+} from './versions.js';
+export { renameState, type StateRename } from './renameState.js';

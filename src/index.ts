@@ -33,6 +33,8 @@ export {
   type FieldError,
   type HttpOutcome,
   type RedactedExchange,
+  type UnreadableCause,
+  type UnreadableColumn,
 } from './errors/index.js';
 
 // The MX Platform client
@@ -84,6 +86,7 @@ export {
   FINAL_ITEM_STATES,
   isStoreError,
   openStore,
+  storedOutcome,
   type AnswerSource,
   type ChallengeRequest,
   type CredentialRequest,
@@ -103,6 +106,7 @@ export {
   type SqliteStoreOptions,
   type StoredItem,
   type StoreError,
+  type UnreadableValue,
 } from './durable/index.js';
 
 // Webhooks from MX: wake waiting members early

@@ -58,6 +58,7 @@ function isError(value: unknown): value is ApiError {
  * // 'server_error (500): Internal error'
  */
 export function describeError(error: ApiError): string {
+  if (error.kind === 'unreadable_row') return `unreadable_row (${error.column}, ${error.cause})${error.message ? `: ${error.message}` : ''}`;
   const where = error.exchange?.request ? ` on ${error.exchange.request.method} ${error.exchange.request.path}` : '';
   const status = error.status === 0 ? 'no response' : String(error.status);
   const cause = 'cause' in error && typeof error.cause === 'string' ? `, ${error.cause}` : '';
@@ -136,7 +137,11 @@ export function describeItem(state: ItemState, stored: unknown): Described {
   const userGuid = asString(outcome.userGuid);
   const offboard = typeof outcome.user === 'string';
   let reason: string;
-  if (state === 'done') {
+  if (isError(outcome.error) && outcome.error.kind === 'unreadable_row') {
+    // A row set apart names its cause, whatever state its state column records.
+    const { column, cause, message } = outcome.error;
+    reason = `stored row unreadable (${column}, ${cause})${message ? `: ${message}` : ''}`;
+  } else if (state === 'done') {
     if (isNotFoundAtMx(stored)) {
       reason = NOT_FOUND_AT_MX;
     } else if (offboard) {

@@ -9,6 +9,7 @@ import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ApiError } from '../errors/types.js';
 import type { InputProblem } from '../input/types.js';
+import { storedOutcome } from '../durable/index.js';
 import type { ItemState, JobKind, SnapshotStore } from '../durable/store.js';
 import { describeError, describeItem, NOT_FOUND_AT_MX } from './describe.js';
 
@@ -162,7 +163,7 @@ async function writeBody(
     if (page.length === 0) break;
     for (const item of page) {
       afterSeq = item.seq;
-      const described = describeItem(item.state, item.outcome);
+      const described = describeItem(item.state, storedOutcome(item));
       const entry = { id: item.id, state: item.state, reason: described.reason, userGuid: described.userGuid, members: described.members.map(slimMember) };
       await write(`${first ? '' : ','}\n    ${JSON.stringify(entry)}`);
       first = false;

@@ -31,6 +31,8 @@ Runs a local MX Platform API on 127.0.0.1 until SIGINT or SIGTERM.
   --challenge-window-ms MS  how long a challenge waits before EXPIRED (default ${defaultSandboxOptions.challengeWindowMs})
   --slow-ms MS          how long the "slow" password stays DELAYED (default ${defaultSandboxOptions.slowMs})
   --timeout-fault-ms MS how long the "timeout" fault holds a response (default ${defaultSandboxOptions.timeoutFaultMs})
+  --widget-url-ttl-ms MS  how long a Connect widget URL or oauth_window_uri stays usable; each works once
+                        (default ${defaultSandboxOptions.widgetUrlTtlMs})
   --client ID:KEY       an API client (repeatable; ID:KEY:unassociated for one that is not associated)
                         default: ${DEFAULT_CLIENT.id}:${DEFAULT_CLIENT.key}
 ${WEBHOOK_SENDER_USAGE}`;
@@ -64,7 +66,7 @@ export function optionsFromFlags(argv: string[], env: NodeJS.ProcessEnv = {}): P
       dialect: { type: 'string' }, 'aggregation-ms': { type: 'string' }, 'latency-ms': { type: 'string' },
       'challenge-window-ms': { type: 'string' }, 'slow-ms': { type: 'string' }, 'timeout-fault-ms': { type: 'string' },
       client: { type: 'string', multiple: true }, 'api-version-optional': { type: 'boolean' },
-      'min-aggregation-interval-ms': { type: 'string' },
+      'min-aggregation-interval-ms': { type: 'string' }, 'widget-url-ttl-ms': { type: 'string' },
       ...WEBHOOK_SENDER_FLAGS,
     },
   });
@@ -91,6 +93,7 @@ export function optionsFromFlags(argv: string[], env: NodeJS.ProcessEnv = {}): P
     webhooks: webhookSenderOf(values, env),
     requireApiVersion: values['api-version-optional'] === true ? false : undefined,
     minAggregationIntervalMs: number('min-aggregation-interval-ms', values['min-aggregation-interval-ms']),
+    widgetUrlTtlMs: number('widget-url-ttl-ms', values['widget-url-ttl-ms']),
   };
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<SandboxOptions>;
   const problems = checkSandboxOptions({ ...defaultSandboxOptions, ...defined, host: '127.0.0.1' });

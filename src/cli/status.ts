@@ -6,6 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { storedOutcome } from '../durable/index.js';
 import type { JobRecord, SnapshotStore } from '../durable/store.js';
 import { describeItem, haltMessage } from './describe.js';
 import { checkJobName, usageProblem } from './flags.js';
@@ -34,7 +35,7 @@ const LIMIT_JSON = 1000;
 async function listed(store: SnapshotStore, job: string, state: 'needsAction' | 'failed', limit: number) {
   const items = await store.listItems(job, { states: [state], limit });
   return items.map((item) => {
-    const described = describeItem(item.state, item.outcome);
+    const described = describeItem(item.state, storedOutcome(item));
     return { id: item.id, reason: described.reason, errors: described.errors };
   });
 }

@@ -17,6 +17,7 @@ export {
   type CredentialsSource,
 } from './effects.js';
 export { summarise, type SnapshotSummary } from './programs.js';
+export { restoreItem, storedOutcome, unreadableRow, type RestoreOptions, type RestoreResult, type UnreadableRowError } from './restore.js';
 export {
   createMemoryStore,
   createPostgresStore,
@@ -41,6 +42,7 @@ export {
   type NewItem,
   type SnapshotStore,
   type StoredItem,
+  type UnreadableValue,
 } from './store.js';
 export {
   decodeEndUserPayload,

@@ -3,11 +3,12 @@
  * restored from its snapshot), notice its transitions and its halt, write it down, let it go when
  * it is final, drop it when another worker (or `cancel`) took it over, and stop them all at the end.
  */
-import { createActor, type Actor, type AnyStateMachine, type InspectionEvent } from 'xstate';
+import type { Actor, AnyStateMachine, InspectionEvent } from 'xstate';
 import type { ApiError } from '../errors/types.js';
 import type { Hub } from '../_internals/hub.js';
 import { createChallengeWatch } from './challenges.js';
 import type { JobProgram } from './programs.js';
+import { restoreItem, type UnreadableRowError } from './restore.js';
 import type { RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
 import type { Slots } from './slots.js';
 import type { FinalItemState, ItemState, SnapshotStore, StoredItem } from './store.js';
@@ -69,6 +70,7 @@ export function createItemHost(options: ItemHostOptions) {
         id,
         state: summary.state,
         snapshot: item.actor.getPersistedSnapshot(),
+        machineVersion: program.versions.version,
         dueAt: summary.dueAt,
         ...(summary.final ? { outcome: summary.outcome } : {}),
       };
@@ -111,6 +113,19 @@ export function createItemHost(options: ItemHostOptions) {
     poke();
   };
 
+  // A row that cannot be taken up again fails alone, its stored snapshot kept as it is for a
+  // later release (or a person) to read; the rest of the job runs.
+  const settingApart = new Set<string>();
+  const setApart = (id: string, error: UnreadableRowError) => {
+    settingApart.add(id);
+    const outcome = { outcome: 'failed', error };
+    store.saveItems(jobId, owner, [{ id, state: 'failed', dueAt: null, outcome }]).then((written) => {
+      settingApart.delete(id);
+      if (written.includes(id)) hub.emit({ type: 'item.final', jobId, itemId: id, state: 'failed', outcome });
+      poke();
+    }, options.onFailure);
+  };
+
   const start = (stored: StoredItem) => {
     const userInspect = options.inspect;
     let item: LiveItem | undefined;
@@ -123,13 +138,14 @@ export function createItemHost(options: ItemHostOptions) {
       if (typeof userInspect === 'function') userInspect(event);
       else userInspect?.next?.(event);
     };
-    const actor = stored.snapshot
-      ? createActor(program.machine, { snapshot: stored.snapshot as never, input: stored.input as never, inspect })
-      : createActor(program.machine, { input: stored.input as never, inspect });
+    if (settingApart.has(stored.id)) return;
+    const restored = restoreItem(stored, { machine: program.machine, versions: program.versions, inspect });
+    if (!restored.ok) return setApart(stored.id, restored.error);
+    const { actor } = restored;
     const started: LiveItem = { id: stored.id, actor, state: stored.state, value: '', stopping: false, waiting: false };
     item = started;
     // A restored halted item still shows its old halt until it receives job.resume: not a new halt.
-    let resuming = stored.snapshot !== null && program.summarise(stored.snapshot).state === 'halted';
+    let resuming = restored.snapshot !== null && program.summarise(restored.snapshot).state === 'halted';
     items.set(stored.id, started);
     origins.note(jobId, stored.id, stored.input);
     actor.subscribe({

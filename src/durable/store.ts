@@ -4,7 +4,7 @@
  * input (never a secret), its latest persisted XState snapshot, the due time of its live durable wait,
  * and its final outcome. Items are claimed with leases so that several workers can share one job.
  */
-import type { ApiError } from '../errors/types.js';
+import type { ApiError, UnreadableColumn } from '../errors/types.js';
 
 /** What a job runs: onboarding creates users and members, offboarding deletes them. */
 export type JobKind = 'onboard' | 'offboard';
@@ -29,6 +29,13 @@ export interface NewItem {
   input: unknown;
 }
 
+/** A stored column of an item that is not JSON: the item's value for it reads as `null`. */
+export interface UnreadableValue {
+  column: UnreadableColumn;
+  /** What the JSON parser said, e.g. `Unexpected end of JSON input`. */
+  message: string;
+}
+
 export interface StoredItem {
   jobId: string;
   id: string;
@@ -38,17 +45,28 @@ export interface StoredItem {
   state: ItemState;
   /** The latest `actor.getPersistedSnapshot()`, or `null` before the item first ran. */
   snapshot: unknown | null;
+  /** The machines version the snapshot was written by; `null` when the row records none (no snapshot, or stored before versions were kept). */
+  machineVersion: number | null;
   /** Epoch ms at which the item's live durable wait is due, or `null` when it is not waiting. */
   dueAt: number | null;
   /** The final output or reason, once `state` is final. */
   outcome: unknown | null;
   updatedAt: number;
+  /**
+   * The first stored column that is not JSON (its value reads as `null`), or `null` when every
+   * column was read. Reading a store never throws for one bad row: the runtime fails that
+   * customer, and the commands that read the store show why.
+   */
+  unreadable: UnreadableValue | null;
 }
 
 export interface ItemUpdate {
   id: string;
   state: ItemState;
-  snapshot: unknown | null;
+  /** The new snapshot; omitted keeps the stored snapshot and its machine version as they are (a row set apart). */
+  snapshot?: unknown | null;
+  /** The machines version `snapshot` was written by (`null` or omitted: none recorded). */
+  machineVersion?: number | null;
   dueAt: number | null;
   /** The final output or reason; omitted leaves the stored outcome as it is. */
   outcome?: unknown | null;
@@ -61,6 +79,8 @@ export interface ItemReset {
   /** A new machine input (retry with new options or known guids); omitted keeps the stored one. */
   input?: unknown;
   snapshot: unknown | null;
+  /** The machines version `snapshot` was written by (`null` or omitted: none recorded). */
+  machineVersion?: number | null;
   outcome: unknown | null;
 }
 

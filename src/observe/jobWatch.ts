@@ -8,6 +8,7 @@
  */
 import type { InspectionEvent } from 'xstate';
 import type { ApiError } from '../errors/types.js';
+import { storedOutcome } from '../durable/index.js';
 import type { FinalItemState, ItemState, StoredItem } from '../durable/store.js';
 import { leavesOf, machineStatesOf, reasonOf } from './snapshotView.js';
 
@@ -129,7 +130,8 @@ export function createJobWatch(rootMachine: string): JobWatch {
         if (row.snapshot) {
           for (const [actor, view] of Object.entries(machineStatesOf(row.snapshot, rootMachine))) setMachine(entry, actor, view.machine, view.states);
         }
-        if (row.outcome) entry.view.reason = reasonOf(row.outcome);
+        const outcome = storedOutcome(row);
+        if (outcome) entry.view.reason = reasonOf(outcome);
       }
     },
     inspect(event) {

@@ -8,8 +8,11 @@ import type { Outcome } from './mxbank.js';
 
 /** The part of a member that decides its status; everything here is safe to show. */
 export interface Timeline {
+  /** `oauth` while an OAuth member waits for its end user to authorise; then MX Bank's outcome. */
   outcome: Outcome;
   manual: boolean;
+  /** An OAuth member (`is_oauth`): the end user authorises at its `oauth_window_uri`, no credentials. */
+  oauth: boolean;
   /** When the current aggregation started (epoch ms); null when it never did. */
   startedAt: number | null;
   /** The status shown while a later aggregation runs (the first one shows CREATED). */
@@ -54,7 +57,8 @@ export function viewAt(t: Timeline, now: number, timing: Timing): MemberView {
   const idle = { aggregated_at: t.lastAggregatedAt, successfully_aggregated_at: t.lastSuccessAt, challenged: false };
   if (t.manual) return { ...idle, connection_status: 'CREATED', is_being_aggregated: false };
   // An OAuth member waits for the end user at the bank: no aggregation runs until they sign in.
-  if (t.outcome === 'oauth') return { ...idle, connection_status: 'PENDING', is_being_aggregated: false };
+  // A denied authorisation leaves it DENIED, still waiting for a new authorisation.
+  if (t.outcome === 'oauth') return { ...idle, connection_status: t.priorStatus ?? 'PENDING', is_being_aggregated: false };
   if (t.startedAt === null) return { ...idle, connection_status: t.priorStatus ?? 'CREATED', is_being_aggregated: false };
   const ends = t.startedAt + timing.aggregationMs;
   if (now < ends) return { ...idle, connection_status: t.priorStatus ?? 'CREATED', is_being_aggregated: true };
@@ -97,4 +101,22 @@ export function startAggregation(
   t.answerStatus = null;
   t.job = job;
   t.challengeGuid = t.outcome === 'challenge' || t.outcome === 'options' || t.outcome === 'image' ? challengeGuid : null;
+}
+
+/**
+ * Puts an OAuth member back to waiting for its end user, showing `status` meanwhile (null: PENDING),
+ * and keeping what its last aggregation left behind.
+ */
+export function awaitAuthorization(t: Timeline, now: number, timing: Timing, status: ConnectionStatus | null): void {
+  if (t.startedAt !== null) {
+    const view = viewAt(t, now, timing);
+    t.lastAggregatedAt = view.aggregated_at;
+    t.lastSuccessAt = view.successfully_aggregated_at;
+  }
+  t.outcome = 'oauth';
+  t.startedAt = null;
+  t.answeredAt = null;
+  t.answerStatus = null;
+  t.challengeGuid = null;
+  t.priorStatus = status;
 }

@@ -91,6 +91,12 @@ export interface SandboxOptions {
   headersTimeoutMs: number;
   /** A connection that has not sent its whole request within this time is dropped (408). */
   requestTimeoutMs: number;
+  /**
+   * How long a Connect widget URL or an `oauth_window_uri` stays usable; each is also spent by its
+   * first completion. MX: the widget URL "expires after ten minutes or upon first use".
+   * @default 600000
+   */
+  widgetUrlTtlMs: number;
 }
 
 /** The test client used when none is given. Its key is a published test value, not a secret. */
@@ -118,6 +124,7 @@ export const defaultSandboxOptions: SandboxOptions = {
   webhooks: null,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
+  widgetUrlTtlMs: 600_000,
 };
 
 const NUMERIC: ReadonlyArray<[keyof SandboxOptions, number, number]> = [
@@ -135,6 +142,7 @@ const NUMERIC: ReadonlyArray<[keyof SandboxOptions, number, number]> = [
   ['minAggregationIntervalMs', 0, 1e9],
   ['headersTimeoutMs', 1, 1e9],
   ['requestTimeoutMs', 1, 1e9],
+  ['widgetUrlTtlMs', 1, 1e9],
 ];
 
 /**

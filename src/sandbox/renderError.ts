@@ -27,6 +27,10 @@ export type SandboxError =
   | { case: 'client_not_associated' }
   | { case: 'institution_not_found'; onCreate: boolean }
   | { case: 'credentials_stale' }
+  /** An OAuth request for a member or institution that does not support OAuth. */
+  | { case: 'oauth_not_supported' }
+  /** Credentials sent for an OAuth member, which takes none. */
+  | { case: 'oauth_credentials' }
   | { case: 'not_aggregatable' }
   | { case: 'challenge_expired' }
   | { case: 'not_challenged' }
@@ -46,6 +50,7 @@ export const SANDBOX_ERROR_CASES = [
   'route_not_found', 'method_not_allowed', 'not_acceptable', 'unsupported_version', 'content_type', 'malformed_json', 'payload_too_large',
   'missing_fields', 'invalid_field', 'invalid_external_id', 'user_not_found', 'member_not_found',
   'member_not_found_on_delete', 'duplicate', 'client_not_associated', 'institution_not_found', 'credentials_stale',
+  'oauth_not_supported', 'oauth_credentials',
   'not_aggregatable', 'challenge_expired', 'not_challenged', 'job_running', 'unauthorized', 'token_expired', 'rate_limited', 'bad_gateway', 'maintenance',
   'server_error', 'delete_failed',
 ] as const satisfies readonly SandboxErrorCase[];
@@ -76,6 +81,10 @@ export const STALE_CREDENTIALS_TEXT =
 const NOT_ACCEPTABLE_TEXT = 'The request cannot be accepted. A required header may be missing or invalid.';
 export const UNSUPPORTED_VERSION_TEXT =
   `The request didn't specify a valid API version. Send Accept-Version: ${API_VERSIONS.join(' or ')}.`;
+/** Atrium's text for an OAuth window of a member whose institution has no OAuth (docs.mx.com/api-reference/atrium/reference/members/oauth-window-uri). */
+export const OAUTH_NOT_SUPPORTED_TEXT = 'Member cannot use OAuth.';
+/** MX's OAuth guide: "you cannot include end-user credentials in your request body when creating an OAuth member". */
+export const OAUTH_CREDENTIALS_TEXT = 'An OAuth member cannot be created with credentials: the end user authorizes at its oauth_window_uri.';
 const NOT_CHALLENGED_TEXT = 'The member is not CHALLENGED, so there is nothing to resume.';
 const JOB_RUNNING_TEXT = 'The member already has a job of a different type running.';
 const NEXUS_NOT_FOUND = 'We were unable to find the record you requested.';
@@ -102,6 +111,8 @@ function mxSso(e: SandboxError): Parts {
     case 'duplicate': return { status: 400, message: `${e.resource === 'user' ? 'User' : 'Member'} already exists with guid ${e.id}` };
     case 'client_not_associated': return { status: 500, message: 'Create user failed: Client must be associated.' };
     case 'credentials_stale': return { status: 400, message: STALE_CREDENTIALS_TEXT };
+    case 'oauth_not_supported': return { status: 400, message: OAUTH_NOT_SUPPORTED_TEXT };
+    case 'oauth_credentials': return { status: 400, message: OAUTH_CREDENTIALS_TEXT };
     case 'not_aggregatable': return { status: 400, message: 'You cannot aggregate a manual member.' };
     case 'challenge_expired': return { status: 400, message: 'Challenge question expired. Please try again.' };
     case 'unauthorized': return { status: 401, message: 'Unauthorized: the client id, API key or token is not valid.' };
@@ -168,6 +179,8 @@ function mgx(e: SandboxError): Parts {
     case 'rate_limited': return { status: 429, code: 'rate_limited', message: 'Rate limited. Honor the Retry-After header.' };
     case 'maintenance': return { status: 503, code: 'service_unavailable', message: MAINTENANCE_TEXT };
     case 'server_error': case 'delete_failed': return { status: 500, code: 'internal_error', message: sso.message ?? UNKNOWN_TEXT };
+    case 'oauth_not_supported': return { status: 400, code: 'oauth_not_supported', message: OAUTH_NOT_SUPPORTED_TEXT };
+    case 'oauth_credentials': return { status: 400, code: 'oauth_credentials', message: OAUTH_CREDENTIALS_TEXT };
     case 'content_type': case 'bad_gateway': return sso;
   }
 }
@@ -222,6 +235,9 @@ function platform(e: SandboxError): Parts {
     case 'duplicate': return { status: 409, message: `${e.resource === 'user' ? 'User' : 'Member'} already exists with guid ${e.guid}` };
     case 'client_not_associated': return { status: 403, message: 'This feature is not available to the client.' };
     case 'credentials_stale': return { status: 422, message: STALE_CREDENTIALS_TEXT };
+    // MX Platform's pages are silent; Atrium answers a member without OAuth 400 "Member cannot use OAuth.".
+    case 'oauth_not_supported': return { status: 400, message: OAUTH_NOT_SUPPORTED_TEXT };
+    case 'oauth_credentials': return { status: 400, message: OAUTH_CREDENTIALS_TEXT };
     case 'not_aggregatable': return { status: 400, message: 'You cannot aggregate a manual member.' };
     case 'challenge_expired': return { status: 405, message: 'Challenge question expired. Please try again.' };
     case 'not_challenged': return { status: 405, message: NOT_CHALLENGED_TEXT };

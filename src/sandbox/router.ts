@@ -5,7 +5,7 @@
 
 export type RouteName =
   | 'token' | 'users' | 'user' | 'members' | 'member' | 'memberStatus' | 'aggregate' | 'challenges' | 'resume'
-  | 'credentials' | 'verify' | 'oauthWindow';
+  | 'credentials' | 'verify' | 'oauthWindow' | 'institutions' | 'institution' | 'widgetUrls';
 
 export interface RouteMatch {
   name: RouteName;
@@ -48,14 +48,17 @@ export function matchRoute(path: string): RouteMatch | undefined {
     ({ name, allow, userGuid, memberGuid, institutionCode });
   if (parts[1] === 'oauth') return parts.length === 3 && parts[2] === 'token' ? found('token', ['POST']) : undefined;
   if (parts[1] === 'institutions') {
-    const code = parts.length === 4 && parts[3] === 'credentials' ? decode(parts[2] ?? '') : undefined;
-    return code === undefined ? undefined : found('credentials', ['GET'], '', '', code);
+    if (parts.length === 2) return found('institutions', ['GET']);
+    const code = parts.length === 3 || (parts.length === 4 && parts[3] === 'credentials') ? decode(parts[2] ?? '') : undefined;
+    if (code === undefined) return undefined;
+    return parts.length === 3 ? found('institution', ['GET'], '', '', code) : found('credentials', ['GET'], '', '', code);
   }
   if (parts[1] !== 'users') return undefined;
   if (parts.length === 2) return found('users', ['GET', 'POST']);
   const userGuid = decode(parts[2] ?? '');
   if (userGuid === undefined) return undefined;
   if (parts.length === 3) return found('user', ['GET', 'PUT', 'DELETE'], userGuid);
+  if (parts[3] === 'widget_urls') return parts.length === 4 ? found('widgetUrls', ['POST'], userGuid) : undefined;
   if (parts[3] !== 'members') return undefined;
   if (parts.length === 4) return found('members', ['GET', 'POST'], userGuid);
   const memberGuid = decode(parts[4] ?? '');

@@ -8,6 +8,8 @@ import {
   createMember, deleteMember, listInstitutionCredentials, listMembers, readMember, readOAuthWindow, updateMember,
 } from './handlers/members.js';
 import { createUser, deleteUser, listUsers, readUser, updateUser } from './handlers/users.js';
+import { listInstitutions, readInstitution } from './handlers/institutions.js';
+import { requestWidgetUrl } from './handlers/widget.js';
 import type { RouteName } from './router.js';
 
 export const HANDLERS: ReadonlyMap<string, Handler> = new Map([
@@ -28,6 +30,9 @@ export const HANDLERS: ReadonlyMap<string, Handler> = new Map([
   ['challenges GET', listMemberChallenges],
   ['resume PUT', resumeAggregation],
   ['credentials GET', listInstitutionCredentials],
+  ['institutions GET', listInstitutions],
+  ['institution GET', readInstitution],
+  ['widgetUrls POST', requestWidgetUrl],
 ]);
 
 /** Creates and deletes of users and members. */

@@ -7,6 +7,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Authenticator } from './auth.js';
+import { EndUserLinks, type EndUserStats } from './endUserLinks.js';
+import { createEndUserPages } from './endUserPages.js';
 import { FaultInjector, type Fault } from './faultInjector.js';
 import type { HandlerContext } from './handlers/context.js';
 import { resolveSandboxOptions, type SandboxOptions } from './options.js';
@@ -28,6 +30,8 @@ export interface SandboxState {
   stats: SandboxStats;
   /** What the webhook sender did, when the sandbox sends webhooks. */
   webhooks?: WebhookSenderStats;
+  /** Connect widget URLs and OAuth windows: counts only, never a URL. */
+  endUser: EndUserStats;
 }
 
 export interface Sandbox {
@@ -48,6 +52,7 @@ const CONTENT_TYPES: Record<ApiVersion, string> = {
 };
 const ERROR_TYPE = 'application/json; charset=utf-8';
 const EMPTY_QUERY = new URLSearchParams();
+const firstOf = (header: string | string[] | undefined): string | undefined => (Array.isArray(header) ? header[0] : header);
 
 /**
  * Starts a sandbox MX Platform API on loopback.
@@ -74,6 +79,8 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
   const burst = options.burst > 0 ? options.burst : Math.max(1, options.rateLimit);
   const timers = new Set<NodeJS.Timeout>();
   const webhooks = options.webhooks ? createWebhookSender(options.webhooks, store, options, options.seed) : null;
+  const links = new EndUserLinks(options.widgetUrlTtlMs);
+  const pages = createEndUserPages({ store, options, links, onWrite: (write) => webhooks?.memberWritten(write) });
 
   const later = (ms: number, run: () => void): void => {
     const timer = setTimeout(() => {
@@ -114,9 +121,11 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     ...store.snapshot(Date.now()),
     stats: stats.snapshot(),
     ...(webhooks ? { webhooks: webhooks.stats() } : {}),
+    endUser: links.snapshot(Date.now()),
   });
   const reset = (): void => {
     store.clear();
+    links.clear();
     stats.reset();
     buckets.clear();
     faults.reset();
@@ -213,6 +222,7 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
       store, options, client: who.client, version, now: 0, body: undefined,
       userGuid: route.userGuid, memberGuid: route.memberGuid, institutionCode: route.institutionCode,
       query: query === '' ? EMPTY_QUERY : new URLSearchParams(query),
+      callbackPayload: firstOf(req.headers['x-callback-payload']), links,
     };
     handle(req, res, route, ctx, fault).catch(() => {
       if (!res.headersSent) sendError(res, { case: 'server_error' });
@@ -224,6 +234,8 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     if (path.startsWith('/__sandbox/')) return admin(req, res, path);
+    // The end user's pages are no API: no client auth (the URL's token is the bearer), no rate limit, no faults.
+    if (pages(req, res, path)) return;
     stats.requests++;
     const run = (): void => {
       try {
@@ -258,6 +270,7 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
   });
   const port = (server.address() as AddressInfo).port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  links.baseUrl = `http://${host}:${port}`;
 
   return {
     url: `http://${host}:${port}`,

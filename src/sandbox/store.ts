@@ -168,8 +168,12 @@ export class SandboxStore {
     return json;
   }
 
-  /** The member as MX's MemberResponse, its status computed at `now`. */
-  memberJson(member: MemberRecord, now: number): Record<string, unknown> {
+  /**
+   * The member as MX's MemberResponse, its status computed at `now`. `oauth_window_uri` is null
+   * unless one was just issued for this answer: each one is one-time use and a bearer secret, so
+   * reads, lists and webhooks carry none.
+   */
+  memberJson(member: MemberRecord, now: number, oauthWindowUri: string | null = null): Record<string, unknown> {
     const view = viewAt(member.timeline, now, this.timing);
     const owner = this.users.get(member.userGuid);
     return {
@@ -184,10 +188,10 @@ export class SandboxStore {
       is_being_aggregated: view.is_being_aggregated,
       is_managed_by_user: false,
       is_manual: member.timeline.manual,
-      is_oauth: member.timeline.outcome === 'oauth',
+      is_oauth: member.timeline.oauth,
       metadata: member.metadata,
       name: member.name,
-      oauth_window_uri: oauthWindowUri(member),
+      oauth_window_uri: oauthWindowUri,
       successfully_aggregated_at: iso(view.successfully_aggregated_at),
       user_guid: member.userGuid,
       user_id: owner?.id ?? null,
@@ -247,14 +251,6 @@ export class SandboxStore {
     });
     return { users, members };
   }
-}
-
-/**
- * Where the end user signs in to finish an OAuth member; nobody but them can, so the sandbox's
- * address leads nowhere. Null for members that are not OAuth.
- */
-export function oauthWindowUri(member: MemberRecord): string | null {
-  return member.timeline.outcome === 'oauth' ? `https://oauthbank.example/oauth/authorize?state=${member.guid}` : null;
 }
 
 function messageOf(status: ConnectionStatus | null): string | null {

@@ -1,7 +1,8 @@
 /**
  * The sandbox's webhooks, shaped as MX sends them (docs.mx.com/resources/webhooks): a MEMBER
  * webhook when a member is created, updated (its aggregation starts or settles) or deleted,
- * echoing the `X-Callback-Payload` of the create or update request; a CONNECTION_STATUS webhook
+ * echoing the `X-Callback-Payload` of the create or update request (or of the widget URL request
+ * for what the end user did in that widget); a CONNECTION_STATUS webhook
  * when the status enters an end-user-actionable state. Each is a JSON POST with HTTP Basic,
  * retried on anything but a 2xx on MX's schedule (at most 12 retries over about 24 h) compressed
  * by `retryScale`. Statuses are computed from time (aggregation.ts), so the sender arms a timer
@@ -203,6 +204,18 @@ export function createWebhookSender(options: SandboxWebhookOptions, store: Sandb
     dispatch({ memberGuid: guid, body: JSON.stringify({ action, member, type: 'MEMBER' }), callbackPayload: payloads.get(guid) });
   };
 
+  /** A CONNECTION_STATUS webhook when the member's status entered an end-user-actionable one. */
+  const sendStatus = (guid: string, member: Record<string, unknown>, before: ConnectionStatus | null | undefined): void => {
+    const status = member.connection_status as ConnectionStatus | null;
+    if (status === null || !ACTIONABLE_STATUSES.includes(status) || status === before) return;
+    const body = {
+      action: 'CHANGED', connection_status: status, connection_status_id: member.connection_status_id,
+      connection_status_message: member.connection_status_message, member_guid: guid, type: 'CONNECTION_STATUS',
+      user_guid: member.user_guid,
+    };
+    dispatch({ memberGuid: guid, body: JSON.stringify(body), callbackPayload: undefined });
+  };
+
   /** Sends what changed since the last webhook of this member: MEMBER updated, and CONNECTION_STATUS if actionable. */
   const check = (guid: string): void => {
     const member = memberBody(guid, Date.now());
@@ -213,14 +226,7 @@ export function createWebhookSender(options: SandboxWebhookOptions, store: Sandb
     if (status === last.status && busy === last.busy) return;
     lastSent.set(guid, { status, busy, member });
     sendMember(guid, 'updated', member);
-    if (status !== null && ACTIONABLE_STATUSES.includes(status) && status !== last.status) {
-      const body = {
-        action: 'CHANGED', connection_status: status, connection_status_id: member.connection_status_id,
-        connection_status_message: member.connection_status_message, member_guid: guid, type: 'CONNECTION_STATUS',
-        user_guid: member.user_guid,
-      };
-      dispatch({ memberGuid: guid, body: JSON.stringify(body), callbackPayload: undefined });
-    }
+    sendStatus(guid, member, last.status);
   };
 
   /** Arms a check at each moment the member's status can next change. */
@@ -234,7 +240,10 @@ export function createWebhookSender(options: SandboxWebhookOptions, store: Sandb
   };
 
   return {
-    /** Called by the server after it answered a successful create, update, aggregate, resume or delete of a member. */
+    /**
+     * Called by the server after it answered a successful create, update, aggregate, resume or
+     * delete of a member, and by the end-user pages after what the end user did to one.
+     */
     memberWritten(write: MemberWrite): void {
       if (closed) return;
       const now = Date.now();
@@ -248,10 +257,13 @@ export function createWebhookSender(options: SandboxWebhookOptions, store: Sandb
       if (write.callbackPayload !== undefined) payloads.set(write.memberGuid, write.callbackPayload);
       const member = memberBody(write.memberGuid, now);
       if (!member) return;
+      const before = lastSent.get(write.memberGuid)?.status;
       lastSent.set(write.memberGuid, {
         status: member.connection_status as ConnectionStatus | null, busy: member.is_being_aggregated === true, member,
       });
       sendMember(write.memberGuid, write.action, member);
+      // A write can itself enter an actionable status (an end user denying OAuth goes DENIED at once).
+      sendStatus(write.memberGuid, member, before);
       watch(write.memberGuid, now);
     },
     stats: (): WebhookSenderStats => ({ ...stats, faults: { ...stats.faults } }),

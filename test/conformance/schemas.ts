@@ -19,6 +19,9 @@ function schemasOf(version: SpecVersion) {
   const challenge = requiring(specSchema('ChallengeResponse', version), 'guid', 'type', 'label');
   const credential = requiring(specSchema('CredentialResponse', version), 'guid', 'field_name', 'label', 'type', 'display_order');
   const pagination = requiring(specSchema('PaginationResponse', version), 'current_page', 'per_page', 'total_entries', 'total_pages');
+  const institution = requiring(specSchema('InstitutionResponse', version), 'code', 'name', 'supports_oauth');
+  const window = requiring(specSchema('OAuthWindowResponse', version), 'guid', 'oauth_window_uri');
+  const widget = requiring(specSchema('WidgetResponse', version), 'type', 'url', 'user_id');
   return {
     UserResponseBody: body({ user }),
     UsersResponseBody: body({ users: list(user), pagination }),
@@ -27,6 +30,10 @@ function schemasOf(version: SpecVersion) {
     MemberStatusResponseBody: body({ member: memberStatus }),
     ChallengesResponseBody: body({ challenges: list(challenge), pagination }),
     CredentialsResponseBody: body({ credentials: list(credential), pagination }),
+    InstitutionsResponseBody: body({ institutions: list(institution), pagination }),
+    InstitutionResponseBody: body({ institution }),
+    OAuthWindowResponseBody: body({ member: window }),
+    WidgetResponseBody: body({ widget_url: widget }),
   };
 }
 

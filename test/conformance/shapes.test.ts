@@ -58,4 +58,16 @@ describe.each(['v20250224', 'v20111101'] as const)('%s', (version: SpecVersion) 
     expectShape(version, 'MemberResponseBody', (await call('POST', `/users/${user}/members/${guid}/aggregate`)).json);
     expectShape(version, 'MemberResponseBody', (await call('GET', `/users/${user}/members/${guid}`)).json);
   });
+
+  it('institutions, OAuth members, their windows and widget URLs answer in the spec shapes', async () => {
+    const user = (await call('POST', '/users', { user: { id: `shape-eu-${version}` } })).json.user.guid as string;
+    expectShape(version, 'InstitutionsResponseBody', (await call('GET', '/institutions')).json);
+    expectShape(version, 'InstitutionResponseBody', (await call('GET', '/institutions/oauthbank')).json);
+    const oauth = await call('POST', `/users/${user}/members`, { member: { institution_code: 'oauthbank', is_oauth: true, credentials: [] } });
+    expectShape(version, 'MemberResponseBody', oauth.json);
+    const window = await call('GET', `/users/${user}/members/${oauth.json.member.guid}/oauth_window_uri`);
+    expectShape(version, 'OAuthWindowResponseBody', window.json);
+    const widget = await call('POST', `/users/${user}/widget_urls`, { widget_url: { widget_type: 'connect_widget' } });
+    expectShape(version, 'WidgetResponseBody', widget.json);
+  });
 });

@@ -58,6 +58,31 @@ describe('PostgreSQL store schema', () => {
     await confused.close();
   });
 
+  it('adds the machines version to a schema the previous release made, and its rows read as stored before versions were kept', async () => {
+    const schema = freshSchema();
+    // The schema as schema version 1 left it, with a customer in the middle of its job.
+    await admin.query(`CREATE SCHEMA "${schema}";
+      CREATE TABLE "${schema}".meta (key text PRIMARY KEY, value text NOT NULL);
+      INSERT INTO "${schema}".meta VALUES ('schema_version', '1');
+      CREATE TABLE "${schema}".jobs (id text PRIMARY KEY, kind text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), halt text);
+      CREATE TABLE "${schema}".items (job_id text NOT NULL REFERENCES "${schema}".jobs (id), id text NOT NULL, seq bigint NOT NULL,
+        input text, state text NOT NULL, snapshot text, due_at double precision, outcome text,
+        updated_at timestamptz NOT NULL DEFAULT now(), lease_owner text, lease_until timestamptz,
+        PRIMARY KEY (job_id, id), UNIQUE (job_id, seq));
+      INSERT INTO "${schema}".jobs (id, kind) VALUES ('old', 'onboard');
+      INSERT INTO "${schema}".items (job_id, id, seq, input, state, snapshot) VALUES ('old', 'c1', 1, '{"externalId":"c1"}', 'active', '{"value":"members"}');`);
+    const store = createPostgresStore({ connectionString: PG_URL, schema });
+    try {
+      expect(await store.getItem('old', 'c1')).toMatchObject({ input: { externalId: 'c1' }, snapshot: { value: 'members' }, machineVersion: null, unreadable: null });
+      expect((await admin.query(`SELECT value FROM "${schema}".meta`)).rows).toEqual([{ value: String(PG_SCHEMA_VERSION) }]);
+      await store.claimItems('old', { owner: 'w', limit: 1, leaseMs: 60_000 });
+      await store.saveItems('old', 'w', [{ id: 'c1', state: 'active', snapshot: { value: 'members' }, machineVersion: 1, dueAt: null }]);
+      expect((await admin.query(`SELECT machine_version FROM "${schema}".items`)).rows).toEqual([{ machine_version: 1 }]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('accepts only a plain identifier as schema name, and needs somewhere to connect', () => {
     expect(() => createPostgresStore({ connectionString: PG_URL, schema: 'x"; DROP TABLE y; --' })).toThrow(
       expect.objectContaining({ code: 'MX_STORE_BAD_OPTIONS' }),

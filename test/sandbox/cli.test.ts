@@ -102,11 +102,11 @@ describe('mx-lifecycle sandbox', () => {
     expect(optionsFromFlags([
       '--port', '8080', '--rate-limit', '20', '--burst', '5', '--faults', '0.1', '--fault-kinds', 'reset, lost', '--seed', '7',
       '--token-ttl', '2', '--auth', 'basic', '--dialect', 'nexus', '--aggregation-ms', '100', '--latency-ms', '5',
-      '--challenge-window-ms', '900', '--slow-ms', '300', '--timeout-fault-ms', '400',
+      '--challenge-window-ms', '900', '--slow-ms', '300', '--timeout-fault-ms', '400', '--widget-url-ttl-ms', '5000',
       '--client', 'a:ka', '--client', 'b:kb:unassociated',
     ])).toEqual({
       port: 8080, rateLimit: 20, burst: 5, faults: 0.1, faultKinds: ['reset', 'lost'], seed: 7, tokenTtlSeconds: 2, auth: 'basic',
-      dialect: 'nexus', aggregationMs: 100, latencyMs: 5, challengeWindowMs: 900, slowMs: 300, timeoutFaultMs: 400,
+      dialect: 'nexus', aggregationMs: 100, latencyMs: 5, challengeWindowMs: 900, slowMs: 300, timeoutFaultMs: 400, widgetUrlTtlMs: 5000,
       clients: [{ id: 'a', key: 'ka' }, { id: 'b', key: 'kb', associated: false }],
     });
     expect(optionsFromFlags([])).toEqual({});
@@ -121,5 +121,31 @@ describe('mx-lifecycle sandbox', () => {
     expect(problem(['--auth', 'oauth'])).toEqual({ usage: "--auth must be 'token' or 'basic'" });
     expect(problem(['--rate-limit=-1'])).toEqual({ usage: '--rate-limit must be a number from 0 to 1000000000' });
     expect(problem(['--token-ttl', 'x'])).toEqual({ usage: "--token-ttl must be a number, not 'x'" });
+    expect(problem(['--widget-url-ttl-ms', '0'])).toEqual({ usage: '--widget-url-ttl-ms must be a number from 1 to 1000000000' });
+  });
+
+  it('prints nothing of the Connect widget URLs and oauth_window_uris it hands out and serves', async () => {
+    const run = cli(['sandbox', '--port', '0', '--aggregation-ms', '50', '--widget-url-ttl-ms', '60000']);
+    try {
+      const url = ((await run.lines.next()).value as string).slice('mx-lifecycle sandbox listening on '.length);
+      const api = new Api(url, `Basic ${Buffer.from('sandbox-client:sandbox-key').toString('base64')}`);
+      const v = { 'accept-version': 'v20250224' };
+      const user = await api.createUser('cli-end-user');
+      const widget = (await api.call('POST', `/users/${user}/widget_urls`, { widget_url: { widget_type: 'connect_widget' } }, v)).json.widget_url.url as string;
+      const oauth = (await api.call('POST', `/users/${user}/members`, { member: { institution_code: 'oauthbank', is_oauth: true } }, v)).json.member.oauth_window_uri as string;
+      const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+      expect((await request(widget)).status).toBe(200);
+      expect((await request(widget, form({ institution_code: 'mxbank', username: 'mxuser', password: 'cli-typed-4b7e' }))).status).toBe(200);
+      expect((await request(oauth, form({ outcome: 'authorized' }))).status).toBe(200);
+      expect((await request(oauth)).status).toBe(410);
+      run.child.kill('SIGTERM');
+      expect(await exitOf(run.child)).toBe(0);
+      for (const secret of [widget.split('/').pop() as string, oauth.split('/').pop() as string, 'cli-typed-4b7e']) {
+        expect(run.stdout()).not.toContain(secret);
+        expect(run.stderr()).not.toContain(secret);
+      }
+    } finally {
+      run.child.kill('SIGKILL');
+    }
   });
 });

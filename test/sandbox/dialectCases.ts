@@ -23,6 +23,8 @@ const MANUAL = 'You cannot aggregate a manual member.';
 const TOO_LARGE = 'The request body is larger than 1 MB.';
 const VERSION = "The request didn't specify a valid API version. Send Accept-Version: v20250224 or v20111101.";
 const JOB_RUNNING = 'The member already has a job of a different type running.';
+const NO_OAUTH = 'Member cannot use OAuth.';
+const OAUTH_CREDENTIALS = 'An OAuth member cannot be created with credentials: the end user authorizes at its oauth_window_uri.';
 const field = (name: string, message: string) => ({ field: name, message });
 
 export interface Fixture {
@@ -217,6 +219,21 @@ export const CASES: Array<{ name: string; covers: SandboxErrorCase; trigger: (f:
     covers: 'credentials_stale',
     trigger: (f, api) => api.call('POST', `/users/${f.user}/members`, { member: { institution_code: 'mxbank', credentials: [{ guid: 'CRD-old', value: 'x' }] } }),
     want: { 'mx-sso': sso(400, STALE), nexus: nexus(400, null, STALE), mgx: mgx(400, 'credentials_stale', STALE), mcc: mcc(400, STALE) },
+  },
+  {
+    name: 'an OAuth member at an institution without OAuth',
+    covers: 'oauth_not_supported',
+    trigger: (f, api) => api.call('POST', `/users/${f.user}/members`, { member: { ...member('password').member, is_oauth: true } }),
+    want: { 'mx-sso': sso(400, NO_OAUTH), nexus: nexus(400, null, NO_OAUTH), mgx: mgx(400, 'oauth_not_supported', NO_OAUTH), mcc: mcc(400, NO_OAUTH) },
+  },
+  {
+    name: 'an OAuth member with credentials',
+    covers: 'oauth_credentials',
+    trigger: (f, api) => api.call('POST', `/users/${f.user}/members`, { member: { ...member('password').member, institution_code: 'oauthbank', is_oauth: true } }),
+    want: {
+      'mx-sso': sso(400, OAUTH_CREDENTIALS), nexus: nexus(400, null, OAUTH_CREDENTIALS),
+      mgx: mgx(400, 'oauth_credentials', OAUTH_CREDENTIALS), mcc: mcc(400, OAUTH_CREDENTIALS),
+    },
   },
   {
     name: 'aggregate a manual member',

@@ -209,12 +209,15 @@ describe('update member, oauthbank, empty bodies, delete', () => {
     const user = await userOf('oauth-user');
     const created = await memberOf(user, 'oauth-m', '', 'oauthbank');
     expect(created.json.member).toMatchObject({ connection_status: 'PENDING', is_oauth: true, is_being_aggregated: false });
-    expect(created.json.member.oauth_window_uri).toMatch(/^https:\/\//);
+    expect(created.json.member.oauth_window_uri).toMatch(new RegExp(`^${sandbox.url}/widgets/oauth/`));
     const guid = created.json.member.guid as string;
     await call('POST', `/users/${user}/members/${guid}/aggregate`);
     await sleep(AGGREGATION_MS * 2);
     expect((await call('GET', `/users/${user}/members/${guid}/status`)).json.member.connection_status).toBe('PENDING');
-    expect((await call('GET', `/users/${user}/members/${guid}/oauth_window_uri`)).json.member.oauth_window_uri).toBe(created.json.member.oauth_window_uri);
+    // oauth_window_uris are one-time use (MX's OAuth guide): each request issues a new one.
+    const again = (await call('GET', `/users/${user}/members/${guid}/oauth_window_uri`)).json.member.oauth_window_uri as string;
+    expect(again).toMatch(new RegExp(`^${sandbox.url}/widgets/oauth/`));
+    expect(again).not.toBe(created.json.member.oauth_window_uri);
   });
 
   it('accepts an aggregate POST with an empty form-encoded body, as the official SDK sends it', async () => {

@@ -43,7 +43,7 @@ describe('the wire, as MX documents it', () => {
   });
 
   it('answers an unknown route (a trailing slash included) with the bare 404', async () => {
-    for (const path of ['/nope', '/users/', '/users/USR-1/accounts', '/institutions/mxbank', '/users/USR-1/members/MBR-1/identify']) {
+    for (const path of ['/nope', '/users/', '/users/USR-1/accounts', '/institutions/mxbank/branches', '/users/USR-1/members/MBR-1/identify']) {
       const reply = await api.call('GET', path);
       expect([path, reply.status, reply.text]).toEqual([path, 404, '']);
     }

@@ -59,8 +59,14 @@ const MIGRATIONS: readonly { version: number; sql: (s: string) => string }[] = [
     `,
   },
   {
-    // What happened to an end user's link (the link server records it): one row per connection and kind.
     version: 2,
+    // The machines version each snapshot was written by (machines/versions.ts); NULL for the rows
+    // stored before it was kept, which were written by version 1. A NULL column rewrites no row.
+    sql: (s) => `ALTER TABLE ${s}.items ADD COLUMN machine_version integer;`,
+  },
+  {
+    // What happened to an end user's link (the link server records it): one row per connection and kind.
+    version: 3,
     sql: (s) => `
       CREATE TABLE ${s}.end_user_events (
         job_id text NOT NULL,

@@ -44,8 +44,14 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
     `,
   },
   {
-    // What happened to an end user's link (the link server records it): one row per connection and kind.
     version: 2,
+    // The machines version each snapshot was written by (machines/versions.ts); NULL for the rows
+    // stored before it was kept, which were written by version 1. Adding a NULL column rewrites no row.
+    sql: 'ALTER TABLE items ADD COLUMN machine_version INTEGER;',
+  },
+  {
+    // What happened to an end user's link (the link server records it): one row per connection and kind.
+    version: 3,
     sql: `
       CREATE TABLE end_user_events (
         job_id TEXT NOT NULL,

@@ -3,6 +3,7 @@
  * external ids, pagination). Handlers are synchronous and pure over the store: the server owns
  * timing, faults and the wire.
  */
+import type { EndUserLinks } from '../endUserLinks.js';
 import type { SandboxError } from '../renderError.js';
 import type { SandboxOptions, SandboxClient } from '../options.js';
 import type { SandboxStore } from '../store.js';
@@ -22,6 +23,10 @@ export interface HandlerContext {
   query: URLSearchParams;
   /** The parsed JSON body, for routes that take one. */
   body: unknown;
+  /** The request's `X-Callback-Payload` header. */
+  callbackPayload: string | undefined;
+  /** Issues the end users' one-time URLs (Connect widget, OAuth window). */
+  links: EndUserLinks;
 }
 
 export type Reply = { status: number; json?: unknown } | { error: SandboxError };

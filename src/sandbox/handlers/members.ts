@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { startAggregation } from '../aggregation.js';
 import { INSTITUTIONS, outcomeOf, type Institution, type Outcome } from '../mxbank.js';
 import type { SandboxError } from '../renderError.js';
-import { oauthWindowUri, type MemberRecord } from '../store.js';
+import type { MemberRecord, SandboxStore } from '../store.js';
 import { acceptsExternalIds } from '../versions.js';
 import {
   checkTypes, fail, isRecord, isSandboxError, paginate, rootObject, validExternalId,
@@ -15,7 +15,7 @@ import {
 import { isUser, ownUser } from './users.js';
 
 const MEMBER_FIELDS = {
-  id: 'string', institution_code: 'string', metadata: 'string', skip_aggregation: 'boolean', background_aggregation_is_disabled: 'boolean',
+  id: 'string', is_oauth: 'boolean', institution_code: 'string', metadata: 'string', skip_aggregation: 'boolean', background_aggregation_is_disabled: 'boolean',
 } as const;
 
 /** The caller's member named in the path (in v20250224 by external id too), or the documented error. */
@@ -80,27 +80,63 @@ export const createMember: Handler = (ctx) => {
   if (id !== null && !validExternalId(id, 'MBR-')) return fail({ case: 'invalid_external_id', resource: 'member' });
   const institution = INSTITUTIONS.get(String(member.institution_code));
   if (!institution) return fail({ case: 'institution_not_found', onCreate: true });
+  const oauthError = oauthMismatch(institution, member);
+  if (oauthError) return fail(oauthError);
   const outcome = outcomeFor(institution, member.credentials);
   if (typeof outcome !== 'string') return fail(outcome);
   const existing = id === null ? undefined : ctx.store.memberByExternalId(ctx.client.id, id);
   if (id !== null && existing) return fail({ case: 'duplicate', resource: 'member', id, guid: existing.guid });
-  const created = ctx.store.addMember({
-    clientId: ctx.client.id,
-    userGuid: user.guid,
-    id,
-    institutionCode: institution.code,
-    institutionGuid: institution.guid,
-    name: institution.name,
+  const created = addMemberRecord(ctx.store, {
+    clientId: ctx.client.id, userGuid: user.guid, id, institution, outcome,
     metadata: typeof member.metadata === 'string' ? member.metadata : null,
-    timeline: {
-      outcome, manual: institution.manual, startedAt: null, priorStatus: null, challengeGuid: null,
-      answeredAt: null, answerStatus: null, job: 'aggregate', lastAggregatedAt: null, lastSuccessAt: null,
-    },
   });
   const aggregates = !institution.manual && !institution.oauth && member.skip_aggregation !== true;
   if (aggregates) startAggregation(created.timeline, ctx.now, ctx.options, `CRD-${randomUUID()}`);
-  return { status: aggregates ? 202 : 200, json: { member: ctx.store.memberJson(created, ctx.now) } };
+  // MX's OAuth guide: the create answer carries the oauth_window_uri the end user opens.
+  const uri = institution.oauth ? issueOAuthWindow(ctx, created, member.skip_aggregation === true) : null;
+  return { status: aggregates ? 202 : 200, json: { member: ctx.store.memberJson(created, ctx.now, uri) } };
 };
+
+/**
+ * `is_oauth` at an institution without OAuth (Atrium's "Member cannot use OAuth."), or credentials
+ * for an OAuth member (MX's OAuth guide: "you cannot include end-user credentials in your request
+ * body when creating an OAuth member"); an empty `credentials` list is no credentials.
+ */
+function oauthMismatch(institution: Institution, member: Record<string, unknown>): SandboxError | undefined {
+  if (member.is_oauth === true && !institution.oauth) return { case: 'oauth_not_supported' };
+  const credentials = member.credentials;
+  const given = credentials !== undefined && credentials !== null && !(Array.isArray(credentials) && credentials.length === 0);
+  return institution.oauth && given ? { case: 'oauth_credentials' } : undefined;
+}
+
+/** Adds a member that has not aggregated yet. */
+export function addMemberRecord(
+  store: SandboxStore,
+  fields: { clientId: string; userGuid: string; id: string | null; institution: Institution; outcome: Outcome; metadata: string | null },
+): MemberRecord {
+  const { institution } = fields;
+  return store.addMember({
+    clientId: fields.clientId,
+    userGuid: fields.userGuid,
+    id: fields.id,
+    institutionCode: institution.code,
+    institutionGuid: institution.guid,
+    name: institution.name,
+    metadata: fields.metadata,
+    timeline: {
+      outcome: fields.outcome, manual: institution.manual, oauth: institution.oauth, startedAt: null, priorStatus: null, challengeGuid: null,
+      answeredAt: null, answerStatus: null, job: 'aggregate', lastAggregatedAt: null, lastSuccessAt: null,
+    },
+  });
+}
+
+/** A new one-time `oauth_window_uri` for the member. */
+function issueOAuthWindow(ctx: HandlerContext, member: MemberRecord, skipAggregation: boolean): string {
+  return ctx.links.issue({
+    kind: 'oauth', clientId: ctx.client.id, userGuid: member.userGuid, memberGuid: member.guid, institutionCode: null,
+    callbackPayload: undefined, skipAggregation, issuedAt: ctx.now,
+  });
+}
 
 export const listMembers: Handler = (ctx) => {
   const user = ownUser(ctx);
@@ -146,9 +182,16 @@ export const updateMember: Handler = (ctx) => {
   return { status: 200, json: { member: ctx.store.memberJson(member, ctx.now) } };
 };
 
+/**
+ * MX's request OAuth window URI: a new one-time URI for an OAuth member (the old ones stay usable
+ * until spent or expired); `skip_aggregation=true` keeps the member from aggregating once authorised.
+ */
 export const readOAuthWindow: Handler = (ctx) => {
   const member = ownMember(ctx);
-  return isMember(member) ? { status: 200, json: { member: { guid: member.guid, oauth_window_uri: oauthWindowUri(member) } } } : member;
+  if (!isMember(member)) return member;
+  if (!member.timeline.oauth) return fail({ case: 'oauth_not_supported' });
+  const uri = issueOAuthWindow(ctx, member, ctx.query.get('skip_aggregation') === 'true');
+  return { status: 200, json: { member: { guid: member.guid, oauth_window_uri: uri } } };
 };
 
 export const deleteMember: Handler = (ctx) => {
