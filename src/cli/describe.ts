@@ -162,6 +162,14 @@ export function describeItem(state: ItemState, stored: unknown): Described {
   return { reason, errors, userGuid, members };
 }
 
+/** ` for 31 s, longer than the 30 s outage budget (--outage-budget)` when the halt ended an outage that outlasted its budget. */
+function outageLasted(error: ApiError): string {
+  const spent = (error as { outageSpent?: { lastedMs?: unknown; budgetMs?: unknown } }).outageSpent;
+  if (typeof spent?.lastedMs !== 'number' || typeof spent.budgetMs !== 'number') return '';
+  const seconds = (ms: number) => (ms >= 120_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
+  return ` for ${seconds(spent.lastedMs)}, longer than the ${seconds(spent.budgetMs)} outage budget (--outage-budget)`;
+}
+
 /**
  * The one message of a halted job: what MX said, what to check, and that running the same
  * command again continues where the job stopped.
@@ -188,13 +196,15 @@ export function haltMessage(error: ApiError, baseUrl?: string): string {
       return `MX kept refusing fresh tokens as expired (${error.status}${said}): check this machine's clock, or try --auth basic; ${again}`;
     case 'rate_limited':
       return `MX kept answering 429 too many requests${said}: lower --rate or --concurrency, or stop other jobs using this key; ${again}`;
-    case 'unavailable':
+    case 'unavailable': {
+      const lasted = outageLasted(error);
       if (error.status === 0) {
         const detail = error.message ?? ('cause' in error ? error.cause : undefined);
         const why = 'timeout' in error && error.timeout ? 'requests timed out' : `no connection${detail ? ` (${detail})` : ''}`;
-        return `MX could not be reached${baseUrl ? ` at ${baseUrl}` : ''}: ${why}; check --base-url or MX_BASE_URL and the network; ${again}`;
+        return `MX could not be reached${baseUrl ? ` at ${baseUrl}` : ''}${lasted}: ${why}; check --base-url or MX_BASE_URL and the network; ${again}`;
       }
-      return `MX is unavailable (${error.status}${said}): wait for the outage or maintenance to end; ${again}`;
+      return `MX is unavailable${lasted} (${error.status}${said}): wait for the outage or maintenance to end; ${again}`;
+    }
     default:
       return `the job halted on ${describeError(error)}; ${again}`;
   }

@@ -95,11 +95,24 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+let settled = false;
+// Node ends a process whose event loop is empty with exit 0, even while a command still awaits
+// something nothing will ever settle: a scheduler would record a success for a run that never
+// finished (issue 22: an unref'd timer did this to every job paused by an outage). Say so, and 70.
+process.on('beforeExit', () => {
+  if (settled) return;
+  settled = true;
+  process.stderr.write('mx-lifecycle: the command ended before it finished (nothing was left to wait for); this is a defect: please report it\n');
+  process.exitCode = EXIT_SOFTWARE;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (e: unknown) => {
+    settled = true;
     process.stderr.write(`mx-lifecycle: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
     process.exitCode = EXIT_SOFTWARE;
   },

@@ -24,6 +24,8 @@ import { packageVersion } from './packageRoot.js';
 import { trackProgress } from './progress.js';
 import { showProgress } from './progressView.js';
 import { checkReportPath, MAX_BAD_ROWS, writeReport, type RunResultKind } from './report.js';
+import { listenForStop } from './stopSignals.js';
+import { storeFailure } from './storeFailure.js';
 import { exitCodeOf, summaryJson, summaryText, type RunSummary } from './summary.js';
 
 export interface RunJobOptions {
@@ -223,21 +225,20 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
 
     const tracker = trackProgress(runtime.events, client, await store.counts(settings.job));
     const view = showProgress(tracker, { stream: process.stderr, job: settings.job, jsonEveryMs: options.progressEveryMs });
-    const stop = new AbortController();
-    const interrupt = (): void => {
-      signalled = true;
-      if (stop.signal.aborted) process.exit(130);
-      io.err(`\nmx-lifecycle ${command}: stopping; every customer's state is saved (press Ctrl-C again to quit at once)\n`);
-      stop.abort();
-    };
-    process.on('SIGINT', interrupt);
-    process.on('SIGTERM', interrupt);
+    const stop = listenForStop(io, command);
+    const shownStore = describeStore(settings.store);
     let outcome: Awaited<ReturnType<typeof runtime.run>>;
     try {
       outcome = await runtime.run(settings.job, { signal: stop.signal });
+    } catch (error) {
+      const failed = storeFailure(error, shownStore);
+      if (!failed) throw error;
+      view.stop();
+      io.err(`mx-lifecycle ${command}: ${failed.message}\n`);
+      return failed.code;
     } finally {
-      process.off('SIGINT', interrupt);
-      process.off('SIGTERM', interrupt);
+      signalled = stop.signalled();
+      stop.dispose();
       view.stop();
       tracker.dispose();
     }
@@ -247,7 +248,6 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     const c = outcome.counts;
     const result: RunResultKind = halt ? 'halted' : c.pending + c.active + c.halted > 0 ? 'interrupted' : 'finished';
     const finishedAt = Date.now();
-    const shownStore = describeStore(settings.store);
     const digest = await writeReport(
       settings.report,
       store,

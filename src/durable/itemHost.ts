@@ -170,10 +170,13 @@ export function createItemHost(options: ItemHostOptions) {
     }
   };
 
-  /** Writes where every live item stands, stops them, and gives their leases back at once. */
-  const stopAll = async () => {
+  /**
+   * Writes where every live item stands, stops them, and gives their leases back at once. Resolves
+   * with the store's error when the states could not be written (the items are stopped all the same).
+   */
+  const stopAll = async (): Promise<unknown> => {
     for (const item of items.values()) writer.markDirty(item.id);
-    await writer.flush();
+    const unsaved = await writer.flush().then(() => null, (error: unknown) => error ?? new Error('the store refused a write'));
     for (const item of items.values()) {
       item.stopping = true;
       item.actor.stop();
@@ -182,6 +185,7 @@ export function createItemHost(options: ItemHostOptions) {
     items.clear();
     // Given back at once, so another worker (or the next run) need not wait for the leases to run out.
     if (ids.length > 0) await store.releaseItems(jobId, owner, ids).catch(() => undefined);
+    return unsaved;
   };
 
   return { start, drop, stopAll };

@@ -98,7 +98,7 @@ describe('--redis and signals', () => {
     // timeout(1) says 124 when it had to send its signal; a process that outlived it would be SIGKILLed at +20 s.
     expect(run.code, run.stderr).toBe(124);
     expect(run.ms).toBeLessThan(18_000);
-    expect(run.stderr).toMatch(/stopping; every customer's state is saved/);
+    expect(run.stderr).toMatch(/stopping; writing every customer's state/);
   });
 });
 
