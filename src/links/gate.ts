@@ -13,7 +13,8 @@ export interface LinkGateOptions {
    */
   mintsPerMinute: number;
   /**
-   * Mints in flight at once over the whole server; more get a "try again in a moment" page.
+   * Requests being answered at once over the whole server (each may read the store and mint);
+   * more get a "try again in a moment" page.
    * @default 16
    */
   maxMintsInFlight: number;
@@ -36,9 +37,11 @@ interface Entry {
 }
 
 export interface LinkGate {
-  /** 'ok' (and a slot taken: call `release`), or the page to answer with. */
-  admit(ref: LinkRef): 'ok' | 'busy' | 'tooMany';
+  /** Takes one of the server's slots for a request ('ok': call `release` after), or 'busy'. */
+  enter(): 'ok' | 'busy';
   release(): void;
+  /** Whether `ref` may mint once more this minute; counts the mint when it may. */
+  mint(ref: LinkRef): 'ok' | 'tooMany';
   /** Whether this click should be recorded as an opening (once a minute per connection at most). */
   firstOpen(ref: LinkRef): boolean;
   /** Connections remembered (for tests of the bound). */
@@ -51,7 +54,7 @@ export interface LinkGate {
  * @example
  * ```ts
  * const gate = createLinkGate({ mintsPerMinute: 3 });
- * if (gate.admit(ref) === 'ok') try { await mint(); } finally { gate.release(); }
+ * if (gate.enter() === 'ok') try { if (gate.mint(ref) === 'ok') await mint(); } finally { gate.release(); }
  * ```
  */
 export function createLinkGate(options: Partial<LinkGateOptions> = {}, now: () => number = Date.now): LinkGate {
@@ -74,14 +77,17 @@ export function createLinkGate(options: Partial<LinkGateOptions> = {}, now: () =
     return entry;
   };
   return {
-    admit(ref) {
+    enter() {
       if (inFlight >= maxMintsInFlight) return 'busy';
+      inFlight += 1;
+      return 'ok';
+    },
+    mint(ref) {
       const at = now();
       const entry = entryOf(ref);
       while (entry.starts.length > 0 && (entry.starts[0] as number) <= at - WINDOW_MS) entry.starts.shift();
       if (entry.starts.length >= mintsPerMinute) return 'tooMany';
       entry.starts.push(at);
-      inFlight += 1;
       return 'ok';
     },
     release() {

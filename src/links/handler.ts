@@ -106,13 +106,13 @@ export function createLinkHandler(options: LinkHandlerOptions): LinkHandler {
     if (!opened.ok) return refuse(res, opened.problem === 'expired' ? 'expired' : 'notFound', `token ${opened.problem}`);
     const ref = opened.ref;
     if (!options.servesJob(ref.jobId)) return refuse(res, 'notFound', 'another job', ref);
-    const admitted = gate.admit(ref);
-    if (admitted !== 'ok') return refuse(res, admitted, admitted === 'busy' ? 'mints in flight at their limit' : 'connection opened too often', ref, { 'Retry-After': admitted === 'busy' ? '5' : '60' });
+    if (gate.enter() === 'busy') return refuse(res, 'busy', 'requests in flight at their limit', ref, { 'Retry-After': '5' });
     try {
       const target = await options.backend.find(ref);
       if (target === null) return refuse(res, 'notFound', 'no such connection', ref);
       if (!target.waiting) return refuse(res, 'complete', 'connection not waiting', ref);
       if (gate.firstOpen(ref)) await options.backend.opened?.(ref).catch(() => undefined);
+      if (gate.mint(ref) === 'tooMany') return refuse(res, 'tooMany', 'connection opened too often', ref, { 'Retry-After': '60' });
       const minted = await options.backend.mint(ref, target);
       if (minted.isErr()) {
         tell({ type: 'link.mintFailed', ...ref, error: minted.error });

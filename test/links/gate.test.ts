@@ -7,31 +7,26 @@ describe('the link gate', () => {
   it('admits a connection mintsPerMinute times a minute, then asks it to wait until the minute has passed', () => {
     let now = 0;
     const gate = createLinkGate({ mintsPerMinute: 3 }, () => now);
-    for (let i = 0; i < 3; i++) {
-      expect(gate.admit(ref('a'))).toBe('ok');
-      gate.release();
-    }
-    expect(gate.admit(ref('a'))).toBe('tooMany');
-    expect(gate.admit(ref('b'))).toBe('ok');
-    gate.release();
+    for (let i = 0; i < 3; i++) expect(gate.mint(ref('a'))).toBe('ok');
+    expect(gate.mint(ref('a'))).toBe('tooMany');
+    expect(gate.mint(ref('b'))).toBe('ok');
     now = 60_001;
-    expect(gate.admit(ref('a'))).toBe('ok');
+    expect(gate.mint(ref('a'))).toBe('ok');
   });
 
-  it('holds at most maxMintsInFlight at once, over every connection', () => {
+  it('holds at most maxMintsInFlight requests at once, over every connection', () => {
     const gate = createLinkGate({ maxMintsInFlight: 2 });
-    expect(gate.admit(ref('a'))).toBe('ok');
-    expect(gate.admit(ref('b'))).toBe('ok');
-    expect(gate.admit(ref('c'))).toBe('busy');
+    expect(gate.enter()).toBe('ok');
+    expect(gate.enter()).toBe('ok');
+    expect(gate.enter()).toBe('busy');
     gate.release();
-    expect(gate.admit(ref('c'))).toBe('ok');
+    expect(gate.enter()).toBe('ok');
   });
 
   it('remembers a bounded number of connections however many distinct tokens arrive', () => {
     const gate = createLinkGate({ maxTracked: 100 });
     for (let i = 0; i < 5_000; i++) {
-      gate.admit(ref(`c${i}`));
-      gate.release();
+      gate.mint(ref(`c${i}`));
     }
     expect(gate.size()).toBe(100);
   });
