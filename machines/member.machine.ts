@@ -157,7 +157,7 @@ export const memberMachine = memberSetup.createMachine({
             onDone: { target: 'checkingStatus' },
           },
           // A webhook said the member changed: read its status now rather than at nextPollAt.
-          on: { 'member.status.changed': { target: 'checkingStatus' } },
+          on: { 'member.status.changed': { target: 'checkingStatus', actions: 'refundPoll' } },
         },
         reaggregatingOrFailing: {
           description: 'The aggregation FAILED: aggregate once more if the budget allows, otherwise fail.',

@@ -120,7 +120,17 @@ export const memberSetup = setup({
     })),
     recordStatus: assign((_, params: { status: ConnectionStatus | null }) => ({ connectionStatus: params.status, ...clearedRetry })),
     startPolling: assign({ polls: 0, nextPollAt: null, ...clearedRetry }),
-    schedulePoll: assign(({ context }) => ({ polls: context.polls + 1, nextPollAt: Date.now() + context.options.pollIntervalMs })),
+    // A read due later than one already scheduled (after a wake-up) keeps the earlier time.
+    schedulePoll: assign(({ context }) => ({
+      polls: context.polls + 1,
+      nextPollAt: context.nextPollAt !== null && context.nextPollAt > Date.now() ? context.nextPollAt : Date.now() + context.options.pollIntervalMs,
+    })),
+    /**
+     * A webhook woke the member before its scheduled read: the read it asks for gives back the poll
+     * its schedulePoll will count, so the budget counts only the reads the member chose to make and
+     * a webhook can only shorten a wait, never end a member early nor keep it polling longer.
+     */
+    refundPoll: assign(({ context }) => ({ polls: Math.max(0, context.polls - 1) })),
     // The answer window bounds the reads while waiting for an answer, so they spend no poll budget.
     scheduleAnswerCheck: assign(({ context }) => ({ nextPollAt: Date.now() + context.options.pollIntervalMs })),
     countReaggregation: assign(({ context }) => ({ aggregationRetries: context.aggregationRetries + 1 })),

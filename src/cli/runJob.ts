@@ -44,6 +44,8 @@ export interface RunJobOptions {
   replaceCredentials?: boolean;
   /** `retry`: only these customers of the input are submitted (their credentials held); the rest are ignored. */
   onlyCustomers?: ReadonlySet<string>;
+  /** `retry`: the store it opened and locked (the run takes it over and closes it), and the owner it leased the re-opened customers to. */
+  opened?: { store: SnapshotStore; owner: string };
 }
 
 /** Bad rows printed on stderr as they are found; the rest are counted and listed in the report. */
@@ -153,7 +155,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
   if (settings.keyOnCommandLine) {
     io.err(`mx-lifecycle ${command}: note: --api-key is visible to other users of this machine (ps); MX_API_KEY is safer\n`);
   }
-  const store = openStoreOrExplain(settings.store);
+  const store = options.opened?.store ?? openStoreOrExplain(settings.store);
   let client: ObservableMxClient | undefined;
   let inspector: CliInspector | undefined;
   let runtime: ReturnType<typeof createRuntime> | undefined;
@@ -201,6 +203,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
       ...(settings.outageBudgetMs === undefined ? {} : { outageBudgetMs: settings.outageBudgetMs }),
       ...(options.answerChallenge ? { answerChallenge: options.answerChallenge } : {}),
       ...(options.replaceCredentials === true ? { replaceCredentials: true } : {}),
+      ...(options.opened ? { owner: options.opened.owner } : {}),
       ...(watchers.length > 0 ? { inspect: (event: InspectionEvent) => watchers.forEach((watch) => watch(event)) } : {}),
       // Nobody can type an MFA answer into this command: without an answer source a challenge goes
       // to the customer at once rather than after a five-minute wait.

@@ -1,5 +1,7 @@
 export {
   createRuntime,
+  DEFAULT_LEASE_MS,
+  defaultOwnerOf,
   type JobStatus,
   type RunResult,
   type Runtime,
@@ -40,6 +42,7 @@ export {
   type JobRecord,
   type ListOptions,
   type NewItem,
+  type ResetLease,
   type SnapshotStore,
   type StoredItem,
   type UnreadableValue,

@@ -16,12 +16,27 @@ import { runJob } from './jobRun.js';
 import { createGivenCredentials, memberKey } from './perMember.js';
 import { jobProgram, type JobProgram } from './programs.js';
 import type { JobStatus, RunResult, Runtime, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
-import type { FinalItemState, JobKind } from './store.js';
+import type { FinalItemState, JobKind, SnapshotStore } from './store.js';
 import { createMemberOrigins, wakeLiveMember, type MemberRef } from './wake.js';
 
 export type { JobStatus, RunResult, Runtime, RuntimeEvent, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
 
 const SUBMIT_BATCH = 500;
+
+/** How long a worker's claim on an item lasts without a renewal, unless `leaseMs` says otherwise. */
+export const DEFAULT_LEASE_MS = 30_000;
+
+/**
+ * Who a runtime claims items as, unless `owner` says otherwise: one id per PostgreSQL worker, and
+ * one for every process on SQLite or memory (its run lock keeps a second process off the job, and
+ * a restart takes its items back at once instead of waiting out their leases).
+ *
+ * @example
+ * defaultOwnerOf(createSqliteStore({ path: 'jobs.sqlite' })) // 'local'
+ */
+export function defaultOwnerOf(store: Pick<SnapshotStore, 'kind'>): string {
+  return store.kind === 'postgres' ? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` : 'local';
+}
 
 /**
  * Creates a runtime over a store and a client.
@@ -35,8 +50,8 @@ const SUBMIT_BATCH = 500;
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { store, client } = options;
-  const leaseMs = options.leaseMs ?? 30_000;
-  const owner = options.owner ?? (store.kind === 'postgres' ? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` : 'local');
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const owner = options.owner ?? defaultOwnerOf(store);
   const hub = createHub<RuntimeEventMap>();
   const given = createGivenCredentials();
   const answers: AnswerBox = new Map();

@@ -84,6 +84,12 @@ export interface ItemReset {
   outcome: unknown | null;
 }
 
+/** Who holds the items a reset writes, and for how long (a claim's owner and lease). */
+export interface ResetLease {
+  owner: string;
+  leaseMs: number;
+}
+
 export interface ClaimOptions {
   /** Who claims: one id per worker process. */
   owner: string;
@@ -141,15 +147,18 @@ export interface SnapshotStore {
   /**
    * Rewrites items whose state is one of `from`, whatever worker holds them, and clears their
    * lease: the worker that held one sees it gone at its next renewal or save and stops its actor.
-   * One transaction; returns the ids written.
+   * With `lease`, the items are leased to that owner in the same write instead, so no other worker
+   * can claim them between the reset and the owner's own claim (retry). One transaction; returns
+   * the ids written.
    */
-  resetItems(jobId: string, resets: readonly ItemReset[], from: readonly ItemState[]): Promise<string[]>;
+  resetItems(jobId: string, resets: readonly ItemReset[], from: readonly ItemState[], lease?: ResetLease): Promise<string[]>;
   getItem(jobId: string, id: string): Promise<StoredItem | null>;
   listItems(jobId: string, options?: ListOptions): Promise<StoredItem[]>;
   /**
    * Takes the lock that lets one process at a time run `jobId`, where the backend needs one (SQLite:
    * every process claims as the same owner); throws a store error `MX_STORE_JOB_BUSY` when another
-   * process holds it. PostgreSQL workers share a job through leases and need none.
+   * process holds it. Taken again through the same store, it is shared (retry holds it across the
+   * run it starts). PostgreSQL workers share a job through leases and need none.
    */
   lockRun?(jobId: string): Promise<{ release(): void }>;
   /**

@@ -286,6 +286,20 @@ describe.each([
     expect(ids(await other.claimItems(jobId, { owner: 'w2', limit: 10, leaseMs: 60_000 }))).toEqual(['c3']);
   });
 
+  it('leases what a reset re-opens to the owner it names, in the same write (retry): no other owner can claim it first', async () => {
+    const jobId = await newJob(2);
+    await store.claimItems(jobId, { owner: 'w1', limit: 2, leaseMs: 60_000 });
+    await store.saveItems(jobId, 'w1', [update('c1', { state: 'needsAction', snapshot: { value: 'needsAction' }, outcome: { why: 'DENIED' } })]);
+    const reopened = await other.resetItems(
+      jobId, [{ id: 'c1', state: 'pending', snapshot: null, outcome: null }], ['needsAction'], { owner: 'retry-1', leaseMs: 60_000 },
+    );
+    expect(reopened).toEqual(['c1']);
+    // The worker still running the job, claiming as it always does, does not get it.
+    expect(ids(await store.claimItems(jobId, { owner: 'w1', limit: 10, leaseMs: 60_000 }))).toEqual(['c2']);
+    expect(ids(await other.claimItems(jobId, { owner: 'retry-1', limit: 10, leaseMs: 60_000 }))).toEqual(['c1']);
+    expect(await other.renewLeases(jobId, 'retry-1', 60_000)).toEqual(['c1']);
+  });
+
   it('counts every state, zeros included', async () => {
     const zeros = { pending: 0, active: 0, halted: 0, done: 0, needsAction: 0, failed: 0, cancelled: 0 };
     expect(await store.counts('no-such-job')).toEqual(zeros);

@@ -226,7 +226,7 @@ export function createMemoryStore(): SnapshotStore {
       return written;
     },
 
-    async resetItems(jobId, resets, from) {
+    async resetItems(jobId, resets, from, lease) {
       const items = itemsOf(jobId);
       const now = Date.now();
       const written: string[] = [];
@@ -235,7 +235,7 @@ export function createMemoryStore(): SnapshotStore {
         if (!item || !from.includes(item.state)) continue;
         Object.assign(item, {
           state: r.state, snapshot: encodeJson(r.snapshot), machineVersion: r.machineVersion ?? null, outcome: encodeJson(r.outcome), dueAt: null,
-          updatedAt: now, leaseOwner: null, leaseUntil: null,
+          updatedAt: now, leaseOwner: lease?.owner ?? null, leaseUntil: lease ? now + lease.leaseMs : null,
           ...(r.input === undefined ? {} : { input: encodeJson(r.input) }),
         });
         written.push(r.id);

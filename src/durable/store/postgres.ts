@@ -222,20 +222,23 @@ export function createPostgresStore(
       return batch.filter((u) => written.has(u.id)).map((u) => u.id);
     },
 
-    async resetItems(jobId, resets, from) {
+    async resetItems(jobId, resets, from, lease) {
       if (resets.length === 0) return [];
+      if (lease) checkClaim(0, lease.leaseMs);
       // Rows locked in id order, as a worker's renewals and saves lock them, so neither deadlocks.
       const { rows } = await (await use()).query<{ id: string }>(
         `WITH locked AS MATERIALIZED (SELECT id FROM ${s}.items WHERE job_id = $1 AND id = ANY ($2::text[])
            AND state = ANY ($3::text[]) ORDER BY id FOR UPDATE)
          UPDATE ${s}.items AS i SET state = u.state, input = COALESCE(u.input, i.input), snapshot = u.snapshot,
-           machine_version = u.machine_version, outcome = u.outcome, due_at = NULL, updated_at = now(), lease_owner = NULL, lease_until = NULL
+           machine_version = u.machine_version, outcome = u.outcome, due_at = NULL, updated_at = now(),
+           lease_owner = $9, lease_until = CASE WHEN $9::text IS NULL THEN NULL ELSE ${leaseUntil('$10')} END
          FROM unnest($2::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[]) AS u (id, state, input, snapshot, outcome, machine_version)
          JOIN locked ON locked.id = u.id
          WHERE i.job_id = $1 AND i.id = u.id RETURNING i.id`,
         [jobId, resets.map((r) => r.id), [...from], resets.map((r) => r.state),
           resets.map((r) => (r.input === undefined ? null : encodeJson(r.input))),
-          resets.map((r) => encodeJson(r.snapshot)), resets.map((r) => encodeJson(r.outcome)), resets.map((r) => r.machineVersion ?? null)],
+          resets.map((r) => encodeJson(r.snapshot)), resets.map((r) => encodeJson(r.outcome)), resets.map((r) => r.machineVersion ?? null),
+          lease?.owner ?? null, lease?.leaseMs ?? 0],
       );
       return rows.map((row) => row.id);
     },

@@ -23,7 +23,7 @@ import {
   unknownJob,
 } from './_internals/common.js';
 import { prepareSqlite, SQLITE_OPEN_STATE } from './sqliteSchema.js';
-import { acquireRunLock } from './sqliteRunLock.js';
+import { createSharedRunLocks } from './sqliteRunLock.js';
 
 export interface SqliteStoreOptions {
   /** The database file; its folder is created when missing. `:memory:` gives a private in-memory database. */
@@ -101,7 +101,7 @@ function openDatabase(options: SqliteStoreOptions) {
       lease_until = CASE WHEN ? THEN NULL ELSE lease_until END
       WHERE job_id = ? AND id = ? AND lease_owner = ?`),
     reset: db.prepare(`UPDATE items SET state = ?, input = COALESCE(?, input), snapshot = ?, machine_version = ?, outcome = ?, due_at = NULL,
-      updated_at = ?, lease_owner = NULL, lease_until = NULL WHERE job_id = ? AND id = ? AND state = ?`),
+      updated_at = ?, lease_owner = ?, lease_until = ? WHERE job_id = ? AND id = ? AND state = ?`),
     getItem: db.prepare<[string, string], ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE job_id = ? AND id = ?`),
     counts: db.prepare<[string], { state: ItemState; n: number }>(
       'SELECT state, COUNT(*) AS n FROM items WHERE job_id = ? GROUP BY state',
@@ -126,6 +126,7 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
   const settings: SqliteStoreOptions = { ...defaultSqliteStoreOptions, ...options };
   let opened: ReturnType<typeof openDatabase> | null = null;
   let closed = false;
+  const runLocks = createSharedRunLocks(settings.path);
 
   const use = (): ReturnType<typeof openDatabase> => {
     if (closed) throw storeError('MX_STORE_CLOSED', `the store ${settings.path} is closed`);
@@ -143,7 +144,7 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
     async lockRun(jobId) {
       use();
       if (settings.path === ':memory:' || settings.path === '') return { release: () => undefined };
-      return acquireRunLock(settings.path, jobId);
+      return runLocks.take(jobId);
     },
 
     async ensureJob(jobId, kind) {
@@ -246,7 +247,7 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
       return save.immediate();
     },
 
-    async resetItems(jobId, resets, from) {
+    async resetItems(jobId, resets, from, lease) {
       const { db, statements: s } = use();
       const reset = db.transaction(() => {
         const now = Date.now();
@@ -255,7 +256,8 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
           const row = s.getItem.get(jobId, r.id);
           if (!row || !from.includes(row.state)) continue;
           const input = r.input === undefined ? null : encodeJson(r.input);
-          s.reset.run(r.state, input, encodeJson(r.snapshot), r.machineVersion ?? null, encodeJson(r.outcome), now, jobId, r.id, row.state);
+          const leaseUntil = lease ? now + lease.leaseMs : null;
+          s.reset.run(r.state, input, encodeJson(r.snapshot), r.machineVersion ?? null, encodeJson(r.outcome), now, lease?.owner ?? null, leaseUntil, jobId, r.id, row.state);
           written.push(r.id);
         }
         return written;
@@ -294,6 +296,7 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
 
     async close() {
       closed = true;
+      runLocks.releaseAll();
       opened?.db.close();
       opened = null;
     },
