@@ -5,7 +5,7 @@
 import type { StoredItem } from '../durable/store.js';
 
 export const EXPORT_COLUMNS = [
-  'customer_id', 'user_guid', 'member_id', 'member_guid', 'institution_code', 'outcome', 'connection_status', 'reason', 'error_kind',
+  'customer_id', 'user_guid', 'member_id', 'member_guid', 'institution_code', 'outcome', 'connection_status', 'reason', 'error_kind', 'connect',
 ] as const;
 export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string>;
 
@@ -37,7 +37,7 @@ export function rowsOf(item: StoredItem): ExportRow[] {
   const customerError = str(obj(outcome.error).kind);
   const base = { customer_id: item.id, user_guid: str(outcome.userGuid) };
   if (members.length === 0) {
-    return [{ ...base, member_id: '', member_guid: '', institution_code: '', outcome: item.state, connection_status: '', reason: '', error_kind: customerError }];
+    return [{ ...base, member_id: '', member_guid: '', institution_code: '', outcome: item.state, connection_status: '', reason: '', error_kind: customerError, connect: '' }];
   }
   return members.map((raw) => {
     const m = obj(raw);
@@ -52,6 +52,8 @@ export function rowsOf(item: StoredItem): ExportRow[] {
       connection_status: str(m.connectionStatus),
       reason: str(m.reason),
       error_kind: str(obj(m.error).kind) || customerError,
+      // How it connects (credentials, oauth, widget; auto until the machine chose); results of credentials connections omit it.
+      connect: str(m.connect) || 'credentials',
     };
   });
 }
