@@ -16,6 +16,9 @@ import { createSqliteStore } from '../../src/durable/store/index.js';
 import type { CustomerInput } from '../../src/input/types.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { createWebhookReceiver } from '../../src/webhooks/index.js';
+import { endUserCountsOf, endUserLine } from '../../src/cli/endUserCounts.js';
+import { createLifecycleMetrics } from '../../src/observe/metrics.js';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 
 const AUTH = 'mx:end-user-test';
 const PASSWORD = 'Unusual-Pw-4417';
@@ -67,6 +70,13 @@ describe('end users on the sandbox', () => {
       expect(members.map((m) => m.id).toSorted()).toEqual(['c1-bank', 'w1-widget']);
       expect(receiver.stats().woke).toBeGreaterThan(0);
       expect(await endUserTally(store, JOB)).toEqual({ connections: 2, invited: 2, opened: 1, connected: 1, abandoned: 1, waiting: 0 });
+      // The same counts on /metrics and in status's line.
+      const metrics = createLifecycleMetrics();
+      metrics.observeEndUser(() => endUserCountsOf(store, JOB));
+      const family = (parsePrometheusTextFormat(await metrics.text()) as { name: string; metrics: { labels: { count: string }; value: string }[] }[])
+        .find((f) => f.name === 'mx_lifecycle_end_user_connections');
+      expect(Object.fromEntries(family!.metrics.map((m) => [m.labels.count, Number(m.value)]))).toEqual({ invited: 2, opened: 1, connected: 1, abandoned: 1, waiting: 0 });
+      expect(endUserLine((await endUserCountsOf(store, JOB))!)).toBe('  2 end-user connections: 2 invited, 1 opened, 1 connected, 1 abandoned; 0 waiting for their end user');
     } finally {
       await runtime.close();
       await client.close();
