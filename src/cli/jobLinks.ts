@@ -16,8 +16,8 @@ import type { Output } from './output.js';
 export interface LinkSettings {
   port: number;
   host: string;
-  /** The base the links are written with. */
-  publicUrl: string;
+  /** The base the links are written with; left out, the server's own address (once its port is known). */
+  publicUrl?: string;
   keys: LinkKeys;
 }
 
@@ -50,12 +50,12 @@ export function linkSettingsOf(
   if (!(port >= 0 && port <= 65_535)) throw problem(`--links-port must be a port number from 0 to 65535, not '${raw}'`);
   const host = values['links-host'] ?? DEFAULT_LINKS_HOST;
   if (host === '' || /[\s/]/.test(host)) throw problem('--links-host must be a host name or an IP address');
-  const publicUrl = values['public-url'] ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const urlProblem = publicUrlProblem(publicUrl);
+  const publicUrl = values['public-url'];
+  const urlProblem = publicUrl === undefined ? null : publicUrlProblem(publicUrl);
   if (urlProblem !== null) throw problem(`--public-url ${urlProblem}`);
   const keys = createLinkKeys(env[LINK_SECRET_ENV]);
   if ('code' in keys) throw problem(keys.message);
-  return { port, host, publicUrl, keys };
+  return { port, host, keys, ...(publicUrl === undefined ? {} : { publicUrl }) };
 }
 
 /** Counts of what the server answered, for the closing line. */
@@ -107,7 +107,8 @@ export async function startJobLinks(
     const why = code === 'EADDRINUSE' ? 'is in use' : code === 'EACCES' ? 'needs privileges' : `cannot be listened on (${String(code ?? error)})`;
     throw problem(`--links-port ${settings.port} on ${settings.host} ${why}: pick another port`);
   }
-  io.err(`mx-lifecycle ${command}: links: serving on ${server.url}, written with ${settings.publicUrl} (mx-lifecycle links --job ${job.jobId} --public-url ${settings.publicUrl} writes them)\n`);
+  const publicUrl = settings.publicUrl ?? server.url;
+  io.err(`mx-lifecycle ${command}: links: serving on ${server.url}, written with ${publicUrl} (mx-lifecycle links --job ${job.jobId} --public-url ${publicUrl} writes them)\n`);
   return {
     async stop() {
       io.err(`mx-lifecycle ${command}: ${tally.line()}\n`);
