@@ -75,7 +75,7 @@ describe('stable links', () => {
     });
     expect((statSync(join(dir, 'links.jsonl.out')).mode & 0o777).toString(8)).toBe('600');
     const linkOf = (customer: string) => rows.find((r) => r.customer === customer)?.link ?? '';
-    expect(rows.map((r) => [r.customer, r.connection, r.state]).sort()).toEqual([
+    expect(rows.map((r) => [r.customer, r.connection, r.state]).toSorted()).toEqual([
       ['lk-oauth', 'lk-oauth-bank', 'awaitingEndUser'],
       ['lk-widget', 'lk-widget-bank', 'awaitingEndUser'],
     ]);
