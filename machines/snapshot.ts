@@ -214,6 +214,24 @@ export function isWaitingOnTimer(snapshot: unknown): boolean {
 }
 
 /**
+ * The member guid the member machine `memberId` of an onboarding item (live or persisted) knows,
+ * `null` while it has none (a widget connection waiting for its end user), `undefined` when there is
+ * no such member machine.
+ *
+ * @example
+ * ```ts
+ * memberGuidOf(onboardingActor.getSnapshot(), 'cust-1-widget'); // null
+ * ```
+ */
+export function memberGuidOf(snapshot: unknown, memberId: string): string | null | undefined {
+  const child = asObject(asObject(asObject(snapshot)?.children)?.[memberActorId(memberId)]);
+  if (!child) return undefined;
+  const member = typeof child.getSnapshot === 'function' ? asObject((child.getSnapshot as () => unknown)()) : asObject(child.snapshot);
+  const guid = asObject(member?.context)?.memberGuid;
+  return typeof guid === 'string' ? guid : null;
+}
+
+/**
  * The external id of the member machine of an onboarding item (live or persisted) that `ref` names:
  * by its external id (and, when both are known, a matching guid), or else by its member guid.
  *

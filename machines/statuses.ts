@@ -12,6 +12,13 @@ export const END_CUSTOMER_STATUSES: readonly ConnectionStatus[] = [
   'DENIED', 'PREVENTED', 'REJECTED', 'LOCKED', 'EXPIRED', 'IMPAIRED', 'IMPEDED', 'DISABLED', 'DISCONTINUED', 'CLOSED',
 ];
 
+/**
+ * The statuses MX's Connection Status webhook calls end-user-actionable, less CHALLENGED (MFA is
+ * answered as for any member): the end user fixes them in the Connect widget opened on the member,
+ * or in a fresh OAuth window.
+ */
+export const END_USER_STATUSES: readonly ConnectionStatus[] = ['DENIED', 'EXPIRED', 'IMPAIRED', 'IMPEDED', 'LOCKED', 'PREVENTED', 'REJECTED'];
+
 export type StatusCategory = 'connected' | 'inProgress' | 'challenged' | 'endCustomer' | 'aggregationFailed' | 'other';
 
 /**

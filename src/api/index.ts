@@ -12,8 +12,10 @@ export type {
   MxChallengeOption,
   MxClient,
   MxCredentialField,
+  MxInstitution,
   MxMember,
   MxMemberStatus,
   MxUser,
   UpdateMemberInput,
+  WidgetUrlRequest,
 } from './types.js';

@@ -117,6 +117,8 @@ async function checkInput(input: string, client: ReturnType<Awaited<typeof impor
     const customer: CustomerInput = record.customer;
     let rowBad = false;
     for (const [index, member] of customer.members.entries()) {
+      // A widget's end user may pick the bank; the end user's connections need no credentials.
+      if (member.institution_code === undefined) continue;
       const fields = await fieldsOf(member.institution_code);
       if (!Array.isArray(fields)) {
         if (fields.scope === 'job') {
@@ -127,7 +129,7 @@ async function checkInput(input: string, client: ReturnType<Awaited<typeof impor
         rowBad = true;
         continue;
       }
-      const problem = credentialProblem(member.credentials, fields, member.institution_code);
+      const problem = member.connect === 'oauth' || member.connect === 'widget' ? null : credentialProblem(member.credentials, fields, member.institution_code);
       if (problem) {
         bad(record.line, `members[${index}].credentials`, problem);
         rowBad = true;

@@ -19,7 +19,7 @@ import { EXIT_OK, guarded } from './output.js';
 const USAGE = `usage: mx-lifecycle export --job NAME [--store URL] [--format csv|jsonl] [--only STATE] [--output FILE]
 
 Writes one row per connection of the job's customers: customer_id, user_guid, member_id,
-member_guid, institution_code, outcome, connection_status, reason, error_kind. CSV (RFC 4180,
+member_guid, institution_code, outcome, connection_status, reason, error_kind, connect. CSV (RFC 4180,
 with a header; a cell starting with =, +, - or @ gets a leading ' so a spreadsheet shows it as
 text) or JSON Lines. Holds no credential, key or MFA answer.
 

@@ -6,7 +6,7 @@ import { storedOutcome } from '../durable/index.js';
 import type { StoredItem } from '../durable/store.js';
 
 export const EXPORT_COLUMNS = [
-  'customer_id', 'user_guid', 'member_id', 'member_guid', 'institution_code', 'outcome', 'connection_status', 'reason', 'error_kind',
+  'customer_id', 'user_guid', 'member_id', 'member_guid', 'institution_code', 'outcome', 'connection_status', 'reason', 'error_kind', 'connect',
 ] as const;
 export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string>;
 
@@ -40,7 +40,7 @@ export function rowsOf(item: StoredItem): ExportRow[] {
   const unreadable = customerError === 'unreadable_row' ? `${str(obj(outcome.error).column)}: ${str(obj(outcome.error).cause)}` : '';
   const base = { customer_id: item.id, user_guid: str(outcome.userGuid) };
   if (members.length === 0) {
-    return [{ ...base, member_id: '', member_guid: '', institution_code: '', outcome: item.state, connection_status: '', reason: unreadable, error_kind: customerError }];
+    return [{ ...base, member_id: '', member_guid: '', institution_code: '', outcome: item.state, connection_status: '', reason: unreadable, error_kind: customerError, connect: '' }];
   }
   return members.map((raw) => {
     const m = obj(raw);
@@ -55,6 +55,8 @@ export function rowsOf(item: StoredItem): ExportRow[] {
       connection_status: str(m.connectionStatus),
       reason: str(m.reason) || unreadable,
       error_kind: str(obj(m.error).kind) || customerError,
+      // How it connects (credentials, oauth, widget; auto until the machine chose); results of credentials connections omit it.
+      connect: str(m.connect) || 'credentials',
     };
   });
 }

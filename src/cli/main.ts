@@ -19,6 +19,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   answer: { summary: 'answer the MFA challenges of a job that waits for them (onboard --mfa-wait)', load: () => import('./answer.js') },
   retry: { summary: 'run the failed and needs-action customers of a job again, with corrected credentials from INPUT', load: () => import('./retry.js') },
   cancel: { summary: 'cancel the customers of a job that are not final yet (a running worker stops them)', load: () => import('./cancel.js') },
+  links: { summary: 'write the stable link of every connection waiting for its end user, for your mailer', load: () => import('./links.js') },
   export: { summary: 'write one row per connection of a job (CSV or JSON Lines) for a spreadsheet or an app', load: () => import('./export.js') },
   demo: { summary: 'onboard 60 demo customers into an in-process sandbox, with progress and a report', load: () => import('./demo.js') },
   dashboard: { summary: 'serve the live dashboard of a job from its store, without running it', load: () => import('./dashboard.js') },

@@ -3,6 +3,7 @@
  * runtime's inspection events, the dashboard server with /metrics, and the log lines. Loaded only
  * when one of them is asked for, so a plain run does not load prom-client, pino or elkjs.
  */
+import { endUserCountsOf } from './endUserCounts.js';
 import type { InspectionEvent } from 'xstate';
 import type { ObservableMxClient } from '../api/client.js';
 import type { Runtime } from '../durable/runtime.js';
@@ -87,6 +88,7 @@ export async function startObserving(
     warnIfExposed(run.io, command, settings.dashboardHost);
     const metrics = createLifecycleMetrics();
     stops.push(metrics.observeClient(run.client), metrics.observeWatch(watch));
+    if (run.kind === 'onboard') stops.push(metrics.observeEndUser(() => endUserCountsOf(run.store, run.job)));
     rates = sampleRates(run.client, () => watch.counts());
     try {
       server = await startDashboardServer(

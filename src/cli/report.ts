@@ -5,6 +5,7 @@
  * customers is reported in flat memory, and written beside the store under a temporary name first,
  * so a report on disk is always whole.
  */
+import { endUserCountsOf } from './endUserCounts.js';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ApiError } from '../errors/types.js';
@@ -56,7 +57,7 @@ export interface ReportDigest {
 function slimMember(member: unknown): Record<string, unknown> {
   const m = (typeof member === 'object' && member !== null ? member : {}) as Record<string, unknown>;
   const out: Record<string, unknown> = { id: m.externalId ?? null };
-  for (const key of ['institutionCode', 'guid', 'connectionStatus', 'outcome', 'reason'] as const) {
+  for (const key of ['institutionCode', 'connect', 'guid', 'connectionStatus', 'outcome', 'reason'] as const) {
     if (key in m) out[key] = m[key];
   }
   return out;
@@ -120,6 +121,7 @@ async function writeBody(
   };
   const c = header.counts;
   const total = Object.values(c).reduce((a, b) => a + b, 0);
+  const endUser = header.kind === 'onboard' ? await endUserCountsOf(store, header.job) : null;
   const head = {
     format: REPORT_FORMAT,
     tool: { name: 'mx-lifecycle', version: header.version },
@@ -142,6 +144,7 @@ async function writeBody(
       notFinished: c.pending + c.active + c.halted,
       badRows: header.badRows.total,
     },
+    ...(endUser ? { endUser } : {}),
   };
   const opening = JSON.stringify(head, null, 2);
   await write(`${opening.slice(0, -2)},\n  "customers": [`);

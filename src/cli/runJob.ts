@@ -19,6 +19,7 @@ import { checkWritable, unwritableReason } from './writablePath.js';
 import { startInspector, type CliInspector, type InspectorProblem } from './inspector.js';
 import { inputWarningLine } from './inputWarning.js';
 import { otherInputProblem } from './jobInput.js';
+import { startJobLinks } from './jobLinks.js';
 import { startJobWebhooks } from './jobWebhooks.js';
 import type { JobObserver } from './observeJob.js';
 import { createOutput, EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, exitSoon, type Output } from './output.js';
@@ -173,6 +174,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
   let inspector: CliInspector | undefined;
   let runtime: ReturnType<typeof createRuntime> | undefined;
   let webhooks: Awaited<ReturnType<typeof startJobWebhooks>> = null;
+  let links: Awaited<ReturnType<typeof startJobLinks>> = null;
   let observer: JobObserver | null = null;
   try {
     await store.init().catch((error: unknown) => {
@@ -225,6 +227,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     });
 
     webhooks = await startJobWebhooks(settings.webhook, runtime, io, command, settings.lifecycle.pollIntervalMs);
+    links = await startJobLinks(settings.links, { store, client, jobId: settings.job, baseUrl: settings.baseUrl }, io, command);
 
     const before = existing ? await store.counts(settings.job) : null;
     const startedAt = Date.now();
@@ -284,6 +287,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     io.out(settings.json ? `${JSON.stringify(summaryJson(summary, code))}\n` : summaryText(summary));
     return code;
   } finally {
+    await links?.stop();
     await webhooks?.stop();
     await observer?.stop();
     await runtime?.close();

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { storedOutcome } from '../durable/index.js';
 import type { JobRecord, SnapshotStore } from '../durable/store.js';
 import { describeItem, haltMessage } from './describe.js';
+import { endUserCountsOf, endUserLine } from './endUserCounts.js';
 import { checkJobName, usageProblem } from './flags.js';
 import { defaultStoreOf, describeStore } from './storeUrl.js';
 import { openExistingStore } from './jobStore.js';
@@ -50,8 +51,12 @@ async function showJob(store: SnapshotStore, record: JobRecord, storeShown: stri
   const halt = record.halt ? { message: haltMessage(record.halt), error: record.halt } : null;
   const open = counts.pending + counts.active + counts.halted;
   const code = halt ? EXIT_HALTED : counts.needsAction + counts.failed + counts.cancelled + open > 0 ? EXIT_ATTENTION : EXIT_OK;
+  const endUser = record.kind === 'onboard' ? await endUserCountsOf(store, record.id) : null;
   if (json) {
-    const body = { job: record.id, kind: record.kind, store: storeShown, createdAt: new Date(record.createdAt).toISOString(), total, counts, halt, needsAction, failed };
+    const body = {
+      job: record.id, kind: record.kind, store: storeShown, createdAt: new Date(record.createdAt).toISOString(), total, counts, halt, needsAction, failed,
+      ...(endUser ? { endUser } : {}),
+    };
     process.stdout.write(`${JSON.stringify(body)}\n`);
     return code;
   }
@@ -60,6 +65,7 @@ async function showJob(store: SnapshotStore, record: JobRecord, storeShown: stri
     `  ${total} customers: ${counts.done} done, ${counts.needsAction} need action, ${counts.failed} failed, ${counts.cancelled} cancelled; ` +
       `${counts.pending} pending, ${counts.active} in progress, ${counts.halted} halted`,
   ];
+  if (endUser) lines.push(endUserLine(endUser));
   if (halt) lines.push(`  halted: ${halt.message}`);
   for (const [title, items, count] of [['need action', needsAction, counts.needsAction], ['failed', failed, counts.failed]] as const) {
     if (count === 0) continue;

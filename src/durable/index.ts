@@ -34,6 +34,8 @@ export {
 export {
   FINAL_ITEM_STATES,
   type ClaimOptions,
+  type EndUserEventCounts,
+  type EndUserEventKind,
   type FinalItemState,
   type ItemState,
   type ItemUpdate,
@@ -46,6 +48,24 @@ export {
   type StoredItem,
   type UnreadableValue,
 } from './store.js';
+export {
+  decodeEndUserPayload,
+  encodeEndUserPayload,
+  jobHashOf,
+  payloadNamesJob,
+  MAX_END_USER_PAYLOAD_CHARS,
+  type EndUserPayload,
+} from './endUserPayload.js';
+export { createEndUserEffects, endUserMemberOf } from './endUserEffects.js';
+export {
+  endUserTally,
+  findEndUserConnection,
+  listEndUserConnections,
+  type EndUserConnection,
+  type EndUserConnectionRow,
+  type EndUserKind,
+  type EndUserTally,
+} from './endUserConnections.js';
 export {
   callbackPayloadOf,
   parseCallbackPayload,

@@ -90,7 +90,12 @@ export function jobProgram(kind: JobKind, effects: LifecycleEffects, options?: P
       externalId: customer.id,
       ...(customer.email ? { email: customer.email } : {}),
       ...(customer.metadata ? { metadata: JSON.stringify(customer.metadata) } : {}),
-      members: customer.members.map((member) => ({ externalId: member.id, institutionCode: member.institution_code })),
+      members: customer.members.map((member) => ({
+        externalId: member.id,
+        institutionCode: member.institution_code ?? '',
+        // Given credentials decide at once; without them the machine asks (a login from the credentials source, or OAuth).
+        connect: member.connect ?? (member.credentials === undefined ? 'auto' : 'credentials'),
+      })),
       ...withOptions,
     }),
     summarise,

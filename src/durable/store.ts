@@ -108,6 +108,15 @@ export interface ListOptions {
   limit?: number;
 }
 
+/** What an end user did with a connection's link: it was handed out (exported or served), or opened. */
+export type EndUserEventKind = 'invited' | 'opened';
+
+/** Connections of a job with at least one event of each kind. */
+export interface EndUserEventCounts {
+  invited: number;
+  opened: number;
+}
+
 export interface SnapshotStore {
   readonly kind: 'memory' | 'sqlite' | 'postgres';
   /** Creates or migrates the schema; idempotent, safe to call from several workers at once. */
@@ -152,6 +161,13 @@ export interface SnapshotStore {
    * run it starts). PostgreSQL workers share a job through leases and need none.
    */
   lockRun?(jobId: string): Promise<{ release(): void }>;
+  /**
+   * Notes that a connection's end-user link was handed out (`invited`) or opened; idempotent per
+   * connection and kind (a repeat only counts how often). Never takes a URL: ids only.
+   */
+  recordEndUserEvent(jobId: string, customerId: string, connectionId: string, kind: EndUserEventKind): Promise<void>;
+  /** How many connections of the job were invited and opened. */
+  endUserCounts(jobId: string): Promise<EndUserEventCounts>;
   /** How many items are in each state. */
   counts(jobId: string): Promise<Record<ItemState, number>>;
   close(): Promise<void>;

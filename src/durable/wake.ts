@@ -4,9 +4,10 @@
  * that MX can name them. A wake-up is only an event to a live actor: it is never stored, and one
  * that finds no live member is dropped, so a lost one costs no more than the next poll.
  */
-import { memberIdOf } from '../../machines/snapshot.js';
+import { memberGuidOf, memberIdOf } from '../../machines/snapshot.js';
 import type { AnyActorRef } from 'xstate';
-import type { MemberChangedEvent } from '../../machines/member.types.js';
+import type { MemberChangedEvent, MemberLinkedEvent } from '../../machines/member.types.js';
+import { decodeEndUserPayload, payloadNamesJob } from './endUserPayload.js';
 
 /** What a webhook can tell about the member it concerns; any one of these may be missing. */
 export interface MemberRef {
@@ -14,6 +15,8 @@ export interface MemberRef {
   /** The member's external id (MX's `id`). */
   memberId?: string | null;
   jobId?: string | null;
+  /** A long job id's hash, from an end user's widget payload. */
+  jobHash?: string | null;
   customerId?: string | null;
 }
 
@@ -28,6 +31,10 @@ export interface WokenMember {
 export interface CallbackOrigin {
   job: string;
   customer: string;
+  /** The connection (member external id) an end user's widget payload names. */
+  connection?: string;
+  /** Set instead of `job` when the payload names a long job id by its hash (`job` is then ''). */
+  jobHash?: string;
 }
 
 /** MX echoes the header back; a long one is not worth sending. */
@@ -55,6 +62,10 @@ export function callbackPayloadOf(origin: CallbackOrigin): string | undefined {
  * parseCallbackPayload('{"job":"march","customer":"cust-1"}') // { job: 'march', customer: 'cust-1' }
  */
 export function parseCallbackPayload(text: string | undefined): CallbackOrigin | null {
+  const endUser = decodeEndUserPayload(text);
+  if (endUser) {
+    return { job: endUser.jobId ?? '', customer: endUser.customerId, connection: endUser.connectionId, ...(endUser.jobHash ? { jobHash: endUser.jobHash } : {}) };
+  }
   if (text === undefined || text.length > MAX_PAYLOAD_CHARS) return null;
   try {
     const value: unknown = JSON.parse(text);
@@ -123,13 +134,19 @@ export function wakeLiveMember(
   ref: MemberRef,
 ): WokenMember | null {
   const send = (jobId: string, customerId: string, actor: AnyActorRef, memberId: string): WokenMember => {
-    actor.send({ type: 'member.status.changed', memberExternalId: memberId } satisfies MemberChangedEvent);
+    const known = memberGuidOf(actor.getSnapshot(), memberId);
+    // The end user made a member for a widget connection that has none yet: offer it for adoption.
+    if (known === null && ref.memberGuid) {
+      actor.send({ type: 'member.enduser.linked', memberExternalId: memberId, memberGuid: ref.memberGuid } satisfies MemberLinkedEvent);
+    } else actor.send({ type: 'member.status.changed', memberExternalId: memberId } satisfies MemberChangedEvent);
     return { jobId, customerId, memberId };
   };
-  if (ref.jobId && ref.customerId) {
-    const item = live.get(ref.jobId)?.get(ref.customerId);
+  const hashed = ref.jobHash ? [...live.keys()].find((jobId) => payloadNamesJob({ jobHash: ref.jobHash!, customerId: '', connectionId: '' }, jobId)) : undefined;
+  const namedJob = ref.jobId || hashed;
+  if (namedJob && ref.customerId) {
+    const item = live.get(namedJob)?.get(ref.customerId);
     const memberId = item ? memberIdOf(item.actor.getSnapshot(), ref) : null;
-    if (item && memberId) return send(ref.jobId, ref.customerId, item.actor, memberId);
+    if (item && memberId) return send(namedJob, ref.customerId, item.actor, memberId);
   }
   if (!ref.memberGuid) return null;
   for (const [jobId, items] of live) {

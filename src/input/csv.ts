@@ -83,7 +83,7 @@ export async function* rowsToCustomers(rows: AsyncIterable<CsvRow | InputRecord>
     }
     const { line } = row;
     const credentials = Object.keys(row.credentials).length > 0 ? row.credentials : undefined;
-    const connection = row.memberId ? [{ id: row.memberId, institution_code: row.institutionCode, credentials }] : [];
+    const connection = row.memberId ? [{ id: row.memberId, institution_code: row.institutionCode, credentials, connect: row.connect || undefined }] : [];
     const metadata = Object.keys(row.metadata).length > 0 ? row.metadata : undefined;
     const checked = validateCustomer({ id: row.userId, email: row.email || undefined, metadata, members: connection }, line);
     if ('problem' in checked) {

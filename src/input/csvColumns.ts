@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import type { InputProblem } from './types.js';
 
 export type Column =
-  | { kind: 'user_id' | 'email' | 'member_id' | 'institution_code'; name: string }
+  | { kind: 'user_id' | 'email' | 'member_id' | 'institution_code' | 'connect'; name: string }
   | { kind: 'credential'; name: string; key: string }
   | { kind: 'metadata'; name: string; key: string }
   | { kind: 'unknown'; name: string };
@@ -19,13 +19,15 @@ export interface CsvRow {
   email: string;
   memberId: string;
   institutionCode: string;
+  /** How the connection connects (`credentials`, `oauth`, `widget`); empty when the row does not say. */
+  connect: string;
   credentials: Record<string, string>;
   metadata: Record<string, string>;
 }
 
 /** The columns a CSV may have, as the header problem and the unknown-column warning name them. */
-export const CSV_COLUMNS = 'user_id, email, member_id, institution_code, username, password, credentials.NAME, metadata.KEY';
-const FIXED = new Set(['user_id', 'email', 'member_id', 'institution_code']);
+export const CSV_COLUMNS = 'user_id, email, member_id, institution_code, connect, username, password, credentials.NAME, metadata.KEY';
+const FIXED = new Set(['user_id', 'email', 'member_id', 'institution_code', 'connect']);
 const NOT_UTF8 = 'is not valid UTF-8 (re-save the file as UTF-8)';
 
 function columnOf(raw: string): Column {
@@ -136,7 +138,7 @@ export function rowOf(columns: readonly Column[], cells: readonly string[], line
   if (cells.length !== columns.length) {
     return { line, field: '(line)', reason: `has ${cells.length} cells where the header names ${columns.length} columns (quote a cell that holds a comma)` };
   }
-  const row: CsvRow = { line, userId: '', email: '', memberId: '', institutionCode: '', credentials: {}, metadata: {} };
+  const row: CsvRow = { line, userId: '', email: '', memberId: '', institutionCode: '', connect: '', credentials: {}, metadata: {} };
   for (const [index, column] of columns.entries()) {
     const value = cells[index] ?? '';
     if (value.includes('\u0000')) return { line, field: column.name || '(line)', reason: 'holds binary data' };
@@ -145,6 +147,7 @@ export function rowOf(columns: readonly Column[], cells: readonly string[], line
     else if (column.kind === 'email') row.email = value;
     else if (column.kind === 'member_id') row.memberId = value;
     else if (column.kind === 'institution_code') row.institutionCode = value;
+    else if (column.kind === 'connect') row.connect = value;
     else if (column.kind === 'credential') row.credentials[column.key] = value;
     else if (column.kind === 'metadata') row.metadata[column.key] = value;
   }

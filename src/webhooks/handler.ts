@@ -116,11 +116,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const act = (delivery: Delivery): void => {
     const verdict = ledger.judge(delivery);
     if (verdict !== 'news') return count(verdict);
-    if (!isWorthAWake(delivery)) return count('noted');
+    // A member an end user made through our widget is worth a wake whatever its status: it is adopted.
+    if (!isWorthAWake(delivery) && !delivery.origin?.connection) return count('noted');
     const woken = options.target.wakeMember({
       memberGuid: delivery.memberGuid,
-      memberId: delivery.memberId,
-      jobId: delivery.origin?.job ?? null,
+      memberId: delivery.memberId ?? delivery.origin?.connection ?? null,
+      jobId: delivery.origin?.job || null,
+      jobHash: delivery.origin?.jobHash ?? null,
       customerId: delivery.origin?.customer ?? null,
     });
     count(woken ? 'woke' : 'unknownMember', woken);

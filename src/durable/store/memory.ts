@@ -2,6 +2,7 @@
  * The in-memory store, for unit tests only: the same contract as SQLite and PostgreSQL, including
  * leases and the JSON round trip of stored values, so a test against it says something true of them.
  */
+import { memoryEndUserEvents } from './endUserEvents.js';
 import type { ApiError } from '../../errors/types.js';
 import type {
   ClaimOptions,
@@ -62,6 +63,7 @@ interface MemoryJob {
  */
 export function createMemoryStore(): SnapshotStore {
   const jobs = new Map<string, MemoryJob>();
+  const endUserEvents = memoryEndUserEvents();
   let closed = false;
 
   const open = (): void => {
@@ -262,6 +264,8 @@ export function createMemoryStore(): SnapshotStore {
       }
       return out;
     },
+
+    ...endUserEvents,
 
     async counts(jobId) {
       open();

@@ -4,6 +4,7 @@
  * and once its lease has run out another worker claims the items and resumes them from their last
  * snapshot. Lease times come from the server's clock, so workers' clocks need not agree.
  */
+import { postgresEndUserEvents } from './endUserEvents.js';
 import { createRequire } from 'node:module';
 import type { Pool } from 'pg';
 import type { ItemState, ListOptions, NewItem, SnapshotStore } from '../store.js';
@@ -265,6 +266,8 @@ export function createPostgresStore(
       const { rows } = await (await use()).query<ItemRow>(sql, params);
       return rows.map(toItem);
     },
+
+    ...postgresEndUserEvents(use, s),
 
     async counts(jobId) {
       const { rows } = await (await use()).query<{ state: ItemState; n: number }>(

@@ -5,6 +5,7 @@
  * same owner, so a restart takes its items back at once; `lockRun` keeps a second process off a
  * job that one is running (./sqliteRunLock.ts).
  */
+import { sqliteEndUserEvents } from './endUserEvents.js';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -284,6 +285,8 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
       }
       return db.prepare<(string | number)[], ItemRow>(sql).all(...params).map(toItem);
     },
+
+    ...sqliteEndUserEvents(() => use().db),
 
     async counts(jobId) {
       const counts = emptyCounts();
