@@ -213,6 +213,25 @@ export function isWaitingOnTimer(snapshot: unknown): boolean {
   return waits && !busy;
 }
 
+const END_USER_WAITS = ['awaitingEndUser', 'awaitingEndUserMember'];
+
+/**
+ * How many member machines of an onboarding item (live or persisted) wait for their end user now.
+ *
+ * @example
+ * ```ts
+ * endUserWaitsOf(onboardingActor.getSnapshot()); // 1 while an OAuth member waits for authorisation
+ * ```
+ */
+export function endUserWaitsOf(snapshot: unknown): number {
+  const root = asObject(snapshot);
+  if (!root || root.status !== 'active') return 0;
+  return childrenOf(root).filter(({ snapshot: child }) => {
+    const value = child?.status === 'active' ? child.value : undefined;
+    return END_USER_WAITS.some((w) => value === w || (asObject(value) !== undefined && w in (value as Json)));
+  }).length;
+}
+
 /**
  * The member guid the member machine `memberId` of an onboarding item (live or persisted) knows,
  * `null` while it has none (a widget connection waiting for its end user), `undefined` when there is

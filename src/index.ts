@@ -126,6 +126,10 @@ export {
   type WebhookTarget,
 } from './webhooks/index.js';
 export { callbackPayloadOf, type MemberRef, type WokenMember } from './durable/index.js';
+export {
+  encodeEndUserPayload, decodeEndUserPayload, findEndUserConnection, listEndUserConnections, endUserTally,
+  type EndUserPayload, type EndUserConnection, type EndUserConnectionRow, type EndUserTally, type EndUserEventKind,
+} from './durable/index.js';
 
 // Job input
 export {

@@ -28,6 +28,9 @@ export function durationFlag(flag: string, value: string | undefined, maxMs = WE
  * formatDuration(14 * 86_400_000) // '14d'
  */
 export function formatDuration(ms: number): string {
-  for (const unit of ['d', 'h', 'm', 's'] as const) if (ms >= DURATION_MS[unit]! && ms % DURATION_MS[unit]! === 0) return `${ms / DURATION_MS[unit]!}${unit}`;
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    const size = DURATION_MS[unit] ?? 1;
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
   return `${ms}ms`;
 }

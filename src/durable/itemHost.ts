@@ -3,6 +3,7 @@
  * restored from its snapshot), notice its transitions and its halt, write it down, let it go when
  * it is final, drop it when another worker (or `cancel`) took it over, and stop them all at the end.
  */
+import { endUserWaitsOf } from '../../machines/snapshot.js';
 import type { Actor, AnyStateMachine, InspectionEvent } from 'xstate';
 import type { ApiError } from '../errors/types.js';
 import type { Hub } from '../_internals/hub.js';
@@ -26,6 +27,8 @@ export interface LiveItem {
   waiting: boolean;
   /** The item's input: which members to forget when it leaves. */
   input: unknown;
+  /** Its connections waiting for their end user, as last told. */
+  endUserWaits?: number;
 }
 
 export interface ItemHostOptions {
@@ -106,6 +109,13 @@ export function createItemHost(options: ItemHostOptions) {
     if (waiting) hub.emit({ type: 'item.challenged', jobId, itemId, ...waiting });
   };
 
+  const noticeEndUser = (item: LiveItem) => {
+    const waiting = endUserWaitsOf(item.actor.getSnapshot());
+    if (waiting === (item.endUserWaits ?? 0)) return;
+    item.endUserWaits = waiting;
+    hub.emit({ type: 'item.enduser', jobId, itemId: item.id, waiting });
+  };
+
   const finish = async (item: LiveItem, state: FinalItemState, outcome: unknown) => {
     if (item.stopping) return;
     item.stopping = true;
@@ -137,6 +147,7 @@ export function createItemHost(options: ItemHostOptions) {
       if (event.type === '@xstate.snapshot') {
         writer.markDirty(stored.id);
         if (item) slots.recheck(item);
+        if (item && hub.has('item.enduser')) noticeEndUser(item);
         noticeChallenge(stored.id, (event.actorRef as { id?: string }).id ?? '', event.snapshot);
       }
       if (typeof userInspect === 'function') userInspect(event);

@@ -122,7 +122,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       memberGuid: delivery.memberGuid,
       memberId: delivery.memberId ?? delivery.origin?.connection ?? null,
       jobId: delivery.origin?.job || null,
-      jobHash: delivery.origin?.jobHash ?? null,
+      ...(delivery.origin?.jobHash ? { jobHash: delivery.origin.jobHash } : {}),
       customerId: delivery.origin?.customer ?? null,
     });
     count(woken ? 'woke' : 'unknownMember', woken);

@@ -18,6 +18,8 @@ import { startSandbox } from '../../src/sandbox/index.js';
 import { createWebhookReceiver } from '../../src/webhooks/index.js';
 import { endUserCountsOf, endUserLine } from '../../src/cli/endUserCounts.js';
 import { createLifecycleMetrics } from '../../src/observe/metrics.js';
+import { trackProgress } from '../../src/cli/progress.js';
+import { progressLine } from '../../src/cli/progressView.js';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 
 const AUTH = 'mx:end-user-test';
@@ -42,7 +44,11 @@ describe('end users on the sandbox', () => {
     ];
     try {
       await runtime.submit(JOB, customers);
+      const tracker = trackProgress(runtime.events, client, await store.counts(JOB));
       const run = runtime.run(JOB);
+      // Both widget connections wait for their end users, and the progress line says so.
+      while (tracker.figures().waitingOnEndUsers !== 2) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(progressLine(tracker.figures())).toContain('waiting on end users 2');
       await store.recordEndUserEvent(JOB, 'w1', 'w1-widget', 'invited');
       await store.recordEndUserEvent(JOB, 'w2', 'w2-widget', 'invited');
       // The end user of w1 opens the widget and connects MX Bank: the widget's own create, no external id.
@@ -59,6 +65,8 @@ describe('end users on the sandbox', () => {
       expect(made.status).toBeLessThan(300);
 
       const result = await run;
+      expect(tracker.figures().waitingOnEndUsers).toBeUndefined();
+      tracker.dispose();
       expect(result.halted).toBeNull();
       const outcome = async (id: string) => (await store.getItem(JOB, id))?.outcome as { outcome: string; members: { reason: string | null; connect?: string }[] };
       expect((await outcome('w1')).outcome).toBe('done');

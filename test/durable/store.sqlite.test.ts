@@ -160,7 +160,7 @@ describe('SQLite store bytes', () => {
 
       const peek = new Database(path, { readonly: true });
       expect(peek.prepare('SELECT name FROM sqlite_master WHERE type = ? ORDER BY name').all('table')).toEqual([
-        { name: 'items' }, { name: 'jobs' }, { name: 'meta' },
+        { name: 'end_user_events' }, { name: 'items' }, { name: 'jobs' }, { name: 'meta' },
       ]);
       expect(peek.prepare('SELECT * FROM meta').all()).toEqual([{ key: 'schema_version', value: String(SQLITE_SCHEMA_VERSION) }]);
       expect(peek.prepare('SELECT * FROM items').all()).toEqual([{
