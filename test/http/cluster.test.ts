@@ -3,8 +3,7 @@ import { Redis } from 'ioredis';
 import { createMxClient, type ObservableMxClient } from '../../src/api/index.js';
 import { clusterId } from '../../src/http/cluster.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-
-const REDIS_URL = process.env.MX_LIFECYCLE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+import { REDIS_URL } from '../support/services/urls.js';
 
 describe('one limit shared through Redis', () => {
   let sandbox: Sandbox | undefined;
