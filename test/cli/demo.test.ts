@@ -7,11 +7,11 @@ import { MXBANK_USERNAME, startSandbox } from '../../src/sandbox/index.js';
 import { cli, readJson, REPO, workdir } from './harness.js';
 
 describe('mx-lifecycle demo', () => {
-  it('onboards the demo customers against an in-process sandbox and exits 0 with a summary, a store and a report', { timeout: 120_000 }, async () => {
+  it('onboards the demo customers against an in-process sandbox and exits 0 with a summary, a store and a report', { timeout: 180_000 }, async () => {
     const dir = workdir();
     const started = Date.now();
     // A liveness bound only: the demo takes about 15 s on a quiet machine.
-    const run = await cli(['demo', '--json'], { cwd: dir, timeoutMs: 110_000 });
+    const run = await cli(['demo', '--json'], { cwd: dir, timeoutMs: 170_000 });
     const seconds = (Date.now() - started) / 1000;
     expect(run.code, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout) as {

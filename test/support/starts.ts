@@ -23,7 +23,7 @@ export function recordStarts(client: ObservableMxClient, into: number[] = []): n
  * mostInWindow([0, 10, 1_000, 1_005], 1_000) // 3
  */
 export function mostInWindow(times: readonly number[], ms: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
+  const sorted = times.toSorted((a, b) => a - b);
   let most = 0;
   let first = 0;
   for (let last = 0; last < sorted.length; last += 1) {
