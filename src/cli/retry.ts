@@ -6,7 +6,7 @@
  */
 import type { ItemState, SnapshotStore, StoredItem } from '../durable/store.js';
 import type { Command } from './command.js';
-import { JOB_FLAGS_USAGE, usageProblem } from './flags.js';
+import { JOB_FLAGS_USAGE, usageProblem, type JobSettings } from './flags.js';
 import { jobSettingsWithWebhooks, WEBHOOK_FLAGS_USAGE } from './webhookFlags.js';
 import { checkCustomers, openJob } from './jobStore.js';
 import { EXIT_OK, guarded } from './output.js';
@@ -54,9 +54,20 @@ function splitFlags(argv: readonly string[]): { states: ItemState[]; customers: 
   return { states: states.length > 0 ? states : ['failed', 'needsAction'], customers, rest };
 }
 
+/**
+ * The stored machine input with this run's lifecycle flags (`--mfa-wait`, `--poll-interval-ms`,
+ * `--max-attempts`) over the first run's: the input keeps the options it was created with, so
+ * without this `retry --mfa-wait 0` waited out the first run's window.
+ */
+function withFlags(input: unknown, lifecycle: JobSettings['lifecycle']): unknown {
+  if (Object.keys(lifecycle).length === 0 || typeof input !== 'object' || input === null) return input;
+  const stored = input as { options?: JobSettings['lifecycle'] };
+  return { ...stored, options: { ...stored.options, ...lifecycle } };
+}
+
 /** Puts the chosen final items back to pending with a fresh start; returns their ids. */
-async function reopen(store: SnapshotStore, jobId: string, states: readonly ItemState[], customers: readonly string[]): Promise<string[]> {
-  const fresh = (item: StoredItem) => ({ id: item.id, state: 'pending' as const, snapshot: null, outcome: null });
+async function reopen(store: SnapshotStore, jobId: string, states: readonly ItemState[], customers: readonly string[], lifecycle: JobSettings['lifecycle']): Promise<string[]> {
+  const fresh = (item: StoredItem) => ({ id: item.id, state: 'pending' as const, input: withFlags(item.input, lifecycle), snapshot: null, outcome: null });
   if (customers.length > 0) {
     const items = (await Promise.all(customers.map((id) => store.getItem(jobId, id)))).filter((i): i is StoredItem => i !== null);
     return store.resetItems(jobId, items.filter((i) => states.includes(i.state)).map(fresh), states);
@@ -88,7 +99,7 @@ async function run(argv: string[]): Promise<number> {
       const problem = await checkInputFile(settings.input);
       if (problem) throw usageProblem(problem.message);
     }
-    reopened = await reopen(store, job.id, states, customers);
+    reopened = await reopen(store, job.id, states, customers, settings.lifecycle);
   } finally {
     await store.close();
   }
