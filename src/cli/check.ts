@@ -14,6 +14,7 @@ import { haltMessage } from './describe.js';
 import { inputWarningLine } from './inputWarning.js';
 import { CONNECTION_FLAGS_USAGE, CONNECTION_OPTIONS, connectionFromFlags, usageProblem } from './flags.js';
 import { createOutput, EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, EXIT_USAGE, guarded, type Output } from './output.js';
+import { counted } from './counted.js';
 
 const USAGE = `usage: mx-lifecycle check INPUT [--rate R] [connection flags]
 
@@ -143,7 +144,7 @@ async function checkInput(input: string, client: ReturnType<Awaited<typeof impor
   const requests = tally.customers + PER_CONNECTION * tally.connections;
   const time = rate === undefined ? 'pass --rate R for the time it takes' : `about ${duration(requests / rate)} at ${rate} requests/s`;
   io.out(
-    `mx-lifecycle check: ${input}: ${tally.customers} customer${tally.customers === 1 ? '' : 's'}, ${tally.connections} connection${tally.connections === 1 ? '' : 's'}` +
+    `mx-lifecycle check: ${input}: ${counted(tally.customers, 'customer')}, ${counted(tally.connections, 'connection')}` +
       `${tally.bad > 0 ? `, ${tally.bad} bad row${tally.bad === 1 ? '' : 's'} (a run skips them)` : ''}; ` +
       `at least ${requests} requests (1 per customer, ${PER_CONNECTION} per connection, more while members aggregate or answer MFA); ${time}\n`,
   );

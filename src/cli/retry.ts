@@ -11,7 +11,7 @@
  */
 import { DEFAULT_LEASE_MS, defaultOwnerOf, type ItemState, type ResetLease, type SnapshotStore, type StoredItem } from '../durable/index.js';
 import type { Command } from './command.js';
-import { JOB_FLAGS_USAGE, usageProblem } from './flags.js';
+import { JOB_FLAGS_USAGE, usageProblem, type JobSettings } from './flags.js';
 import { jobSettingsWithWebhooks, WEBHOOK_FLAGS_USAGE } from './webhookFlags.js';
 import { checkCustomers, openJob } from './jobStore.js';
 import { EXIT_BUSY, EXIT_OK, guarded } from './output.js';
@@ -63,13 +63,24 @@ function splitFlags(argv: readonly string[]): { states: ItemState[]; customers: 
 const OPEN: readonly ItemState[] = ['pending', 'active', 'halted'];
 
 /**
+ * The stored machine input with this run's lifecycle flags (`--mfa-wait`, `--poll-interval-ms`,
+ * `--max-attempts`) over the first run's: the input keeps the options it was created with, so
+ * without this `retry --mfa-wait 0` waited out the first run's window.
+ */
+function withFlags(input: unknown, lifecycle: JobSettings['lifecycle']): unknown {
+  if (Object.keys(lifecycle).length === 0 || typeof input !== 'object' || input === null) return input;
+  const stored = input as { options?: JobSettings['lifecycle'] };
+  return { ...stored, options: { ...stored.options, ...lifecycle } };
+}
+
+/**
  * Puts the chosen final items back to pending with a fresh start, leased to `lease.owner`; returns
  * their ids, and the named customers it left alone because they are still running.
  */
 async function reopen(
-  store: SnapshotStore, jobId: string, states: readonly ItemState[], customers: readonly string[], lease: ResetLease,
+  store: SnapshotStore, jobId: string, states: readonly ItemState[], customers: readonly string[], lease: ResetLease, lifecycle: JobSettings['lifecycle'],
 ): Promise<{ reopened: string[]; running: StoredItem[] }> {
-  const fresh = (item: StoredItem) => ({ id: item.id, state: 'pending' as const, snapshot: null, outcome: null });
+  const fresh = (item: StoredItem) => ({ id: item.id, state: 'pending' as const, input: withFlags(item.input, lifecycle), snapshot: null, outcome: null });
   if (customers.length > 0) {
     const items = (await Promise.all(customers.map((id) => store.getItem(jobId, id)))).filter((i): i is StoredItem => i !== null);
     const reopened = await store.resetItems(jobId, items.filter((i) => states.includes(i.state)).map(fresh), states, lease);
@@ -118,7 +129,7 @@ async function run(argv: string[]): Promise<number> {
     if (typeof locked === 'number') return locked;
     lock = locked;
     const owner = defaultOwnerOf(store);
-    const { reopened, running } = await reopen(store, job.id, states, customers, { owner, leaseMs: settings.leaseMs ?? DEFAULT_LEASE_MS });
+    const { reopened, running } = await reopen(store, job.id, states, customers, { owner, leaseMs: settings.leaseMs ?? DEFAULT_LEASE_MS }, settings.lifecycle);
     for (const item of running) {
       process.stderr.write(`mx-lifecycle retry: job ${job.id}: customer ${item.id} is still running (${item.state}), here or in another worker: not re-opened; retry it once it is final\n`);
     }

@@ -30,6 +30,7 @@ import { checkReportPath, MAX_BAD_ROWS, writeReport, type RunResultKind } from '
 import { listenForStop } from './stopSignals.js';
 import { storeFailure } from './storeFailure.js';
 import { exitCodeOf, summaryJson, summaryText, type RunSummary } from './summary.js';
+import { counted } from './counted.js';
 
 export interface RunJobOptions {
   /** The command's name, for messages. */
@@ -119,7 +120,7 @@ export function clientOf(settings: Connection & Partial<Pick<JobSettings, 'rate'
 
 function finishedEarlier(job: string, c: Record<string, number>, createdAt: number): string {
   const total = Object.values(c).reduce((a, b) => a + b, 0);
-  return `job ${job} already finished (started ${new Date(createdAt).toISOString()}): ${total} customers, ${c.done ?? 0} done, ` +
+  return `job ${job} already finished (started ${new Date(createdAt).toISOString()}): ${counted(total, 'customer')}, ${c.done ?? 0} done, ` +
     `${c.needsAction ?? 0} need action, ${c.failed ?? 0} failed, ${c.cancelled ?? 0} cancelled; nothing was run or checked now.\n` +
     `  to onboard these customers again, pick a new --job NAME; mx-lifecycle status --job ${job} shows who needs action\n`;
 }

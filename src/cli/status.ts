@@ -16,6 +16,7 @@ import { openExistingStore } from './jobStore.js';
 import type { Command } from './command.js';
 import { explainingEnvironment } from './environment.js';
 import { EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, guarded } from './output.js';
+import { counted } from './counted.js';
 
 const USAGE = `usage: mx-lifecycle status [--job NAME] [--store URL] [--json]
 
@@ -62,7 +63,7 @@ async function showJob(store: SnapshotStore, record: JobRecord, storeShown: stri
   }
   const lines = [
     `job ${record.id} (${record.kind}), created ${new Date(record.createdAt).toISOString()}, store ${storeShown}`,
-    `  ${total} customers: ${counts.done} done, ${counts.needsAction} need action, ${counts.failed} failed, ${counts.cancelled} cancelled; ` +
+    `  ${counted(total, 'customer')}: ${counts.done} done, ${counts.needsAction} need action, ${counts.failed} failed, ${counts.cancelled} cancelled; ` +
       `${counts.pending} pending, ${counts.active} in progress, ${counts.halted} halted`,
   ];
   if (endUser) lines.push(endUserLine(endUser));

@@ -11,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiError } from '../../src/errors/types.js';
 import type { ItemUpdate, SnapshotStore, StoredItem } from '../../src/durable/store.js';
 import { createMemoryStore, createPostgresStore, createSqliteStore } from '../../src/durable/store/index.js';
-
-const PG_URL = process.env.MX_LIFECYCLE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { PG_URL } from '../support/services/urls.js';
 
 interface Backend {
   name: string;

@@ -5,8 +5,8 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresStore, openStore, PG_SCHEMA_VERSION } from '../../src/durable/store/index.js';
+import { PG_URL } from '../support/services/urls.js';
 
-const PG_URL = process.env.MX_LIFECYCLE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const prefix = `mx_pgstore_${process.pid}_${Date.now().toString(36)}`;
 let schemaCounter = 0;
 const freshSchema = () => `${prefix}_${++schemaCounter}`;
