@@ -5,7 +5,7 @@
  *
  * Run: npx tsx examples/check-and-retry.ts
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '../src/sandbox/index.js';
@@ -43,6 +43,7 @@ const members = sandbox.state().members;
 const perConnection = ['ana-mxbank', 'ben-mxbank', 'cho-mxbank'].map((id) => members.filter((m) => m.id === id));
 console.log(`members at MX: ${members.length}, ${perConnection.map((m) => `${m[0]?.id}: ${m.length} ${m[0]?.connection_status}`).join(', ')}`);
 await sandbox.close();
+rmSync(dir, { recursive: true, force: true });
 
 const ok = check.code === 0 && before.needsAction === 2 && retry.code === 0 && after.done === 3 && members.length === 3
   && perConnection.every((m) => m.length === 1 && m[0]?.connection_status === 'CONNECTED');

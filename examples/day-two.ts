@@ -5,7 +5,7 @@
  *
  * Run: npx tsx examples/day-two.ts
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '../src/sandbox/index.js';
@@ -52,6 +52,7 @@ console.log('mx-lifecycle export --job march');
 const csv = (await mx('export', '--job', 'march')).stdout;
 console.log(csv.trimEnd().replace(/^/gm, '  '));
 await sandbox.close();
+rmSync(dir, { recursive: true, force: true });
 
 const ok = counts.done === 2 && counts.cancelled === 1 && csv.split('\n').filter(Boolean).length === 4;
 console.log(ok ? 'OK: answered from a second process, cancelled from a third, exported one row per connection' : 'NOT OK');

@@ -52,7 +52,7 @@ describe('CSV input on the command line', () => {
     const input = join(dir, 'extra.csv');
     const id = `wx-${suffix}`;
     writeFileSync(input, ['user_id,email,member_id,institution_code,username,password,segment', `${id},,${id}-m,mxbank,mxuser,password,retail`].join('\n'));
-    const warning = (command: string) => `mx-lifecycle ${command}: ${input} line 1: warning: column "segment" is not a column mx-lifecycle reads (user_id, email, member_id, institution_code, username, password, credentials.NAME, metadata.KEY); its cells are ignored`;
+    const warning = (command: string) => `mx-lifecycle ${command}: ${input} line 1: warning: column "segment" is not a column mx-lifecycle reads (user_id, email, member_id, institution_code, connect, username, password, credentials.NAME, metadata.KEY); its cells are ignored`;
     const check = await cli(['check', input, '--client-id', 'sandbox-client'], { cwd: dir, env });
     expect(check.code, check.stderr).toBe(0);
     expect(check.stderr.split('\n')).toContain(warning('check'));

@@ -148,7 +148,7 @@ describe('files and the store', () => {
     writeFileSync(join(dir, 'a-file'), 'x');
     const run = await cli(['onboard', input, ...fastFlags, '--report', join(dir, 'a-file/report.json')], { cwd: dir, env });
     expect(run.code, run.stderr).toBe(64);
-    expect(messages(run.stderr)).toEqual([expect.stringMatching(/^mx-lifecycle onboard: --report .*a-file\/report\.json cannot be written \((ENOTDIR|EEXIST)\)/)]);
+    expect(messages(run.stderr)).toEqual([expect.stringMatching(/^mx-lifecycle onboard: --report .*a-file\/report\.json cannot be written \((ENOTDIR|EEXIST)\b/)]);
     expect(usersWith('noreport')).toHaveLength(0);
     expect(existsSync(join(dir, '.mx-lifecycle/noreport.sqlite'))).toBe(false);
   });

@@ -38,7 +38,7 @@ describe('SQLite store file', () => {
     await first.close();
     // The file as schema version 1 left it, with a customer in the middle of its job.
     const old = new Database(path);
-    old.exec(`DROP TABLE items; DROP TABLE jobs; UPDATE meta SET value = '1';
+    old.exec(`DROP TABLE items; DROP TABLE jobs; DROP TABLE IF EXISTS end_user_events; UPDATE meta SET value = '1';
       CREATE TABLE jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, created_at INTEGER NOT NULL, halt TEXT);
       CREATE TABLE items (job_id TEXT NOT NULL REFERENCES jobs (id), id TEXT NOT NULL, seq INTEGER NOT NULL, input TEXT,
         state TEXT NOT NULL, snapshot TEXT, due_at INTEGER, outcome TEXT, updated_at INTEGER NOT NULL, lease_owner TEXT,

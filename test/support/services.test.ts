@@ -67,11 +67,13 @@ const answers = (url: string): Promise<boolean> => new Promise((resolve) => {
 });
 
 /** What is still there of a run: live pids, existing folders, ports that accept a connection. */
-async function leftovers(seen: { pg: string; redis: string; started: Started[] }): Promise<string[]> {
+async function leftovers(seen: { pg: string; redis: string; started: Started[]; tmp?: string; litter?: string }): Promise<string[]> {
   const left = seen.started.flatMap(({ pid, dir }) => [
     ...(alive(pid) ? [`process ${pid}`] : []),
     ...(dir !== undefined && existsSync(dir) ? [`folder ${dir}`] : []),
   ]);
+  // What the tests left in os.tmpdir() goes with the run's temporary folder.
+  for (const dir of [seen.tmp, seen.litter]) if (dir !== undefined && existsSync(dir)) left.push(`temporary folder ${dir}`);
   for (const url of [seen.pg, seen.redis]) if (await answers(url)) left.push(`port of ${url}`);
   return left;
 }
@@ -88,7 +90,7 @@ describe('npm test with no PostgreSQL or Redis at the named addresses', () => {
     const env = await closedPorts();
     const run = await runFixture({ ...env, SERVICES_OUT: out });
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    const seen = JSON.parse(readFileSync(out, 'utf8')) as { pg: string; redis: string; started: Started[] };
+    const seen = JSON.parse(readFileSync(out, 'utf8')) as { pg: string; redis: string; started: Started[]; tmp: string; litter: string };
     expect(seen.pg).not.toBe(env.MX_LIFECYCLE_TEST_PG);
     expect(seen.redis).not.toBe(env.MX_LIFECYCLE_TEST_REDIS);
     // the supervisor, redis-server with its folder, postgres with its folder
@@ -107,7 +109,7 @@ describe('npm test with no PostgreSQL or Redis at the named addresses', () => {
       process.kill(-pid, 'SIGINT');
     });
     expect(run.code).not.toBe(0);
-    const seen = JSON.parse(readFileSync(out, 'utf8')) as { pg: string; redis: string; started: Started[] };
+    const seen = JSON.parse(readFileSync(out, 'utf8')) as { pg: string; redis: string; started: Started[]; tmp: string; litter: string };
     expect(seen.started).toHaveLength(3);
     // The supervisor stops the servers after vitest is gone; 60 s bounds liveness only.
     const deadline = Date.now() + 60_000;

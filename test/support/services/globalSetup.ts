@@ -5,6 +5,9 @@
  * workers and the processes they start inherit.
  */
 import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TestProject } from 'vitest/node';
@@ -25,10 +28,17 @@ const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const READY_MS = 180_000;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // One temporary folder for the whole run, given to the tests as TMPDIR: whatever a test or a
+  // process it starts leaves in os.tmpdir() goes with it at the end (the supervisor removes it too,
+  // when the runner dies before teardown).
+  const runTmp = mkdtempSync(join(tmpdir(), 'mx-lifecycle-tests-'));
+  // Others may pass through (an embedded PostgreSQL runs as its own user and reads files its
+  // set-up leaves here) but not list it; each test's own folder inside stays private.
+  chmodSync(runTmp, 0o711);
   // Its own process group: a Ctrl-C in the terminal reaches the runner, and the supervisor learns of
   // it from its stdin closing, then stops the servers in order instead of being cut off mid-way.
   const supervisor = spawn(process.execPath, ['--import', TSX, SUPERVISOR], {
-    detached: true, stdio: ['pipe', 'pipe', 'inherit'], env: process.env,
+    detached: true, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, MX_LIFECYCLE_TEST_TMP: runTmp },
   });
   const exited = new Promise<number | null>((resolve) => supervisor.once('close', (code) => resolve(code)));
   const choice = await new Promise<Choice>((resolve) => {
@@ -50,6 +60,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const teardown = async (): Promise<void> => {
     supervisor.stdin.end();
     await exited;
+    rmSync(runTmp, { recursive: true, force: true });
   };
   if ('error' in choice) {
     await teardown();
@@ -63,5 +74,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('startedServices', choice.started);
   process.env.MX_LIFECYCLE_TEST_PG = choice.pg;
   process.env.MX_LIFECYCLE_TEST_REDIS = choice.redis;
+  process.env.TMPDIR = runTmp;
   return teardown;
 }

@@ -19,8 +19,11 @@ function stopAll(): Promise<void> {
   return stopping;
 }
 
-// The last resort when the process exits before stopAll finished: signal the servers, drop the folders.
+// The last resort when the process exits before stopAll finished: signal the servers, drop the folders
+// (and the run's temporary folder, which the global setup removes itself when teardown runs).
 process.on('exit', () => {
+  const runTmp = process.env.MX_LIFECYCLE_TEST_TMP;
+  if (runTmp) rmSync(runTmp, { recursive: true, force: true });
   for (const service of started) {
     try {
       process.kill(service.pid, 'SIGTERM');
