@@ -79,7 +79,7 @@ describe('200 customers through stable links', () => {
     const env = { MX_BASE_URL: sandbox.url, MX_API_KEY: 'sandbox-key', MX_LINK_SECRET: SECRET };
     // The challenged widget members wait for their end user's answer (--mfa-wait) rather than end at once.
     const job = cli(['onboard', `${JOB}.jsonl`, ...fastFlags, '--rate', '200', '--concurrency', '24', '--links-port', '0',
-      '--end-user-wait', '90s', '--end-user-poll', '2s', '--mfa-wait', '2m'], { cwd: dir, env, timeoutMs: 300_000 });
+      '--end-user-wait', '60s', '--end-user-poll', '2s', '--mfa-wait', '2m'], { cwd: dir, env, timeoutMs: 270_000 });
     const serving = await job.stderrLine(/links: serving on http:\/\/127\.0\.0\.1:\d+/);
     const base = /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(serving)?.[1] ?? '';
 
@@ -97,12 +97,15 @@ describe('200 customers through stable links', () => {
 
     // The end users, eight at a time, each through their own link.
     const limit = pLimit(8);
+    const playing = Date.now();
     await Promise.all(all.filter((c) => c.kind !== 'credentials' && c.plan !== 'neverClick').map((c) => limit(() => {
       const script: Script = c.kind === 'oauth'
         ? { kind: 'oauth', plan: c.plan === 'denyThenComplete' ? 'denyThenComplete' : 'complete' }
         : { kind: 'widget', plan: c.plan as 'complete' | 'mfa' | 'denyThenComplete', password: c.password };
       return playEndUser(linkOf.get(c.id) ?? '', script);
     })));
+    // A figure for whoever reads the run; nothing is asserted on time.
+    console.log(`144 end users played in ${((Date.now() - playing) / 1000).toFixed(1)} s (the never-clicking wait is 60 s)`);
 
     const result = await job;
     expect(result.code).toBe(1); // some customers need action: the ones who never clicked
@@ -145,5 +148,5 @@ describe('200 customers through stable links', () => {
     expect(rested).not.toContain(SECRET);
     expect(rested).not.toContain('/widgets/');
     expect(readdirSync(join(dir, '.mx-lifecycle')).some((f) => f.endsWith('.report.json'))).toBe(true);
-  }, 420_000);
+  }, 300_000);
 });
