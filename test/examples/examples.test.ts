@@ -52,6 +52,13 @@ const CASES: Record<string, RegExp[]> = {
     /Offboarding them again:(\n {2}\w+: done; user alreadyGone;[^\n]*){3}/,
     /^OK: /m,
   ],
+  'connect-by-link.ts': [
+    /cho denied, clicked the same link again and authorised/,
+    /dee connected MX Bank in the widget and answered its challenge/,
+    /eve: needsAction \(endUserAbandoned\)/,
+    /members at MX: 4, 4 connected/,
+    /^OK: /m,
+  ],
   'webhooks.ts': [/cust-2: needsAction after \d/, /Webhooks: 7 sent, [3-9] woke a member/, /Requests to MX: 15 for 3 customers/, /^OK: /m],
   'wait-out-an-outage.ts': [
     /-- MX unreachable --\n {2}paused \(pause 1\): unavailable; next try in 2 s/,
