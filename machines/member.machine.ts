@@ -111,6 +111,8 @@ export const memberMachine = memberSetup.createMachine({
             id: 'readMemberStatus',
             input: ({ context }) => ({ userGuid: context.userGuid, memberGuid: context.memberGuid ?? '' }),
             onDone: [
+              // First: a connection the end user makes waits for them, MFA included.
+              ...END_USER_READ_BRANCHES,
               {
                 // MX sends the open challenges inline with a CHALLENGED status: no second read.
                 guard: { type: 'hasInlineChallenges', params: readOf },
@@ -118,7 +120,6 @@ export const memberMachine = memberSetup.createMachine({
                 actions: [recordStatusOf, { type: 'recordChallenges', params: ({ event }) => ({ challenges: event.output.challenges ?? [] }) }],
               },
               { guard: { type: 'hasStatusCategory', params: statusOf('challenged') }, target: '#member.loadingChallenges', actions: recordStatusOf },
-              ...END_USER_READ_BRANCHES,
               {
                 guard: { type: 'isOauthPending', params: readOf },
                 target: '#member.needsAction',

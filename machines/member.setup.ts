@@ -47,6 +47,11 @@ const byEndUser = (context: MemberContext): boolean => context.connect === 'oaut
 const oauthPending = (context: MemberContext, params: ReadParams): boolean =>
   params.status === 'PENDING' && (context.isOauth === true || context.hasOauthWindowUri === true);
 const endUserStatus = (params: ReadParams): boolean => params.status !== null && END_USER_STATUSES.includes(params.status);
+/**
+ * CHALLENGED on a connection the end user makes: they answer in the widget (or in one opened on the
+ * member for a re-link), so the member waits for them rather than for an answer from the fintech.
+ */
+const endUserChallenged = (params: ReadParams): boolean => params.status === 'CHALLENGED';
 // Snapshots written before the end-user options existed lack them.
 const endUserPollMs = (context: MemberContext): number => context.options.endUserPollMs ?? defaultLifecycleOptions.endUserPollMs;
 
@@ -78,8 +83,8 @@ export const memberSetup = setup({
     isOauthChoice: (_, params: { connect: string }) => params.connect === 'oauth',
     /** An end-user connection whose member waits for OAuth, or settled in a status only the end user can fix. */
     needsEndUser: ({ context }, params: ReadParams) =>
-      byEndUser(context) && (oauthPending(context, params) || (!params.aggregating && endUserStatus(params))),
-    isWithEndUser: (_, params: ReadParams) => params.status === 'PENDING' || endUserStatus(params),
+      byEndUser(context) && (oauthPending(context, params) || endUserChallenged(params) || (!params.aggregating && endUserStatus(params))),
+    isWithEndUser: (_, params: ReadParams) => params.status === 'PENDING' || endUserChallenged(params) || endUserStatus(params),
     isFoundForEndUser: ({ context }, params: { member: MxMember | null }) => byEndUser(context) && params.member !== null,
     isNotFound: (_, params: ErrorParams) => isKind(params.error, 'not_found'),
     isBeingAggregated: (_, params: ReadParams) => params.aggregating,

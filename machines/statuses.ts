@@ -13,9 +13,10 @@ export const END_CUSTOMER_STATUSES: readonly ConnectionStatus[] = [
 ];
 
 /**
- * The statuses MX's Connection Status webhook calls end-user-actionable, less CHALLENGED (MFA is
- * answered as for any member): the end user fixes them in the Connect widget opened on the member,
- * or in a fresh OAuth window.
+ * The statuses MX's Connection Status webhook calls end-user-actionable, less CHALLENGED (a
+ * connection the end user makes waits for them when CHALLENGED too, but a credentials member answers
+ * MFA as before): the end user fixes them in the Connect widget opened on the member, or in a fresh
+ * OAuth window.
  */
 export const END_USER_STATUSES: readonly ConnectionStatus[] = ['DENIED', 'EXPIRED', 'IMPAIRED', 'IMPEDED', 'LOCKED', 'PREVENTED', 'REJECTED'];
 

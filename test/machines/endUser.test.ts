@@ -79,12 +79,12 @@ describe('an OAuth connection', () => {
 describe('a widget connection', () => {
   const widget = { ...base, institutionCode: '', connect: 'widget' };
 
-  it('adopts the member a webhook names, follows it through MFA, and connects', async () => {
+  it('adopts the member a webhook names, leaves its MFA to the end user in the widget, and connects', async () => {
+    // MX's Connection Status webhook lists CHALLENGED among the statuses the end user acts on
+    // (docs.mx.com webhooks/connection-status): the widget asks them, not the fintech.
     const { actor, calls, at } = start(widget, {
       adoptMember: [ok({ ...member('CHALLENGED'), institution_code: 'mxbank' })],
-      readMemberStatus: [ok({ ...status('CHALLENGED', 'MBR-1', false), challenges: [challenge()] }), settled('CONNECTED')],
-      answerChallenge: [ok({ answered: true })],
-      resumeAggregation: [ok(member('RESUMED'))],
+      readMemberStatus: [ok({ ...status('CHALLENGED', 'MBR-1', false), challenges: [challenge()] }), ok({ ...status('CHALLENGED', 'MBR-1', false), challenges: [challenge()] }), settled('CONNECTED'), settled('CONNECTED')],
     });
     await vi.advanceTimersByTimeAsync(0);
     expect(at()).toBe('awaitingEndUserMember.sleeping');
@@ -92,7 +92,16 @@ describe('a widget connection', () => {
     actor.send({ type: 'member.enduser.linked', memberExternalId: 'cust-1-bank', memberGuid: 'MBR-1' });
     await vi.advanceTimersByTimeAsync(3_000);
     expect(calls.find((c) => c.actor === 'adoptMember')?.input).toEqual({ userGuid: 'USR-1', memberGuid: 'MBR-1', externalId: 'cust-1-bank' });
+    // CHALLENGED: the member waits for its end user, holding no slot, and nobody answers for them.
+    expect(at()).toMatch(/^awaitingEndUser\./);
+    expect(calls.filter((c) => c.actor === 'answerChallenge' || c.actor === 'resumeAggregation')).toEqual([]);
+    // They answer in the widget; a webhook (or the next check) reads it connected.
+    actor.send({ type: 'member.status.changed' } as never);
+    await vi.advanceTimersByTimeAsync(0);
+    actor.send({ type: 'member.status.changed' } as never);
+    await vi.advanceTimersByTimeAsync(10_000);
     expect(actor.getSnapshot().output).toMatchObject({ outcome: 'connected', connect: 'widget', institutionCode: 'mxbank', memberGuid: 'MBR-1' });
+    expect(calls.filter((c) => c.actor === 'answerChallenge' || c.actor === 'resumeAggregation')).toEqual([]);
   });
 
   it('finds the member by the slow listing when no webhook came, and a forged notice changes nothing', async () => {
