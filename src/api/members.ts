@@ -7,6 +7,7 @@ import { ok, type ResultAsync } from 'neverthrow';
 import type { ApiError } from '../errors/types.js';
 import { call, findInPages, MAX_RECORDS_PER_PAGE, refuse, seg, type ApiContext } from './call.js';
 import { unwrap, unwrapPage } from './parse.js';
+import { normalizeChallenge } from './challenges.js';
 import { isChallenge, isCredentialField, isMember, isMemberStatus as isStatus } from './schemas.js';
 import type {
   CallOptions, ChallengeAnswer, CreateMemberInput, MxChallenge, MxCredentialField, MxMember, MxMemberStatus, UpdateMemberInput,
@@ -150,7 +151,9 @@ export function memberEndpoints(ctx: ApiContext) {
     readMemberStatus(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<MxMemberStatus, ApiError> {
       const path = memberPath(userGuid, memberGuid, '/status');
       if (typeof path !== 'string') return refuse(path);
-      return call(ctx, { method: 'GET', path, ...signalOf(options) }, (res, p) => unwrap(res, p, 'member', isStatus));
+      return call(ctx, { method: 'GET', path, ...signalOf(options) }, (res, p) => unwrap(res, p, 'member', isStatus)).map((status) =>
+        Array.isArray(status.challenges) ? { ...status, challenges: status.challenges.map(normalizeChallenge) } : status,
+      );
     },
 
     aggregateMember(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<MxMember, ApiError> {
@@ -163,7 +166,7 @@ export function memberEndpoints(ctx: ApiContext) {
       if (typeof path !== 'string') return refuse(path);
       return call(ctx, { method: 'GET', path, query: { records_per_page: MAX_RECORDS_PER_PAGE }, ...signalOf(options) }, (res, p) =>
         // 204 (or an empty body): the member has no open challenge.
-        res.status === 204 || res.text.trim() === '' ? ok([]) : unwrapPage(res, p, 'challenges', isChallenge).map((page) => page.items),
+        res.status === 204 || res.text.trim() === '' ? ok([]) : unwrapPage(res, p, 'challenges', isChallenge).map((page) => page.items.map(normalizeChallenge)),
       );
     },
 

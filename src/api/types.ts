@@ -36,15 +36,20 @@ export interface MxMember {
 }
 
 export interface MxChallengeOption {
+  /** The label shown (the value when MX sent none). */
   label: string;
   value: string;
+  /** IMAGE_OPTIONS choices: the picture, as a `data:` URI. */
+  data_uri?: string;
 }
 
 export interface MxChallenge {
   guid: string;
+  /** A name; a number MX sends is turned into its name (or its digits) by the client. */
   type: 'TEXT' | 'OPTIONS' | 'IMAGE_DATA' | 'IMAGE_OPTIONS' | 'TOKEN' | string;
   label: string | null;
   field_name?: string | null;
+  /** OPTIONS choices, or an IMAGE_OPTIONS challenge's `image_options` (each with its `data_uri`). */
   options?: MxChallengeOption[];
   /** IMAGE_DATA challenges: the picture, base64. */
   image_data?: string | null;
