@@ -106,7 +106,8 @@ export interface CreateMemberInput {
   skipAggregation?: boolean;
   /**
    * Sent as `X-Callback-Payload`; MX echoes it in the MEMBER webhooks this request causes
-   * (docs.mx.com/resources/webhooks/member). Printable ASCII, at most 1,024 characters, no secret.
+   * (docs.mx.com/resources/webhooks/member). MX's spec (`#/components/parameters/xCallback`): "the
+   * base64 encoded string", at most 1,024 characters; anything else is refused before sending. No secret.
    */
   callbackPayload?: string;
 }
@@ -120,6 +121,14 @@ export interface UpdateMemberInput {
   /** A new external id. */
   id?: string;
   metadata?: string;
+  /** Sent as `X-Callback-Payload` (base64, at most 1,024 characters), as on create. */
+  callbackPayload?: string;
+}
+
+/** Options of an aggregation request. */
+export interface AggregateOptions extends CallOptions {
+  /** Sent as `X-Callback-Payload` (base64, at most 1,024 characters), as on create. */
+  callbackPayload?: string;
 }
 
 /**
@@ -143,7 +152,7 @@ export interface MxClient {
   findMemberByExternalId(userGuid: string, id: string, options?: CallOptions): ResultAsync<MxMember | null, ApiError>;
   readMemberStatus(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<MxMemberStatus, ApiError>;
   /** Starts an aggregation; a member already aggregating (202) is a success too. */
-  aggregateMember(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<MxMember, ApiError>;
+  aggregateMember(userGuid: string, memberGuid: string, options?: AggregateOptions): ResultAsync<MxMember, ApiError>;
   /** The member's open challenges; `[]` when there are none (the API's 204). */
   listMemberChallenges(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<MxChallenge[], ApiError>;
   resumeAggregation(userGuid: string, memberGuid: string, answers: ChallengeAnswer[], options?: CallOptions): ResultAsync<MxMember, ApiError>;

@@ -7,6 +7,7 @@
 import { memberIdOf } from '../../machines/snapshot.js';
 import type { AnyActorRef } from 'xstate';
 import type { MemberChangedEvent } from '../../machines/member.types.js';
+import { decodeEndUserPayload, encodeEndUserPayload } from './endUserPayload.js';
 
 /** What a webhook can tell about the member it concerns; any one of these may be missing. */
 export interface MemberRef {
@@ -28,34 +29,43 @@ export interface WokenMember {
 export interface CallbackOrigin {
   job: string;
   customer: string;
+  /** The connection (member external id) an end user's widget payload names. */
+  connection?: string;
+  /** Set instead of `job` when the payload names a long job id by its hash (`job` is then ''). */
+  jobHash?: string;
 }
 
-/** MX echoes the header back; a long one is not worth sending. */
-const MAX_PAYLOAD_CHARS = 512;
+/** The raw-JSON payloads of earlier releases, still read for members created by them. */
+const MAX_LEGACY_PAYLOAD_CHARS = 512;
 
 /**
- * The `X-Callback-Payload` for a member of `customer` in `job`: small JSON, printable ASCII, no
- * secret; `undefined` when it would be too long to be worth sending.
+ * The `X-Callback-Payload` for member `connection` of `customer` in `job`: base64, as MX's spec
+ * asks ("the base64 encoded string", at most 1,024 characters: `#/components/parameters/xCallback`),
+ * in the same format as an end user's widget payload, so one reader serves both. No secret;
+ * `undefined` when even a hashed job id does not fit.
  *
  * @example
- * callbackPayloadOf({ job: 'march', customer: 'cust-1' }) // '{"job":"march","customer":"cust-1"}'
+ * callbackPayloadOf({ job: 'march', customer: 'cust-1', connection: 'cust-1-mxbank' }) // 'eyJ2IjoxLCJqIjoibWFyY2gi…'
  */
 export function callbackPayloadOf(origin: CallbackOrigin): string | undefined {
-  const text = JSON.stringify({ job: origin.job, customer: origin.customer }).replace(
-    /[^\x20-\x7e]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-  return text.length <= MAX_PAYLOAD_CHARS ? text : undefined;
+  return encodeEndUserPayload({ jobId: origin.job, customerId: origin.customer, connectionId: origin.connection ?? origin.customer });
 }
 
 /**
- * The job and customer a callback payload names, or null for anything else.
+ * The job and customer a callback payload names, or null for anything else: the base64 payload
+ * this release sends, or the raw JSON one earlier releases sent (members still in flight).
  *
  * @example
+ * parseCallbackPayload(callbackPayloadOf({ job: 'march', customer: 'cust-1', connection: 'cust-1-mxbank' }))
+ * // { job: 'march', customer: 'cust-1', connection: 'cust-1-mxbank' }
  * parseCallbackPayload('{"job":"march","customer":"cust-1"}') // { job: 'march', customer: 'cust-1' }
  */
 export function parseCallbackPayload(text: string | undefined): CallbackOrigin | null {
-  if (text === undefined || text.length > MAX_PAYLOAD_CHARS) return null;
+  const endUser = decodeEndUserPayload(text);
+  if (endUser) {
+    return { job: endUser.jobId ?? '', customer: endUser.customerId, connection: endUser.connectionId, ...(endUser.jobHash ? { jobHash: endUser.jobHash } : {}) };
+  }
+  if (text === undefined || text.length > MAX_LEGACY_PAYLOAD_CHARS) return null;
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null) return null;
@@ -73,7 +83,7 @@ export function parseCallbackPayload(text: string | undefined): CallbackOrigin |
  * @example
  * const origins = createMemberOrigins();
  * origins.note('march', 'cust-1', { members: [{ externalId: 'cust-1-mxbank' }] });
- * origins.payloadFor('cust-1-mxbank'); // '{"job":"march","customer":"cust-1"}'
+ * origins.payloadFor('cust-1-mxbank'); // base64 naming march, cust-1 and cust-1-mxbank
  */
 export function createMemberOrigins() {
   const byMember = new Map<string, CallbackOrigin>();
@@ -88,7 +98,7 @@ export function createMemberOrigins() {
     },
     payloadFor(memberExternalId: string): string | undefined {
       const origin = byMember.get(memberExternalId);
-      return origin ? callbackPayloadOf(origin) : undefined;
+      return origin ? callbackPayloadOf({ ...origin, connection: memberExternalId }) : undefined;
     },
   };
 }
