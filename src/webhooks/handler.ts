@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MemberRef, WokenMember } from '../durable/wake.js';
-import { basicCheck } from './auth.js';
+import { webhookCheck } from './auth.js';
 import { createDeliveryLedger, isWorthAWake, readDelivery, type Delivery } from './delivery.js';
 
 /** What the handler wakes members through: a runtime (`createRuntime`) has this method. */
@@ -29,6 +29,8 @@ export interface WebhookHandlerOptions {
    * proxy that authenticates MX itself, e.g. with mutual TLS).
    */
   auth: string | null;
+  /** The OAuth 2 bearer token MX presents (MX's client-credentials scheme); accepted besides `auth`. */
+  bearer?: string | null;
   /** Bodies larger than this are refused with 413. @default 1_048_576 */
   maxBodyBytes?: number;
   /** Told of every delivery's outcome (and the member it woke), after the answer was sent. */
@@ -99,7 +101,7 @@ function parseJson(text: string): unknown {
  * ```
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
-  const check = options.auth === null ? () => true : basicCheck(options.auth);
+  const check = webhookCheck(options);
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const ledger = createDeliveryLedger();
   const counts = Object.fromEntries([...OUTCOMES.map((o) => [o, 0]), ['received', 0]]) as WebhookStats;
@@ -129,7 +131,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
     if (!check(req.headers.authorization)) {
       req.resume();
-      answer(res, 401, { 'www-authenticate': 'Basic realm="mx-lifecycle webhooks"' });
+      answer(res, 401, { 'www-authenticate': options.auth === null ? 'Bearer realm="mx-lifecycle webhooks"' : 'Basic realm="mx-lifecycle webhooks"' });
       return count('unauthorized');
     }
     void readBody(req, limit).then((body) => {
