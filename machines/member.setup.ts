@@ -12,7 +12,8 @@ import type {
   MemberContext, MemberEvent, MemberHaltedEvent, MemberInput, MemberOutcome, MemberOutput, MemberStep, NeedsActionReason,
 } from './member.types.js';
 import { canRetry, clearedRetry, planHalt, planRetry, resumedRetry } from './retry.js';
-import { statusCategory, type StatusCategory } from './statuses.js';
+import { statusCategory, statusRetryDelayMs, type StatusCategory } from './statuses.js';
+import { defaultLifecycleOptions } from './options.js';
 
 type StepErrorParams = StepErrorParamsOf<MemberStep>;
 export type StatusParams = { status: ConnectionStatus | null; categories: readonly StatusCategory[] };
@@ -75,6 +76,9 @@ export const memberSetup = setup({
     hasStatusCategory: (_, params: StatusParams) => params.categories.includes(statusCategory(params.status)),
     canReaggregate: ({ context }) => context.aggregationRetries < context.options.maxAggregationRetries,
     hasPollsLeft: ({ context }) => pollsLeft(context),
+    // Options and counters missing from snapshots of earlier releases take the defaults.
+    canRetryStatus: ({ context }, params: ReadParams) =>
+      statusCategory(params.status) === 'retryLater' && (context.statusRetries ?? 0) < (context.options.maxStatusRetries ?? defaultLifecycleOptions.maxStatusRetries),
     hasChallenges: (_, params: { challenges: MxChallenge[] }) => params.challenges.length > 0,
     hasChallengeRoundsLeft: ({ context }) => context.challengeRounds < context.options.maxChallengeRounds,
     isAnswered: (_, params: { answered: boolean }) => params.answered,
@@ -103,6 +107,10 @@ export const memberSetup = setup({
     schedulePoll: assign(({ context }) => ({ polls: context.polls + 1, nextPollAt: Date.now() + context.options.pollIntervalMs })),
     // The answer window bounds the reads while waiting for an answer, so they spend no poll budget.
     scheduleAnswerCheck: assign(({ context }) => ({ nextPollAt: Date.now() + context.options.pollIntervalMs })),
+    scheduleStatusRetry: assign(({ context }, params: ReadParams) => ({
+      statusRetries: (context.statusRetries ?? 0) + 1,
+      statusRetryAt: Date.now() + statusRetryDelayMs(params.status, context.statusRetries ?? 0, context.options.statusRetryDelayMs ?? defaultLifecycleOptions.statusRetryDelayMs),
+    })),
     countReaggregation: assign(({ context }) => ({ aggregationRetries: context.aggregationRetries + 1 })),
     recordChallenges: assign((_, params: { challenges: MxChallenge[] }) => ({ challenges: params.challenges.map(summariseChallenge), ...clearedRetry })),
     startAnswerWindow: assign(({ context }) => ({

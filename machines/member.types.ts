@@ -26,7 +26,9 @@ export type MemberStep =
 export type NeedsActionReason =
   | 'connectionStatus' | 'pollTimeout' | 'challengeUnanswered' | 'challengeExpired' | 'tooManyChallenges'
   /** An OAuth member waits, PENDING, for the end user to open its `oauth_window_uri`: polling cannot end it. */
-  | 'oauthPending';
+  | 'oauthPending'
+  /** A temporary status (DEGRADED, DISCONNECTED, DISABLED, DELAYED) outlasted `maxStatusRetries` aggregations. */
+  | 'statusRetriesExhausted';
 
 export interface MemberContext extends RetryContext<MemberStep> {
   userGuid: string;
@@ -56,6 +58,10 @@ export interface MemberContext extends RetryContext<MemberStep> {
   challengeRounds: number;
   reason: NeedsActionReason | null;
   outcome: MemberOutcome | null;
+  /** Aggregations tried again after a temporary status; missing in snapshots written before it was kept. */
+  statusRetries?: number;
+  /** Epoch ms at which the member is aggregated again after a temporary status. */
+  statusRetryAt?: number | null;
 }
 
 export type MemberOutcome = 'connected' | 'needsAction' | 'failed';

@@ -23,6 +23,10 @@ export interface LifecycleOptions {
   maxCredentialRefreshes: number;
   /** MFA rounds (challenge, answer, resume) before the member needs action. */
   maxChallengeRounds: number;
+  /** Aggregations tried again after a temporary status (DEGRADED, DISCONNECTED, DISABLED, DELAYED) before the member needs action. */
+  maxStatusRetries: number;
+  /** The wait before the first of those; it doubles with each further one (DELAYED waits a day). */
+  statusRetryDelayMs: number;
   /**
    * Seeds the backoff jitter. Left out, it is derived from the external id, which spreads the
    * retries of different customers apart while keeping each one's schedule reproducible.
@@ -40,6 +44,8 @@ export const defaultLifecycleOptions: Readonly<LifecycleOptions> = Object.freeze
   maxAggregationRetries: 1,
   maxCredentialRefreshes: 1,
   maxChallengeRounds: 3,
+  maxStatusRetries: 3,
+  statusRetryDelayMs: 15 * 60_000,
 });
 
 /** Options as they sit in context: every field present, the seed fixed. */
