@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: the loopback and crash tests measure rates, so they must not fight for CPU.
     maxWorkers: 2,
+    // Finds or starts the PostgreSQL and Redis the tests need, and hands their URLs to the tests.
+    globalSetup: ['test/support/services/globalSetup.ts'],
   },
 });

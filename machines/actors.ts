@@ -51,6 +51,8 @@ export interface CreateMemberActorInput {
   userExternalId?: string | null;
   institutionCode: string;
   credentialFields: CredentialFieldRef[];
+  /** Create an OAuth member: `is_oauth: true`, no credentials asked for. */
+  isOauth?: boolean;
 }
 export interface FindMemberActorInput {
   userGuid: string;
@@ -119,6 +121,27 @@ export interface SleepUntilActorInput {
   until: number;
 }
 
+/** What `chooseConnect` gets: is there a login for this member, or does its bank support OAuth? */
+export interface ChooseConnectActorInput {
+  userGuid: string;
+  externalId: string;
+  userExternalId?: string | null;
+  institutionCode: string;
+}
+/** What `findEndUserMember` gets: the member a widget's end user made is one of this user's. */
+export interface FindEndUserMemberActorInput {
+  userGuid: string;
+  externalId: string;
+  /** `''` when the end user picks the bank. */
+  institutionCode: string;
+}
+/** What `adoptMember` gets: the member the end user made, to be named `externalId` at MX. */
+export interface AdoptMemberActorInput {
+  userGuid: string;
+  memberGuid: string;
+  externalId: string;
+}
+
 /** Every effect actor by name, with its input and its resolved value. */
 export interface LifecycleActorContracts {
   createUser: { input: CreateUserActorInput; output: MxUser };
@@ -134,6 +157,9 @@ export interface LifecycleActorContracts {
   resumeAggregation: { input: ResumeAggregationActorInput; output: MxMember };
   deleteMember: { input: MemberRefActorInput; output: void };
   sleepUntil: { input: SleepUntilActorInput; output: void };
+  chooseConnect: { input: ChooseConnectActorInput; output: 'credentials' | 'oauth' };
+  findEndUserMember: { input: FindEndUserMemberActorInput; output: MxMember | null };
+  adoptMember: { input: AdoptMemberActorInput; output: MxMember };
 }
 
 export type LifecycleActorName = keyof LifecycleActorContracts;

@@ -6,7 +6,7 @@ export { userMachine, type UserInput, type UserContext, type UserEvent, type Use
 export { memberMachine } from './member.machine.js';
 export type {
   MemberInput, MemberContext, MemberEvent, MemberOutput, MemberOutcome, MemberStep, MemberHaltedEvent,
-  ChallengeAnsweredEvent, MemberChangedEvent, NeedsActionReason,
+  ChallengeAnsweredEvent, MemberChangedEvent, MemberLinkedEvent, NeedsActionReason, ConnectMode,
 } from './member.types.js';
 export {
   offboardingMachine, type OffboardingInput, type OffboardingContext, type OffboardingEvent, type OffboardingOutput,
@@ -21,6 +21,7 @@ export {
   type DeleteUserActorInput, type ListCredentialFieldsActorInput, type CreateMemberActorInput, type FindMemberActorInput,
   type MemberRefActorInput, type AnswerChallengeActorInput, type AnswerChallengeActorOutput, type ResumeAggregationActorInput,
   type SleepUntilActorInput, type CredentialFieldRef, type ChallengeSummary,
+  type ChooseConnectActorInput, type FindEndUserMemberActorInput, type AdoptMemberActorInput,
 } from './actors.js';
 export { provideEffects, fromEffect, type LifecycleEffect, type LifecycleEffects, type ProvideOptions } from './provide.js';
 export { defaultLifecycleOptions, resolveLifecycleOptions, type LifecycleOptions, type ResolvedLifecycleOptions } from './options.js';
@@ -28,9 +29,14 @@ export { backoffDelay, type BackoffOptions } from './backoff.js';
 export type { RetryContext } from './retry.js';
 export { summariseChallenge } from './member.setup.js';
 export {
-  statusCategory, statusRetryDelayMs, CONNECTED_STATUSES, IN_PROGRESS_STATUSES, END_CUSTOMER_STATUSES, RETRY_LATER_STATUSES, TERMINAL_STATUSES, STATUS_MEANINGS,
+  statusCategory, statusRetryDelayMs, CONNECTED_STATUSES, IN_PROGRESS_STATUSES, END_CUSTOMER_STATUSES, END_USER_STATUSES, RETRY_LATER_STATUSES, TERMINAL_STATUSES, STATUS_MEANINGS,
   type StatusCategory, type StatusMeaning,
 } from './statuses.js';
 export {
-  pendingDueAt, isHalted, haltOf, itemStateOf, awaitedChallengesOf, openChallengesOf, isWaitingForAnswer, memberIdOf, type MachineItemState, type AwaitedChallenges,
+  pendingDueAt, isHalted, haltOf, itemStateOf, awaitedChallengesOf, openChallengesOf, isWaitingForAnswer, memberIdOf, memberGuidOf, type MachineItemState, type AwaitedChallenges,
 } from './snapshot.js';
+export {
+  MACHINES_VERSION, machineVersions, migrateSnapshot,
+  type MachineVersions, type MigrationResult, type PersistedSnapshot, type SnapshotMigration,
+} from './versions.js';
+export { renameState, type StateRename } from './renameState.js';

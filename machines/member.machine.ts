@@ -4,7 +4,8 @@
  * `connected`, `needsAction` (with the status or the reason) or `failed` (with the error).
  */
 import { errorOf, lostDuplicateFallback, retryOrFail, waitingStates } from './retryKit.js';
-import { connectionOf, initialMemberContext, LOST_MEMBER, memberOutputOf, recordStatusOf, rereadOnConflict, statusOf, STEP_TARGETS } from './member.parts.js';
+import { END_USER_READ_BRANCHES, endUserStates, FOUND_FOR_END_USER } from './member.endUser.js';
+import { connectionOf, FINAL_STATES, initialMemberContext, LOST_MEMBER, memberOutputOf, recordStatusOf, rereadOnConflict, statusOf, STEP_TARGETS } from './member.parts.js';
 import { memberSetup, readOf } from './member.setup.js';
 
 /**
@@ -21,8 +22,17 @@ export const memberMachine = memberSetup.createMachine({
   id: 'member',
   description: 'Connects one member of a user: create, aggregate, poll, answer MFA, until connected or a reason to stop.',
   context: ({ input }) => initialMemberContext(input),
-  initial: 'resolvingCredentialFields',
+  initial: 'starting',
   states: {
+    starting: {
+      description: 'Choosing the first step by how the connection connects: credentials, OAuth, the widget, or ask (auto).',
+      always: [
+        { guard: { type: 'connectsBy', params: { connect: 'oauth' } }, target: 'creatingOauthMember' },
+        { guard: { type: 'connectsBy', params: { connect: 'widget' } }, target: 'awaitingEndUserMember' },
+        { guard: { type: 'connectsBy', params: { connect: 'auto' } }, target: 'choosingConnect' },
+        { target: 'resolvingCredentialFields' },
+      ],
+    },
     resolvingCredentialFields: {
       description: 'Reading the institution\'s credential fields (their guids, never their values).',
       invoke: {
@@ -66,6 +76,7 @@ export const memberMachine = memberSetup.createMachine({
           ...(context.duplicateGuid ? { memberGuid: context.duplicateGuid } : {}),
         }),
         onDone: [
+          FOUND_FOR_END_USER,
           {
             guard: { type: 'isFound', params: ({ event }) => ({ member: event.output }) },
             target: 'aggregating',
@@ -107,6 +118,7 @@ export const memberMachine = memberSetup.createMachine({
                 actions: [recordStatusOf, { type: 'recordChallenges', params: ({ event }) => ({ challenges: event.output.challenges ?? [] }) }],
               },
               { guard: { type: 'hasStatusCategory', params: statusOf('challenged') }, target: '#member.loadingChallenges', actions: recordStatusOf },
+              ...END_USER_READ_BRANCHES,
               {
                 guard: { type: 'isOauthPending', params: readOf },
                 target: '#member.needsAction',
@@ -156,7 +168,7 @@ export const memberMachine = memberSetup.createMachine({
             onDone: { target: 'checkingStatus' },
           },
           // A webhook said the member changed: read its status now rather than at nextPollAt.
-          on: { 'member.status.changed': { target: 'checkingStatus' } },
+          on: { 'member.status.changed': { target: 'checkingStatus', actions: 'refundPoll' } },
         },
         reaggregatingOrFailing: {
           description: 'The aggregation FAILED: aggregate once more if the budget allows, otherwise fail.',
@@ -291,21 +303,8 @@ export const memberMachine = memberSetup.createMachine({
       },
     },
     ...waitingStates(STEP_TARGETS, 'notifyParentOfHalt'),
-    connected: {
-      type: 'final',
-      description: 'The member is CONNECTED (or RECONNECTED).',
-      entry: { type: 'settle', params: { outcome: 'connected' } },
-    },
-    needsAction: {
-      type: 'final',
-      description: 'The end customer (or an operator) must act; the status or the reason is in the output.',
-      entry: { type: 'settle', params: { outcome: 'needsAction' } },
-    },
-    failed: {
-      type: 'final',
-      description: 'The member could not be connected; the classified error (or FAILED status) is in the output.',
-      entry: { type: 'settle', params: { outcome: 'failed' } },
-    },
+    ...endUserStates,
+    ...FINAL_STATES,
   },
   output: ({ context }) => memberOutputOf(context),
 });

@@ -28,12 +28,34 @@ export const STEP_TARGETS: Readonly<Record<MemberStep, string>> = {
   checkingStatus: '#member.polling.checkingStatus',
   loadingChallenges: '#member.loadingChallenges',
   resuming: '#member.resuming',
+  choosingConnect: '#member.choosingConnect',
+  creatingOauthMember: '#member.creatingOauthMember',
+  adoptingMember: '#member.awaitingEndUserMember.adopting',
 };
 
 export const LOST_MEMBER = lostDuplicateError('member');
 
 /** The member moved on (405) or a job is running on it (409, 202): read its status and continue from there. */
 export const rereadOnConflict = { guard: { type: 'isConflict', params: errorOf }, target: '#member.polling', actions: 'startPolling' } as const;
+
+/** The member machine's final states; each records its outcome on entry. */
+export const FINAL_STATES = {
+  connected: {
+    type: 'final',
+    description: 'The member is CONNECTED (or RECONNECTED).',
+    entry: { type: 'settle', params: { outcome: 'connected' } },
+  },
+  needsAction: {
+    type: 'final',
+    description: 'The end customer (or an operator) must act; the status or the reason is in the output.',
+    entry: { type: 'settle', params: { outcome: 'needsAction' } },
+  },
+  failed: {
+    type: 'final',
+    description: 'The member could not be connected; the classified error (or FAILED status) is in the output.',
+    entry: { type: 'settle', params: { outcome: 'failed' } },
+  },
+} as const;
 
 /**
  * A fresh member machine's context.
@@ -65,6 +87,9 @@ export function initialMemberContext(input: MemberInput): MemberContext {
     challengeRounds: 0,
     reason: null,
     outcome: null,
+    connect: input.connect ?? 'credentials',
+    endUserBy: null,
+    nextEndUserCheckAt: null,
     ...initialRetryContext,
   };
 }
@@ -86,6 +111,7 @@ export function memberOutputOf(context: MemberContext): MemberOutput {
     memberGuid: context.memberGuid,
     connectionStatus: context.connectionStatus,
     reason: context.reason,
+    connect: context.connect === undefined || context.connect === 'auto' ? 'credentials' : context.connect,
     hasOauthWindowUri: context.hasOauthWindowUri === true,
     error: context.outcome === 'connected' ? null : context.error,
     challenges: context.challenges,

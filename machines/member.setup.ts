@@ -9,11 +9,11 @@ import { duplicateGuidOf, isKind, isSystemicError, toApiError } from './errors.j
 import { hasParent } from './events.js';
 import type { ErrorParams, StepErrorParams as StepErrorParamsOf } from './retryKit.js';
 import type {
-  MemberContext, MemberEvent, MemberHaltedEvent, MemberInput, MemberOutcome, MemberOutput, MemberStep, NeedsActionReason,
+  ConnectMode, MemberContext, MemberEvent, MemberHaltedEvent, MemberInput, MemberOutcome, MemberOutput, MemberStep, NeedsActionReason,
 } from './member.types.js';
 import { canRetry, clearedRetry, planHalt, planRetry, resumedRetry } from './retry.js';
-import { statusCategory, statusRetryDelayMs, type StatusCategory } from './statuses.js';
 import { defaultLifecycleOptions } from './options.js';
+import { END_USER_STATUSES, statusCategory, statusRetryDelayMs, type StatusCategory } from './statuses.js';
 
 type StepErrorParams = StepErrorParamsOf<MemberStep>;
 export type StatusParams = { status: ConnectionStatus | null; categories: readonly StatusCategory[] };
@@ -43,6 +43,13 @@ export function summariseChallenge(challenge: MxChallenge): ChallengeSummary {
   };
 }
 
+const byEndUser = (context: MemberContext): boolean => context.connect === 'oauth' || context.connect === 'widget';
+const oauthPending = (context: MemberContext, params: ReadParams): boolean =>
+  params.status === 'PENDING' && (context.isOauth === true || context.hasOauthWindowUri === true);
+const endUserStatus = (params: ReadParams): boolean => params.status !== null && END_USER_STATUSES.includes(params.status);
+// Snapshots written before the end-user options existed lack them.
+const endUserPollMs = (context: MemberContext): number => context.options.endUserPollMs ?? defaultLifecycleOptions.endUserPollMs;
+
 const pollsLeft = (context: MemberContext): boolean => context.polls < Math.floor(context.options.maxPollMs / context.options.pollIntervalMs);
 
 export const memberSetup = setup({
@@ -56,6 +63,9 @@ export const memberSetup = setup({
     listChallenges: missingActor('listChallenges'),
     answerChallenge: missingActor('answerChallenge'),
     resumeAggregation: missingActor('resumeAggregation'),
+    chooseConnect: missingActor('chooseConnect'),
+    findEndUserMember: missingActor('findEndUserMember'),
+    adoptMember: missingActor('adoptMember'),
     sleepUntil,
   },
   guards: {
@@ -63,8 +73,15 @@ export const memberSetup = setup({
     /** 405 (no longer CHALLENGED, answered elsewhere), 409 or 202 (a job is running): the member moved on. */
     isConflict: (_, params: ErrorParams) => isKind(params.error, 'conflict'),
     hasInlineChallenges: (_, params: ReadParams) => statusCategory(params.status) === 'challenged' && params.challenges.length > 0,
-    isOauthPending: ({ context }, params: ReadParams) =>
-      params.status === 'PENDING' && (context.isOauth === true || context.hasOauthWindowUri === true),
+    isOauthPending: ({ context }, params: ReadParams) => oauthPending(context, params),
+    connectsBy: ({ context }, params: { connect: ConnectMode }) => (context.connect ?? 'credentials') === params.connect,
+    isOauthChoice: (_, params: { connect: string }) => params.connect === 'oauth',
+    /** An end-user connection whose member waits for OAuth, or settled in a status only the end user can fix. */
+    needsEndUser: ({ context }, params: ReadParams) =>
+      byEndUser(context) && (oauthPending(context, params) || (!params.aggregating && endUserStatus(params))),
+    isWithEndUser: (_, params: ReadParams) => params.status === 'PENDING' || endUserStatus(params),
+    isFoundForEndUser: ({ context }, params: { member: MxMember | null }) => byEndUser(context) && params.member !== null,
+    isNotFound: (_, params: ErrorParams) => isKind(params.error, 'not_found'),
     isBeingAggregated: (_, params: ReadParams) => params.aggregating,
     isBeingAggregatedWithPollsLeft: ({ context }, params: ReadParams) => params.aggregating && pollsLeft(context),
     isChallengeExpired: (_, params: ErrorParams) => isKind(params.error, 'challenge_expired'),
@@ -97,6 +114,8 @@ export const memberSetup = setup({
     recordDuplicate: assign((_, params: ErrorParams) => ({ duplicateGuid: duplicateGuidOf(params.error) })),
     recordMember: assign(({ context }, params: { member: MxMember | null }) => ({
       memberGuid: params.member?.guid ?? null,
+      // A widget's end user picked the bank: it is known once their member is.
+      institutionCode: context.institutionCode || (params.member?.institution_code ?? ''),
       connectionStatus: params.member?.connection_status ?? null,
       isOauth: params.member?.is_oauth ?? context.isOauth ?? false,
       hasOauthWindowUri: typeof params.member?.oauth_window_uri === 'string' ? params.member.oauth_window_uri !== '' : (context.hasOauthWindowUri ?? false),
@@ -104,7 +123,17 @@ export const memberSetup = setup({
     })),
     recordStatus: assign((_, params: { status: ConnectionStatus | null }) => ({ connectionStatus: params.status, ...clearedRetry })),
     startPolling: assign({ polls: 0, nextPollAt: null, ...clearedRetry }),
-    schedulePoll: assign(({ context }) => ({ polls: context.polls + 1, nextPollAt: Date.now() + context.options.pollIntervalMs })),
+    // A read due later than one already scheduled (after a wake-up) keeps the earlier time.
+    schedulePoll: assign(({ context }) => ({
+      polls: context.polls + 1,
+      nextPollAt: context.nextPollAt !== null && context.nextPollAt > Date.now() ? context.nextPollAt : Date.now() + context.options.pollIntervalMs,
+    })),
+    /**
+     * A webhook woke the member before its scheduled read: the read it asks for gives back the poll
+     * its schedulePoll will count, so the budget counts only the reads the member chose to make and
+     * a webhook can only shorten a wait, never end a member early nor keep it polling longer.
+     */
+    refundPoll: assign(({ context }) => ({ polls: Math.max(0, context.polls - 1) })),
     // The answer window bounds the reads while waiting for an answer, so they spend no poll budget.
     scheduleAnswerCheck: assign(({ context }) => ({ nextPollAt: Date.now() + context.options.pollIntervalMs })),
     scheduleStatusRetry: assign(({ context }, params: ReadParams) => ({
@@ -117,6 +146,13 @@ export const memberSetup = setup({
       answerBy: Date.now() + context.options.answerWindowMs,
       challengeRounds: context.challengeRounds + 1,
     })),
+    recordConnect: assign((_, params: { connect: ConnectMode }) => ({ connect: params.connect, ...clearedRetry })),
+    recordLinkedMember: assign((_, params: { memberGuid: string | null }) => ({ memberGuid: params.memberGuid })),
+    startEndUserWait: assign(({ context }) => ({
+      endUserBy: context.endUserBy ?? Date.now() + (context.options.endUserWaitMs ?? defaultLifecycleOptions.endUserWaitMs),
+      nextEndUserCheckAt: Date.now() + endUserPollMs(context),
+    })),
+    scheduleEndUserCheck: assign(({ context }) => ({ nextEndUserCheckAt: Date.now() + endUserPollMs(context) })),
     needAction: assign((_, params: { reason: NeedsActionReason }) => ({ reason: params.reason })),
     settle: assign((_, params: { outcome: MemberOutcome }) => ({ outcome: params.outcome })),
     notifyParentOfHalt: enqueueActions(({ enqueue, self, context }) => {

@@ -13,14 +13,23 @@ export interface MemberInput {
   externalId: string;
   /** The customer's (user's) external id: credentials and answers are held per customer and member. */
   userExternalId?: string;
+  /** `''` for a widget connection whose end user picks the bank. */
   institutionCode: string;
+  /** How the member is made; `auto` asks the runtime (credentials given, or the bank supports OAuth). Default `credentials`. */
+  connect?: ConnectMode;
   options?: Partial<LifecycleOptions>;
 }
+
+/**
+ * How a connection connects: with the customer's credentials, through an OAuth member the end user
+ * authorises, or through the Connect widget where the end user makes the member.
+ */
+export type ConnectMode = 'credentials' | 'oauth' | 'widget' | 'auto';
 
 /** The steps that call MX, and so the steps a retry or a `job.resume` can run again. */
 export type MemberStep =
   | 'resolvingCredentialFields' | 'creating' | 'recoveringDuplicate' | 'aggregating'
-  | 'checkingStatus' | 'loadingChallenges' | 'resuming';
+  | 'checkingStatus' | 'loadingChallenges' | 'resuming' | 'choosingConnect' | 'creatingOauthMember' | 'adoptingMember';
 
 /** Why a member needs a person. */
 export type NeedsActionReason =
@@ -28,7 +37,9 @@ export type NeedsActionReason =
   /** An OAuth member waits, PENDING, for the end user to open its `oauth_window_uri`: polling cannot end it. */
   | 'oauthPending'
   /** A temporary status (DEGRADED, DISCONNECTED, DISABLED, DELAYED) outlasted `maxStatusRetries` aggregations. */
-  | 'statusRetriesExhausted';
+  | 'statusRetriesExhausted'
+  /** The end user did not connect (or re-link) within `endUserWaitMs`. */
+  | 'endUserAbandoned';
 
 export interface MemberContext extends RetryContext<MemberStep> {
   userGuid: string;
@@ -62,6 +73,12 @@ export interface MemberContext extends RetryContext<MemberStep> {
   statusRetries?: number;
   /** Epoch ms at which the member is aggregated again after a temporary status. */
   statusRetryAt?: number | null;
+  /** How the member is made; missing in snapshots written before it was kept (then `credentials`). */
+  connect?: ConnectMode;
+  /** Epoch ms at which the wait for the end user ends (set at its first wait, never moved). */
+  endUserBy?: number | null;
+  /** Epoch ms of the next fallback check while waiting for the end user. */
+  nextEndUserCheckAt?: number | null;
 }
 
 export type MemberOutcome = 'connected' | 'needsAction' | 'failed';
@@ -83,7 +100,16 @@ export interface MemberChangedEvent {
   type: 'member.status.changed';
   memberExternalId: string;
 }
-export type MemberEvent = JobResumeEvent | ChallengeAnsweredEvent | MemberChangedEvent;
+/**
+ * Says the end user made a member for this widget connection (a MEMBER webhook carried its callback
+ * payload). The machine adopts it only after MX confirms it is a member of this user.
+ */
+export interface MemberLinkedEvent {
+  type: 'member.enduser.linked';
+  memberExternalId: string;
+  memberGuid: string;
+}
+export type MemberEvent = JobResumeEvent | ChallengeAnsweredEvent | MemberChangedEvent | MemberLinkedEvent;
 
 /** Sent to a parent machine (onboarding) when the member machine halts. */
 export interface MemberHaltedEvent {
@@ -100,6 +126,7 @@ export interface MemberOutput {
   memberGuid: string | null;
   connectionStatus: ConnectionStatus | null;
   reason: NeedsActionReason | null;
+  connect: Exclude<ConnectMode, 'auto'>;
   /** Whether MX gave the member an `oauth_window_uri` for the end user to open. */
   hasOauthWindowUri: boolean;
   error: ApiError | null;

@@ -9,7 +9,7 @@ import type { ApiError } from '../src/errors/types.js';
 import { toApiError } from './errors.js';
 import type { JobResumeEvent } from './events.js';
 import { memberMachine } from './member.machine.js';
-import type { ChallengeAnsweredEvent, MemberChangedEvent, MemberHaltedEvent, MemberOutput } from './member.types.js';
+import type { ChallengeAnsweredEvent, MemberChangedEvent, MemberHaltedEvent, MemberLinkedEvent, MemberOutput } from './member.types.js';
 import { userMachine, type UserHaltedEvent, type UserOutput } from './user.machine.js';
 import type { MemberResult, OnboardingContext, OnboardingInput, OnboardingOutcome, OnboardingOutput } from './onboarding.types.js';
 
@@ -33,6 +33,7 @@ export type OnboardingEvent =
   | JobResumeEvent
   | ChallengeAnsweredEvent
   | MemberChangedEvent
+  | MemberLinkedEvent
   | UserHaltedEvent
   | MemberHaltedEvent
   | MemberDoneEvent
@@ -97,6 +98,7 @@ export const onboardingMachine = setup({
             externalId: member.externalId,
             userExternalId: context.externalId,
             institutionCode: member.institutionCode,
+            ...(member.connect === undefined ? {} : { connect: member.connect }),
             ...(context.options === undefined ? {} : { options: context.options }),
           },
         });
@@ -105,6 +107,9 @@ export const onboardingMachine = setup({
     recordMemberOutput: assign(({ context }, params: { output: MemberOutput }) => ({
       members: withResult(context.members, params.output.externalId, {
         guid: params.output.memberGuid,
+        // Kept only for the end user's connections, so a credentials result reads as it always did.
+        ...(params.output.connect === 'credentials' ? {} : { connect: params.output.connect }),
+        institutionCode: params.output.institutionCode,
         connectionStatus: params.output.connectionStatus,
         outcome: params.output.outcome,
         reason: params.output.reason,
@@ -123,6 +128,9 @@ export const onboardingMachine = setup({
     forwardChange: enqueueActions(({ enqueue }, params: { externalId: string }) => {
       enqueue.sendTo(memberActorId(params.externalId), { type: 'member.status.changed', memberExternalId: params.externalId });
     }),
+    forwardLink: enqueueActions(({ enqueue }, params: MemberLinkedEvent) => {
+      enqueue.sendTo(memberActorId(params.memberExternalId), params);
+    }),
     settle: assign((_, params: { outcome: OnboardingOutcome }) => ({ outcome: params.outcome })),
   },
 }).createMachine({
@@ -137,6 +145,7 @@ export const onboardingMachine = setup({
     members: input.members.map((m) => ({
       externalId: m.externalId,
       institutionCode: m.institutionCode,
+      ...(m.connect === undefined || m.connect === 'auto' ? {} : { connect: m.connect }),
       guid: null,
       connectionStatus: null,
       outcome: 'pending' as const,
@@ -211,6 +220,10 @@ export const onboardingMachine = setup({
         'member.status.changed': {
           guard: { type: 'isPendingMember', params: ({ event }) => ({ externalId: event.memberExternalId }) },
           actions: { type: 'forwardChange', params: ({ event }) => ({ externalId: event.memberExternalId }) },
+        },
+        'member.enduser.linked': {
+          guard: { type: 'isPendingMember', params: ({ event }) => ({ externalId: event.memberExternalId }) },
+          actions: { type: 'forwardLink', params: ({ event }) => event },
         },
         'member.halted': {
           target: '.halted',

@@ -4,7 +4,7 @@
 import type { ApiError } from '../src/errors/types.js';
 import type { ConnectionStatus } from '../src/api/types.js';
 import type { ChallengeSummary } from './actors.js';
-import type { MemberOutcome, NeedsActionReason } from './member.types.js';
+import type { ConnectMode, MemberOutcome, NeedsActionReason } from './member.types.js';
 import type { LifecycleOptions } from './options.js';
 
 export interface OnboardingInput {
@@ -12,7 +12,7 @@ export interface OnboardingInput {
   email?: string;
   metadata?: string;
   /** The customer's connections; their credentials stay with the runtime's credentials source. */
-  members: { externalId: string; institutionCode: string }[];
+  members: { externalId: string; institutionCode: string; connect?: ConnectMode }[];
   options?: Partial<LifecycleOptions>;
 }
 
@@ -22,6 +22,8 @@ export type OnboardingOutcome = 'done' | 'needsAction' | 'failed';
 export interface MemberResult {
   externalId: string;
   institutionCode: string;
+  /** How it connects, as the member machine settled it (`credentials` in results written before it was kept). */
+  connect?: Exclude<ConnectMode, 'auto'>;
   guid: string | null;
   connectionStatus: ConnectionStatus | null;
   outcome: MemberOutcome | 'pending' | 'skipped';

@@ -28,6 +28,16 @@ export interface LifecycleOptions {
   /** The wait before the first of those; it doubles with each further one (DELAYED waits a day). */
   statusRetryDelayMs: number;
   /**
+   * How long a connection the end user makes (OAuth, widget) waits for them, counted from its first
+   * wait, before it needs action with the reason `endUserAbandoned`.
+   */
+  endUserWaitMs: number;
+  /**
+   * The fallback check while the end user has not acted: the member's status (OAuth, re-link) or
+   * the user's members (widget). A MEMBER webhook wakes the wait sooner.
+   */
+  endUserPollMs: number;
+  /**
    * Seeds the backoff jitter. Left out, it is derived from the external id, which spreads the
    * retries of different customers apart while keeping each one's schedule reproducible.
    */
@@ -46,6 +56,8 @@ export const defaultLifecycleOptions: Readonly<LifecycleOptions> = Object.freeze
   maxChallengeRounds: 3,
   maxStatusRetries: 3,
   statusRetryDelayMs: 15 * 60_000,
+  endUserWaitMs: 14 * 24 * 3_600_000,
+  endUserPollMs: 3_600_000,
 });
 
 /** Options as they sit in context: every field present, the seed fixed. */

@@ -68,6 +68,7 @@ export function provideEffects(effects: Partial<LifecycleEffects>, options: Prov
     actors: {
       ...actor('listCredentialFields'), ...actor('createMember'), ...actor('findMember'), ...actor('aggregateMember'),
       ...actor('readMemberStatus'), ...actor('listChallenges'), ...actor('answerChallenge'), ...actor('resumeAggregation'),
+      ...actor('chooseConnect'), ...actor('findEndUserMember'), ...actor('adoptMember'),
       ...sleep,
     },
   });

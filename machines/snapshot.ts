@@ -213,6 +213,43 @@ export function isWaitingOnTimer(snapshot: unknown): boolean {
   return waits && !busy;
 }
 
+const END_USER_WAITS = ['awaitingEndUser', 'awaitingEndUserMember'];
+
+/**
+ * How many member machines of an onboarding item (live or persisted) wait for their end user now.
+ *
+ * @example
+ * ```ts
+ * endUserWaitsOf(onboardingActor.getSnapshot()); // 1 while an OAuth member waits for authorisation
+ * ```
+ */
+export function endUserWaitsOf(snapshot: unknown): number {
+  const root = asObject(snapshot);
+  if (!root || root.status !== 'active') return 0;
+  return childrenOf(root).filter(({ snapshot: child }) => {
+    const value = child?.status === 'active' ? child.value : undefined;
+    return END_USER_WAITS.some((w) => value === w || (asObject(value) !== undefined && w in (value as Json)));
+  }).length;
+}
+
+/**
+ * The member guid the member machine `memberId` of an onboarding item (live or persisted) knows,
+ * `null` while it has none (a widget connection waiting for its end user), `undefined` when there is
+ * no such member machine.
+ *
+ * @example
+ * ```ts
+ * memberGuidOf(onboardingActor.getSnapshot(), 'cust-1-widget'); // null
+ * ```
+ */
+export function memberGuidOf(snapshot: unknown, memberId: string): string | null | undefined {
+  const child = asObject(asObject(asObject(snapshot)?.children)?.[memberActorId(memberId)]);
+  if (!child) return undefined;
+  const member = typeof child.getSnapshot === 'function' ? asObject((child.getSnapshot as () => unknown)()) : asObject(child.snapshot);
+  const guid = asObject(member?.context)?.memberGuid;
+  return typeof guid === 'string' ? guid : null;
+}
+
 /**
  * The external id of the member machine of an onboarding item (live or persisted) that `ref` names:
  * by its external id (and, when both are known, a matching guid), or else by its member guid.

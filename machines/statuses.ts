@@ -18,6 +18,14 @@ export const RETRY_LATER_STATUSES: readonly ConnectionStatus[] = ['DEGRADED', 'D
 /** Nothing anyone can do for this member. */
 export const TERMINAL_STATUSES: readonly ConnectionStatus[] = ['DISCONTINUED', 'CLOSED'];
 
+/**
+ * The statuses MX's Connection Status webhook calls end-user-actionable, less CHALLENGED (MFA is
+ * answered as for any member): the end user fixes them in the Connect widget opened on the member,
+ * or in a fresh OAuth window.
+ */
+export const END_USER_STATUSES: readonly ConnectionStatus[] = ['DENIED', 'EXPIRED', 'IMPAIRED', 'IMPEDED', 'LOCKED', 'PREVENTED', 'REJECTED'];
+
+
 export type StatusCategory =
   | 'connected' | 'inProgress' | 'challenged' | 'endCustomer' | 'retryLater' | 'terminal' | 'aggregationFailed' | 'other';
 

@@ -37,6 +37,7 @@ export const DEFAULT_NEXT_STATE: Readonly<Record<ApiErrorKind, string>> = {
   challenge_expired: 'failed',
   credentials_stale: 'failed',
   not_aggregatable: 'failed',
+  unreadable_row: 'failed',
   unknown: 'failed',
 };
 

@@ -33,6 +33,8 @@ export {
   type FieldError,
   type HttpOutcome,
   type RedactedExchange,
+  type UnreadableCause,
+  type UnreadableColumn,
 } from './errors/index.js';
 
 // The MX Platform client
@@ -84,6 +86,7 @@ export {
   FINAL_ITEM_STATES,
   isStoreError,
   openStore,
+  storedOutcome,
   type AnswerSource,
   type ChallengeRequest,
   type CredentialRequest,
@@ -98,11 +101,13 @@ export {
   type Runtime,
   type RuntimeEvent,
   type RuntimeEventMap,
+  type RuntimeHeld,
   type RuntimeOptions,
   type SnapshotStore,
   type SqliteStoreOptions,
   type StoredItem,
   type StoreError,
+  type UnreadableValue,
 } from './durable/index.js';
 
 // Webhooks from MX: wake waiting members early
@@ -121,6 +126,10 @@ export {
   type WebhookTarget,
 } from './webhooks/index.js';
 export { callbackPayloadOf, type MemberRef, type WokenMember } from './durable/index.js';
+export {
+  encodeEndUserPayload, decodeEndUserPayload, findEndUserConnection, listEndUserConnections, endUserTally,
+  type EndUserPayload, type EndUserConnection, type EndUserConnectionRow, type EndUserTally, type EndUserEventKind,
+} from './durable/index.js';
 
 // Job input
 export {

@@ -1,12 +1,14 @@
 /**
  * The package as a user installs it: `npm run build` emits JavaScript and declarations, the exports
- * map resolves `mx-lifecycle` and `mx-lifecycle/machines`, and the `bin` runs.
+ * map resolves `mx-lifecycle` and `mx-lifecycle/machines`, the `bin` runs, and the packed tarball's
+ * declarations compile in a strict TypeScript project (see ./support/packedTypes.ts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileAgainstTarball, packBuilt } from './support/packedTypes.js';
 
 const root = resolve(import.meta.dirname, '..');
 const out = mkdtempSync(join(tmpdir(), 'mx-package-'));
@@ -19,7 +21,8 @@ beforeAll(() => {
   });
   copyFileSync(join(root, 'package.json'), join(out, 'package.json'));
   symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'), 'dir');
-}, 120_000);
+}, 300_000);
+afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('the built package', () => {
   it('emits JavaScript and declarations where the exports map points', () => {
@@ -66,4 +69,14 @@ describe('the built package', () => {
     expect(help.stdout).toContain('usage: mx-lifecycle <command>');
     for (const command of ['onboard', 'offboard', 'status', 'demo', 'sandbox']) expect(help.stdout).toContain(command);
   });
+
+  // A consumer with `strict` and `skipLibCheck: false` reads every declaration file of the package:
+  // one that imports a module whose types are only a devDependency of mx-lifecycle fails with
+  // TS7016 there, in a project that did nothing wrong.
+  it('compiles an import of every entry in a strict project that installed the packed tarball', () => {
+    const tarball = packBuilt(root, join(out, 'dist'));
+    const { status, output } = compileAgainstTarball(root, tarball);
+    expect(output).toBe('');
+    expect(status).toBe(0);
+  }, 300_000);
 });

@@ -5,6 +5,7 @@ import { createEventHub, type ClientEvents } from '../http/events.js';
 import type { LimiterState } from '../http/limiter.js';
 import { clusterId } from '../http/cluster.js';
 import { createTransport } from '../http/transport.js';
+import { endUserEndpoints } from './endUser.js';
 import { memberEndpoints } from './members.js';
 import { resolveMxClientOptions, type MxClientInit, type RateOptions } from './options.js';
 import type { MxClient } from './types.js';
@@ -69,6 +70,7 @@ export function createMxClient(init: MxClientInit): ObservableMxClient {
   return {
     ...userEndpoints(ctx),
     ...memberEndpoints(ctx),
+    ...endUserEndpoints(ctx),
     events: { on: events.on, onAny: events.onAny },
     limiterState: () => transport.limiterState(),
     close: () => transport.close(),

@@ -13,8 +13,10 @@ export type {
   AggregateOptions,
   MxClient,
   MxCredentialField,
+  MxInstitution,
   MxMember,
   MxMemberStatus,
   MxUser,
   UpdateMemberInput,
+  WidgetUrlRequest,
 } from './types.js';

@@ -49,7 +49,7 @@ const pairsError = (field: 'credentials' | 'challenges'): ApiError => invalidFie
 
 const signalOf = (options?: CallOptions) => (options?.signal ? { signal: options.signal } : {});
 // A header value is printable ASCII; anything else (or anything long) is left out rather than sent mangled.
-const callbackHeaders = (payload: string | undefined) =>
+export const callbackHeaders = (payload: string | undefined) =>
   payload !== undefined && payload.length <= 1024 && /^[\x20-\x7e]*$/.test(payload) ? { headers: { 'X-Callback-Payload': payload } } : {};
 
 // MX: X-Callback-Payload is "the base64 encoded string …. Max 1024 characters" (spec #/components/parameters/xCallback).
@@ -83,9 +83,12 @@ export function memberEndpoints(ctx: ApiContext) {
       const invalid = checkExternalId(input?.id) ?? checkSegment('user_guid', input?.userGuid) ?? checkSegment('institution_code', input?.institutionCode)
         ?? checkCallbackPayload(input?.callbackPayload);
       if (invalid) return refuse(invalid);
-      const credentials = pairs(input.credentials);
+      // An OAuth member has no credentials: the end user authorises at the institution (MemberCreateRequest.is_oauth).
+      const credentials = input.isOauth === true ? [] : pairs(input.credentials);
       if (credentials === null) return refuse(pairsError('credentials'));
-      const member: Record<string, unknown> = { id: input.id, institution_code: input.institutionCode, credentials };
+      const member: Record<string, unknown> = input.isOauth === true
+        ? { id: input.id, institution_code: input.institutionCode, is_oauth: true }
+        : { id: input.id, institution_code: input.institutionCode, credentials };
       if (input.skipAggregation !== undefined) {
         // v20250224's create-member has no skip_aggregation: sending it would be ignored or refused.
         if (ctx.apiVersion === 'v20250224') return refuse(invalidField('skipAggregation', 'is not part of v20250224 (use apiVersion v20111101)'));

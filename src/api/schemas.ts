@@ -4,7 +4,7 @@
  * breaks them is one `unknown` error of the item, never an `undefined` deep in a machine.
  */
 import { z } from 'zod';
-import type { MxChallenge, MxCredentialField, MxMember, MxMemberStatus, MxUser } from './types.js';
+import type { MxChallenge, MxCredentialField, MxInstitution, MxMember, MxMemberStatus, MxUser } from './types.js';
 
 const guid = z.string().min(1);
 const text = z.string().nullable().optional();
@@ -64,6 +64,12 @@ export const credentialFieldSchema = z.looseObject({
   display_order: z.number().nullable().optional(),
 });
 
+export const institutionSchema = z.looseObject({
+  code: z.string().min(1),
+  name: text,
+  supports_oauth: flag,
+});
+
 /** A type guard from a schema, plus the first problem it found (for the error's message). */
 export interface Check<T> {
   (value: unknown): value is T;
@@ -86,3 +92,4 @@ export const isMember = check<MxMember>(memberSchema);
 export const isMemberStatus = check<MxMemberStatus>(memberStatusSchema);
 export const isChallenge = check<MxChallenge>(challengeSchema);
 export const isCredentialField = check<MxCredentialField>(credentialFieldSchema);
+export const isInstitution = check<MxInstitution>(institutionSchema);

@@ -74,6 +74,28 @@ export interface MxCredentialField {
   display_order: number | null;
 }
 
+/** An institution as `GET /institutions/{institution_code}` returns it (the fields the lifecycle reads). */
+export interface MxInstitution {
+  code: string;
+  name?: string | null;
+  /** Whether members at this institution connect through OAuth (InstitutionResponse.supports_oauth). */
+  supports_oauth?: boolean | null;
+}
+
+/**
+ * What `requestWidgetUrl` asks for: a Connect widget, opened on a member (a re-link) or an
+ * institution, with the `X-Callback-Payload` MX echoes in the MEMBER webhooks the end user causes.
+ */
+export interface WidgetUrlRequest {
+  /** Opens the widget on this member (re-link, MFA); wins over `currentInstitutionCode`. */
+  currentMemberGuid?: string;
+  currentInstitutionCode?: string;
+  /** Where OAuth returns the end user to (mobile webviews). */
+  clientRedirectUrl?: string;
+  /** Sent as `X-Callback-Payload`: printable ASCII (base64), at most 1,024 characters, no secret. */
+  callbackPayload?: string;
+}
+
 /** A credential value for a member create (`{guid: CRD-…, value}`); never persisted. */
 export interface CredentialValue {
   guid: string;
@@ -102,7 +124,13 @@ export interface CreateMemberInput {
   userGuid: string;
   id: string;
   institutionCode: string;
+  /** Ignored (none are sent) when `isOauth` is true. */
   credentials: CredentialValue[];
+  /**
+   * Creates an OAuth member (`is_oauth: true`, no credentials): it stays PENDING until the end user
+   * authorises at its `oauth_window_uri` (docs.mx.com OAuth guide).
+   */
+  isOauth?: boolean;
   skipAggregation?: boolean;
   /**
    * Sent as `X-Callback-Payload`; MX echoes it in the MEMBER webhooks this request causes
@@ -158,6 +186,17 @@ export interface MxClient {
   resumeAggregation(userGuid: string, memberGuid: string, answers: ChallengeAnswer[], options?: CallOptions): ResultAsync<MxMember, ApiError>;
   deleteMember(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<void, ApiError>;
   listInstitutionCredentials(institutionCode: string, options?: CallOptions): ResultAsync<MxCredentialField[], ApiError>;
+  /**
+   * A Connect widget URL (POST `/users/{user_guid}/widget_urls`, `widget_type: connect_widget`). It
+   * "expires after ten minutes or upon first use": hand it to the end user at once, never keep it.
+   */
+  requestWidgetUrl(userGuid: string, request?: WidgetUrlRequest, options?: CallOptions): ResultAsync<{ url: string }, ApiError>;
+  /** A new one-time `oauth_window_uri` for an OAuth member; hand it to the end user, never keep it. */
+  readOauthWindowUri(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<{ url: string }, ApiError>;
+  /** Every member of the user (all pages). */
+  listMembers(userGuid: string, options?: CallOptions): ResultAsync<MxMember[], ApiError>;
+  /** One institution, e.g. whether it `supports_oauth`. */
+  readInstitution(institutionCode: string, options?: CallOptions): ResultAsync<MxInstitution, ApiError>;
   /** Stops the limiter, token timers and keep-alive connections. */
   close(): Promise<void>;
 }

@@ -11,8 +11,10 @@ import { credentialValuesFor } from '../durable/effects.js';
 import { checkInputFile, readInput, type CustomerInput } from '../input/index.js';
 import type { Command } from './command.js';
 import { haltMessage } from './describe.js';
+import { inputWarningLine } from './inputWarning.js';
 import { CONNECTION_FLAGS_USAGE, CONNECTION_OPTIONS, connectionFromFlags, usageProblem } from './flags.js';
 import { createOutput, EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, EXIT_USAGE, guarded, type Output } from './output.js';
+import { counted } from './counted.js';
 
 const USAGE = `usage: mx-lifecycle check INPUT [--rate R] [connection flags]
 
@@ -109,9 +111,15 @@ async function checkInput(input: string, client: ReturnType<Awaited<typeof impor
       bad(record.problem.line, record.problem.field, record.problem.reason);
       continue;
     }
+    if ('warning' in record) {
+      io.err(inputWarningLine('check', input, record.warning));
+      continue;
+    }
     const customer: CustomerInput = record.customer;
     let rowBad = false;
     for (const [index, member] of customer.members.entries()) {
+      // A widget's end user may pick the bank; the end user's connections need no credentials.
+      if (member.institution_code === undefined) continue;
       const fields = await fieldsOf(member.institution_code);
       if (!Array.isArray(fields)) {
         if (fields.scope === 'job') {
@@ -122,7 +130,7 @@ async function checkInput(input: string, client: ReturnType<Awaited<typeof impor
         rowBad = true;
         continue;
       }
-      const problem = credentialProblem(member.credentials, fields, member.institution_code);
+      const problem = member.connect === 'oauth' || member.connect === 'widget' ? null : credentialProblem(member.credentials, fields, member.institution_code);
       if (problem) {
         bad(record.line, `members[${index}].credentials`, problem);
         rowBad = true;
@@ -136,7 +144,7 @@ async function checkInput(input: string, client: ReturnType<Awaited<typeof impor
   const requests = tally.customers + PER_CONNECTION * tally.connections;
   const time = rate === undefined ? 'pass --rate R for the time it takes' : `about ${duration(requests / rate)} at ${rate} requests/s`;
   io.out(
-    `mx-lifecycle check: ${input}: ${tally.customers} customer${tally.customers === 1 ? '' : 's'}, ${tally.connections} connection${tally.connections === 1 ? '' : 's'}` +
+    `mx-lifecycle check: ${input}: ${counted(tally.customers, 'customer')}, ${counted(tally.connections, 'connection')}` +
       `${tally.bad > 0 ? `, ${tally.bad} bad row${tally.bad === 1 ? '' : 's'} (a run skips them)` : ''}; ` +
       `at least ${requests} requests (1 per customer, ${PER_CONNECTION} per connection, more while members aggregate or answer MFA); ${time}\n`,
   );

@@ -57,20 +57,22 @@ async function run(argv: string[]): Promise<number> {
       io.err(`mx-lifecycle dashboard: no job ${job} in ${describeStore(url)}\n`);
       return EXIT_ATTENTION;
     }
-    const [{ createJobWatch }, { lifecycleCharts }, { startDashboardServer }, { createLifecycleMetrics }, { itemsOf, warnIfExposed }] = await Promise.all([
+    const [{ createJobWatch }, { lifecycleCharts }, { startDashboardServer }, { createLifecycleMetrics }, { itemsOf, lookupIn, warnIfExposed }] = await Promise.all([
       import('../observe/jobWatch.js'), import('../observe/charts.js'), import('../observe/dashboardServer.js'), import('../observe/metrics.js'), import('./observeJob.js'),
     ]);
-    const watch = createJobWatch(record.kind === 'offboard' ? 'offboarding' : 'onboarding');
+    const rootMachine = record.kind === 'offboard' ? 'offboarding' : 'onboarding';
+    const watch = createJobWatch(rootMachine);
     const read = async () => {
       for await (const item of itemsOf(store, job)) watch.seed([item]);
     };
     await read();
+    let reading = false;
     let halt = record.halt;
     const metrics = createLifecycleMetrics();
     const stopMetrics = metrics.observeWatch(watch);
     warnIfExposed(io, 'dashboard', observe.dashboardHost);
     const server = await startDashboardServer(
-      { job, kind: record.kind, watch, charts: await lifecycleCharts(), running: () => false, halt: () => halt, metrics },
+      { job, kind: record.kind, watch, charts: await lifecycleCharts(), running: () => false, halt: () => halt, metrics, lookup: lookupIn(store, job, rootMachine) },
       { host: observe.dashboardHost, port: observe.dashboardPort ?? 0 },
     ).catch((error: NodeJS.ErrnoException) => {
       throw usageProblem(error.code === 'EADDRINUSE' ? `--dashboard: port ${observe.dashboardPort ?? 0} is in use` : `--dashboard: ${error.message}`);
@@ -78,7 +80,10 @@ async function run(argv: string[]): Promise<number> {
     io.err(`mx-lifecycle dashboard: dashboard: ${server.url} (job ${job} from ${describeStore(url)}; Ctrl-C stops)\n`);
     await new Promise<void>((resolve) => {
       const refresh = setInterval(() => {
-        void read().then(async () => void (halt = (await store.getJob(job))?.halt ?? null)).catch(() => undefined);
+        // A pass over 200,000 rows can outlast the interval: passes run one at a time, not on top of each other.
+        if (reading) return;
+        reading = true;
+        void read().then(async () => void (halt = (await store.getJob(job))?.halt ?? null)).catch(() => undefined).finally(() => (reading = false));
       }, REFRESH_MS);
       const stop = () => {
         clearInterval(refresh);

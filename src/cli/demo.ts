@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AnswerSource } from '../durable/index.js';
 import { CORRECT_ANSWER, DEFAULT_CLIENT, startSandbox, type Sandbox } from '../sandbox/index.js';
-import { inspectPortOf, usageProblem, withOptionalInspectPort, type JobSettings } from './flags.js';
+import { inspectPortOf, usageProblem, withOptionalInspectPort, type Connection, type JobSettings } from './flags.js';
 import { defaultReportOf, defaultStoreOf } from './storeUrl.js';
 import type { Command } from './command.js';
 import { OBSERVE_FLAGS_USAGE, OBSERVE_OPTIONS, observeSettingsOf } from './observeFlags.js';
@@ -30,7 +30,8 @@ ${OBSERVE_FLAGS_USAGE}
 exit codes: 0 the job finished (customers that need action or failed are expected outcomes here:
             the sandbox's passwords pick them); 2 the job halted; 70 unexpected error`;
 
-const SANDBOX = {
+/** The demo's sandbox: MX Platform's statuses and bodies, with faults, a rate limit and short-lived tokens. */
+export const DEMO_SANDBOX = {
   faults: 0.05,
   rateLimit: 50,
   tokenTtlSeconds: 20,
@@ -40,6 +41,22 @@ const SANDBOX = {
   // A held response outlasts the client's 3-s timeout, so the demo shows a timeout and its retry.
   timeoutFaultMs: 10_000,
 } as const;
+
+/**
+ * How the demo's client talks to the sandbox at `baseUrl`. The sandbox speaks MX Platform's dialect,
+ * so the client reads its errors as that dialect, as `onboard` does by default: read with `auto`, a
+ * 405 for an answer that came after the challenge expired is a systemic status, and halted the demo
+ * about one run in twenty ("the API client is not set up for this").
+ *
+ * @example
+ * const client = clientOf(demoConnection(sandbox.url));
+ */
+export function demoConnection(baseUrl: string): Connection & Pick<JobSettings, 'rate' | 'redis'> {
+  return {
+    baseUrl, clientId: DEFAULT_CLIENT.id, apiKey: DEFAULT_CLIENT.key, keyOnCommandLine: false,
+    auth: 'token', apiVersion: 'v20250224', dialect: 'platform', redis: undefined, rate: 45, timeoutMs: 3_000,
+  };
+}
 
 /**
  * Answers every challenge the sandbox asks: the known answer for text, the first choice for options.
@@ -69,15 +86,13 @@ async function run(argv: string[]): Promise<number> {
   const store = defaultStoreOf(job);
   let sandbox: Sandbox | undefined;
   try {
-    sandbox = await startSandbox({ ...SANDBOX, host: '127.0.0.1', port: 0 });
+    sandbox = await startSandbox({ ...DEMO_SANDBOX, host: '127.0.0.1', port: 0 });
     process.stderr.write(
       `mx-lifecycle demo: sandbox MX API at ${sandbox.url} (5% faults, 50 requests/s limit, tokens expire after 20 s)\n` +
         `mx-lifecycle demo: onboarding examples/data/customers.jsonl as job ${job} at 45 requests/s\n`,
     );
     const settings: JobSettings = {
-      kind: 'onboard', input, job, store, report: defaultReportOf(store, job),
-      baseUrl: sandbox.url, clientId: DEFAULT_CLIENT.id, apiKey: DEFAULT_CLIENT.key, keyOnCommandLine: false,
-      auth: 'token', apiVersion: 'v20250224', dialect: 'auto', redis: undefined, concurrency: 32, rate: 45, timeoutMs: 3_000,
+      kind: 'onboard', input, job, store, report: defaultReportOf(store, job), ...demoConnection(sandbox.url), concurrency: 32,
       inspectPort: inspectPortOf(values.inspect), json: values.json === true, observe,
       // The sandbox aggregates in 500 ms, so polling each second (not MX's 3 s) keeps the demo short.
       lifecycle: { pollIntervalMs: 1_000, baseDelayMs: 250, maxDelayMs: 2_000 },

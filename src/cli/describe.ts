@@ -54,6 +54,7 @@ function isError(value: unknown): value is ApiError {
  * // 'server_error (500): Internal error'
  */
 export function describeError(error: ApiError): string {
+  if (error.kind === 'unreadable_row') return `unreadable_row (${error.column}, ${error.cause})${error.message ? `: ${error.message}` : ''}`;
   const where = error.exchange?.request ? ` on ${error.exchange.request.method} ${error.exchange.request.path}` : '';
   const status = error.status === 0 ? 'no response' : String(error.status);
   const cause = 'cause' in error && typeof error.cause === 'string' ? `, ${error.cause}` : '';
@@ -132,7 +133,11 @@ export function describeItem(state: ItemState, stored: unknown): Described {
   const userGuid = asString(outcome.userGuid);
   const offboard = typeof outcome.user === 'string';
   let reason: string;
-  if (state === 'done') {
+  if (isError(outcome.error) && outcome.error.kind === 'unreadable_row') {
+    // A row set apart names its cause, whatever state its state column records.
+    const { column, cause, message } = outcome.error;
+    reason = `stored row unreadable (${column}, ${cause})${message ? `: ${message}` : ''}`;
+  } else if (state === 'done') {
     if (isNotFoundAtMx(stored)) {
       reason = NOT_FOUND_AT_MX;
     } else if (offboard) {
@@ -151,6 +156,14 @@ export function describeItem(state: ItemState, stored: unknown): Described {
     reason = parts.length > 0 ? parts.join('; ') : state;
   }
   return { reason, errors, userGuid, members };
+}
+
+/** ` for 31 s, longer than the 30 s outage budget (--outage-budget)` when the halt ended an outage that outlasted its budget. */
+function outageLasted(error: ApiError): string {
+  const spent = (error as { outageSpent?: { lastedMs?: unknown; budgetMs?: unknown } }).outageSpent;
+  if (typeof spent?.lastedMs !== 'number' || typeof spent.budgetMs !== 'number') return '';
+  const seconds = (ms: number) => (ms >= 120_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
+  return ` for ${seconds(spent.lastedMs)}, longer than the ${seconds(spent.budgetMs)} outage budget (--outage-budget)`;
 }
 
 /**
@@ -179,13 +192,15 @@ export function haltMessage(error: ApiError, baseUrl?: string): string {
       return `MX kept refusing fresh tokens as expired (${error.status}${said}): check this machine's clock, or try --auth basic; ${again}`;
     case 'rate_limited':
       return `MX kept answering 429 too many requests${said}: lower --rate or --concurrency, or stop other jobs using this key; ${again}`;
-    case 'unavailable':
+    case 'unavailable': {
+      const lasted = outageLasted(error);
       if (error.status === 0) {
         const detail = error.message ?? ('cause' in error ? error.cause : undefined);
         const why = 'timeout' in error && error.timeout ? 'requests timed out' : `no connection${detail ? ` (${detail})` : ''}`;
-        return `MX could not be reached${baseUrl ? ` at ${baseUrl}` : ''}: ${why}; check --base-url or MX_BASE_URL and the network; ${again}`;
+        return `MX could not be reached${baseUrl ? ` at ${baseUrl}` : ''}${lasted}: ${why}; check --base-url or MX_BASE_URL and the network; ${again}`;
       }
-      return `MX is unavailable (${error.status}${said}): wait for the outage or maintenance to end; ${again}`;
+      return `MX is unavailable${lasted} (${error.status}${said}): wait for the outage or maintenance to end; ${again}`;
+    }
     default:
       return `the job halted on ${describeError(error)}; ${again}`;
   }

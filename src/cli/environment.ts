@@ -29,6 +29,8 @@ function shownRedis(url: string): string {
  * const problem = await probeRedis('redis://127.0.0.1:6379');
  */
 export async function probeRedis(url: string, deadlineMs = REDIS_DEADLINE_MS): Promise<string | null> {
+  // The deadline counts from here: loading ioredis is part of what the user waits for.
+  const started = Date.now();
   const { Redis } = load('ioredis') as typeof import('ioredis');
   const redis = new Redis(url, {
     lazyConnect: true,
@@ -36,12 +38,15 @@ export async function probeRedis(url: string, deadlineMs = REDIS_DEADLINE_MS): P
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     retryStrategy: () => null,
+    // A server that accepted and never answered never closes either: disconnect ends our half of
+    // the socket and waits this long for the other, which kept the process alive past the deadline.
+    disconnectTimeout: 0,
   });
   let lastError: NodeJS.ErrnoException | undefined;
   redis.on('error', (error: NodeJS.ErrnoException) => (lastError = error));
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${deadlineMs} ms`)), deadlineMs);
+    timer = setTimeout(() => reject(new Error(`no answer within ${deadlineMs} ms`)), Math.max(0, deadlineMs - (Date.now() - started)));
   });
   try {
     await Promise.race([redis.connect().then(() => redis.ping()), deadline]);
@@ -74,4 +79,25 @@ export function environmentalFailure(error: unknown): { code: number; message: s
     return { code: EXIT_UNAVAILABLE, message: message.startsWith('cannot open the store') ? message : `the store or a connection failed: ${message}` };
   }
   return null;
+}
+
+/**
+ * Wraps a command that opens a store so that a store it cannot reach (a PostgreSQL that refuses the
+ * connection, a SQLite file it may not read) is one line and exit 69, as for onboard, rather than
+ * an "unexpected error" and 70.
+ *
+ * @example
+ * export const command = { summary, usage, run: guarded('status', explainingEnvironment('status', run)) };
+ */
+export function explainingEnvironment(name: string, run: (argv: string[]) => Promise<number>): (argv: string[]) => Promise<number> {
+  return async (argv) => {
+    try {
+      return await run(argv);
+    } catch (error) {
+      const failure = environmentalFailure(error);
+      if (!failure) throw error;
+      process.stderr.write(`mx-lifecycle ${name}: ${failure.message}\n`);
+      return failure.code;
+    }
+  };
 }

@@ -3,13 +3,14 @@
  * the same well-kept project as the input's parser) or JSON Lines, for a spreadsheet or for the
  * app that reopens needs-action members in MX's Connect widget (`current_member_guid`).
  */
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
 import type { FinalItemState, ItemState } from '../durable/store.js';
 import type { Command } from './command.js';
+import { explainingEnvironment } from './environment.js';
 import { EXPORT_COLUMNS, neutralise, rowsOf, type ExportRow } from './exportRows.js';
 import { usageProblem } from './flags.js';
 import { openJob } from './jobStore.js';
@@ -18,7 +19,7 @@ import { EXIT_OK, guarded } from './output.js';
 const USAGE = `usage: mx-lifecycle export --job NAME [--store URL] [--format csv|jsonl] [--only STATE] [--output FILE]
 
 Writes one row per connection of the job's customers: customer_id, user_guid, member_id,
-member_guid, institution_code, outcome, connection_status, reason, error_kind. CSV (RFC 4180,
+member_guid, institution_code, outcome, connection_status, reason, error_kind, connect. CSV (RFC 4180,
 with a header; a cell starting with =, +, - or @ gets a leading ' so a spreadsheet shows it as
 text) or JSON Lines. Holds no credential, key or MFA answer.
 
@@ -28,10 +29,21 @@ text) or JSON Lines. Holds no credential, key or MFA answer.
   --only STATE       only customers in this state: done, needs-action, failed or cancelled
   --output FILE      write to FILE (created readable by its owner only) instead of stdout
 
-exit codes: 0 written; 1 no such job; 64 bad usage`;
+exit codes: 0 written; 1 no such job; 64 bad usage; 69 the store cannot be reached`;
 
 const ONLY: Record<string, FinalItemState> = { done: 'done', 'needs-action': 'needsAction', failed: 'failed', cancelled: 'cancelled' };
 const PAGE = 1000;
+
+async function ownerOnly(path: string): Promise<Writable> {
+  const handle = await open(path, 'w', 0o600);
+  try {
+    await handle.chmod(0o600);
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  return handle.createWriteStream();
+}
 
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -46,7 +58,16 @@ async function run(argv: string[]): Promise<number> {
   const opened = await openJob('export', values.job, values.store);
   if (typeof opened === 'number') return opened;
   const { store, job } = opened;
-  const out: Writable = values.output === undefined ? process.stdout : createWriteStream(values.output, { mode: 0o600 });
+  // An existing file keeps its mode when opened, so it is narrowed before the first row reaches it.
+  let out: Writable = process.stdout;
+  if (values.output !== undefined) {
+    try {
+      out = await ownerOnly(values.output);
+    } catch (error) {
+      await store.close();
+      throw usageProblem(`--output ${values.output} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
   const write = async (text: string) => {
     if (!out.write(text)) await once(out, 'drain');
   };
@@ -75,5 +96,5 @@ async function run(argv: string[]): Promise<number> {
 export const command: Command = {
   summary: 'write one row per connection of a job (CSV or JSON Lines) for a spreadsheet or an app',
   usage: USAGE,
-  run: guarded('export', run),
+  run: guarded('export', explainingEnvironment('export', run)),
 };

@@ -2,10 +2,11 @@
  * The rows `export` writes: one per connection of each customer, read from the stored outcome
  * (or, for a customer not final yet, from its input), and made safe for a spreadsheet.
  */
+import { storedOutcome } from '../durable/index.js';
 import type { StoredItem } from '../durable/store.js';
 
 export const EXPORT_COLUMNS = [
-  'customer_id', 'user_guid', 'member_id', 'member_guid', 'institution_code', 'outcome', 'connection_status', 'reason', 'error_kind',
+  'customer_id', 'user_guid', 'member_id', 'member_guid', 'institution_code', 'outcome', 'connection_status', 'reason', 'error_kind', 'connect',
 ] as const;
 export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string>;
 
@@ -31,13 +32,15 @@ export function neutralise(cell: string): string {
  * for (const row of rowsOf(item)) console.log(row.member_id, row.outcome);
  */
 export function rowsOf(item: StoredItem): ExportRow[] {
-  const outcome = obj(item.outcome);
+  const outcome = obj(storedOutcome(item));
   const input = obj(item.input);
   const members = Array.isArray(outcome.members) ? outcome.members : Array.isArray(input.members) ? input.members : [];
   const customerError = str(obj(outcome.error).kind);
+  // A row set apart says why in its reason: which column, and what was wrong with it.
+  const unreadable = customerError === 'unreadable_row' ? `${str(obj(outcome.error).column)}: ${str(obj(outcome.error).cause)}` : '';
   const base = { customer_id: item.id, user_guid: str(outcome.userGuid) };
   if (members.length === 0) {
-    return [{ ...base, member_id: '', member_guid: '', institution_code: '', outcome: item.state, connection_status: '', reason: '', error_kind: customerError }];
+    return [{ ...base, member_id: '', member_guid: '', institution_code: '', outcome: item.state, connection_status: '', reason: unreadable, error_kind: customerError, connect: '' }];
   }
   return members.map((raw) => {
     const m = obj(raw);
@@ -50,8 +53,10 @@ export function rowsOf(item: StoredItem): ExportRow[] {
       // A customer still running (or never reached) shows its own state on each connection.
       outcome: memberOutcome === '' || memberOutcome === 'pending' ? item.state : memberOutcome,
       connection_status: str(m.connectionStatus),
-      reason: str(m.reason),
+      reason: str(m.reason) || unreadable,
       error_kind: str(obj(m.error).kind) || customerError,
+      // How it connects (credentials, oauth, widget; auto until the machine chose); results of credentials connections omit it.
+      connect: str(m.connect) || 'credentials',
     };
   });
 }

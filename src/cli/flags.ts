@@ -12,6 +12,8 @@ import { API_VERSIONS, type ApiVersion } from '../api/options.js';
 import type { DialectOption } from '../errors/types.js';
 import type { UsageProblem } from './command.js';
 import { durationFlag } from './duration.js';
+import { END_USER_FLAGS_USAGE, END_USER_OPTIONS, endUserWaitsOf } from './endUserFlags.js';
+import { LINK_FLAGS_USAGE, LINK_OPTIONS, linkSettingsOf, type LinkSettings } from './jobLinks.js';
 import { defaultReportOf, defaultStoreOf } from './storeUrl.js';
 import { OBSERVE_FLAGS_USAGE, OBSERVE_OPTIONS, observeSettingsOf, type ObserveSettings } from './observeFlags.js';
 
@@ -24,12 +26,16 @@ export interface WebhookSettings {
   auth: string | null;
   /** The OAuth 2 bearer token MX presents; only ever shown scrubbed. */
   bearer?: string | null;
+  /** The credentials came from `--webhook-auth`, which `ps` shows to every user of the machine. */
+  authOnCommandLine?: boolean;
 }
 
 export interface JobSettings {
   kind: JobKind;
   input: string;
   job: string;
+  /** The job's name was made from INPUT's file name (no --job), so another file may make the same one. */
+  jobFromInput?: boolean;
   /** The store URL as given (or defaulted); may hold a PostgreSQL password, so shown only through `describeStore`. */
   store: string;
   report: string;
@@ -59,6 +65,8 @@ export interface JobSettings {
   webhook?: WebhookSettings;
   /** The dashboard and structured logs. */
   observe: ObserveSettings;
+  /** The stable-link server to run beside the job (`--links-port`). */
+  links?: LinkSettings;
 }
 
 export const DIALECTS: readonly DialectOption[] = ['platform', 'auto', 'mx-sso', 'nexus', 'mgx', 'mcc'];
@@ -92,6 +100,8 @@ ${OBSERVE_FLAGS_USAGE}
                          it halts, e.g. 15m, 90s, 0 to halt at once (default 15m)
   --mfa-wait DURATION    onboard: how long a challenged member waits for \`mx-lifecycle answer\`, e.g. 10m
                          (default 0: it needs action at once)
+${END_USER_FLAGS_USAGE}
+${LINK_FLAGS_USAGE}
   --lease-ms MS          several workers on one PostgreSQL store: how long a dead worker's customers wait
                          before another worker takes them over (default 30000)`;
 
@@ -100,7 +110,7 @@ const OPTIONS = {
   auth: { type: 'string' }, 'api-version': { type: 'string' }, dialect: { type: 'string' }, store: { type: 'string' }, redis: { type: 'string' },
   concurrency: { type: 'string' }, 'max-concurrency': { type: 'string' }, rate: { type: 'string' }, report: { type: 'string' }, inspect: { type: 'string' },
   json: { type: 'boolean' }, 'poll-interval-ms': { type: 'string' }, 'max-attempts': { type: 'string' }, 'timeout-ms': { type: 'string' },
-  'lease-ms': { type: 'string' }, 'outage-budget': { type: 'string' }, 'mfa-wait': { type: 'string' }, ...OBSERVE_OPTIONS,
+  'lease-ms': { type: 'string' }, 'outage-budget': { type: 'string' }, 'mfa-wait': { type: 'string' }, ...END_USER_OPTIONS, ...LINK_OPTIONS, ...OBSERVE_OPTIONS,
 } as const;
 
 /** Flags that stand alone or take a port. */
@@ -267,10 +277,12 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
   const outageBudgetMs = durationFlag('outage-budget', values['outage-budget']);
   const maxConcurrency = integerFlag('max-concurrency', values['max-concurrency'], 1, 100_000);
   const answerWindowMs = durationFlag('mfa-wait', values['mfa-wait']);
+  const links = linkSettingsOf(values, env);
   return {
     kind,
     input,
     job,
+    jobFromInput: values.job === undefined && input !== '',
     store,
     report: values.report ?? defaultReportOf(store, job),
     ...connection,
@@ -283,10 +295,12 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
     inspectPort: inspectPortOf(values.inspect),
     json: values.json === true,
     observe: observeSettingsOf(values),
+    ...(links === undefined ? {} : { links }),
     lifecycle: {
       ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
       ...(maxAttempts === undefined ? {} : { maxAttempts }),
       ...(answerWindowMs === undefined ? {} : { answerWindowMs }),
+      ...endUserWaitsOf(values),
     },
   };
 }

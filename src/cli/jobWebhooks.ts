@@ -17,7 +17,8 @@ import type { Output } from './output.js';
 export function webhookSummary(stats: WebhookStats): string {
   return `webhooks: ${stats.received} received, ${stats.woke} woke a member, ${stats.noted} needed no wake-up, ` +
     `${stats.duplicate} duplicates, ${stats.stale} out of date, ${stats.unknownMember} for no live member, ` +
-    `${stats.malformed} unreadable, ${stats.unauthorized} refused (wrong credentials), ${stats.tooLarge} too large`;
+    `${stats.malformed} unreadable, ${stats.invalid} refused (no MX member guid is that long), ` +
+    `${stats.unauthorized} refused (wrong credentials), ${stats.tooLarge} too large`;
 }
 
 /**

@@ -19,6 +19,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   answer: { summary: 'answer the MFA challenges of a job that waits for them (onboard --mfa-wait)', load: () => import('./answer.js') },
   retry: { summary: 'run the failed and needs-action customers of a job again, with corrected credentials from INPUT', load: () => import('./retry.js') },
   cancel: { summary: 'cancel the customers of a job that are not final yet (a running worker stops them)', load: () => import('./cancel.js') },
+  links: { summary: 'write the stable link of every connection waiting for its end user, for your mailer', load: () => import('./links.js') },
   export: { summary: 'write one row per connection of a job (CSV or JSON Lines) for a spreadsheet or an app', load: () => import('./export.js') },
   demo: { summary: 'onboard 60 demo customers into an in-process sandbox, with progress and a report', load: () => import('./demo.js') },
   dashboard: { summary: 'serve the live dashboard of a job from its store, without running it', load: () => import('./dashboard.js') },
@@ -94,11 +95,24 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+let settled = false;
+// Node ends a process whose event loop is empty with exit 0, even while a command still awaits
+// something nothing will ever settle: a scheduler would record a success for a run that never
+// finished (issue 22: an unref'd timer did this to every job paused by an outage). Say so, and 70.
+process.on('beforeExit', () => {
+  if (settled) return;
+  settled = true;
+  process.stderr.write('mx-lifecycle: the command ended before it finished (nothing was left to wait for); this is a defect: please report it\n');
+  process.exitCode = EXIT_SOFTWARE;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (e: unknown) => {
+    settled = true;
     process.stderr.write(`mx-lifecycle: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
     process.exitCode = EXIT_SOFTWARE;
   },

@@ -3,13 +3,14 @@
  * runtime's inspection events, the dashboard server with /metrics, and the log lines. Loaded only
  * when one of them is asked for, so a plain run does not load prom-client, pino or elkjs.
  */
+import { endUserCountsOf } from './endUserCounts.js';
 import type { InspectionEvent } from 'xstate';
 import type { ObservableMxClient } from '../api/client.js';
 import type { Runtime } from '../durable/runtime.js';
 import type { JobKind, SnapshotStore, StoredItem } from '../durable/store.js';
 import type { ApiError } from '../errors/types.js';
 import { createJobLogger, logJobEvents } from '../observe/logger.js';
-import { createJobWatch, type JobWatch } from '../observe/jobWatch.js';
+import { createJobWatch, itemViewOf, type ItemView, type JobWatch } from '../observe/jobWatch.js';
 import { lifecycleCharts } from '../observe/charts.js';
 import { startDashboardServer, type DashboardServer } from '../observe/dashboardServer.js';
 import { isLoopbackHost } from '../observe/loopback.js';
@@ -44,6 +45,19 @@ export async function* itemsOf(store: SnapshotStore, job: string): AsyncGenerato
   }
 }
 
+/**
+ * The dashboard's view of a customer the watch no longer holds, read from the store.
+ *
+ * @example
+ * startDashboardServer({ ..., lookup: lookupIn(store, 'march', 'onboarding') });
+ */
+export function lookupIn(store: SnapshotStore, job: string, rootMachine: string): (id: string) => Promise<ItemView | null> {
+  return async (id) => {
+    const row = await store.getItem(job, id);
+    return row ? itemViewOf(row, rootMachine) : null;
+  };
+}
+
 /** Warns when the dashboard listens beyond this machine. */
 export function warnIfExposed(io: Output, command: string, host: string): void {
   if (!isLoopbackHost(host)) {
@@ -63,7 +77,8 @@ export async function startObserving(
   run: { job: string; kind: JobKind; store: SnapshotStore; client: ObservableMxClient; io: Output },
 ): Promise<JobObserver | null> {
   if (settings.dashboardPort === undefined && settings.log === undefined) return null;
-  const watch: JobWatch = createJobWatch(run.kind === 'offboard' ? 'offboarding' : 'onboarding');
+  const rootMachine = run.kind === 'offboard' ? 'offboarding' : 'onboarding';
+  const watch: JobWatch = createJobWatch(rootMachine);
   let halt: ApiError | null = null;
   let running = true;
   let server: DashboardServer | undefined;
@@ -73,10 +88,11 @@ export async function startObserving(
     warnIfExposed(run.io, command, settings.dashboardHost);
     const metrics = createLifecycleMetrics();
     stops.push(metrics.observeClient(run.client), metrics.observeWatch(watch));
+    if (run.kind === 'onboard') stops.push(metrics.observeEndUser(() => endUserCountsOf(run.store, run.job)));
     rates = sampleRates(run.client, () => watch.counts());
     try {
       server = await startDashboardServer(
-        { job: run.job, kind: run.kind, watch, charts: await lifecycleCharts(), running: () => running, halt: () => halt, rates, metrics },
+        { job: run.job, kind: run.kind, watch, charts: await lifecycleCharts(), running: () => running, halt: () => halt, rates, metrics, lookup: lookupIn(run.store, run.job, rootMachine) },
         { host: settings.dashboardHost, port: settings.dashboardPort },
       );
     } catch (error) {

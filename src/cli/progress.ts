@@ -25,6 +25,8 @@ export interface ProgressFigures {
   elapsedSeconds: number;
   /** Seconds until every item is final at this run's pace; null until one item has finished. */
   etaSeconds: number | null;
+  /** Connections waiting for their end user now (OAuth, widget, re-link); they hold no slot. */
+  waitingOnEndUsers?: number;
   /** While the job waits out an outage: for how long so far, the budget, and the next try. */
   outage?: { waitedSeconds: number; budgetSeconds: number; nextTryInSeconds: number };
 }
@@ -54,6 +56,7 @@ export function trackProgress(
   const finals = { done: start.done, needsAction: start.needsAction, failed: start.failed, cancelled: start.cancelled };
   const finalAtStart = finals.done + finals.needsAction + finals.failed + finals.cancelled;
   const live = new Set<string>();
+  const endUserWaits = new Map<string, number>();
   // Response times of the last few seconds, so requests/s falls to 0 while the job waits.
   const responses: number[] = [];
   let rateLimited = 0;
@@ -64,8 +67,13 @@ export function trackProgress(
     runtimeEvents.on('item.transition', (event) => {
       if (event.state === 'active' || event.state === 'halted') live.add(event.itemId);
     }),
+    runtimeEvents.on('item.enduser', (event) => {
+      if (event.waiting === 0) endUserWaits.delete(event.itemId);
+      else endUserWaits.set(event.itemId, event.waiting);
+    }),
     runtimeEvents.on('item.final', (event) => {
       live.delete(event.itemId);
+      endUserWaits.delete(event.itemId);
       finals[event.state] += 1;
     }),
     client.events.on('response', (event) => {
@@ -105,6 +113,7 @@ export function trackProgress(
         tokenRefreshes,
         elapsedSeconds: Math.round(elapsedMs / 100) / 10,
         etaSeconds: eta,
+        ...(endUserWaits.size > 0 ? { waitingOnEndUsers: [...endUserWaits.values()].reduce((a, b) => a + b, 0) } : {}),
         ...(pause
           ? {
               outage: {

@@ -5,12 +5,15 @@
  * customers is reported in flat memory, and written beside the store under a temporary name first,
  * so a report on disk is always whole.
  */
+import { endUserCountsOf } from './endUserCounts.js';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ApiError } from '../errors/types.js';
 import type { InputProblem } from '../input/types.js';
+import { storedOutcome } from '../durable/index.js';
 import type { ItemState, JobKind, SnapshotStore } from '../durable/store.js';
 import { describeError, describeItem, NOT_FOUND_AT_MX } from './describe.js';
+import { writableProblem } from './writablePath.js';
 
 export const REPORT_FORMAT = 'mx-lifecycle-report/1';
 const PAGE = 500;
@@ -54,7 +57,7 @@ export interface ReportDigest {
 function slimMember(member: unknown): Record<string, unknown> {
   const m = (typeof member === 'object' && member !== null ? member : {}) as Record<string, unknown>;
   const out: Record<string, unknown> = { id: m.externalId ?? null };
-  for (const key of ['institutionCode', 'guid', 'connectionStatus', 'outcome', 'reason'] as const) {
+  for (const key of ['institutionCode', 'connect', 'guid', 'connectionStatus', 'outcome', 'reason'] as const) {
     if (key in m) out[key] = m[key];
   }
   return out;
@@ -68,16 +71,8 @@ function slimMember(member: unknown): Record<string, unknown> {
  * @example
  * const problem = await checkReportPath('/read-only/march.report.json');
  */
-export async function checkReportPath(path: string): Promise<string | null> {
-  const probe = `${path}.${process.pid}.check`;
-  try {
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    await (await open(probe, 'wx', 0o600)).close();
-    await rm(probe, { force: true });
-    return null;
-  } catch (error) {
-    return `--report ${path} cannot be written (${(error as NodeJS.ErrnoException).code ?? String(error)}): pick a writable path`;
-  }
+export function checkReportPath(path: string): Promise<string | null> {
+  return writableProblem('--report', path);
 }
 
 /**
@@ -126,6 +121,7 @@ async function writeBody(
   };
   const c = header.counts;
   const total = Object.values(c).reduce((a, b) => a + b, 0);
+  const endUser = header.kind === 'onboard' ? await endUserCountsOf(store, header.job) : null;
   const head = {
     format: REPORT_FORMAT,
     tool: { name: 'mx-lifecycle', version: header.version },
@@ -148,6 +144,7 @@ async function writeBody(
       notFinished: c.pending + c.active + c.halted,
       badRows: header.badRows.total,
     },
+    ...(endUser ? { endUser } : {}),
   };
   const opening = JSON.stringify(head, null, 2);
   await write(`${opening.slice(0, -2)},\n  "customers": [`);
@@ -162,7 +159,7 @@ async function writeBody(
     if (page.length === 0) break;
     for (const item of page) {
       afterSeq = item.seq;
-      const described = describeItem(item.state, item.outcome);
+      const described = describeItem(item.state, storedOutcome(item));
       const entry = { id: item.id, state: item.state, reason: described.reason, userGuid: described.userGuid, members: described.members.map(slimMember) };
       await write(`${first ? '' : ','}\n    ${JSON.stringify(entry)}`);
       first = false;

@@ -14,16 +14,23 @@ import { checkInputFile, readInput, type CustomerInput, type InputProblem } from
 import { haltMessage } from './describe.js';
 import { environmentalFailure, probeRedis } from './environment.js';
 import { type Connection, type JobSettings, usageProblem } from './flags.js';
-import { defaultStoreOf, describeStore } from './storeUrl.js';
+import { defaultStoreOf, describeStore, sqlitePathOf } from './storeUrl.js';
+import { checkWritable, unwritableReason } from './writablePath.js';
 import { startInspector, type CliInspector, type InspectorProblem } from './inspector.js';
+import { inputWarningLine } from './inputWarning.js';
+import { otherInputProblem } from './jobInput.js';
+import { startJobLinks } from './jobLinks.js';
 import { startJobWebhooks } from './jobWebhooks.js';
 import type { JobObserver } from './observeJob.js';
-import { createOutput, EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, EXIT_USAGE, exitSoon, type Output } from './output.js';
+import { createOutput, EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, exitSoon, type Output } from './output.js';
 import { packageVersion } from './packageRoot.js';
 import { trackProgress } from './progress.js';
 import { showProgress } from './progressView.js';
 import { checkReportPath, MAX_BAD_ROWS, writeReport, type RunResultKind } from './report.js';
+import { listenForStop } from './stopSignals.js';
+import { storeFailure } from './storeFailure.js';
 import { exitCodeOf, summaryJson, summaryText, type RunSummary } from './summary.js';
+import { counted } from './counted.js';
 
 export interface RunJobOptions {
   /** The command's name, for messages. */
@@ -41,6 +48,8 @@ export interface RunJobOptions {
   replaceCredentials?: boolean;
   /** `retry`: only these customers of the input are submitted (their credentials held); the rest are ignored. */
   onlyCustomers?: ReadonlySet<string>;
+  /** `retry`: the store it opened and locked (the run takes it over and closes it), and the owner it leased the re-opened customers to. */
+  opened?: { store: SnapshotStore; owner: string };
 }
 
 /** Bad rows printed on stderr as they are found; the rest are counted and listed in the report. */
@@ -65,9 +74,10 @@ function createBadRows(io: Output, command: string, input: string) {
   };
 }
 
-async function* customersOf(input: string, onProblem: (problem: InputProblem) => void, only?: ReadonlySet<string>): AsyncGenerator<CustomerInput> {
+async function* customersOf(input: string, onProblem: (problem: InputProblem) => void, onWarning: (warning: InputProblem) => void, only?: ReadonlySet<string>): AsyncGenerator<CustomerInput> {
   for await (const record of readInput(input)) {
     if ('problem' in record) onProblem(record.problem);
+    else if ('warning' in record) onWarning(record.warning);
     else if (only === undefined || only.has(record.customer.id)) yield record.customer;
   }
 }
@@ -110,7 +120,7 @@ export function clientOf(settings: Connection & Partial<Pick<JobSettings, 'rate'
 
 function finishedEarlier(job: string, c: Record<string, number>, createdAt: number): string {
   const total = Object.values(c).reduce((a, b) => a + b, 0);
-  return `job ${job} already finished (started ${new Date(createdAt).toISOString()}): ${total} customers, ${c.done ?? 0} done, ` +
+  return `job ${job} already finished (started ${new Date(createdAt).toISOString()}): ${counted(total, 'customer')}, ${c.done ?? 0} done, ` +
     `${c.needsAction ?? 0} need action, ${c.failed ?? 0} failed, ${c.cancelled ?? 0} cancelled; nothing was run or checked now.\n` +
     `  to onboard these customers again, pick a new --job NAME; mx-lifecycle status --job ${job} shows who needs action\n`;
 }
@@ -143,6 +153,13 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     io.err(`mx-lifecycle ${command}: ${inputProblem.message}\n`);
     return EXIT_USAGE;
   }
+  // The default report sits beside a SQLite store: a store path under a file is the store's fault.
+  const storeFile = sqlitePathOf(settings.store);
+  const storeProblem = storeFile && storeFile !== ':memory:' ? await checkWritable(storeFile) : null;
+  if (storeProblem) {
+    io.err(`mx-lifecycle ${command}: cannot open the store ${describeStore(settings.store)}: ${unwritableReason(storeProblem)}\n`);
+    return EXIT_UNAVAILABLE;
+  }
   const reportProblem = await checkReportPath(settings.report);
   if (reportProblem) {
     io.err(`mx-lifecycle ${command}: ${reportProblem}\n`);
@@ -151,11 +168,15 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
   if (settings.keyOnCommandLine) {
     io.err(`mx-lifecycle ${command}: note: --api-key is visible to other users of this machine (ps); MX_API_KEY is safer\n`);
   }
-  const store = openStoreOrExplain(settings.store);
+  if (settings.webhook?.authOnCommandLine === true) {
+    io.err(`mx-lifecycle ${command}: note: --webhook-auth is visible to other users of this machine (ps); MX_WEBHOOK_AUTH is safer\n`);
+  }
+  const store = options.opened?.store ?? openStoreOrExplain(settings.store);
   let client: ObservableMxClient | undefined;
   let inspector: CliInspector | undefined;
   let runtime: ReturnType<typeof createRuntime> | undefined;
   let webhooks: Awaited<ReturnType<typeof startJobWebhooks>> = null;
+  let links: Awaited<ReturnType<typeof startJobLinks>> = null;
   let observer: JobObserver | null = null;
   try {
     await store.init().catch((error: unknown) => {
@@ -166,6 +187,8 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     if (existing && existing.kind !== settings.kind) {
       throw usageProblem(`job ${settings.job} in this store is an ${existing.kind} job, not ${settings.kind}: pick another --job (or --store)`);
     }
+    const otherInput = existing && settings.jobFromInput === true ? await otherInputProblem(settings.job, settings.report, settings.input) : null;
+    if (otherInput) throw usageProblem(otherInput);
     if (settings.redis !== undefined) {
       // Without a deadline, a wrong --redis URL left the limiter reconnecting for ever: no request,
       // no message, and a process that outlived SIGTERM.
@@ -198,6 +221,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
       ...(settings.outageBudgetMs === undefined ? {} : { outageBudgetMs: settings.outageBudgetMs }),
       ...(options.answerChallenge ? { answerChallenge: options.answerChallenge } : {}),
       ...(options.replaceCredentials === true ? { replaceCredentials: true } : {}),
+      ...(options.opened ? { owner: options.opened.owner } : {}),
       ...(watchers.length > 0 ? { inspect: (event: InspectionEvent) => watchers.forEach((watch) => watch(event)) } : {}),
       // Nobody can type an MFA answer into this command: without an answer source a challenge goes
       // to the customer at once rather than after a five-minute wait.
@@ -205,11 +229,12 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     });
 
     webhooks = await startJobWebhooks(settings.webhook, runtime, io, command, settings.lifecycle.pollIntervalMs);
+    links = await startJobLinks(settings.links, { store, client, jobId: settings.job, baseUrl: settings.baseUrl }, io, command);
 
     const before = existing ? await store.counts(settings.job) : null;
     const startedAt = Date.now();
     const badRows = createBadRows(io, command, settings.input);
-    const customers = settings.input === '' ? [] : customersOf(settings.input, (problem) => badRows.add(problem), options.onlyCustomers);
+    const customers = settings.input === '' ? [] : customersOf(settings.input, (problem) => badRows.add(problem), (warning) => io.err(inputWarningLine(command, settings.input, warning)), options.onlyCustomers);
     const { added } = await runtime.submit(settings.job, customers, settings.kind);
     badRows.finish();
     if (before && added === 0 && before.pending + before.active + before.halted === 0) {
@@ -221,21 +246,20 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
 
     const tracker = trackProgress(runtime.events, client, await store.counts(settings.job));
     const view = showProgress(tracker, { stream: process.stderr, job: settings.job, jsonEveryMs: options.progressEveryMs });
-    const stop = new AbortController();
-    const interrupt = (): void => {
-      signalled = true;
-      if (stop.signal.aborted) process.exit(130);
-      io.err(`\nmx-lifecycle ${command}: stopping; every customer's state is saved (press Ctrl-C again to quit at once)\n`);
-      stop.abort();
-    };
-    process.on('SIGINT', interrupt);
-    process.on('SIGTERM', interrupt);
+    const stop = listenForStop(io, command);
+    const shownStore = describeStore(settings.store);
     let outcome: Awaited<ReturnType<typeof runtime.run>>;
     try {
       outcome = await runtime.run(settings.job, { signal: stop.signal });
+    } catch (error) {
+      const failed = storeFailure(error, shownStore);
+      if (!failed) throw error;
+      view.stop();
+      io.err(`mx-lifecycle ${command}: ${failed.message}\n`);
+      return failed.code;
     } finally {
-      process.off('SIGINT', interrupt);
-      process.off('SIGTERM', interrupt);
+      signalled = stop.signalled();
+      stop.dispose();
       view.stop();
       tracker.dispose();
     }
@@ -245,7 +269,6 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     const c = outcome.counts;
     const result: RunResultKind = halt ? 'halted' : c.pending + c.active + c.halted > 0 ? 'interrupted' : 'finished';
     const finishedAt = Date.now();
-    const shownStore = describeStore(settings.store);
     const digest = await writeReport(
       settings.report,
       store,
@@ -266,6 +289,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     io.out(settings.json ? `${JSON.stringify(summaryJson(summary, code))}\n` : summaryText(summary));
     return code;
   } finally {
+    await links?.stop();
     await webhooks?.stop();
     await observer?.stop();
     await runtime?.close();

@@ -6,13 +6,17 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { storedOutcome } from '../durable/index.js';
 import type { JobRecord, SnapshotStore } from '../durable/store.js';
 import { describeItem, haltMessage } from './describe.js';
+import { endUserCountsOf, endUserLine } from './endUserCounts.js';
 import { checkJobName, usageProblem } from './flags.js';
 import { defaultStoreOf, describeStore } from './storeUrl.js';
 import { openExistingStore } from './jobStore.js';
 import type { Command } from './command.js';
+import { explainingEnvironment } from './environment.js';
 import { EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, guarded } from './output.js';
+import { counted } from './counted.js';
 
 const USAGE = `usage: mx-lifecycle status [--job NAME] [--store URL] [--json]
 
@@ -25,7 +29,7 @@ under ./.mx-lifecycle).
   --json        one JSON object on stdout
 
 exit codes: 0 every customer done (or a list of jobs); 1 some need action, failed or are not
-            finished, or no such job; 2 the job is halted; 64 bad usage`;
+            finished, or no such job; 2 the job is halted; 64 bad usage; 69 the store cannot be reached`;
 
 /** Customers listed per state in text; --json lists up to LIMIT_JSON. */
 const LIMIT_TEXT = 20;
@@ -34,7 +38,7 @@ const LIMIT_JSON = 1000;
 async function listed(store: SnapshotStore, job: string, state: 'needsAction' | 'failed', limit: number) {
   const items = await store.listItems(job, { states: [state], limit });
   return items.map((item) => {
-    const described = describeItem(item.state, item.outcome);
+    const described = describeItem(item.state, storedOutcome(item));
     return { id: item.id, reason: described.reason, errors: described.errors };
   });
 }
@@ -48,16 +52,21 @@ async function showJob(store: SnapshotStore, record: JobRecord, storeShown: stri
   const halt = record.halt ? { message: haltMessage(record.halt), error: record.halt } : null;
   const open = counts.pending + counts.active + counts.halted;
   const code = halt ? EXIT_HALTED : counts.needsAction + counts.failed + counts.cancelled + open > 0 ? EXIT_ATTENTION : EXIT_OK;
+  const endUser = record.kind === 'onboard' ? await endUserCountsOf(store, record.id) : null;
   if (json) {
-    const body = { job: record.id, kind: record.kind, store: storeShown, createdAt: new Date(record.createdAt).toISOString(), total, counts, halt, needsAction, failed };
+    const body = {
+      job: record.id, kind: record.kind, store: storeShown, createdAt: new Date(record.createdAt).toISOString(), total, counts, halt, needsAction, failed,
+      ...(endUser ? { endUser } : {}),
+    };
     process.stdout.write(`${JSON.stringify(body)}\n`);
     return code;
   }
   const lines = [
     `job ${record.id} (${record.kind}), created ${new Date(record.createdAt).toISOString()}, store ${storeShown}`,
-    `  ${total} customers: ${counts.done} done, ${counts.needsAction} need action, ${counts.failed} failed, ${counts.cancelled} cancelled; ` +
+    `  ${counted(total, 'customer')}: ${counts.done} done, ${counts.needsAction} need action, ${counts.failed} failed, ${counts.cancelled} cancelled; ` +
       `${counts.pending} pending, ${counts.active} in progress, ${counts.halted} halted`,
   ];
+  if (endUser) lines.push(endUserLine(endUser));
   if (halt) lines.push(`  halted: ${halt.message}`);
   for (const [title, items, count] of [['need action', needsAction, counts.needsAction], ['failed', failed, counts.failed]] as const) {
     if (count === 0) continue;
@@ -139,5 +148,5 @@ async function run(argv: string[]): Promise<number> {
 export const command: Command = {
   summary: "show a job's counts, its halt, and the customers that need action",
   usage: USAGE,
-  run: guarded('status', run),
+  run: guarded('status', explainingEnvironment('status', run)),
 };

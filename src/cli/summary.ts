@@ -6,6 +6,7 @@ import type { ItemState, JobKind } from '../durable/store.js';
 import type { ApiError } from '../errors/types.js';
 import { EXIT_ATTENTION, EXIT_HALTED, EXIT_INTERRUPTED, EXIT_OK } from './output.js';
 import type { NamedItem, RunResultKind } from './report.js';
+import { counted } from './counted.js';
 
 export interface RunSummary {
   command: string;
@@ -69,7 +70,7 @@ export function summaryText(s: RunSummary): string {
   const notFound = s.notFoundCount ?? 0;
   const lines = [
     `mx-lifecycle ${s.command}: job ${s.job} (${s.kind}) ${what}`,
-    `  ${total(c)} customers: ${c.done - notFound} ${verb}${s.kind === 'offboard' ? `, ${notFound} not found at MX` : ''}, ${c.needsAction} need action, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} cancelled` : ''}${open ? `, ${open} not finished` : ''}`,
+    `  ${counted(total(c), 'customer')}: ${c.done - notFound} ${verb}${s.kind === 'offboard' ? `, ${notFound} not found at MX` : ''}, ${c.needsAction} need action, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} cancelled` : ''}${open ? `, ${open} not finished` : ''}`,
   ];
   if (s.badRows > 0) lines.push(`  ${s.badRows} bad input row(s) skipped (listed above and in the report)`);
   lines.push(...listed('need action', s.needsAction, c.needsAction), ...listed('failed', s.failed, c.failed));

@@ -68,7 +68,7 @@ export function webhookSettingsOf(values: Partial<Record<Name, string>>, env: No
   if (!/^\/[A-Za-z0-9._~\-/]*$/.test(path)) throw usageProblem(`--webhook-path must start with / and hold only letters, digits and . _ ~ - /`);
   const host = values['webhook-host'] ?? DEFAULT_WEBHOOK_HOST;
   if (host === '' || /[\s/]/.test(host)) throw usageProblem(`--webhook-host must be a host name or an IP address`);
-  return { port, host, path, auth: auth === '' ? null : auth, bearer: bearer === '' ? null : bearer };
+  return { port, host, path, auth: auth === '' ? null : auth, bearer: bearer === '' ? null : bearer, authOnCommandLine: values['webhook-auth'] !== undefined };
 }
 
 /**

@@ -13,6 +13,7 @@ import { summariseChallenge } from '../../machines/index.js';
 import type { LifecycleEffects } from '../../machines/provide.js';
 import type { ChallengeAnswer, CredentialValue, MxClient } from '../api/types.js';
 import type { ApiError } from '../errors/types.js';
+import { createEndUserEffects } from './endUserEffects.js';
 import { memberKey, type AnswerBox } from './perMember.js';
 
 /** What a credentials source is asked for: one member's login, at the moment it is created. */
@@ -149,9 +150,19 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
     given === null ? [] : Array.isArray(given) ? given : credentialValuesFor(given, input.credentialFields);
   /** Members whose credentials this process replaced already: a later re-aggregation is a plain one. */
   const replaced = new Set<string>();
+  const createOauth = (input: CreateMemberActorInput, signal: AbortSignal) => {
+    const payload = callbackPayload?.(input.externalId);
+    return client.createMember(
+      {
+        userGuid: input.userGuid, id: input.externalId, institutionCode: input.institutionCode, credentials: [], isOauth: true,
+        ...(payload === undefined ? {} : { callbackPayload: payload }),
+      },
+      { signal },
+    );
+  };
   const create = (input: CreateMemberActorInput, signal: AbortSignal) =>
-    givenFor(input).andThen((given) => {
-      if (given === null) return errAsync(localError(`no credentials were given for member "${input.externalId}"`));
+    input.isOauth === true ? createOauth(input, signal) : givenFor(input).andThen((given) => {
+      if (given === null) return errAsync(localError(`no credentials were given for member "${input.externalId}"; give them, or connect it through the end user ("connect": "oauth" or "widget")`));
       const values = valuesOf(given, input);
       if (values.length === 0) {
         return errAsync(localError(`the credentials given for member "${input.externalId}" name none of the institution's fields`));
@@ -237,5 +248,6 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
       });
     },
     deleteMember: (input, signal) => client.deleteMember(input.userGuid, input.memberGuid, { signal }),
+    ...createEndUserEffects(client, credentials),
   };
 }

@@ -1,10 +1,13 @@
 export {
   createRuntime,
+  DEFAULT_LEASE_MS,
+  defaultOwnerOf,
   type JobStatus,
   type RunResult,
   type Runtime,
   type RuntimeEvent,
   type RuntimeEventMap,
+  type RuntimeHeld,
   type RuntimeOptions,
 } from './runtime.js';
 export {
@@ -17,6 +20,7 @@ export {
   type CredentialsSource,
 } from './effects.js';
 export { summarise, type SnapshotSummary } from './programs.js';
+export { restoreItem, storedOutcome, unreadableRow, type RestoreOptions, type RestoreResult, type UnreadableRowError } from './restore.js';
 export {
   createMemoryStore,
   createPostgresStore,
@@ -30,6 +34,8 @@ export {
 export {
   FINAL_ITEM_STATES,
   type ClaimOptions,
+  type EndUserEventCounts,
+  type EndUserEventKind,
   type FinalItemState,
   type ItemState,
   type ItemUpdate,
@@ -37,9 +43,29 @@ export {
   type JobRecord,
   type ListOptions,
   type NewItem,
+  type ResetLease,
   type SnapshotStore,
   type StoredItem,
+  type UnreadableValue,
 } from './store.js';
+export {
+  decodeEndUserPayload,
+  encodeEndUserPayload,
+  jobHashOf,
+  payloadNamesJob,
+  MAX_END_USER_PAYLOAD_CHARS,
+  type EndUserPayload,
+} from './endUserPayload.js';
+export { createEndUserEffects, endUserMemberOf } from './endUserEffects.js';
+export {
+  endUserTally,
+  findEndUserConnection,
+  listEndUserConnections,
+  type EndUserConnection,
+  type EndUserConnectionRow,
+  type EndUserKind,
+  type EndUserTally,
+} from './endUserConnections.js';
 export {
   callbackPayloadOf,
   parseCallbackPayload,

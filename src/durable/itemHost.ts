@@ -3,11 +3,13 @@
  * restored from its snapshot), notice its transitions and its halt, write it down, let it go when
  * it is final, drop it when another worker (or `cancel`) took it over, and stop them all at the end.
  */
-import { createActor, type Actor, type AnyStateMachine, type InspectionEvent } from 'xstate';
+import { endUserWaitsOf } from '../../machines/snapshot.js';
+import type { Actor, AnyStateMachine, InspectionEvent } from 'xstate';
 import type { ApiError } from '../errors/types.js';
 import type { Hub } from '../_internals/hub.js';
 import { createChallengeWatch } from './challenges.js';
 import type { JobProgram } from './programs.js';
+import { restoreItem, type UnreadableRowError } from './restore.js';
 import type { RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
 import type { Slots } from './slots.js';
 import type { FinalItemState, ItemState, SnapshotStore, StoredItem } from './store.js';
@@ -23,6 +25,10 @@ export interface LiveItem {
   stopping: boolean;
   /** Whether all it does now is wait on a durable timer: then it holds no slot. */
   waiting: boolean;
+  /** The item's input: which members to forget when it leaves. */
+  input: unknown;
+  /** Its connections waiting for their end user, as last told. */
+  endUserWaits?: number;
 }
 
 export interface ItemHostOptions {
@@ -69,6 +75,7 @@ export function createItemHost(options: ItemHostOptions) {
         id,
         state: summary.state,
         snapshot: item.actor.getPersistedSnapshot(),
+        machineVersion: program.versions.version,
         dueAt: summary.dueAt,
         ...(summary.final ? { outcome: summary.outcome } : {}),
       };
@@ -87,6 +94,7 @@ export function createItemHost(options: ItemHostOptions) {
       item.actor.stop();
       items.delete(id);
       slots.removed(item);
+      origins.forget(jobId, id, item.input);
       void store.getItem(jobId, id).then((stored) => {
         if (stored?.state === 'cancelled') hub.emit({ type: 'item.final', jobId, itemId: id, state: 'cancelled', outcome: stored.outcome });
       }, () => undefined);
@@ -101,14 +109,35 @@ export function createItemHost(options: ItemHostOptions) {
     if (waiting) hub.emit({ type: 'item.challenged', jobId, itemId, ...waiting });
   };
 
+  const noticeEndUser = (item: LiveItem) => {
+    const waiting = endUserWaitsOf(item.actor.getSnapshot());
+    if (waiting === (item.endUserWaits ?? 0)) return;
+    item.endUserWaits = waiting;
+    hub.emit({ type: 'item.enduser', jobId, itemId: item.id, waiting });
+  };
+
   const finish = async (item: LiveItem, state: FinalItemState, outcome: unknown) => {
     if (item.stopping) return;
     item.stopping = true;
     await writer.persisted(item.id);
     items.delete(item.id);
     slots.removed(item);
+    origins.forget(jobId, item.id, item.input);
     hub.emit({ type: 'item.final', jobId, itemId: item.id, state, outcome });
     poke();
+  };
+
+  // A row that cannot be taken up again fails alone, its stored snapshot kept as it is for a
+  // later release (or a person) to read; the rest of the job runs.
+  const settingApart = new Set<string>();
+  const setApart = (id: string, error: UnreadableRowError) => {
+    settingApart.add(id);
+    const outcome = { outcome: 'failed', error };
+    store.saveItems(jobId, owner, [{ id, state: 'failed', dueAt: null, outcome }]).then((written) => {
+      settingApart.delete(id);
+      if (written.includes(id)) hub.emit({ type: 'item.final', jobId, itemId: id, state: 'failed', outcome });
+      poke();
+    }, options.onFailure);
   };
 
   const start = (stored: StoredItem) => {
@@ -118,18 +147,20 @@ export function createItemHost(options: ItemHostOptions) {
       if (event.type === '@xstate.snapshot') {
         writer.markDirty(stored.id);
         if (item) slots.recheck(item);
+        if (item && hub.has('item.enduser')) noticeEndUser(item);
         noticeChallenge(stored.id, (event.actorRef as { id?: string }).id ?? '', event.snapshot);
       }
       if (typeof userInspect === 'function') userInspect(event);
       else userInspect?.next?.(event);
     };
-    const actor = stored.snapshot
-      ? createActor(program.machine, { snapshot: stored.snapshot as never, input: stored.input as never, inspect })
-      : createActor(program.machine, { input: stored.input as never, inspect });
-    const started: LiveItem = { id: stored.id, actor, state: stored.state, value: '', stopping: false, waiting: false };
+    if (settingApart.has(stored.id)) return;
+    const restored = restoreItem(stored, { machine: program.machine, versions: program.versions, inspect });
+    if (!restored.ok) return setApart(stored.id, restored.error);
+    const { actor } = restored;
+    const started: LiveItem = { id: stored.id, actor, state: stored.state, value: '', stopping: false, waiting: false, input: stored.input };
     item = started;
     // A restored halted item still shows its old halt until it receives job.resume: not a new halt.
-    let resuming = stored.snapshot !== null && program.summarise(stored.snapshot).state === 'halted';
+    let resuming = restored.snapshot !== null && program.summarise(restored.snapshot).state === 'halted';
     items.set(stored.id, started);
     origins.note(jobId, stored.id, stored.input);
     actor.subscribe({
@@ -154,18 +185,23 @@ export function createItemHost(options: ItemHostOptions) {
     }
   };
 
-  /** Writes where every live item stands, stops them, and gives their leases back at once. */
-  const stopAll = async () => {
+  /**
+   * Writes where every live item stands, stops them, and gives their leases back at once. Resolves
+   * with the store's error when the states could not be written (the items are stopped all the same).
+   */
+  const stopAll = async (): Promise<unknown> => {
     for (const item of items.values()) writer.markDirty(item.id);
-    await writer.flush();
+    const unsaved = await writer.flush().then(() => null, (error: unknown) => error ?? new Error('the store refused a write'));
     for (const item of items.values()) {
       item.stopping = true;
       item.actor.stop();
+      origins.forget(jobId, item.id, item.input);
     }
     const ids = [...items.keys()];
     items.clear();
     // Given back at once, so another worker (or the next run) need not wait for the leases to run out.
     if (ids.length > 0) await store.releaseItems(jobId, owner, ids).catch(() => undefined);
+    return unsaved;
   };
 
   return { start, drop, stopAll };

@@ -70,12 +70,13 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
     resolve?.();
   };
 
-  const halt = (error: ApiError) => {
+  const halt = (error: ApiError, wait = true) => {
     if (halted) return;
-    if (outage.waits(error)) return poke();
-    halted = error;
-    void store.setHalt(jobId, error).catch((e: unknown) => (failure = e));
-    hub.emit({ type: 'job.halted', jobId, error });
+    if (wait && outage.waits(error)) return poke();
+    const final = wait ? outage.haltOf(error) : error;
+    halted = final;
+    void store.setHalt(jobId, final).catch((e: unknown) => (failure = e));
+    hub.emit({ type: 'job.halted', jobId, error: final });
     poke();
   };
 
@@ -106,6 +107,13 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
       if (failure) throw failure;
       const stopping = context.closed() || halted !== null || runOptions.signal?.aborted === true;
       if (stopping) break;
+      // An outage past its budget halts the job when the budget ends, not after the customers'
+      // next round of retries (with a 30-s budget, a job refused from the start ran for a minute).
+      const expired = outage.expired();
+      if (expired) {
+        halt(expired, false);
+        continue;
+      }
       outage.resumeWhenDue(() => {
         for (const item of items.values()) if (item.state === 'halted') item.actor.send({ type: 'job.resume' });
       });
@@ -142,11 +150,13 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
       // One timer per wait, cleared when something else wakes the loop: left running, every
       // wake-up by a finished item added a timer whose own wake-up added another, until hundreds a
       // second kept the loop claiming (20,000 customers: the last 250 took 35 s instead of 0.4 s).
+      // The timer holds the process open on purpose: while every live item is halted by an outage
+      // pause it is the only thing left, and an unref'd one let Node end the run with exit 0 and
+      // no summary (issue 22) instead of resuming when the pause is over.
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         wake = resolve;
         timer = setTimeout(poke, outage.paused() ? outage.msLeft() : items.size === 0 ? Math.min(1000, leaseMs / 2) : 1000);
-        timer.unref?.();
       });
       clearTimeout(timer);
     }
@@ -157,7 +167,8 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
     slots.dispose();
     runOptions.signal?.removeEventListener('abort', onAbort);
     context.wakers.delete(onAbort);
-    await host.stopAll();
+    // A store that cannot take the last states ends the run with its error, never a retry loop.
+    failure ??= await host.stopAll();
     context.live.delete(jobId);
     runLock?.release();
   }

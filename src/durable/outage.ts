@@ -7,7 +7,7 @@
  * The pause is recorded in the job's halt record (`outage`), so it is durable: XState does not
  * persist delayed events, so a pause kept only in a timer would start over (and the budget with it)
  * after a restart. A restarted run waits out what is left of the recorded pause, and the budget
- * counts from the outage's first pause.
+ * counts from the outage's first failed request (kept as the pause's `since`).
  */
 import type { ApiError } from '../errors/types.js';
 
@@ -18,7 +18,7 @@ const LONGEST_PAUSE_MS = 60_000;
 
 /** An outage being waited out, as kept in the job's halt record. */
 export interface OutagePause {
-  /** Epoch ms of the outage's first pause; the budget counts from here. */
+  /** Epoch ms of the outage's first failed request (its first pause, when that is unknown); the budget counts from here. */
   since: number;
   /** Epoch ms at which the current pause ends and the halted customers are resumed. */
   until: number;
@@ -29,6 +29,9 @@ export interface OutagePause {
 
 /** The job's halt record while it waits out an outage: the error, with the pause beside it. */
 export type PausedHalt = ApiError & { outage: OutagePause };
+
+/** The halt of an outage that outlasted its budget: the last error, with how long MX failed. */
+export type SpentHalt = ApiError & { outageSpent: { since: number; lastedMs: number; budgetMs: number } };
 
 /**
  * Whether waiting may cure `error`: retryable, and reaching the whole job.
@@ -51,13 +54,15 @@ export function pauseOf(halt: ApiError | null | undefined): OutagePause | null {
 
 /**
  * The next pause of an outage (2 s, 4 s, 8 s … up to 60 s, never past the budget), or `null` when
- * the budget is spent and the job must halt.
+ * the budget is spent and the job must halt. The first pause of an outage counts the budget from
+ * `failingSince` (the first failed request of the outage), so customers' own retries before the
+ * pause are part of the outage, not extra time beside it.
  *
  * @example
  * nextPause(null, Date.now(), 15 * 60_000) // { since: now, until: now + 2000, pauses: 1, budgetMs: 900000 }
  */
-export function nextPause(previous: OutagePause | null, now: number, budgetMs: number): OutagePause | null {
-  const since = previous?.since ?? now;
+export function nextPause(previous: OutagePause | null, now: number, budgetMs: number, failingSince = now): OutagePause | null {
+  const since = previous?.since ?? Math.min(failingSince, now);
   const end = since + budgetMs;
   if (budgetMs <= 0 || now >= end) return null;
   const pauses = (previous?.pauses ?? 0) + 1;

@@ -6,6 +6,7 @@ import type { AnyStateMachine } from 'xstate';
 import type { LifecycleOptions } from '../../machines/options.js';
 import { provideEffects, type LifecycleEffects } from '../../machines/provide.js';
 import { haltOf, itemStateOf, pendingDueAt } from '../../machines/snapshot.js';
+import { machineVersions, type MachineVersions } from '../../machines/versions.js';
 import type { ApiError } from '../errors/types.js';
 import type { CustomerInput } from '../input/types.js';
 import type { ItemState, JobKind } from './store.js';
@@ -22,6 +23,8 @@ export interface SnapshotSummary {
 
 export interface JobProgram {
   machine: AnyStateMachine;
+  /** The version its snapshots are stored with, and the migrations from older ones. */
+  versions: MachineVersions;
   inputOf(customer: CustomerInput): unknown;
   summarise(snapshot: unknown): SnapshotSummary;
 }
@@ -71,6 +74,7 @@ export function jobProgram(kind: JobKind, effects: LifecycleEffects, options?: P
   if (kind === 'offboard') {
     return {
       machine: machines.offboarding,
+      versions: machineVersions,
       inputOf: (customer) => ({
         externalId: customer.id,
         members: customer.members.map((member) => ({ externalId: member.id })),
@@ -81,11 +85,17 @@ export function jobProgram(kind: JobKind, effects: LifecycleEffects, options?: P
   }
   return {
     machine: machines.onboarding,
+    versions: machineVersions,
     inputOf: (customer) => ({
       externalId: customer.id,
       ...(customer.email ? { email: customer.email } : {}),
       ...(customer.metadata ? { metadata: JSON.stringify(customer.metadata) } : {}),
-      members: customer.members.map((member) => ({ externalId: member.id, institutionCode: member.institution_code })),
+      members: customer.members.map((member) => ({
+        externalId: member.id,
+        institutionCode: member.institution_code ?? '',
+        // Given credentials decide at once; without them the machine asks (a login from the credentials source, or OAuth).
+        connect: member.connect ?? (member.credentials === undefined ? 'auto' : 'credentials'),
+      })),
       ...withOptions,
     }),
     summarise,

@@ -16,12 +16,27 @@ import { runJob } from './jobRun.js';
 import { createGivenCredentials, memberKey } from './perMember.js';
 import { jobProgram, type JobProgram } from './programs.js';
 import type { JobStatus, RunResult, Runtime, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
-import type { FinalItemState, JobKind } from './store.js';
+import type { FinalItemState, JobKind, SnapshotStore } from './store.js';
 import { createMemberOrigins, wakeLiveMember, type MemberRef } from './wake.js';
 
-export type { JobStatus, RunResult, Runtime, RuntimeEvent, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
+export type { JobStatus, RunResult, Runtime, RuntimeEvent, RuntimeEventMap, RuntimeHeld, RuntimeOptions } from './runtimeTypes.js';
 
 const SUBMIT_BATCH = 500;
+
+/** How long a worker's claim on an item lasts without a renewal, unless `leaseMs` says otherwise. */
+export const DEFAULT_LEASE_MS = 30_000;
+
+/**
+ * Who a runtime claims items as, unless `owner` says otherwise: one id per PostgreSQL worker, and
+ * one for every process on SQLite or memory (its run lock keeps a second process off the job, and
+ * a restart takes its items back at once instead of waiting out their leases).
+ *
+ * @example
+ * defaultOwnerOf(createSqliteStore({ path: 'jobs.sqlite' })) // 'local'
+ */
+export function defaultOwnerOf(store: Pick<SnapshotStore, 'kind'>): string {
+  return store.kind === 'postgres' ? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` : 'local';
+}
 
 /**
  * Creates a runtime over a store and a client.
@@ -35,14 +50,16 @@ const SUBMIT_BATCH = 500;
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { store, client } = options;
-  const leaseMs = options.leaseMs ?? 30_000;
-  const owner = options.owner ?? (store.kind === 'postgres' ? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` : 'local');
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const owner = options.owner ?? defaultOwnerOf(store);
   const hub = createHub<RuntimeEventMap>();
   const given = createGivenCredentials();
   const answers: AnswerBox = new Map();
   const credentials: CredentialsSource =
     options.credentials ?? ((request) => given.get(request.userExternalId, request.memberExternalId));
   const origins = createMemberOrigins();
+  // A final customer's create is behind it: its credentials are not kept for the rest of the job.
+  hub.on('item.final', (event) => given.forget(event.itemId));
   const effects = createLifecycleEffects({
     client, credentials, answerChallenge: options.answerChallenge, answers, callbackPayload: origins.payloadFor,
     replaceCredentials: options.replaceCredentials === true,
@@ -116,5 +133,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     while (live.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
-  return { submit, run, status, answer, wakeMember: (ref: MemberRef) => wakeLiveMember(live, ref), events: hub, close };
+  const held = () => ({
+    liveItems: [...live.values()].reduce((n, items) => n + items.size, 0),
+    credentials: given.size,
+    memberOrigins: origins.size,
+    answers: answers.size,
+  });
+
+  return { submit, run, status, answer, wakeMember: (ref: MemberRef) => wakeLiveMember(live, ref), events: hub, close, held };
 }

@@ -20,6 +20,8 @@ export type RuntimeEventMap = {
   /** A job-scope outage pauses the whole job until `until`; it halts once `since + budgetMs` has passed. */
   'job.paused': { type: 'job.paused'; jobId: string; error: ApiError; since: number; until: number; pauses: number; budgetMs: number };
   /** A member waits for MFA answers that no `answerChallenge` source gave: answer with `runtime.answer`. */
+  /** How many of the item's connections wait for their end user now (OAuth, widget, re-link) changed. */
+  'item.enduser': { type: 'item.enduser'; jobId: string; itemId: string; waiting: number };
   'item.challenged': { type: 'item.challenged'; jobId: string; itemId: string; memberId: string; challenges: ChallengeSummary[] };
 };
 export type RuntimeEvent = RuntimeEventMap[keyof RuntimeEventMap];
@@ -96,4 +98,18 @@ export interface Runtime {
   readonly events: Events<RuntimeEventMap>;
   /** Stops live items where they stand (their state is on disk) and timers. */
   close(): Promise<void>;
+  /**
+   * What the runtime holds in memory now: items live on this worker, customers whose credentials
+   * are held (submitted and not final yet), members whose callback payload is held (those of live
+   * items), and MFA answers not sent yet. None of them grows with the customers that finish.
+   */
+  held(): RuntimeHeld;
+}
+
+/** See `Runtime.held()`. */
+export interface RuntimeHeld {
+  liveItems: number;
+  credentials: number;
+  memberOrigins: number;
+  answers: number;
 }

@@ -4,7 +4,7 @@
  * input (never a secret), its latest persisted XState snapshot, the due time of its live durable wait,
  * and its final outcome. Items are claimed with leases so that several workers can share one job.
  */
-import type { ApiError } from '../errors/types.js';
+import type { ApiError, UnreadableColumn } from '../errors/types.js';
 
 /** What a job runs: onboarding creates users and members, offboarding deletes them. */
 export type JobKind = 'onboard' | 'offboard';
@@ -29,6 +29,13 @@ export interface NewItem {
   input: unknown;
 }
 
+/** A stored column of an item that is not JSON: the item's value for it reads as `null`. */
+export interface UnreadableValue {
+  column: UnreadableColumn;
+  /** What the JSON parser said, e.g. `Unexpected end of JSON input`. */
+  message: string;
+}
+
 export interface StoredItem {
   jobId: string;
   id: string;
@@ -38,17 +45,28 @@ export interface StoredItem {
   state: ItemState;
   /** The latest `actor.getPersistedSnapshot()`, or `null` before the item first ran. */
   snapshot: unknown | null;
+  /** The machines version the snapshot was written by; `null` when the row records none (no snapshot, or stored before versions were kept). */
+  machineVersion: number | null;
   /** Epoch ms at which the item's live durable wait is due, or `null` when it is not waiting. */
   dueAt: number | null;
   /** The final output or reason, once `state` is final. */
   outcome: unknown | null;
   updatedAt: number;
+  /**
+   * The first stored column that is not JSON (its value reads as `null`), or `null` when every
+   * column was read. Reading a store never throws for one bad row: the runtime fails that
+   * customer, and the commands that read the store show why.
+   */
+  unreadable: UnreadableValue | null;
 }
 
 export interface ItemUpdate {
   id: string;
   state: ItemState;
-  snapshot: unknown | null;
+  /** The new snapshot; omitted keeps the stored snapshot and its machine version as they are (a row set apart). */
+  snapshot?: unknown | null;
+  /** The machines version `snapshot` was written by (`null` or omitted: none recorded). */
+  machineVersion?: number | null;
   dueAt: number | null;
   /** The final output or reason; omitted leaves the stored outcome as it is. */
   outcome?: unknown | null;
@@ -61,7 +79,15 @@ export interface ItemReset {
   /** A new machine input (retry with new options or known guids); omitted keeps the stored one. */
   input?: unknown;
   snapshot: unknown | null;
+  /** The machines version `snapshot` was written by (`null` or omitted: none recorded). */
+  machineVersion?: number | null;
   outcome: unknown | null;
+}
+
+/** Who holds the items a reset writes, and for how long (a claim's owner and lease). */
+export interface ResetLease {
+  owner: string;
+  leaseMs: number;
 }
 
 export interface ClaimOptions {
@@ -80,6 +106,15 @@ export interface ListOptions {
   /** Items with `seq` greater than this (for paging). */
   afterSeq?: number;
   limit?: number;
+}
+
+/** What an end user did with a connection's link: it was handed out (exported or served), or opened. */
+export type EndUserEventKind = 'invited' | 'opened';
+
+/** Connections of a job with at least one event of each kind. */
+export interface EndUserEventCounts {
+  invited: number;
+  opened: number;
 }
 
 export interface SnapshotStore {
@@ -112,17 +147,27 @@ export interface SnapshotStore {
   /**
    * Rewrites items whose state is one of `from`, whatever worker holds them, and clears their
    * lease: the worker that held one sees it gone at its next renewal or save and stops its actor.
-   * One transaction; returns the ids written.
+   * With `lease`, the items are leased to that owner in the same write instead, so no other worker
+   * can claim them between the reset and the owner's own claim (retry). One transaction; returns
+   * the ids written.
    */
-  resetItems(jobId: string, resets: readonly ItemReset[], from: readonly ItemState[]): Promise<string[]>;
+  resetItems(jobId: string, resets: readonly ItemReset[], from: readonly ItemState[], lease?: ResetLease): Promise<string[]>;
   getItem(jobId: string, id: string): Promise<StoredItem | null>;
   listItems(jobId: string, options?: ListOptions): Promise<StoredItem[]>;
   /**
    * Takes the lock that lets one process at a time run `jobId`, where the backend needs one (SQLite:
    * every process claims as the same owner); throws a store error `MX_STORE_JOB_BUSY` when another
-   * process holds it. PostgreSQL workers share a job through leases and need none.
+   * process holds it. Taken again through the same store, it is shared (retry holds it across the
+   * run it starts). PostgreSQL workers share a job through leases and need none.
    */
   lockRun?(jobId: string): Promise<{ release(): void }>;
+  /**
+   * Notes that a connection's end-user link was handed out (`invited`) or opened; idempotent per
+   * connection and kind (a repeat only counts how often). Never takes a URL: ids only.
+   */
+  recordEndUserEvent(jobId: string, customerId: string, connectionId: string, kind: EndUserEventKind): Promise<void>;
+  /** How many connections of the job were invited and opened. */
+  endUserCounts(jobId: string): Promise<EndUserEventCounts>;
   /** How many items are in each state. */
   counts(jobId: string): Promise<Record<ItemState, number>>;
   close(): Promise<void>;

@@ -4,10 +4,10 @@
  * that MX can name them. A wake-up is only an event to a live actor: it is never stored, and one
  * that finds no live member is dropped, so a lost one costs no more than the next poll.
  */
-import { memberIdOf } from '../../machines/snapshot.js';
+import { memberGuidOf, memberIdOf } from '../../machines/snapshot.js';
 import type { AnyActorRef } from 'xstate';
-import type { MemberChangedEvent } from '../../machines/member.types.js';
-import { decodeEndUserPayload, encodeEndUserPayload } from './endUserPayload.js';
+import type { MemberChangedEvent, MemberLinkedEvent } from '../../machines/member.types.js';
+import { decodeEndUserPayload, encodeEndUserPayload, payloadNamesJob } from './endUserPayload.js';
 
 /** What a webhook can tell about the member it concerns; any one of these may be missing. */
 export interface MemberRef {
@@ -15,6 +15,8 @@ export interface MemberRef {
   /** The member's external id (MX's `id`). */
   memberId?: string | null;
   jobId?: string | null;
+  /** A long job id's hash, from an end user's widget payload. */
+  jobHash?: string | null;
   customerId?: string | null;
 }
 
@@ -76,29 +78,46 @@ export function parseCallbackPayload(text: string | undefined): CallbackOrigin |
   }
 }
 
+/** The external ids of the members an item's input lists. */
+function memberIdsOf(input: unknown): string[] {
+  const members = (input as { members?: unknown } | null)?.members;
+  if (!Array.isArray(members)) return [];
+  return members.map((member) => (member as { externalId?: unknown } | null)?.externalId).filter((id): id is string => typeof id === 'string');
+}
+
 /**
- * Which job and customer each member belongs to, learnt as items start, so the member's create
- * can name them in its callback payload.
+ * Which job and customer each member belongs to, learnt as items start and forgotten as they
+ * leave, so the member's create can name them in its callback payload.
  *
  * @example
  * const origins = createMemberOrigins();
  * origins.note('march', 'cust-1', { members: [{ externalId: 'cust-1-mxbank' }] });
  * origins.payloadFor('cust-1-mxbank'); // base64 naming march, cust-1 and cust-1-mxbank
+ * origins.forget('march', 'cust-1', { members: [{ externalId: 'cust-1-mxbank' }] }); // once the item is final
  */
 export function createMemberOrigins() {
   const byMember = new Map<string, CallbackOrigin>();
   return {
     note(jobId: string, customerId: string, input: unknown): void {
-      const members = (input as { members?: unknown } | null)?.members;
-      if (!Array.isArray(members)) return;
-      for (const member of members) {
-        const id = (member as { externalId?: unknown } | null)?.externalId;
-        if (typeof id === 'string') byMember.set(id, { job: jobId, customer: customerId });
-      }
+      for (const id of memberIdsOf(input)) byMember.set(id, { job: jobId, customer: customerId });
     },
     payloadFor(memberExternalId: string): string | undefined {
       const origin = byMember.get(memberExternalId);
       return origin ? callbackPayloadOf({ ...origin, connection: memberExternalId }) : undefined;
+    },
+    /**
+     * Lets go of a customer's members once its item leaves this worker: the payload is needed only
+     * by the member's create, and kept for every customer a job ever started it grew with the job.
+     */
+    forget(jobId: string, customerId: string, input: unknown): void {
+      for (const id of memberIdsOf(input)) {
+        const origin = byMember.get(id);
+        if (origin?.job === jobId && origin.customer === customerId) byMember.delete(id);
+      }
+    },
+    /** Members held (those of the items live on this worker). */
+    get size(): number {
+      return byMember.size;
     },
   };
 }
@@ -116,13 +135,19 @@ export function wakeLiveMember(
   ref: MemberRef,
 ): WokenMember | null {
   const send = (jobId: string, customerId: string, actor: AnyActorRef, memberId: string): WokenMember => {
-    actor.send({ type: 'member.status.changed', memberExternalId: memberId } satisfies MemberChangedEvent);
+    const known = memberGuidOf(actor.getSnapshot(), memberId);
+    // The end user made a member for a widget connection that has none yet: offer it for adoption.
+    if (known === null && ref.memberGuid) {
+      actor.send({ type: 'member.enduser.linked', memberExternalId: memberId, memberGuid: ref.memberGuid } satisfies MemberLinkedEvent);
+    } else actor.send({ type: 'member.status.changed', memberExternalId: memberId } satisfies MemberChangedEvent);
     return { jobId, customerId, memberId };
   };
-  if (ref.jobId && ref.customerId) {
-    const item = live.get(ref.jobId)?.get(ref.customerId);
+  const hashed = ref.jobHash ? [...live.keys()].find((jobId) => payloadNamesJob({ jobHash: ref.jobHash!, customerId: '', connectionId: '' }, jobId)) : undefined;
+  const namedJob = ref.jobId || hashed;
+  if (namedJob && ref.customerId) {
+    const item = live.get(namedJob)?.get(ref.customerId);
     const memberId = item ? memberIdOf(item.actor.getSnapshot(), ref) : null;
-    if (item && memberId) return send(ref.jobId, ref.customerId, item.actor, memberId);
+    if (item && memberId) return send(namedJob, ref.customerId, item.actor, memberId);
   }
   if (!ref.memberGuid) return null;
   for (const [jobId, items] of live) {

@@ -12,7 +12,7 @@ export interface SnapshotWriter {
   markDirty(id: string): void;
   /** Resolves once the state `id` has now is on disk. */
   persisted(id: string): Promise<void>;
-  /** Writes everything dirty now. */
+  /** Writes everything dirty now; rejects with the store's error once a batch failed for good. */
   flush(): Promise<void>;
   /** How many snapshot writes reached the store. */
   readonly written: number;
@@ -26,7 +26,10 @@ export interface SnapshotWriterOptions {
   read: (id: string) => ItemUpdate | null;
   /** Called with the ids a write found leased by another worker: they are no longer this worker's. */
   onLost?: (ids: string[]) => void;
-  /** Called when a batch could not be written after retries; the items stay dirty. */
+  /**
+   * Called when a batch could not be written after retries; the items stay dirty and the writer
+   * stops writing (a full disk or a read-only file does not heal itself: the run ends with it).
+   */
   onError: (error: unknown) => void;
   /** Most items written in one transaction. */
   maxBatch?: number;
@@ -57,6 +60,9 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
   let scheduled = false;
   let written = 0;
   let lastStart = Number.NEGATIVE_INFINITY;
+  // Once a batch fails after its retries, nothing more is tried: before, flush() tried the same
+  // batch again for ever on a full disk, and the run (and SIGTERM) never ended.
+  let broken: { error: unknown } | null = null;
 
   async function writeBatch(ids: string[]): Promise<void> {
     // Taken before the states are read: a waiter that arrives during the write waits for the next batch.
@@ -106,6 +112,7 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
         await writeBatch(ids);
       } catch (error) {
         for (const id of ids) dirty.add(id);
+        broken ??= { error };
         onError(error);
         return;
       }
@@ -117,14 +124,14 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
       lastStart = performance.now();
       running = drain().finally(() => {
         running = null;
-        if (dirty.size > 0) schedule();
+        if (dirty.size > 0 && !broken) schedule();
       });
     }
     return running;
   }
 
   function schedule(): void {
-    if (scheduled) return;
+    if (scheduled || broken) return;
     scheduled = true;
     const fire = (): void => {
       scheduled = false;
@@ -152,9 +159,11 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
       });
     },
     async flush() {
-      while (dirty.size > 0 || running) {
+      const failed = () => broken;
+      while ((dirty.size > 0 || running) && !failed()) {
         await (running ?? start());
       }
+      if (broken) throw broken.error;
     },
     get written() {
       return written;

@@ -24,6 +24,8 @@ const DISPOSITIONS: Readonly<Record<Exclude<ApiErrorKind, 'unknown'>, Dispositio
   challenge_expired: { retryable: false, scope: 'item' },
   credentials_stale: { retryable: false, scope: 'item' },
   not_aggregatable: { retryable: false, scope: 'item' },
+  // One customer's row; the rest of the job runs.
+  unreadable_row: { retryable: false, scope: 'item' },
 };
 
 /**

@@ -19,4 +19,6 @@ export {
   type FieldError,
   type HttpOutcome,
   type RedactedExchange,
+  type UnreadableCause,
+  type UnreadableColumn,
 } from './types.js';

@@ -31,6 +31,7 @@ export const API_ERROR_KINDS = [
   'challenge_expired',
   'credentials_stale',
   'not_aggregatable',
+  'unreadable_row',
   'unknown',
 ] as const;
 
@@ -71,6 +72,16 @@ interface ApiErrorBase {
   exchange?: RedactedExchange;
 }
 
+/**
+ * Why a stored row could not be taken up again: its snapshot names a state the machines no longer
+ * have, or one of its columns is not JSON, or not the shape a machine reads, or it was written by
+ * newer machines than this release's.
+ */
+export type UnreadableCause = 'unknown_state' | 'bad_json' | 'bad_shape' | 'newer_machines';
+
+/** The stored column that could not be read. */
+export type UnreadableColumn = 'snapshot' | 'input' | 'outcome';
+
 export type ApiError =
   | (ApiErrorBase & { kind: 'duplicate'; guid?: string })
   | (ApiErrorBase & { kind: 'not_found'; resource?: 'user' | 'member' | 'account' | 'challenge' | 'endpoint' | 'record' })
@@ -87,6 +98,8 @@ export type ApiError =
   | (ApiErrorBase & { kind: 'challenge_expired' })
   | (ApiErrorBase & { kind: 'credentials_stale' })
   | (ApiErrorBase & { kind: 'not_aggregatable' })
+  /** Made by the runtime, not the classifier: the customer's stored row could not be restored. */
+  | (ApiErrorBase & { kind: 'unreadable_row'; cause: UnreadableCause; column: UnreadableColumn; machinesVersion?: number })
   | (ApiErrorBase & { kind: 'unknown' });
 
 /** The `ApiError` of one kind, e.g. `ApiErrorOf<'duplicate'>` has `guid`. */

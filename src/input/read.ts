@@ -1,5 +1,5 @@
 import { open, stat } from 'node:fs/promises';
-import { parseCsvLine, rowsToCustomers, type CsvRow } from './csv.js';
+import { readCsv } from './csv.js';
 import { fieldWithReplacement, jsonDepthOf, MAX_ROW_BYTES, MAX_ROW_DEPTH } from './limits.js';
 import { inputLines, type InputLine } from './lines.js';
 import { createMemberOwners } from './memberOwners.js';
@@ -126,52 +126,15 @@ async function* readJsonl(path: string): AsyncGenerator<InputRecord> {
   }
 }
 
-async function* readCsv(path: string): AsyncGenerator<InputRecord> {
-  async function* rows(): AsyncGenerator<CsvRow | InputRecord> {
-    let header: string[] | null = null;
-    for await (const read of lines(path)) {
-      const { line, text } = read;
-      if (!read.tooLong && text.trim() === '') continue;
-      const tooBad = lineProblem(read);
-      if (tooBad) {
-        yield { line, problem: tooBad };
-        continue;
-      }
-      const cells = parseCsvLine(text);
-      if (cells === null) {
-        yield { line, problem: { line, field: '(line)', reason: 'has an unterminated quoted field' } };
-        continue;
-      }
-      if (header === null) {
-        header = cells.map((cell) => cell.trim().toLowerCase());
-        if (!header.includes('user_id')) {
-          yield { line, problem: { line, field: '(header)', reason: 'must name the columns, user_id first: user_id,email,member_id,institution_code,username,password' } };
-          return;
-        }
-        continue;
-      }
-      const values: Record<string, string> = {};
-      header.forEach((name, index) => {
-        values[name] = (cells[index] ?? '').trim();
-      });
-      if (read.invalidUtf8) {
-        yield { line, problem: { line, field: fieldWithReplacement(values), reason: NOT_UTF8 } };
-        continue;
-      }
-      yield { line, values };
-    }
-  }
-  yield* rowsToCustomers(rows());
-}
-
 /**
  * Streams a job's input file, one record per customer or per unusable row, in file order. The file
- * is never read whole: memory stays flat for any size.
+ * is never read whole: memory stays flat for any size. A CSV file also gives a `warning` for each
+ * column nothing reads.
  *
  * @example
  * for await (const record of readInput('customers.jsonl')) {
  *   if ('problem' in record) console.warn(`line ${record.line}: ${record.problem.field} ${record.problem.reason}`);
- *   else console.log(record.customer.id);
+ *   else if ('customer' in record) console.log(record.customer.id);
  * }
  */
 export function readInput(path: string, format: InputFormat = formatOf(path)): AsyncGenerator<InputRecord> {

@@ -1,4 +1,6 @@
-import type { ConnectionInput, CustomerInput, InputProblem } from './types.js';
+import type { ConnectionInput, ConnectMode, CustomerInput, InputProblem } from './types.js';
+
+const CONNECT_MODES: readonly ConnectMode[] = ['credentials', 'oauth', 'widget'];
 
 const EXTERNAL_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -23,11 +25,18 @@ function checkConnection(raw: unknown, at: string): Check<ConnectionInput> {
   const record = raw as Record<string, unknown>;
   const id = checkExternalId(record.id, `${at}.id`, 'MBR-');
   if (!id.ok) return id;
+  const connect = record.connect;
+  if (connect !== undefined && connect !== null && !CONNECT_MODES.includes(connect as ConnectMode)) {
+    return { ok: false, field: `${at}.connect`, reason: `must be one of ${CONNECT_MODES.map((m) => `"${m}"`).join(', ')}` };
+  }
   const institution = record.institution_code;
-  if (typeof institution !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(institution)) {
+  // A widget's end user may pick the bank in the widget.
+  const optional = connect === 'widget' && (institution === undefined || institution === null || institution === '');
+  if (!optional && (typeof institution !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(institution))) {
     return { ok: false, field: `${at}.institution_code`, reason: 'is required (an institution code such as "mxbank")' };
   }
-  const connection: ConnectionInput = { id: id.value, institution_code: institution };
+  const connection: ConnectionInput = { id: id.value, ...(optional ? {} : { institution_code: institution as string }) };
+  if (typeof connect === 'string') connection.connect = connect as ConnectMode;
   if (record.credentials !== undefined) {
     const creds = record.credentials;
     if (typeof creds !== 'object' || creds === null || Array.isArray(creds)) {
@@ -39,6 +48,9 @@ function checkConnection(raw: unknown, at: string): Check<ConnectionInput> {
       }
     }
     connection.credentials = creds as Record<string, string>;
+  }
+  if (connection.connect !== undefined && connection.connect !== 'credentials' && connection.credentials !== undefined) {
+    return { ok: false, field: `${at}.credentials`, reason: `are not used by "connect": "${connection.connect}" (the end user connects): leave them out` };
   }
   return { ok: true, value: connection };
 }

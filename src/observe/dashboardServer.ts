@@ -10,12 +10,20 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiError } from '../errors/types.js';
-import type { JobWatch } from './jobWatch.js';
+import type { ItemView, JobWatch } from './jobWatch.js';
 import { LOCAL_PAGE_HEADERS, LOOPBACK_HOST, isLoopbackHost, refusal } from './loopback.js';
 import type { LifecycleMetrics } from './metrics.js';
 import type { RateSampler } from './rates.js';
 import type { Statechart } from './statechart.js';
 
+
+function decodedOrNull(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
 export interface DashboardSource {
   job: string;
   kind: 'onboard' | 'offboard';
@@ -26,6 +34,8 @@ export interface DashboardSource {
   halt: () => ApiError | null;
   rates?: RateSampler;
   metrics?: LifecycleMetrics;
+  /** A customer the watch keeps no view of (finished a while ago), read from the store. */
+  lookup?: (id: string) => Promise<ItemView | null>;
 }
 
 export interface DashboardServerOptions {
@@ -113,7 +123,10 @@ export async function startDashboardServer(source: DashboardSource, options: Par
     if (url.pathname === '/api/state') return json(res, 200, snapshotOf(source));
     if (url.pathname === '/api/items') return json(res, 200, source.watch.search(url.searchParams.get('q') ?? '', LIST_LIMIT));
     if (url.pathname.startsWith('/api/items/')) {
-      const item = source.watch.item(decodeURIComponent(url.pathname.slice('/api/items/'.length)));
+      // A bad escape such as a lone `%` is the client's mistake: 400, not the 500 an exception gave.
+      const id = decodedOrNull(url.pathname.slice('/api/items/'.length));
+      if (id === null) return json(res, 400, { error: 'the customer id in the path is not valid percent-encoding' });
+      const item = source.watch.item(id) ?? (await source.lookup?.(id)) ?? null;
       return item ? json(res, 200, item) : json(res, 404, { error: 'no such customer in this job' });
     }
     if (url.pathname === '/metrics' && source.metrics) {

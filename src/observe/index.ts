@@ -1,7 +1,7 @@
 /**
  * Watching a job: the dashboard server, its statecharts, Prometheus metrics and structured logs.
  */
-export { createJobWatch, TIMELINE_LIMIT, type JobWatch, type ItemView, type TimelineEntry, type WatchCounts } from './jobWatch.js';
+export { createJobWatch, defaultJobWatchOptions, itemViewOf, ATTENTION_KEPT, RECENT_VIEWS, TIMELINE_LIMIT, type JobWatch, type JobWatchOptions, type ItemView, type TimelineEntry, type WatchCounts, type WatchHeld } from './jobWatch.js';
 export { startDashboardServer, type DashboardServer, type DashboardServerOptions, type DashboardSource } from './dashboardServer.js';
 export { createLifecycleMetrics, endpointOf, type LifecycleMetrics, type LifecycleMetricsOptions } from './metrics.js';
 export { createJobLogger, logJobEvents, textLine, LOG_LEVELS, REDACTED_PATHS, type JobLoggerOptions, type LogFormat } from './logger.js';

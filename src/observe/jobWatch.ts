@@ -1,14 +1,19 @@
 /**
- * What a dashboard knows about one job: for each customer, the state of each of its machines (the
- * root, its user, its members), a bounded timeline of their transitions, and the final outcome;
- * and, from those, how many machines of each kind are in each state. It is fed by the store (a
- * job that is not running, or the customers a run does not touch) and by XState inspection events
- * (a running job). Nothing secret is kept: transitions record the event's type, the classified
- * error's kind and message, and its exchange, which the classifier has already redacted.
+ * What a dashboard knows about one job: how many customers are in each state, how many of their
+ * machines (the root, its user, its members) are in each state, and, for the customers in progress
+ * and the latest to finish, each machine's state, a bounded timeline of their transitions, and the
+ * outcome. It is fed by the store (a job that is not running, or the customers a run does not
+ * touch) and by XState inspection events (a running job). What it holds does not grow with the
+ * customers that finish (one number each), so a 200,000-customer job fits; the details of the
+ * others are read from the store when asked for (`itemViewOf`). Nothing secret is kept:
+ * transitions record the event's type, the classified error's kind and message, and its exchange,
+ * which the classifier has already redacted.
  */
 import type { InspectionEvent } from 'xstate';
 import type { ApiError } from '../errors/types.js';
+import { storedOutcome } from '../durable/index.js';
 import type { FinalItemState, ItemState, StoredItem } from '../durable/store.js';
+import { createMachineTally } from './_internals/machineTally.js';
 import { leavesOf, machineStatesOf, reasonOf } from './snapshotView.js';
 
 /** One transition of one machine of a customer. */
@@ -61,55 +66,139 @@ export interface JobWatch {
 
 /** Transitions kept per customer: the first ones and the latest ones tell the story. */
 export const TIMELINE_LIMIT = 60;
+/** Finished customers whose whole view (timeline included) is kept, the latest first to go last. */
+export const RECENT_VIEWS = 500;
+/** Customers per attention state (needs action, failed) whose reason is kept for the lists. */
+export const ATTENTION_KEPT = 2_000;
 const ITEM_STATES: readonly ItemState[] = ['pending', 'active', 'halted', 'done', 'needsAction', 'failed', 'cancelled'];
+const CODE = Object.fromEntries(ITEM_STATES.map((s, i) => [s, i])) as Record<ItemState, number>;
+const FINAL: ReadonlySet<ItemState> = new Set(['done', 'needsAction', 'failed', 'cancelled']);
+/** An index entry packs the state's code and the machines' signature in one number. */
+const CODES = 8;
+
+export interface JobWatchOptions {
+  /** Finished customers whose whole view (timeline included) is kept. @default RECENT_VIEWS */
+  recentViews: number;
+  /** Customers per attention state whose reason is kept for the lists. @default ATTENTION_KEPT */
+  attentionKept: number;
+}
+
+export const defaultJobWatchOptions: JobWatchOptions = { recentViews: RECENT_VIEWS, attentionKept: ATTENTION_KEPT };
 
 interface Internal {
   view: ItemView;
 }
 
+/** What a watch holds in memory, for tests and benchmarks: none of it grows with finished customers but `indexed`. */
+export interface WatchHeld {
+  /** Customers known (one number each). */
+  indexed: number;
+  /** Whole views of customers in progress. */
+  live: number;
+  /** Whole views of recently finished customers (at most `recentViews`). */
+  recent: number;
+  /** Reasons kept for the attention lists (at most `attentionKept` per state). */
+  reasons: number;
+  /** Machines of running actors being followed. */
+  sessions: number;
+  /** Distinct machine signatures counted. */
+  signatures: number;
+}
+
 /**
- * Creates an empty watch for a job whose root machine is `rootMachine`.
+ * A customer's view from its stored row: its machines and reason, no timeline (the store keeps none).
+ *
+ * @example
+ * const view = itemViewOf(await store.getItem('march', 'cust-1'), 'onboarding');
+ */
+export function itemViewOf(row: StoredItem, rootMachine: string): ItemView {
+  return { id: row.id, seq: row.seq, state: row.state, machines: row.snapshot ? machineStatesOf(row.snapshot, rootMachine) : {}, timeline: [], reason: row.outcome ? reasonOf(row.outcome) : null };
+}
+
+/**
+ * Creates an empty watch for a job whose root machine is `rootMachine`. It holds a whole view only
+ * of the customers in progress and of the latest `recentViews` to finish; of the others, one number
+ * (state and machines' signature). A dashboard asks the store for the others' details.
  *
  * @example
  * const watch = createJobWatch('onboarding');
  * watch.seed(await store.listItems('march'));
  * createRuntime({ store, client, inspect: (e) => watch.inspect(e) });
  */
-export function createJobWatch(rootMachine: string): JobWatch {
-  const items = new Map<string, Internal>();
+export function createJobWatch(rootMachine: string, options: Partial<JobWatchOptions> = {}): JobWatch & { held(): WatchHeld } {
+  const { recentViews, attentionKept } = { ...defaultJobWatchOptions, ...options };
+  const index = new Map<string, number>();
+  const live = new Map<string, Internal>();
+  const recent = new Map<string, Internal>();
+  const reasons = { needsAction: new Map<string, string | null>(), failed: new Map<string, string | null>() };
+  const tally = createMachineTally();
   const roots = new Map<string, string>();
   const sessions = new Map<string, { item: string; actor: string; machine: string }>();
-  const counts: Record<string, Record<string, number>> = {};
   const itemCounts = Object.fromEntries(ITEM_STATES.map((s) => [s, 0])) as Record<ItemState, number>;
   const listeners = new Set<(item: string, entry: TimelineEntry) => void>();
   let version = 0;
 
-  const bump = (machine: string, states: string[], by: number) => {
-    const table = (counts[machine] ??= {});
-    for (const state of states) table[state] = (table[state] ?? 0) + by;
+  const stateOf = (packed: number): ItemState => ITEM_STATES[packed % CODES] ?? 'pending';
+  /** Records `id`'s state and signature in the index and the counts, taking back what it counted before. */
+  const count = (id: string, state: ItemState, signature: number) => {
+    const before = index.get(id);
+    const packed = signature * CODES + CODE[state];
+    if (before === packed) return;
+    if (before !== undefined) {
+      itemCounts[stateOf(before)] -= 1;
+      tally.add(Math.floor(before / CODES), -1);
+    }
+    itemCounts[state] += 1;
+    tally.add(signature, 1);
+    index.set(id, packed);
+    version += 1;
   };
+  const noteReason = (id: string, state: ItemState, reason: string | null) => {
+    for (const [kept, list] of Object.entries(reasons)) if (kept !== state) list.delete(id);
+    const list = state === 'needsAction' || state === 'failed' ? reasons[state] : undefined;
+    if (list && (list.has(id) || list.size < attentionKept)) list.set(id, reason);
+  };
+  const signatureOfView = (view: ItemView) => tally.signatureOf(view.machines);
+  /** Keeps `entry` where its state belongs: in progress, or among the latest finished. */
+  const place = (entry: Internal) => {
+    const id = entry.view.id;
+    if (!FINAL.has(entry.view.state)) {
+      recent.delete(id);
+      live.set(id, entry);
+      return;
+    }
+    live.delete(id);
+    recent.delete(id);
+    recent.set(id, entry);
+    if (recent.size > recentViews) {
+      const oldest = recent.keys().next().value;
+      if (oldest !== undefined) recent.delete(oldest);
+    }
+  };
+  const viewOf = (id: string): Internal | undefined => live.get(id) ?? recent.get(id);
+  /** The whole view of `id`, made when it starts moving here; one only in the index starts with no machines. */
   const itemOf = (id: string, seq = 0): Internal => {
-    let entry = items.get(id);
+    let entry = viewOf(id);
     if (!entry) {
-      entry = { view: { id, seq: seq || items.size + 1, state: 'pending', machines: {}, timeline: [], reason: null } };
-      items.set(id, entry);
-      itemCounts.pending += 1;
+      const packed = index.get(id);
+      entry = { view: { id, seq: seq || index.size + 1, state: packed === undefined ? 'pending' : stateOf(packed), machines: {}, timeline: [], reason: null } };
+      count(id, entry.view.state, 0);
+      place(entry);
     }
     return entry;
   };
   const setItemState = (entry: Internal, state: ItemState) => {
     if (entry.view.state === state) return;
-    itemCounts[entry.view.state] -= 1;
-    itemCounts[state] += 1;
     entry.view.state = state;
-    version += 1;
+    count(entry.view.id, state, signatureOfView(entry.view));
+    noteReason(entry.view.id, state, entry.view.reason);
+    place(entry);
   };
   const setMachine = (entry: Internal, actor: string, machine: string, states: string[]): string[] | null => {
     const before = entry.view.machines[actor];
     if (before && before.states.join() === states.join()) return null;
-    if (before) bump(before.machine, before.states, -1);
-    bump(machine, states, 1);
     entry.view.machines[actor] = { machine, states };
+    count(entry.view.id, entry.view.state, signatureOfView(entry.view));
     version += 1;
     return before?.states ?? [];
   };
@@ -124,12 +213,21 @@ export function createJobWatch(rootMachine: string): JobWatch {
   return {
     seed(stored) {
       for (const row of stored) {
-        const entry = itemOf(row.id, row.seq);
-        setItemState(entry, row.state);
-        if (row.snapshot) {
-          for (const [actor, view] of Object.entries(machineStatesOf(row.snapshot, rootMachine))) setMachine(entry, actor, view.machine, view.states);
+        const held = viewOf(row.id);
+        const machines = row.snapshot ? machineStatesOf(row.snapshot, rootMachine) : null;
+        const outcome = storedOutcome(row);
+        const reason = outcome ? reasonOf(outcome) : null;
+        if (held || (machines && !FINAL.has(row.state))) {
+          // In progress with machines (here or on another worker): followed in full, so its
+          // machines can move from what the store says.
+          const entry = held ?? itemOf(row.id, row.seq);
+          for (const [actor, view] of Object.entries(machines ?? {})) setMachine(entry, actor, view.machine, view.states);
+          if (outcome) entry.view.reason = reason;
+          setItemState(entry, row.state);
+          continue;
         }
-        if (row.outcome) entry.view.reason = reasonOf(row.outcome);
+        count(row.id, row.state, machines ? tally.signatureOf(machines) : 0);
+        noteReason(row.id, row.state, reason);
       }
     },
     inspect(event) {
@@ -167,37 +265,35 @@ export function createJobWatch(rootMachine: string): JobWatch {
     },
     itemFinal(id, state, outcome) {
       const entry = itemOf(id);
-      setItemState(entry, state);
       entry.view.reason = reasonOf(outcome);
+      setItemState(entry, state);
+      noteReason(id, state, entry.view.reason);
       for (const [session, where] of sessions) if (where.item === id) sessions.delete(session);
       for (const [root, item] of roots) if (item === id) roots.delete(root);
     },
     counts() {
-      const total = items.size;
-      const machines = Object.fromEntries(Object.entries(counts).map(([m, t]) => [m, Object.fromEntries(Object.entries(t).filter(([, n]) => n > 0))]));
-      let notStarted = 0;
-      for (const { view } of items.values()) if (!view.machines.root) notStarted += 1;
-      return { total, notStarted, items: { ...itemCounts }, machines };
+      return { total: index.size, notStarted: tally.notStarted(), items: { ...itemCounts }, machines: tally.counts() };
     },
     item(id) {
-      const entry = items.get(id);
+      const entry = viewOf(id);
       return entry ? structuredClone(entry.view) : null;
     },
     search(query, limit) {
       const q = query.trim().toLowerCase();
       const found: Array<Pick<ItemView, 'id' | 'state' | 'reason'>> = [];
-      for (const { view } of items.values()) {
-        if (q && !view.id.toLowerCase().includes(q)) continue;
-        found.push({ id: view.id, state: view.state, reason: view.reason });
+      for (const [id, packed] of index) {
+        if (q && !id.toLowerCase().includes(q)) continue;
+        const state = stateOf(packed);
+        const reason = viewOf(id)?.view.reason ?? (state === 'needsAction' || state === 'failed' ? reasons[state].get(id) : null) ?? null;
+        found.push({ id, state, reason });
         if (found.length >= limit) break;
       }
       return found;
     },
     list(state, limit) {
       const found: Array<Pick<ItemView, 'id' | 'reason'>> = [];
-      for (const { view } of items.values()) {
-        if (view.state !== state) continue;
-        found.push({ id: view.id, reason: view.reason });
+      for (const [id, reason] of reasons[state]) {
+        found.push({ id, reason });
         if (found.length >= limit) break;
       }
       return found;
@@ -209,5 +305,9 @@ export function createJobWatch(rootMachine: string): JobWatch {
     get version() {
       return version;
     },
+    held: () => ({
+      indexed: index.size, live: live.size, recent: recent.size, reasons: reasons.needsAction.size + reasons.failed.size,
+      sessions: sessions.size, signatures: tally.signatures,
+    }),
   };
 }

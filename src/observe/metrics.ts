@@ -15,9 +15,24 @@ export interface LifecycleMetrics {
   observeClient(client: Pick<ObservableMxClient, 'events' | 'limiterState'>): () => void;
   /** Reports customers by state and machine retries from a job watch. */
   observeWatch(watch: JobWatch): () => void;
+  /**
+   * Reports a job's end-user connections (`invited`, `opened`, `connected`, `abandoned`, `waiting`)
+   * from `read`, at most once per `cacheMs` whatever the scrape rate (it reads the store).
+   */
+  observeEndUser(read: () => Promise<EndUserCounts | null>, cacheMs?: number): () => void;
   /** The text Prometheus scrapes. */
   text(): Promise<string>;
 }
+
+/** What `observeEndUser` reports. */
+export interface EndUserCounts {
+  invited: number;
+  opened: number;
+  connected: number;
+  abandoned: number;
+  waiting: number;
+}
+const END_USER_COUNTS = ['invited', 'opened', 'connected', 'abandoned', 'waiting'] as const;
 
 export interface LifecycleMetricsOptions {
   /**
@@ -88,8 +103,20 @@ export function createLifecycleMetrics(options: Partial<LifecycleMetricsOptions>
     },
   });
 
-  // Both gauges are read at scrape time by their collect(); held here only so they are not unused.
-  void [queuedGauge, itemsGauge];
+  const endUserReads = new Set<() => Promise<EndUserCounts | null>>();
+  const endUserGauge = new Gauge({
+    name: 'mx_lifecycle_end_user_connections', help: 'Connections the end user makes (OAuth, widget): invited, opened, connected, abandoned, waiting now', labelNames: ['count'], registers,
+    async collect() {
+      const totals = Object.fromEntries(END_USER_COUNTS.map((c) => [c, 0])) as Record<(typeof END_USER_COUNTS)[number], number>;
+      for (const read of endUserReads) {
+        const counts = await read().catch(() => null);
+        if (counts) for (const c of END_USER_COUNTS) totals[c] += counts[c];
+      }
+      for (const c of END_USER_COUNTS) this.set({ count: c }, totals[c]);
+    },
+  });
+  // The gauges are read at scrape time by their collect(); held here only so they are not unused.
+  void [queuedGauge, itemsGauge, endUserGauge];
 
   return {
     registry,
@@ -119,6 +146,15 @@ export function createLifecycleMetrics(options: Partial<LifecycleMetricsOptions>
         watches.delete(watch);
         off();
       };
+    },
+    observeEndUser(read, cacheMs = 10_000) {
+      let last: { at: number; value: Promise<EndUserCounts | null> } | null = null;
+      const cached = () => {
+        if (!last || Date.now() - last.at >= cacheMs) last = { at: Date.now(), value: read() };
+        return last.value;
+      };
+      endUserReads.add(cached);
+      return () => void endUserReads.delete(cached);
     },
     text: () => registry.metrics(),
   };

@@ -3,6 +3,7 @@
  * in any order, nulls allowed, as docs.mx.com/resources/webhooks asks of a receiver), and the
  * ledger that tells a repeat or an out-of-date delivery from news.
  */
+import { createHash } from 'node:crypto';
 import type { ConnectionStatus } from '../api/types.js';
 import { statusCategory } from '../../machines/statuses.js';
 import { parseCallbackPayload, type CallbackOrigin } from '../durable/wake.js';
@@ -77,47 +78,103 @@ export function isWorthAWake(delivery: Delivery): boolean {
 
 export type Verdict = 'news' | 'duplicate' | 'stale';
 
+/**
+ * The longest member guid taken. MX's are `MBR-` and a 36-character UUID, 40 characters in all
+ * (every member guid example of the MX Platform API spec, v20250224, has that shape); the spec sets
+ * no maxLength, so the bound leaves room for a longer prefix without letting a delivery hand the
+ * ledger megabytes as a "guid".
+ */
+export const MAX_MEMBER_GUID_CHARS = 64;
+
+/**
+ * How far ahead of this clock an `aggregated_at` may be and still count: clocks disagree by
+ * seconds, not minutes, and a later `aggregated_at` overtakes every earlier delivery, so one from
+ * the far future would make every genuine one after it "stale".
+ */
+export const MAX_AGGREGATED_AT_AHEAD_MS = 5 * 60_000;
+
+export interface DeliveryLedgerOptions {
+  /** Members remembered at most; the least recently heard of is forgotten first. @default 100_000 */
+  maxEntries: number;
+  /** Bytes the remembered members may take (an estimate of their keys and fingerprints). @default 16_777_216 */
+  maxBytes: number;
+  /** The clock `aggregated_at` is checked against. @default Date.now */
+  now: () => number;
+}
+
+export const defaultDeliveryLedgerOptions: DeliveryLedgerOptions = { maxEntries: 100_000, maxBytes: 16 * 1024 * 1024, now: Date.now };
+
 interface MemberLedger {
   aggregatedAt: number;
   settled: boolean;
-  seen: string[];
+  /** Fingerprints of recent deliveries: fixed-size numbers, whatever the delivery's strings held. */
+  seen: number[];
+  bytes: number;
 }
 
 /** Repeats remembered per member; MX's repeats are of a recent delivery. */
 const SEEN_PER_MEMBER = 16;
+/** A key longer than this (a long external id) is kept as its digest. */
+const MAX_KEY_CHARS = 128;
+/** What one member costs beside its key: the Map entry, the object, its full list of fingerprints. */
+const ENTRY_OVERHEAD_BYTES = 160 + SEEN_PER_MEMBER * 8;
+
+const fingerprint = (text: string): number => createHash('sha256').update(text).digest().readUIntBE(0, 6);
+const keyOf = (delivery: Delivery): string => {
+  const key = delivery.memberGuid ?? `${delivery.origin?.job}/${delivery.origin?.customer}/${delivery.memberId}`;
+  return key.length <= MAX_KEY_CHARS ? key : `#${createHash('sha256').update(key).digest('base64')}`;
+};
 
 /**
  * Tells news from repeats and from deliveries a later one has overtaken: a later `aggregated_at`
- * wins, and within one aggregation a settled status wins over an in-progress one. Members are
- * forgotten oldest first beyond `capacity`.
+ * wins, and within one aggregation a settled status wins over an in-progress one. An
+ * `aggregated_at` more than five minutes ahead of this clock is ignored. Members are forgotten
+ * least recently heard of first beyond `maxEntries` or `maxBytes`.
  *
  * @example
  * const ledger = createDeliveryLedger();
  * ledger.judge(delivery); // 'news'
  * ledger.judge(delivery); // 'duplicate'
  */
-export function createDeliveryLedger(capacity = 100_000) {
+export function createDeliveryLedger(options: Partial<DeliveryLedgerOptions> = {}) {
+  const { maxEntries, maxBytes, now } = { ...defaultDeliveryLedgerOptions, ...options };
   const members = new Map<string, MemberLedger>();
+  let bytes = 0;
+  // The member just heard of stays, whatever it costs: its key is at most MAX_KEY_CHARS long.
+  const overBudget = (): boolean => members.size > 1 && (members.size > maxEntries || bytes > maxBytes);
+  const forgetOldest = (): void => {
+    const [key, entry] = members.entries().next().value as [string, MemberLedger];
+    members.delete(key);
+    bytes -= entry.bytes;
+  };
   return {
     judge(delivery: Delivery): Verdict {
-      const key = delivery.memberGuid ?? `${delivery.origin?.job}/${delivery.origin?.customer}/${delivery.memberId}`;
+      const key = keyOf(delivery);
       let entry = members.get(key);
       if (entry) members.delete(key);
-      else entry = { aggregatedAt: Number.NEGATIVE_INFINITY, settled: false, seen: [] };
+      else {
+        entry = { aggregatedAt: Number.NEGATIVE_INFINITY, settled: false, seen: [], bytes: key.length * 2 + ENTRY_OVERHEAD_BYTES };
+        bytes += entry.bytes;
+      }
       members.set(key, entry);
-      if (members.size > capacity) members.delete(members.keys().next().value as string);
+      while (overBudget()) forgetOldest();
 
-      const print = [delivery.type, delivery.action, delivery.status, delivery.isBeingAggregated, delivery.aggregatedAt].join('|');
+      const aggregatedAt = delivery.aggregatedAt !== null && delivery.aggregatedAt - now() <= MAX_AGGREGATED_AT_AHEAD_MS ? delivery.aggregatedAt : null;
+      const print = fingerprint([delivery.type, delivery.action, delivery.status, delivery.isBeingAggregated, delivery.aggregatedAt].join('|'));
       if (entry.seen.includes(print)) return 'duplicate';
       entry.seen.push(print);
       if (entry.seen.length > SEEN_PER_MEMBER) entry.seen.shift();
-      if (delivery.aggregatedAt === null) return 'news';
+      if (aggregatedAt === null) return 'news';
       const settled = isWorthAWake(delivery);
-      if (delivery.aggregatedAt < entry.aggregatedAt) return 'stale';
-      if (delivery.aggregatedAt === entry.aggregatedAt && entry.settled && !settled) return 'stale';
-      entry.aggregatedAt = delivery.aggregatedAt;
+      if (aggregatedAt < entry.aggregatedAt) return 'stale';
+      if (aggregatedAt === entry.aggregatedAt && entry.settled && !settled) return 'stale';
+      entry.aggregatedAt = aggregatedAt;
       entry.settled = settled;
       return 'news';
     },
+    /** Members remembered now. */
+    size: (): number => members.size,
+    /** The estimated bytes they take. */
+    bytes: (): number => bytes,
   };
 }

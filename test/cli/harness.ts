@@ -3,12 +3,13 @@
  * `bin` runs once built), in a temporary working folder with a controlled environment.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll } from 'vitest';
 
 export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const MAIN = join(REPO, 'src/cli/main.ts');
@@ -27,8 +28,19 @@ export interface CliRun extends Promise<CliResult> {
   stderrLine(pattern: RegExp): Promise<string>;
 }
 
-/** A fresh working folder for one test. */
-export const workdir = (): string => mkdtempSync(join(tmpdir(), 'mx-cli-'));
+const workdirs: string[] = [];
+// Registered when a test file imports this module, so it runs after the file's own afterAll hooks
+// (vitest runs them last-registered first): the folders go once nothing runs in them any more.
+afterAll(() => {
+  for (const dir of workdirs.splice(0)) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+});
+
+/** A fresh working folder for one test, removed when the test file ends. */
+export const workdir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'mx-cli-'));
+  workdirs.push(dir);
+  return dir;
+};
 
 /**
  * Starts `mx-lifecycle ...args` in `cwd`. The environment is only what is given (plus PATH), so a

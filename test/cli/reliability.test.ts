@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { cli, customer, fastFlags, messages, REPO, workdir, writeJsonl } from './harness.js';
+import { REDIS_URL } from '../support/services/urls.js';
 
 let sandbox: Sandbox;
 let env: Record<string, string>;
@@ -92,13 +93,13 @@ describe('--redis and signals', () => {
   it('ends on the first SIGTERM in the middle of a run sharing its limit through Redis', async () => {
     const dir = workdir();
     const input = writeJsonl(dir, 'term.jsonl', customers('term', 200));
-    const redis = process.env.MX_LIFECYCLE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+    const redis = REDIS_URL;
     // 200 customers at 5/s take 40 s: at 10 s the run is under way, even on a loaded machine.
     const run = await underTimeout(10, ['onboard', input, ...fastFlags, '--rate', '5', '--redis', redis], dir);
     // timeout(1) says 124 when it had to send its signal; a process that outlived it would be SIGKILLed at +20 s.
     expect(run.code, run.stderr).toBe(124);
     expect(run.ms).toBeLessThan(18_000);
-    expect(run.stderr).toMatch(/stopping; every customer's state is saved/);
+    expect(run.stderr).toMatch(/stopping; writing every customer's state/);
   });
 });
 

@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/durable/store/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { cli, customer, readJson, workdir, writeJsonl } from './harness.js';
 
@@ -108,4 +109,26 @@ describe('mx-lifecycle retry', () => {
     expect(missing.stderr).toMatch(/no job nope in sqlite:\.mx-lifecycle\/typo\.sqlite \(jobs there: typo\)/);
     expect(missing.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
+
+  it('--mfa-wait 0 holds for customers the first run gave a longer wait', async () => {
+    const dir = workdir();
+    const input = writeJsonl(dir, 'mfawait.jsonl', [customer('r-mfa-1', ['challenge'])]);
+    const onboard = await cli(['onboard', input, ...flags, '--mfa-wait', '2s', '--json'], { cwd: dir, env });
+    expect(onboard.code, onboard.stderr).toBe(1);
+    const summary = JSON.parse(onboard.stdout) as { counts: { needsAction: number }; store: string };
+    expect(summary.counts.needsAction).toBe(1);
+
+    const retry = await cli(['retry', '--job', 'mfawait', '--needs-action', ...flags, '--mfa-wait', '0', '--json'], { cwd: dir, env });
+    expect(retry.code, retry.stderr).toBe(1);
+    expect(JSON.parse(retry.stdout).counts).toMatchObject({ needsAction: 1 });
+    // What the retry ran the customer with: the window it was given, not the first run's 2 s.
+    const store = openStore(summary.store.replace(/^sqlite:(?!\/)/, `sqlite:${dir}/`));
+    try {
+      const item = await store.getItem('mfawait', 'r-mfa-1');
+      const input = item?.input as { options?: { answerWindowMs?: number } } | undefined;
+      expect(input?.options?.answerWindowMs).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -54,7 +54,7 @@ describe('mx-lifecycle status', () => {
   it('exits 0 for a job where every customer is done', async () => {
     const run = await cli(['status', '--job', 'autumn'], { cwd: dir });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/1 customers: 1 done/);
+    expect(run.stdout).toMatch(/1 customer: 1 done/);
   });
 
   it('lists the jobs of every store under .mx-lifecycle without --job', async () => {

@@ -18,8 +18,11 @@ interface Row {
   expect?: Record<string, unknown>;
 }
 
-/** The issue's taxonomy table, restated here so the classifier's own table is not its own judge. */
-const TABLE: Record<Exclude<ApiErrorKind, 'unknown'>, { retryable: boolean; scope: 'item' | 'job' }> = {
+/**
+ * The issue's taxonomy table, restated here so the classifier's own table is not its own judge.
+ * `unreadable_row` is made by the runtime for a stored row, never by the classifier.
+ */
+const TABLE: Record<Exclude<ApiErrorKind, 'unknown' | 'unreadable_row'>, { retryable: boolean; scope: 'item' | 'job' }> = {
   duplicate: { retryable: false, scope: 'item' },
   not_found: { retryable: false, scope: 'item' },
   invalid_external_id: { retryable: false, scope: 'item' },

@@ -5,19 +5,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiError } from '../../src/errors/types.js';
 import type { ItemUpdate, SnapshotStore, StoredItem } from '../../src/durable/store.js';
 import { createMemoryStore, createPostgresStore, createSqliteStore } from '../../src/durable/store/index.js';
-
-const PG_URL = process.env.MX_LIFECYCLE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { PG_URL } from '../support/services/urls.js';
 
 interface Backend {
   name: string;
   /** A handle on the backend's data; every call opens another connection (pool, file handle) where there is one. */
   open(): SnapshotStore;
   cleanup(): Promise<void>;
+  /** Writes a column's text behind the store's back, as a disk fault or a hand edit would (durable backends only). */
+  writeRaw?(jobId: string, id: string, column: 'input' | 'snapshot' | 'outcome', text: string): Promise<void>;
 }
 
 function memoryBackend(): Backend {
@@ -40,6 +42,11 @@ function sqliteBackend(): Backend {
       for (const store of opened) await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
+    writeRaw: async (jobId, id, column, text) => {
+      const db = new Database(path);
+      db.prepare(`UPDATE items SET ${column} = ? WHERE job_id = ? AND id = ?`).run(text, jobId, id);
+      db.close();
+    },
   };
 }
 
@@ -58,6 +65,12 @@ function postgresBackend(): Backend {
       const client = new pg.Client({ connectionString: PG_URL });
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    },
+    writeRaw: async (jobId, id, column, text) => {
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      await client.query(`UPDATE "${schema}".items SET ${column} = $3 WHERE job_id = $1 AND id = $2`, [jobId, id, text]);
       await client.end();
     },
   };
@@ -216,6 +229,27 @@ describe.each([
     expect(await store.saveItems(jobId, 'w1', [])).toEqual([]);
   });
 
+  it('keeps the machines version beside the snapshot, keeps both when an update gives no snapshot, and resets them', async () => {
+    const jobId = await newJob(3);
+    expect(await store.getItem(jobId, 'c1')).toMatchObject({ snapshot: null, machineVersion: null, unreadable: null });
+    await store.claimItems(jobId, { owner: 'w1', limit: 3, leaseMs: 60_000 });
+    await store.saveItems(jobId, 'w1', [
+      update('c1', { snapshot: { value: 'members' }, machineVersion: 4 }),
+      update('c2', { snapshot: { value: 'creating' } }),
+      update('c3', { snapshot: { value: 'polling' }, machineVersion: 2 }),
+    ]);
+    expect(await other.getItem(jobId, 'c1')).toMatchObject({ snapshot: { value: 'members' }, machineVersion: 4 });
+    expect(await other.getItem(jobId, 'c2')).toMatchObject({ snapshot: { value: 'creating' }, machineVersion: null });
+    // A row set apart keeps the snapshot it could not restore, and the version that wrote it.
+    expect(await store.saveItems(jobId, 'w1', [{ id: 'c1', state: 'failed', dueAt: null, outcome: { outcome: 'failed' } }])).toEqual(['c1']);
+    expect(await other.getItem(jobId, 'c1')).toMatchObject({ state: 'failed', snapshot: { value: 'members' }, machineVersion: 4, outcome: { outcome: 'failed' } });
+    expect(await store.saveItems(jobId, 'w1', [{ id: 'c3', state: 'active', dueAt: 5 }])).toEqual(['c3']);
+    expect(await other.getItem(jobId, 'c3')).toMatchObject({ state: 'active', snapshot: { value: 'polling' }, machineVersion: 2, dueAt: 5 });
+    await other.resetItems(jobId, [{ id: 'c1', state: 'pending', snapshot: null, outcome: null }, { id: 'c3', state: 'active', snapshot: { value: 'x' }, machineVersion: 7, outcome: null }], ['failed', 'active']);
+    expect(await store.getItem(jobId, 'c1')).toMatchObject({ state: 'pending', snapshot: null, machineVersion: null });
+    expect(await store.getItem(jobId, 'c3')).toMatchObject({ snapshot: { value: 'x' }, machineVersion: 7 });
+  });
+
   it('clears the lease when an item becomes final and never hands it out again', async () => {
     const jobId = await newJob(3);
     await store.claimItems(jobId, { owner: 'w1', limit: 3, leaseMs: 200 });
@@ -249,6 +283,20 @@ describe.each([
       .toEqual(['c3']);
     expect(await store.getItem(jobId, 'c3')).toMatchObject({ state: 'pending', input: { n: 33 }, snapshot: null, outcome: null });
     expect(ids(await other.claimItems(jobId, { owner: 'w2', limit: 10, leaseMs: 60_000 }))).toEqual(['c3']);
+  });
+
+  it('leases what a reset re-opens to the owner it names, in the same write (retry): no other owner can claim it first', async () => {
+    const jobId = await newJob(2);
+    await store.claimItems(jobId, { owner: 'w1', limit: 2, leaseMs: 60_000 });
+    await store.saveItems(jobId, 'w1', [update('c1', { state: 'needsAction', snapshot: { value: 'needsAction' }, outcome: { why: 'DENIED' } })]);
+    const reopened = await other.resetItems(
+      jobId, [{ id: 'c1', state: 'pending', snapshot: null, outcome: null }], ['needsAction'], { owner: 'retry-1', leaseMs: 60_000 },
+    );
+    expect(reopened).toEqual(['c1']);
+    // The worker still running the job, claiming as it always does, does not get it.
+    expect(ids(await store.claimItems(jobId, { owner: 'w1', limit: 10, leaseMs: 60_000 }))).toEqual(['c2']);
+    expect(ids(await other.claimItems(jobId, { owner: 'retry-1', limit: 10, leaseMs: 60_000 }))).toEqual(['c1']);
+    expect(await other.renewLeases(jobId, 'retry-1', 60_000)).toEqual(['c1']);
   });
 
   it('counts every state, zeros included', async () => {
@@ -333,5 +381,32 @@ describe.each([
     // The lease outlived the process that held it, so w1 (restarted) gets c2 back and w2 does not.
     expect(await store.claimItems(jobId, { owner: 'w2', limit: 5, leaseMs: 60_000 })).toEqual([]);
     expect(ids(await store.claimItems(jobId, { owner: 'w1', limit: 5, leaseMs: 60_000 }))).toEqual(['c2']);
+  });
+
+  it('reads a row whose columns are not JSON as unreadable, in every read, instead of throwing', async () => {
+    const store = backend.open();
+    const jobId = 'corrupt';
+    await store.ensureJob(jobId, 'onboard');
+    await store.addItems(jobId, range(4));
+    await store.claimItems(jobId, { owner: 'w1', limit: 3, leaseMs: 60_000 });
+    await store.saveItems(jobId, 'w1', [update('c1', { machineVersion: 1 }), update('c2', { state: 'done', outcome: { outcome: 'done' } })]);
+    await backend.writeRaw!(jobId, 'c1', 'snapshot', '{"status":"active","value":');
+    // The parser quotes the text it could not read: that text (customer data) stays out of the message.
+    await backend.writeRaw!(jobId, 'c2', 'outcome', 'sk_live_planted_4242 and the rest of the row');
+    await backend.writeRaw!(jobId, 'c3', 'input', '{"externalId":');
+    const c1 = await store.getItem(jobId, 'c1');
+    expect(c1).toMatchObject({ state: 'active', snapshot: null, machineVersion: 1, unreadable: { column: 'snapshot', message: expect.any(String) } });
+    expect(await store.getItem(jobId, 'c2')).toMatchObject({ state: 'done', outcome: null, unreadable: { column: 'outcome', message: "Unexpected token 's', not valid JSON" } });
+    expect((await store.listItems(jobId)).map((item) => [item.id, item.unreadable?.column ?? null])).toEqual([
+      ['c1', 'snapshot'], ['c2', 'outcome'], ['c3', 'input'], ['c4', null],
+    ]);
+    // A restarted worker claims its rows back, the unreadable ones too, so it can set them apart.
+    expect((await store.claimItems(jobId, { owner: 'w1', limit: 5, leaseMs: 60_000 })).map((item) => [item.id, item.unreadable?.column ?? null])).toEqual([
+      ['c1', 'snapshot'], ['c3', 'input'], ['c4', null],
+    ]);
+    expect(await store.saveItems(jobId, 'w1', [{ id: 'c1', state: 'failed', dueAt: null, outcome: { outcome: 'failed' } }])).toEqual(['c1']);
+    // Its unreadable snapshot is kept as it was, for a person (or a later release) to read.
+    expect(await store.getItem(jobId, 'c1')).toMatchObject({ state: 'failed', outcome: { outcome: 'failed' }, unreadable: { column: 'snapshot' } });
+    await store.close();
   });
 });

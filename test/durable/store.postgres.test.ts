@@ -5,8 +5,8 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresStore, openStore, PG_SCHEMA_VERSION } from '../../src/durable/store/index.js';
+import { PG_URL } from '../support/services/urls.js';
 
-const PG_URL = process.env.MX_LIFECYCLE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const prefix = `mx_pgstore_${process.pid}_${Date.now().toString(36)}`;
 let schemaCounter = 0;
 const freshSchema = () => `${prefix}_${++schemaCounter}`;
@@ -32,7 +32,7 @@ describe('PostgreSQL store schema', () => {
       const tables = await admin.query(
         `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [schema],
       );
-      expect(tables.rows.map((row: { table_name: string }) => row.table_name)).toEqual(['items', 'jobs', 'meta']);
+      expect(tables.rows.map((row: { table_name: string }) => row.table_name)).toEqual(['end_user_events', 'items', 'jobs', 'meta']);
       expect((await admin.query(`SELECT id FROM "${schema}".jobs`)).rows).toEqual([{ id: 'job' }]);
     } finally {
       await Promise.all(workers.map((worker) => worker.close()));
@@ -56,6 +56,31 @@ describe('PostgreSQL store schema', () => {
     const confused = createPostgresStore({ connectionString: PG_URL, schema });
     await expect(confused.init()).rejects.toMatchObject({ code: 'MX_STORE_BAD_SCHEMA' });
     await confused.close();
+  });
+
+  it('adds the machines version to a schema the previous release made, and its rows read as stored before versions were kept', async () => {
+    const schema = freshSchema();
+    // The schema as schema version 1 left it, with a customer in the middle of its job.
+    await admin.query(`CREATE SCHEMA "${schema}";
+      CREATE TABLE "${schema}".meta (key text PRIMARY KEY, value text NOT NULL);
+      INSERT INTO "${schema}".meta VALUES ('schema_version', '1');
+      CREATE TABLE "${schema}".jobs (id text PRIMARY KEY, kind text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), halt text);
+      CREATE TABLE "${schema}".items (job_id text NOT NULL REFERENCES "${schema}".jobs (id), id text NOT NULL, seq bigint NOT NULL,
+        input text, state text NOT NULL, snapshot text, due_at double precision, outcome text,
+        updated_at timestamptz NOT NULL DEFAULT now(), lease_owner text, lease_until timestamptz,
+        PRIMARY KEY (job_id, id), UNIQUE (job_id, seq));
+      INSERT INTO "${schema}".jobs (id, kind) VALUES ('old', 'onboard');
+      INSERT INTO "${schema}".items (job_id, id, seq, input, state, snapshot) VALUES ('old', 'c1', 1, '{"externalId":"c1"}', 'active', '{"value":"members"}');`);
+    const store = createPostgresStore({ connectionString: PG_URL, schema });
+    try {
+      expect(await store.getItem('old', 'c1')).toMatchObject({ input: { externalId: 'c1' }, snapshot: { value: 'members' }, machineVersion: null, unreadable: null });
+      expect((await admin.query(`SELECT value FROM "${schema}".meta`)).rows).toEqual([{ value: String(PG_SCHEMA_VERSION) }]);
+      await store.claimItems('old', { owner: 'w', limit: 1, leaseMs: 60_000 });
+      await store.saveItems('old', 'w', [{ id: 'c1', state: 'active', snapshot: { value: 'members' }, machineVersion: 1, dueAt: null }]);
+      expect((await admin.query(`SELECT machine_version FROM "${schema}".items`)).rows).toEqual([{ machine_version: 1 }]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('accepts only a plain identifier as schema name, and needs somewhere to connect', () => {

@@ -31,6 +31,32 @@ describe('SQLite store file', () => {
     await store.close();
   });
 
+  it('adds the machines version to a file the previous release made, and its rows read as stored before versions were kept', async () => {
+    const path = freshPath();
+    const first = createSqliteStore({ path });
+    await first.init();
+    await first.close();
+    // The file as schema version 1 left it, with a customer in the middle of its job.
+    const old = new Database(path);
+    old.exec(`DROP TABLE items; DROP TABLE jobs; UPDATE meta SET value = '1';
+      CREATE TABLE jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, created_at INTEGER NOT NULL, halt TEXT);
+      CREATE TABLE items (job_id TEXT NOT NULL REFERENCES jobs (id), id TEXT NOT NULL, seq INTEGER NOT NULL, input TEXT,
+        state TEXT NOT NULL, snapshot TEXT, due_at INTEGER, outcome TEXT, updated_at INTEGER NOT NULL, lease_owner TEXT,
+        lease_until INTEGER, PRIMARY KEY (job_id, id));
+      INSERT INTO jobs VALUES ('old', 'onboard', 1, NULL);
+      INSERT INTO items (job_id, id, seq, input, state, snapshot, updated_at) VALUES ('old', 'c1', 1, '{"externalId":"c1"}', 'active', '{"value":"members"}', 1);`);
+    old.close();
+    const store = createSqliteStore({ path });
+    expect(await store.getItem('old', 'c1')).toMatchObject({ input: { externalId: 'c1' }, snapshot: { value: 'members' }, machineVersion: null, unreadable: null });
+    await store.claimItems('old', { owner: 'w', limit: 1, leaseMs: 60_000 });
+    await store.saveItems('old', 'w', [{ id: 'c1', state: 'active', snapshot: { value: 'members' }, machineVersion: 1, dueAt: null }]);
+    await store.close();
+    const peek = new Database(path, { readonly: true });
+    expect(peek.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get()).toEqual({ value: String(SQLITE_SCHEMA_VERSION) });
+    expect(peek.prepare('SELECT machine_version FROM items').all()).toEqual([{ machine_version: 1 }]);
+    peek.close();
+  });
+
   it('refuses a file from a newer mx-lifecycle and leaves it as it was', async () => {
     const path = freshPath();
     const first = createSqliteStore({ path });
@@ -134,7 +160,7 @@ describe('SQLite store bytes', () => {
 
       const peek = new Database(path, { readonly: true });
       expect(peek.prepare('SELECT name FROM sqlite_master WHERE type = ? ORDER BY name').all('table')).toEqual([
-        { name: 'items' }, { name: 'jobs' }, { name: 'meta' },
+        { name: 'end_user_events' }, { name: 'items' }, { name: 'jobs' }, { name: 'meta' },
       ]);
       expect(peek.prepare('SELECT * FROM meta').all()).toEqual([{ key: 'schema_version', value: String(SQLITE_SCHEMA_VERSION) }]);
       expect(peek.prepare('SELECT * FROM items').all()).toEqual([{
@@ -142,6 +168,7 @@ describe('SQLite store bytes', () => {
         input: '{"id":"cust-7","email":"marker-input@example.com"}',
         state: 'done', snapshot: '{"value":"done","marker":"marker-snapshot"}', due_at: null,
         outcome: '{"marker":"marker-outcome"}', updated_at: expect.any(Number), lease_owner: null, lease_until: null,
+        machine_version: null,
       }]);
       peek.close();
       await store.close();

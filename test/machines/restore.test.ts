@@ -30,6 +30,8 @@ interface WaitCase {
 }
 
 const memberInput = { userGuid: 'USR-1', externalId: 'cust-1-bank', institutionCode: 'mxbank' };
+// MX's OAuth guide: the member stays PENDING until the end user authorises at its oauth_window_uri.
+const endUserInput = { ...memberInput, institutionCode: 'oauthbank', options: { endUserPollMs: 60_000, endUserWaitMs: 600_000 } };
 const toPolling: Script = { listCredentialFields: [ok(fields)], createMember: [ok(member())] };
 const withActors = (machine: AnyStateMachine) => (script: Script, calls: Call[]) => machine.provide({ actors: scripted(script, calls) } as never);
 const onboarding = (script: Script, calls: Call[]) =>
@@ -92,6 +94,40 @@ const CASES: WaitCase[] = [
     waiting: 'waitingToRetryStatus',
     dueAt: T0 + 20_000,
     next: 'connected',
+  },
+  {
+    name: 'OAuth member waiting for its end user (awaitingEndUser.sleeping, endUserPollMs 60 s)',
+    machine: withActors(memberMachine),
+    input: { ...endUserInput, connect: 'oauth' },
+    before: { createMember: [ok({ ...member('PENDING'), is_oauth: true })] },
+    after: { readMemberStatus: [ok(status('CONNECTED', 'MBR-1', false)), ok(status('CONNECTED', 'MBR-1', false))] },
+    waiting: 'awaitingEndUser.sleeping',
+    dueAt: T0 + 60_000,
+    next: 'connected',
+  },
+  {
+    name: 'widget connection waiting for the member its end user makes (awaitingEndUserMember.sleeping, 60 s)',
+    machine: withActors(memberMachine),
+    input: { ...endUserInput, institutionCode: '', connect: 'widget' },
+    before: {},
+    after: {
+      findEndUserMember: [ok({ ...member('CONNECTED'), id: null })],
+      adoptMember: [ok(member('CONNECTED'))],
+      readMemberStatus: [ok(status('CONNECTED', 'MBR-1', false))],
+    },
+    waiting: 'awaitingEndUserMember.sleeping',
+    dueAt: T0 + 60_000,
+    next: 'connected',
+  },
+  {
+    name: 'end user who never acts (awaitingEndUser, endUserWaitMs 30 s before the next check)',
+    machine: withActors(memberMachine),
+    input: { ...endUserInput, connect: 'oauth', options: { endUserPollMs: 60_000, endUserWaitMs: 30_000 } },
+    before: { createMember: [ok({ ...member('PENDING'), is_oauth: true })] },
+    after: {},
+    waiting: 'awaitingEndUser.sleeping',
+    dueAt: T0 + 30_000,
+    next: 'needsAction',
   },
   {
     name: 'offboarding backoff ("Failed to delete", Retry-After 6 s)',

@@ -115,6 +115,6 @@ describe('names for the inspector', () => {
   it('every event a machine takes is lowercase and dotted (or an xstate.* actor event)', () => {
     const types = machines.flatMap((m) => [m.root, ...getStateNodes(m.root)]).flatMap((s) => [...s.transitions.keys()]);
     const own = [...new Set(types.filter((t) => !t.startsWith('xstate.')))].toSorted();
-    expect(own).toEqual(['job.resume', 'member.challenge.answered', 'member.halted', 'member.status.changed', 'token.expired', 'token.requested', 'user.halted']);
+    expect(own).toEqual(['job.resume', 'member.challenge.answered', 'member.enduser.linked', 'member.halted', 'member.status.changed', 'token.expired', 'token.requested', 'user.halted']);
   });
 });

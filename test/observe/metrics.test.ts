@@ -61,7 +61,7 @@ describe('/metrics', () => {
     const families = parsePrometheusTextFormat(await metrics.text()) as Family[];
     const family = (name: string) => families.find((f) => f.name === name);
     expect(families.map((f) => f.name).toSorted()).toEqual([
-      'mx_lifecycle_items', 'mx_lifecycle_limiter_queued', 'mx_lifecycle_rate_limited_total', 'mx_lifecycle_request_duration_seconds',
+      'mx_lifecycle_end_user_connections', 'mx_lifecycle_items', 'mx_lifecycle_limiter_queued', 'mx_lifecycle_rate_limited_total', 'mx_lifecycle_request_duration_seconds',
       'mx_lifecycle_requests_total', 'mx_lifecycle_retries_total', 'mx_lifecycle_token_refreshes_total',
     ]);
     expect(family('mx_lifecycle_request_duration_seconds')?.type).toBe('HISTOGRAM');

@@ -1,8 +1,8 @@
 /**
  * What the scale-out tests share: real `mx-lifecycle onboard` worker processes, a fresh PostgreSQL
  * schema per test, the Redis URL, and a watcher that reads the items table to learn which worker
- * held which customer. PostgreSQL and Redis default to the local ones; MX_LIFECYCLE_TEST_PG and
- * MX_LIFECYCLE_TEST_REDIS point the tests elsewhere.
+ * held which customer. PostgreSQL and Redis are the ones the global setup chose
+ * (test/support/services).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,8 +12,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 
-export const PG_URL = process.env.MX_LIFECYCLE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const REDIS_URL = process.env.MX_LIFECYCLE_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+import { PG_URL, REDIS_URL } from '../support/services/urls.js';
+
+export { PG_URL, REDIS_URL };
 
 export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const MAIN = join(REPO, 'src/cli/main.ts');

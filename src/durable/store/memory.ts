@@ -2,6 +2,7 @@
  * The in-memory store, for unit tests only: the same contract as SQLite and PostgreSQL, including
  * leases and the JSON round trip of stored values, so a test against it says something true of them.
  */
+import { memoryEndUserEvents } from './endUserEvents.js';
 import type { ApiError } from '../../errors/types.js';
 import type {
   ClaimOptions,
@@ -16,6 +17,7 @@ import type {
 } from '../store.js';
 import {
   checkClaim,
+  decodeItemColumns,
   decodeJson,
   emptyCounts,
   encodeJson,
@@ -31,6 +33,7 @@ interface MemoryItem {
   input: string | null;
   state: ItemState;
   snapshot: string | null;
+  machineVersion: number | null;
   dueAt: number | null;
   outcome: string | null;
   updatedAt: number;
@@ -60,6 +63,7 @@ interface MemoryJob {
  */
 export function createMemoryStore(): SnapshotStore {
   const jobs = new Map<string, MemoryJob>();
+  const endUserEvents = memoryEndUserEvents();
   let closed = false;
 
   const open = (): void => {
@@ -86,12 +90,11 @@ export function createMemoryStore(): SnapshotStore {
     jobId,
     id: item.id,
     seq: item.seq,
-    input: decodeJson(item.input),
     state: item.state,
-    snapshot: decodeJson(item.snapshot),
+    machineVersion: item.machineVersion,
     dueAt: item.dueAt,
-    outcome: decodeJson(item.outcome),
     updatedAt: item.updatedAt,
+    ...decodeItemColumns(item),
   });
   const leaseIsFree = (item: MemoryItem, owner: string, now: number): boolean =>
     item.leaseOwner === null || item.leaseOwner === owner || (item.leaseUntil ?? 0) <= now;
@@ -146,6 +149,7 @@ export function createMemoryStore(): SnapshotStore {
           input: item.input,
           state: 'pending',
           snapshot: null,
+          machineVersion: null,
           dueAt: null,
           outcome: null,
           updatedAt: now,
@@ -198,7 +202,7 @@ export function createMemoryStore(): SnapshotStore {
       // Encode everything first so a value JSON cannot hold fails the whole batch, as a transaction would.
       const encoded = lastUpdatePerItem(updates).map((u) => ({
         u,
-        snapshot: encodeJson(u.snapshot),
+        snapshot: u.snapshot === undefined ? undefined : encodeJson(u.snapshot),
         outcome: u.outcome === undefined ? undefined : encodeJson(u.outcome),
       }));
       const written: string[] = [];
@@ -206,7 +210,10 @@ export function createMemoryStore(): SnapshotStore {
         const item = items.get(u.id);
         if (item?.leaseOwner !== owner) continue;
         item.state = u.state;
-        item.snapshot = snapshot;
+        if (snapshot !== undefined) {
+          item.snapshot = snapshot;
+          item.machineVersion = u.machineVersion ?? null;
+        }
         item.dueAt = u.dueAt;
         if (outcome !== undefined) item.outcome = outcome;
         item.updatedAt = now;
@@ -219,7 +226,7 @@ export function createMemoryStore(): SnapshotStore {
       return written;
     },
 
-    async resetItems(jobId, resets, from) {
+    async resetItems(jobId, resets, from, lease) {
       const items = itemsOf(jobId);
       const now = Date.now();
       const written: string[] = [];
@@ -227,8 +234,8 @@ export function createMemoryStore(): SnapshotStore {
         const item = items.get(r.id);
         if (!item || !from.includes(item.state)) continue;
         Object.assign(item, {
-          state: r.state, snapshot: encodeJson(r.snapshot), outcome: encodeJson(r.outcome), dueAt: null,
-          updatedAt: now, leaseOwner: null, leaseUntil: null,
+          state: r.state, snapshot: encodeJson(r.snapshot), machineVersion: r.machineVersion ?? null, outcome: encodeJson(r.outcome), dueAt: null,
+          updatedAt: now, leaseOwner: lease?.owner ?? null, leaseUntil: lease ? now + lease.leaseMs : null,
           ...(r.input === undefined ? {} : { input: encodeJson(r.input) }),
         });
         written.push(r.id);
@@ -257,6 +264,8 @@ export function createMemoryStore(): SnapshotStore {
       }
       return out;
     },
+
+    ...endUserEvents,
 
     async counts(jobId) {
       open();

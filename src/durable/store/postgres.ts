@@ -4,6 +4,7 @@
  * and once its lease has run out another worker claims the items and resumes them from their last
  * snapshot. Lease times come from the server's clock, so workers' clocks need not agree.
  */
+import { postgresEndUserEvents } from './endUserEvents.js';
 import { createRequire } from 'node:module';
 import type { Pool } from 'pg';
 import type { ItemState, ListOptions, NewItem, SnapshotStore } from '../store.js';
@@ -190,13 +191,17 @@ export function createPostgresStore(
       const { rows } = await db.query<{ id: string }>(
         `WITH held AS MATERIALIZED (${lockInOrder(s, 'id = ANY ($3::text[])')})
          UPDATE ${s}.items AS i SET
-           state = u.state, snapshot = u.snapshot, due_at = u.due_at,
+           state = u.state,
+           -- An update without a snapshot (a row set apart) keeps the stored one, unreadable as it may be.
+           snapshot = CASE WHEN u.keep_snapshot THEN i.snapshot ELSE u.snapshot END,
+           machine_version = CASE WHEN u.keep_snapshot THEN i.machine_version ELSE u.machine_version END,
+           due_at = u.due_at,
            outcome = CASE WHEN u.set_outcome THEN u.outcome ELSE i.outcome END,
            updated_at = now(),
            lease_owner = CASE WHEN u.state IN ${FINAL_LIST} THEN NULL ELSE i.lease_owner END,
            lease_until = CASE WHEN u.state IN ${FINAL_LIST} THEN NULL ELSE i.lease_until END
-         FROM unnest($3::text[], $4::text[], $5::text[], $6::float8[], $7::bool[], $8::text[])
-           AS u (id, state, snapshot, due_at, set_outcome, outcome)
+         FROM unnest($3::text[], $4::text[], $5::text[], $6::float8[], $7::bool[], $8::text[], $9::bool[], $10::int[])
+           AS u (id, state, snapshot, due_at, set_outcome, outcome, keep_snapshot, machine_version)
          JOIN held ON held.id = u.id
          WHERE i.job_id = $1 AND i.id = u.id AND i.lease_owner = $2
          RETURNING i.id`,
@@ -209,26 +214,31 @@ export function createPostgresStore(
           batch.map((u) => u.dueAt),
           batch.map((u) => u.outcome !== undefined),
           batch.map((u) => encodeJson(u.outcome)),
+          batch.map((u) => u.snapshot === undefined),
+          batch.map((u) => (u.snapshot === undefined ? null : (u.machineVersion ?? null))),
         ],
       );
       const written = new Set(rows.map((row) => row.id));
       return batch.filter((u) => written.has(u.id)).map((u) => u.id);
     },
 
-    async resetItems(jobId, resets, from) {
+    async resetItems(jobId, resets, from, lease) {
       if (resets.length === 0) return [];
+      if (lease) checkClaim(0, lease.leaseMs);
       // Rows locked in id order, as a worker's renewals and saves lock them, so neither deadlocks.
       const { rows } = await (await use()).query<{ id: string }>(
         `WITH locked AS MATERIALIZED (SELECT id FROM ${s}.items WHERE job_id = $1 AND id = ANY ($2::text[])
            AND state = ANY ($3::text[]) ORDER BY id FOR UPDATE)
          UPDATE ${s}.items AS i SET state = u.state, input = COALESCE(u.input, i.input), snapshot = u.snapshot,
-           outcome = u.outcome, due_at = NULL, updated_at = now(), lease_owner = NULL, lease_until = NULL
-         FROM unnest($2::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u (id, state, input, snapshot, outcome)
+           machine_version = u.machine_version, outcome = u.outcome, due_at = NULL, updated_at = now(),
+           lease_owner = $9, lease_until = CASE WHEN $9::text IS NULL THEN NULL ELSE ${leaseUntil('$10')} END
+         FROM unnest($2::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[]) AS u (id, state, input, snapshot, outcome, machine_version)
          JOIN locked ON locked.id = u.id
          WHERE i.job_id = $1 AND i.id = u.id RETURNING i.id`,
         [jobId, resets.map((r) => r.id), [...from], resets.map((r) => r.state),
           resets.map((r) => (r.input === undefined ? null : encodeJson(r.input))),
-          resets.map((r) => encodeJson(r.snapshot)), resets.map((r) => encodeJson(r.outcome))],
+          resets.map((r) => encodeJson(r.snapshot)), resets.map((r) => encodeJson(r.outcome)), resets.map((r) => r.machineVersion ?? null),
+          lease?.owner ?? null, lease?.leaseMs ?? 0],
       );
       return rows.map((row) => row.id);
     },
@@ -256,6 +266,8 @@ export function createPostgresStore(
       const { rows } = await (await use()).query<ItemRow>(sql, params);
       return rows.map(toItem);
     },
+
+    ...postgresEndUserEvents(use, s),
 
     async counts(jobId) {
       const { rows } = await (await use()).query<{ state: ItemState; n: number }>(

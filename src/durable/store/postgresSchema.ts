@@ -58,6 +58,27 @@ const MIGRATIONS: readonly { version: number; sql: (s: string) => string }[] = [
       CREATE INDEX items_by_owner ON ${s}.items (job_id, lease_owner) WHERE lease_owner IS NOT NULL;
     `,
   },
+  {
+    version: 2,
+    // The machines version each snapshot was written by (machines/versions.ts); NULL for the rows
+    // stored before it was kept, which were written by version 1. A NULL column rewrites no row.
+    sql: (s) => `ALTER TABLE ${s}.items ADD COLUMN machine_version integer;`,
+  },
+  {
+    // What happened to an end user's link (the link server records it): one row per connection and kind.
+    version: 3,
+    sql: (s) => `
+      CREATE TABLE ${s}.end_user_events (
+        job_id text NOT NULL,
+        item_id text NOT NULL,
+        connection_id text NOT NULL,
+        kind text NOT NULL,
+        first_at timestamptz NOT NULL DEFAULT now(),
+        times integer NOT NULL DEFAULT 1,
+        PRIMARY KEY (job_id, item_id, connection_id, kind)
+      );
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

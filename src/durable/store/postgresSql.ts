@@ -5,18 +5,18 @@
 import type { Pool, PoolClient } from 'pg';
 import type { ApiError } from '../../errors/types.js';
 import type { JobKind, JobRecord, ItemState, StoredItem } from '../store.js';
-import { decodeJson } from './_internals/common.js';
+import { decodeItemColumns, decodeJson } from './_internals/common.js';
 
 export interface JobRow { id: string; kind: JobKind; created_at: number; halt: string | null }
 export interface ItemRow {
   job_id: string; id: string; seq: number; input: string | null; state: ItemState;
-  snapshot: string | null; due_at: number | null; outcome: string | null; updated_at: number;
+  snapshot: string | null; machine_version: number | null; due_at: number | null; outcome: string | null; updated_at: number;
 }
 
 export const epochMs = (column: string): string => `floor(extract(epoch FROM ${column}) * 1000)::float8`;
 export const JOB_COLUMNS = `id, kind, ${epochMs('created_at')} AS created_at, halt`;
 export const itemColumns = (t: string): string =>
-  `${t}.job_id, ${t}.id, ${t}.seq::float8 AS seq, ${t}.input, ${t}.state, ${t}.snapshot, ${t}.due_at, ${t}.outcome, ${epochMs(`${t}.updated_at`)} AS updated_at`;
+  `${t}.job_id, ${t}.id, ${t}.seq::float8 AS seq, ${t}.input, ${t}.state, ${t}.snapshot, ${t}.machine_version, ${t}.due_at, ${t}.outcome, ${epochMs(`${t}.updated_at`)} AS updated_at`;
 export const leaseUntil = (param: string): string => `now() + ${param}::float8 * interval '1 millisecond'`;
 export const FINAL_LIST = `('done', 'needsAction', 'failed', 'cancelled')`;
 
@@ -32,8 +32,8 @@ export const toJob = (row: JobRow): JobRecord => ({
   id: row.id, kind: row.kind, createdAt: row.created_at, halt: decodeJson(row.halt) as ApiError | null,
 });
 export const toItem = (row: ItemRow): StoredItem => ({
-  jobId: row.job_id, id: row.id, seq: row.seq, input: decodeJson(row.input), state: row.state,
-  snapshot: decodeJson(row.snapshot), dueAt: row.due_at, outcome: decodeJson(row.outcome), updatedAt: row.updated_at,
+  jobId: row.job_id, id: row.id, seq: row.seq, state: row.state, machineVersion: row.machine_version,
+  dueAt: row.due_at, updatedAt: row.updated_at, ...decodeItemColumns(row),
 });
 
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {

@@ -5,6 +5,7 @@
  * same owner, so a restart takes its items back at once; `lockRun` keeps a second process off a
  * job that one is running (./sqliteRunLock.ts).
  */
+import { sqliteEndUserEvents } from './endUserEvents.js';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,6 +13,7 @@ import type { ApiError } from '../../errors/types.js';
 import type { ItemState, JobKind, JobRecord, ListOptions, NewItem, SnapshotStore, StoredItem } from '../store.js';
 import {
   checkClaim,
+  decodeItemColumns,
   decodeJson,
   emptyCounts,
   encodeJson,
@@ -21,7 +23,7 @@ import {
   unknownJob,
 } from './_internals/common.js';
 import { prepareSqlite, SQLITE_OPEN_STATE } from './sqliteSchema.js';
-import { acquireRunLock } from './sqliteRunLock.js';
+import { createSharedRunLocks } from './sqliteRunLock.js';
 
 export interface SqliteStoreOptions {
   /** The database file; its folder is created when missing. `:memory:` gives a private in-memory database. */
@@ -35,17 +37,17 @@ export const defaultSqliteStoreOptions: Omit<SqliteStoreOptions, 'path'> = { bus
 interface JobRow { id: string; kind: JobKind; created_at: number; halt: string | null }
 interface ItemRow {
   job_id: string; id: string; seq: number; input: string | null; state: ItemState;
-  snapshot: string | null; due_at: number | null; outcome: string | null; updated_at: number;
+  snapshot: string | null; machine_version: number | null; due_at: number | null; outcome: string | null; updated_at: number;
 }
 
-const ITEM_COLUMNS = 'job_id, id, seq, input, state, snapshot, due_at, outcome, updated_at';
+const ITEM_COLUMNS = 'job_id, id, seq, input, state, snapshot, machine_version, due_at, outcome, updated_at';
 
 const toJob = (row: JobRow): JobRecord => ({
   id: row.id, kind: row.kind, createdAt: row.created_at, halt: decodeJson(row.halt) as ApiError | null,
 });
 const toItem = (row: ItemRow): StoredItem => ({
-  jobId: row.job_id, id: row.id, seq: row.seq, input: decodeJson(row.input), state: row.state,
-  snapshot: decodeJson(row.snapshot), dueAt: row.due_at, outcome: decodeJson(row.outcome), updatedAt: row.updated_at,
+  jobId: row.job_id, id: row.id, seq: row.seq, state: row.state, machineVersion: row.machine_version,
+  dueAt: row.due_at, updatedAt: row.updated_at, ...decodeItemColumns(row),
 });
 
 /** Creates the file owner-readable only: it holds customers' inputs. SQLite gives its WAL the same mode. */
@@ -83,17 +85,23 @@ function openDatabase(options: SqliteStoreOptions) {
     release: db.prepare('UPDATE items SET lease_owner = NULL, lease_until = NULL WHERE job_id = ? AND id = ? AND lease_owner = ?'),
     // Most saves keep the item's state. Leaving `state` out of SET spares SQLite the upkeep of the
     // partial index on it (a third of the write cost); the WHERE makes it a no-op when the state differs.
-    saveSameState: db.prepare(`UPDATE items SET snapshot = ?, due_at = ?,
+    saveSameState: db.prepare(`UPDATE items SET snapshot = ?, machine_version = ?, due_at = ?,
       outcome = CASE WHEN ? THEN ? ELSE outcome END, updated_at = ?
       WHERE job_id = ? AND id = ? AND lease_owner = ? AND state = ?`),
     // The lease is cleared in the same statement that writes a final state, so a final item is never claimable.
-    save: db.prepare(`UPDATE items SET state = ?, snapshot = ?, due_at = ?,
+    save: db.prepare(`UPDATE items SET state = ?, snapshot = ?, machine_version = ?, due_at = ?,
       outcome = CASE WHEN ? THEN ? ELSE outcome END, updated_at = ?,
       lease_owner = CASE WHEN ? THEN NULL ELSE lease_owner END,
       lease_until = CASE WHEN ? THEN NULL ELSE lease_until END
       WHERE job_id = ? AND id = ? AND lease_owner = ?`),
-    reset: db.prepare(`UPDATE items SET state = ?, input = COALESCE(?, input), snapshot = ?, outcome = ?, due_at = NULL,
-      updated_at = ?, lease_owner = NULL, lease_until = NULL WHERE job_id = ? AND id = ? AND state = ?`),
+    // An update without a snapshot (a row set apart) keeps the stored one, unreadable as it may be.
+    saveKeepSnapshot: db.prepare(`UPDATE items SET state = ?, due_at = ?,
+      outcome = CASE WHEN ? THEN ? ELSE outcome END, updated_at = ?,
+      lease_owner = CASE WHEN ? THEN NULL ELSE lease_owner END,
+      lease_until = CASE WHEN ? THEN NULL ELSE lease_until END
+      WHERE job_id = ? AND id = ? AND lease_owner = ?`),
+    reset: db.prepare(`UPDATE items SET state = ?, input = COALESCE(?, input), snapshot = ?, machine_version = ?, outcome = ?, due_at = NULL,
+      updated_at = ?, lease_owner = ?, lease_until = ? WHERE job_id = ? AND id = ? AND state = ?`),
     getItem: db.prepare<[string, string], ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE job_id = ? AND id = ?`),
     counts: db.prepare<[string], { state: ItemState; n: number }>(
       'SELECT state, COUNT(*) AS n FROM items WHERE job_id = ? GROUP BY state',
@@ -118,6 +126,7 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
   const settings: SqliteStoreOptions = { ...defaultSqliteStoreOptions, ...options };
   let opened: ReturnType<typeof openDatabase> | null = null;
   let closed = false;
+  const runLocks = createSharedRunLocks(settings.path);
 
   const use = (): ReturnType<typeof openDatabase> => {
     if (closed) throw storeError('MX_STORE_CLOSED', `the store ${settings.path} is closed`);
@@ -135,7 +144,7 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
     async lockRun(jobId) {
       use();
       if (settings.path === ':memory:' || settings.path === '') return { release: () => undefined };
-      return acquireRunLock(settings.path, jobId);
+      return runLocks.take(jobId);
     },
 
     async ensureJob(jobId, kind) {
@@ -212,7 +221,9 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
         id: u.id,
         state: u.state,
         final: isFinalState(u.state) ? 1 : 0,
+        keepSnapshot: u.snapshot === undefined,
         snapshot: encodeJson(u.snapshot),
+        machineVersion: u.snapshot === undefined ? null : (u.machineVersion ?? null),
         dueAt: u.dueAt,
         setOutcome: u.outcome === undefined ? 0 : 1,
         outcome: encodeJson(u.outcome),
@@ -221,9 +232,13 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
         const now = Date.now();
         const written: string[] = [];
         for (const r of rows) {
+          if (r.keepSnapshot) {
+            if (s.saveKeepSnapshot.run(r.state, r.dueAt, r.setOutcome, r.outcome, now, r.final, r.final, jobId, r.id, owner).changes === 1) written.push(r.id);
+            continue;
+          }
           const kept = r.final === 0
-            && s.saveSameState.run(r.snapshot, r.dueAt, r.setOutcome, r.outcome, now, jobId, r.id, owner, r.state).changes === 1;
-          if (kept || s.save.run(r.state, r.snapshot, r.dueAt, r.setOutcome, r.outcome, now, r.final, r.final, jobId, r.id, owner).changes === 1) {
+            && s.saveSameState.run(r.snapshot, r.machineVersion, r.dueAt, r.setOutcome, r.outcome, now, jobId, r.id, owner, r.state).changes === 1;
+          if (kept || s.save.run(r.state, r.snapshot, r.machineVersion, r.dueAt, r.setOutcome, r.outcome, now, r.final, r.final, jobId, r.id, owner).changes === 1) {
             written.push(r.id);
           }
         }
@@ -232,7 +247,7 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
       return save.immediate();
     },
 
-    async resetItems(jobId, resets, from) {
+    async resetItems(jobId, resets, from, lease) {
       const { db, statements: s } = use();
       const reset = db.transaction(() => {
         const now = Date.now();
@@ -241,7 +256,8 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
           const row = s.getItem.get(jobId, r.id);
           if (!row || !from.includes(row.state)) continue;
           const input = r.input === undefined ? null : encodeJson(r.input);
-          s.reset.run(r.state, input, encodeJson(r.snapshot), encodeJson(r.outcome), now, jobId, r.id, row.state);
+          const leaseUntil = lease ? now + lease.leaseMs : null;
+          s.reset.run(r.state, input, encodeJson(r.snapshot), r.machineVersion ?? null, encodeJson(r.outcome), now, lease?.owner ?? null, leaseUntil, jobId, r.id, row.state);
           written.push(r.id);
         }
         return written;
@@ -270,6 +286,8 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
       return db.prepare<(string | number)[], ItemRow>(sql).all(...params).map(toItem);
     },
 
+    ...sqliteEndUserEvents(() => use().db),
+
     async counts(jobId) {
       const counts = emptyCounts();
       for (const row of use().statements.counts.all(jobId)) counts[row.state] = row.n;
@@ -278,6 +296,7 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
 
     async close() {
       closed = true;
+      runLocks.releaseAll();
       opened?.db.close();
       opened = null;
     },

@@ -64,3 +64,45 @@ export function acquireRunLock(path: string, jobId: string): RunLock {
     },
   };
 }
+
+/**
+ * The run locks one store holds, shared by everything that runs on that store: `retry` takes the
+ * job's lock before it re-opens customers and keeps it while the run it starts on the same store
+ * takes it again, so no other process can run them in between. The file lock itself is taken once
+ * and given back when the last holder releases it.
+ *
+ * @example
+ * const locks = createSharedRunLocks('.mx-lifecycle/march.sqlite');
+ * const outer = locks.take('march'); // the file lock
+ * const inner = locks.take('march'); // the same lock, shared
+ * inner.release(); outer.release();   // given back now
+ */
+export function createSharedRunLocks(path: string) {
+  const held = new Map<string, { lock: RunLock; holders: number }>();
+  return {
+    take(jobId: string): RunLock {
+      let entry = held.get(jobId);
+      if (!entry) {
+        entry = { lock: acquireRunLock(path, jobId), holders: 0 };
+        held.set(jobId, entry);
+      }
+      const shared = entry;
+      shared.holders += 1;
+      let released = false;
+      return {
+        release() {
+          if (released) return;
+          released = true;
+          shared.holders -= 1;
+          if (shared.holders > 0) return;
+          held.delete(jobId);
+          shared.lock.release();
+        },
+      };
+    },
+    releaseAll(): void {
+      for (const { lock } of held.values()) lock.release();
+      held.clear();
+    },
+  };
+}

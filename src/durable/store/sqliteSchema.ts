@@ -43,6 +43,27 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX items_open_by_seq ON items (job_id, seq) WHERE ${SQLITE_OPEN_STATE};
     `,
   },
+  {
+    version: 2,
+    // The machines version each snapshot was written by (machines/versions.ts); NULL for the rows
+    // stored before it was kept, which were written by version 1. Adding a NULL column rewrites no row.
+    sql: 'ALTER TABLE items ADD COLUMN machine_version INTEGER;',
+  },
+  {
+    // What happened to an end user's link (the link server records it): one row per connection and kind.
+    version: 3,
+    sql: `
+      CREATE TABLE end_user_events (
+        job_id TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        connection_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        first_at INTEGER NOT NULL,
+        times INTEGER NOT NULL,
+        PRIMARY KEY (job_id, item_id, connection_id, kind)
+      );
+    `,
+  },
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,7 +1,8 @@
 import type { Evidence, Verdict } from './evidence.js';
 import { API_ERROR_KINDS, type ClassifierRule } from '../types.js';
 
-const KINDS: ReadonlySet<string> = new Set(API_ERROR_KINDS);
+/** A response is never an unreadable stored row: only the runtime makes that kind, with its cause. */
+const KINDS: ReadonlySet<string> = new Set(API_ERROR_KINDS.filter((kind) => kind !== 'unreadable_row'));
 
 function test(pattern: string | RegExp, text: string | undefined, exact: boolean): boolean {
   if (text === undefined) return false;

@@ -3,7 +3,7 @@
  * counts, the last-wins folding of a batch, and the plain errors a store raises.
  */
 import { FINAL_ITEM_STATES } from '../../store.js';
-import type { FinalItemState, ItemState, ItemUpdate } from '../../store.js';
+import type { FinalItemState, ItemState, ItemUpdate, StoredItem, UnreadableValue } from '../../store.js';
 import { storeError, type StoreError } from '../storeError.js';
 
 export { storeError };
@@ -30,6 +30,44 @@ export function encodeJson(value: unknown): string | null {
 
 export function decodeJson(text: string | null): unknown {
   return text === null ? null : (JSON.parse(text) as unknown);
+}
+
+/** The stored text of an item's JSON columns, as every backend keeps them. */
+export interface ItemColumns {
+  input: string | null;
+  snapshot: string | null;
+  outcome: string | null;
+}
+
+/**
+ * What the JSON parser said, without the text it quotes: V8 repeats the column's text in its
+ * message (`Unexpected token 's', "sk_live_…" is not valid JSON`), and that text is customer data
+ * that would go on to the outcome, the report and the terminal.
+ */
+function parserWords(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/,\s*".*$/s, ', not valid JSON').slice(0, 200);
+}
+
+/**
+ * An item's JSON columns decoded, where a column that is not JSON (a disk fault, a hand edit, a
+ * release that wrote something else) reads as `null` and is named in `unreadable`, rather than
+ * throwing: one bad row must not keep every reader of the job from the other rows.
+ */
+export function decodeItemColumns(columns: ItemColumns): Pick<StoredItem, 'input' | 'snapshot' | 'outcome' | 'unreadable'> {
+  let unreadable: UnreadableValue | null = null;
+  const read = (column: UnreadableValue['column'], text: string | null): unknown => {
+    try {
+      return decodeJson(text);
+    } catch (error) {
+      unreadable ??= { column, message: parserWords(error) };
+      return null;
+    }
+  };
+  const input = read('input', columns.input);
+  const snapshot = read('snapshot', columns.snapshot);
+  const outcome = read('outcome', columns.outcome);
+  return { input, snapshot, outcome, unreadable };
 }
 
 /**

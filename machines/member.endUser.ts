@@ -1,0 +1,152 @@
+/**
+ * The member machine's states for connections the end user makes: choosing how a connection
+ * connects (`auto`), creating an OAuth member, and the two durable waits for the end user: for the
+ * member a widget's end user makes (`awaitingEndUserMember`), and for an OAuth authorisation or a
+ * re-link of a member we know (`awaitingEndUser`). Each wait is a `sleepUntil` on absolute times kept
+ * in context, so a restored machine waits only for what is left; it makes no request while it sleeps,
+ * so it holds no slot. The statechart itself is member.machine.ts.
+ */
+import type { MxMember, MxMemberStatus } from '../src/api/types.js';
+import type { MemberContext, MemberLinkedEvent } from './member.types.js';
+import { readOf } from './member.setup.js';
+import { errorOf, retryOrFail } from './retryKit.js';
+
+type Done<T> = { event: { output: T } };
+const memberOf = ({ event }: Done<MxMember | null>) => ({ member: event.output });
+const statusRecord = { type: 'recordStatus', params: ({ event }: Done<MxMemberStatus>) => ({ status: event.output.connection_status }) } as const;
+const abandon = { target: '#member.needsAction', actions: { type: 'needAction', params: { reason: 'endUserAbandoned' } } } as const;
+const deadline = {
+  src: 'sleepUntil',
+  id: 'endUserTimer',
+  input: ({ context }: { context: MemberContext }) => ({ until: context.endUserBy ?? 0 }),
+  onDone: abandon,
+} as const;
+const nextCheck = (id: string) => ({
+  src: 'sleepUntil',
+  id,
+  input: ({ context }: { context: MemberContext }) => ({ until: context.nextEndUserCheckAt ?? 0 }),
+}) as const;
+
+/** A status read (while polling) that hands an end-user connection back to its end user. */
+export const END_USER_READ_BRANCHES = [
+  { guard: { type: 'needsEndUser', params: readOf }, target: '#member.awaitingEndUser', actions: statusRecord },
+] as const;
+
+/** A duplicate create of an OAuth member, recovered: read where the end user stands rather than aggregate. */
+export const FOUND_FOR_END_USER = {
+  guard: { type: 'isFoundForEndUser', params: memberOf },
+  target: '#member.awaitingEndUser.readingStatus',
+  actions: { type: 'recordMember', params: memberOf },
+} as const;
+
+export const endUserStates = {
+  choosingConnect: {
+    description: 'No connect mode given: credentials if the runtime holds a login for this member, else OAuth if the bank supports it.',
+    invoke: {
+      src: 'chooseConnect',
+      id: 'chooseConnect',
+      input: ({ context }: { context: MemberContext }) => ({
+        userGuid: context.userGuid, externalId: context.externalId, userExternalId: context.userExternalId, institutionCode: context.institutionCode,
+      }),
+      onDone: [
+        {
+          guard: { type: 'isOauthChoice', params: ({ event }: Done<string>) => ({ connect: event.output }) },
+          target: 'creatingOauthMember',
+          actions: { type: 'recordConnect', params: { connect: 'oauth' } },
+        },
+        { target: 'resolvingCredentialFields', actions: { type: 'recordConnect', params: { connect: 'credentials' } } },
+      ],
+      onError: retryOrFail('choosingConnect', 'member'),
+    },
+  },
+  creatingOauthMember: {
+    description: 'Creating an OAuth member (is_oauth, no credentials); it stays PENDING until the end user authorises.',
+    invoke: {
+      src: 'createMember',
+      id: 'createOauthMember',
+      input: ({ context }: { context: MemberContext }) => ({
+        userGuid: context.userGuid, externalId: context.externalId, userExternalId: context.userExternalId,
+        institutionCode: context.institutionCode, credentialFields: [], isOauth: true,
+      }),
+      onDone: { target: 'awaitingEndUser', actions: { type: 'recordMember', params: memberOf } },
+      onError: [
+        { guard: { type: 'isDuplicate', params: errorOf }, target: 'recoveringDuplicate', actions: { type: 'recordDuplicate', params: errorOf } },
+        ...retryOrFail('creatingOauthMember', 'member'),
+      ],
+    },
+  },
+  awaitingEndUserMember: {
+    description: 'A widget connection: waiting until endUserBy for the member its end user makes (a MEMBER webhook with its callback payload, or a listing every endUserPollMs).',
+    entry: 'startEndUserWait',
+    invoke: deadline,
+    on: {
+      'member.enduser.linked': { target: '.adopting', actions: { type: 'recordLinkedMember', params: ({ event }: { event: MemberLinkedEvent }) => ({ memberGuid: event.memberGuid }) } },
+      'member.status.changed': { target: '.findingMember' },
+    },
+    initial: 'sleeping',
+    states: {
+      sleeping: {
+        description: 'Waiting until nextEndUserCheckAt before listing the user\'s members.',
+        invoke: { ...nextCheck('endUserMemberPollTimer'), onDone: { target: 'findingMember' } },
+      },
+      findingMember: {
+        description: 'Listing the user\'s members for the one the end user made (named by this connection, or not yet named by any).',
+        invoke: {
+          src: 'findEndUserMember',
+          id: 'findEndUserMember',
+          input: ({ context }: { context: MemberContext }) => ({ userGuid: context.userGuid, externalId: context.externalId, institutionCode: context.institutionCode }),
+          onDone: [
+            {
+              guard: { type: 'isFound', params: memberOf },
+              target: 'adopting',
+              actions: { type: 'recordLinkedMember', params: ({ event }: Done<MxMember | null>) => ({ memberGuid: event.output?.guid ?? null }) },
+            },
+            { target: 'sleeping', actions: 'scheduleEndUserCheck' },
+          ],
+          // A failed listing changes nothing about the wait; the next one may get through.
+          onError: { target: 'sleeping', actions: 'scheduleEndUserCheck' },
+        },
+      },
+      adopting: {
+        description: 'Naming the end user\'s member after this connection at MX (its external id), which also proves it is this user\'s.',
+        invoke: {
+          src: 'adoptMember',
+          id: 'adoptMember',
+          input: ({ context }: { context: MemberContext }) => ({ userGuid: context.userGuid, memberGuid: context.memberGuid ?? '', externalId: context.externalId }),
+          onDone: { target: '#member.polling', actions: [{ type: 'recordMember', params: memberOf }, 'startPolling'] },
+          onError: [
+            // Not this user's member (a stale or forged notice): keep waiting for the right one.
+            { guard: { type: 'isNotFound', params: errorOf }, target: 'sleeping', actions: [{ type: 'recordLinkedMember', params: { memberGuid: null } }, 'scheduleEndUserCheck'] },
+            ...retryOrFail('adoptingMember', 'member'),
+          ],
+        },
+      },
+    },
+  },
+  awaitingEndUser: {
+    description: 'Waiting until endUserBy for the end user to authorise (OAuth) or re-link the member, reading its status every endUserPollMs or on a webhook.',
+    entry: 'startEndUserWait',
+    invoke: deadline,
+    on: { 'member.status.changed': { target: '.readingStatus' } },
+    initial: 'sleeping',
+    states: {
+      sleeping: {
+        description: 'Waiting until nextEndUserCheckAt before reading the member\'s status.',
+        invoke: { ...nextCheck('endUserPollTimer'), onDone: { target: 'readingStatus' } },
+      },
+      readingStatus: {
+        description: 'Still PENDING or end-user-actionable: keep waiting. Anything else: the end user acted, so follow the aggregation.',
+        invoke: {
+          src: 'readMemberStatus',
+          id: 'readEndUserStatus',
+          input: ({ context }: { context: MemberContext }) => ({ userGuid: context.userGuid, memberGuid: context.memberGuid ?? '' }),
+          onDone: [
+            { guard: { type: 'isWithEndUser', params: readOf }, target: 'sleeping', actions: [statusRecord, 'scheduleEndUserCheck'] },
+            { target: '#member.polling', actions: [statusRecord, 'startPolling'] },
+          ],
+          onError: { target: 'sleeping', actions: 'scheduleEndUserCheck' },
+        },
+      },
+    },
+  },
+} as const;
