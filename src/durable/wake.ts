@@ -4,7 +4,7 @@
  * that MX can name them. A wake-up is only an event to a live actor: it is never stored, and one
  * that finds no live member is dropped, so a lost one costs no more than the next poll.
  */
-import { memberGuidOf, memberIdOf } from '../../machines/snapshot.js';
+import { awaitsEndUserMember, memberIdOf } from '../../machines/snapshot.js';
 import type { AnyActorRef } from 'xstate';
 import type { MemberChangedEvent, MemberLinkedEvent } from '../../machines/member.types.js';
 import { decodeEndUserPayload, encodeEndUserPayload, payloadNamesJob } from './endUserPayload.js';
@@ -18,6 +18,11 @@ export interface MemberRef {
   /** A long job id's hash, from an end user's widget payload. */
   jobHash?: string | null;
   customerId?: string | null;
+  /**
+   * The delivery is not worth a wake-up (the member is still aggregating): it only matters to a
+   * widget connection waiting for the member its end user made, and wakes nobody else.
+   */
+  adoptOnly?: boolean;
 }
 
 /** The live member a wake-up reached. */
@@ -134,12 +139,14 @@ export function wakeLiveMember(
   live: ReadonlyMap<string, ReadonlyMap<string, { actor: AnyActorRef }>>,
   ref: MemberRef,
 ): WokenMember | null {
-  const send = (jobId: string, customerId: string, actor: AnyActorRef, memberId: string): WokenMember => {
-    const known = memberGuidOf(actor.getSnapshot(), memberId);
-    // The end user made a member for a widget connection that has none yet: offer it for adoption.
-    if (known === null && ref.memberGuid) {
+  const send = (jobId: string, customerId: string, actor: AnyActorRef, memberId: string): WokenMember | null => {
+    // The end user made a member for a widget connection that waits for one: offer it for adoption.
+    // Every callback payload names its connection, so a credentials member whose create has not
+    // answered yet has no guid either: it is only woken, never handed a member to adopt.
+    if (ref.memberGuid && awaitsEndUserMember(actor.getSnapshot(), memberId)) {
       actor.send({ type: 'member.enduser.linked', memberExternalId: memberId, memberGuid: ref.memberGuid } satisfies MemberLinkedEvent);
-    } else actor.send({ type: 'member.status.changed', memberExternalId: memberId } satisfies MemberChangedEvent);
+    } else if (ref.adoptOnly) return null;
+    else actor.send({ type: 'member.status.changed', memberExternalId: memberId } satisfies MemberChangedEvent);
     return { jobId, customerId, memberId };
   };
   const hashed = ref.jobHash ? [...live.keys()].find((jobId) => payloadNamesJob({ jobHash: ref.jobHash!, customerId: '', connectionId: '' }, jobId)) : undefined;

@@ -118,16 +118,19 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const act = (delivery: Delivery): void => {
     const verdict = ledger.judge(delivery);
     if (verdict !== 'news') return count(verdict);
-    // A member an end user made through our widget is worth a wake whatever its status: it is adopted.
-    if (!isWorthAWake(delivery) && !delivery.origin?.connection) return count('noted');
+    // A member an end user made through our widget is worth a wake whatever its status: it is
+    // adopted. Every callback payload names its connection, so that alone wakes no other member.
+    const worth = isWorthAWake(delivery);
+    if (!worth && !delivery.origin?.connection) return count('noted');
     const woken = options.target.wakeMember({
       memberGuid: delivery.memberGuid,
       memberId: delivery.memberId ?? delivery.origin?.connection ?? null,
       jobId: delivery.origin?.job || null,
       ...(delivery.origin?.jobHash ? { jobHash: delivery.origin.jobHash } : {}),
       customerId: delivery.origin?.customer ?? null,
+      ...(worth ? {} : { adoptOnly: true }),
     });
-    count(woken ? 'woke' : 'unknownMember', woken);
+    count(woken ? 'woke' : worth ? 'unknownMember' : 'noted', woken);
   };
 
   const handler = ((req: IncomingMessage, res: ServerResponse): void => {
