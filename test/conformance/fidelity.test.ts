@@ -41,9 +41,9 @@ describe.each(VERSIONS)('MX %s', (version) => {
     const refs = [...text.matchAll(/^ {2}(\/users\/[^\n]+):\n((?: {4}.*\n|\n)*)/gm)]
       .filter(([, , body]) => body!.includes("$ref: '#/components/parameters/xCallback'"))
       .map(([, path]) => path!);
-    expect(refs.some((p) => /\/members$/.test(p))).toBe(true);
+    expect(refs.some((p) => p.endsWith('/members'))).toBe(true);
     expect(refs.some((p) => /\/members\/\{member_(guid|identifier)\}$/.test(p))).toBe(true);
-    expect(refs.some((p) => /\/aggregate$/.test(p))).toBe(true);
+    expect(refs.some((p) => p.endsWith('/aggregate'))).toBe(true);
     const payload = callbackPayloadOf({ job: 'j'.repeat(128), customer: 'c'.repeat(128), connection: 'm'.repeat(128) })!;
     expect(payload).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
     expect(payload.length).toBeLessThanOrEqual(1024);
