@@ -28,7 +28,10 @@ export { defaultLifecycleOptions, resolveLifecycleOptions, type LifecycleOptions
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export type { RetryContext } from './retry.js';
 export { summariseChallenge } from './member.setup.js';
-export { statusCategory, CONNECTED_STATUSES, IN_PROGRESS_STATUSES, END_CUSTOMER_STATUSES, END_USER_STATUSES, type StatusCategory } from './statuses.js';
+export {
+  statusCategory, statusRetryDelayMs, CONNECTED_STATUSES, IN_PROGRESS_STATUSES, END_CUSTOMER_STATUSES, END_USER_STATUSES, RETRY_LATER_STATUSES, TERMINAL_STATUSES, STATUS_MEANINGS,
+  type StatusCategory, type StatusMeaning,
+} from './statuses.js';
 export {
   pendingDueAt, isHalted, haltOf, itemStateOf, awaitedChallengesOf, openChallengesOf, isWaitingForAnswer, memberIdOf, memberGuidOf, type MachineItemState, type AwaitedChallenges,
 } from './snapshot.js';

@@ -133,8 +133,19 @@ export const memberMachine = memberSetup.createMachine({
               },
               { guard: { type: 'hasStatusCategory', params: statusOf('connected') }, target: '#member.connected', actions: recordStatusOf },
               {
-                // A status the end customer must act on, or one MX added that this release does not know.
-                guard: { type: 'hasStatusCategory', params: statusOf('endCustomer', 'other') },
+                // Temporary (DEGRADED, DISCONNECTED, DISABLED, DELAYED): MX says aggregate again later.
+                guard: { type: 'canRetryStatus', params: readOf },
+                target: '#member.waitingToRetryStatus',
+                actions: [recordStatusOf, { type: 'scheduleStatusRetry', params: readOf }],
+              },
+              {
+                guard: { type: 'hasStatusCategory', params: statusOf('retryLater') },
+                target: '#member.needsAction',
+                actions: [recordStatusOf, { type: 'needAction', params: { reason: 'statusRetriesExhausted' } }],
+              },
+              {
+                // A status the end user must act on, a terminal one, or one MX added that this release does not know.
+                guard: { type: 'hasStatusCategory', params: statusOf('endCustomer', 'terminal', 'other') },
                 target: '#member.needsAction',
                 actions: [recordStatusOf, { type: 'needAction', params: { reason: 'connectionStatus' } }],
               },
@@ -168,6 +179,16 @@ export const memberMachine = memberSetup.createMachine({
           ],
         },
       },
+    },
+    waitingToRetryStatus: {
+      description: 'A temporary status: waiting until statusRetryAt (durable), then aggregating again; a webhook says read the status now.',
+      invoke: {
+        src: 'sleepUntil',
+        id: 'statusRetryTimer',
+        input: ({ context }) => ({ until: context.statusRetryAt ?? 0 }),
+        onDone: { target: 'aggregating' },
+      },
+      on: { 'member.status.changed': { target: 'polling', actions: 'startPolling' } },
     },
     loadingChallenges: {
       description: 'The member is CHALLENGED: reading the MFA challenges to answer.',

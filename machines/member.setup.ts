@@ -13,7 +13,7 @@ import type {
 } from './member.types.js';
 import { canRetry, clearedRetry, planHalt, planRetry, resumedRetry } from './retry.js';
 import { defaultLifecycleOptions } from './options.js';
-import { END_USER_STATUSES, statusCategory, type StatusCategory } from './statuses.js';
+import { END_USER_STATUSES, statusCategory, statusRetryDelayMs, type StatusCategory } from './statuses.js';
 
 type StepErrorParams = StepErrorParamsOf<MemberStep>;
 export type StatusParams = { status: ConnectionStatus | null; categories: readonly StatusCategory[] };
@@ -98,6 +98,9 @@ export const memberSetup = setup({
     hasStatusCategory: (_, params: StatusParams) => params.categories.includes(statusCategory(params.status)),
     canReaggregate: ({ context }) => context.aggregationRetries < context.options.maxAggregationRetries,
     hasPollsLeft: ({ context }) => pollsLeft(context),
+    // Options and counters missing from snapshots of earlier releases take the defaults.
+    canRetryStatus: ({ context }, params: ReadParams) =>
+      statusCategory(params.status) === 'retryLater' && (context.statusRetries ?? 0) < (context.options.maxStatusRetries ?? defaultLifecycleOptions.maxStatusRetries),
     hasChallenges: (_, params: { challenges: MxChallenge[] }) => params.challenges.length > 0,
     hasChallengeRoundsLeft: ({ context }) => context.challengeRounds < context.options.maxChallengeRounds,
     isAnswered: (_, params: { answered: boolean }) => params.answered,
@@ -138,6 +141,10 @@ export const memberSetup = setup({
     refundPoll: assign(({ context }) => ({ polls: Math.max(0, context.polls - 1) })),
     // The answer window bounds the reads while waiting for an answer, so they spend no poll budget.
     scheduleAnswerCheck: assign(({ context }) => ({ nextPollAt: Date.now() + context.options.pollIntervalMs })),
+    scheduleStatusRetry: assign(({ context }, params: ReadParams) => ({
+      statusRetries: (context.statusRetries ?? 0) + 1,
+      statusRetryAt: Date.now() + statusRetryDelayMs(params.status, context.statusRetries ?? 0, context.options.statusRetryDelayMs ?? defaultLifecycleOptions.statusRetryDelayMs),
+    })),
     countReaggregation: assign(({ context }) => ({ aggregationRetries: context.aggregationRetries + 1 })),
     recordChallenges: assign((_, params: { challenges: MxChallenge[] }) => ({ challenges: params.challenges.map(summariseChallenge), ...clearedRetry })),
     startAnswerWindow: assign(({ context }) => ({

@@ -36,6 +36,8 @@ export type NeedsActionReason =
   | 'connectionStatus' | 'pollTimeout' | 'challengeUnanswered' | 'challengeExpired' | 'tooManyChallenges'
   /** An OAuth member waits, PENDING, for the end user to open its `oauth_window_uri`: polling cannot end it. */
   | 'oauthPending'
+  /** A temporary status (DEGRADED, DISCONNECTED, DISABLED, DELAYED) outlasted `maxStatusRetries` aggregations. */
+  | 'statusRetriesExhausted'
   /** The end user did not connect (or re-link) within `endUserWaitMs`. */
   | 'endUserAbandoned';
 
@@ -67,6 +69,10 @@ export interface MemberContext extends RetryContext<MemberStep> {
   challengeRounds: number;
   reason: NeedsActionReason | null;
   outcome: MemberOutcome | null;
+  /** Aggregations tried again after a temporary status; missing in snapshots written before it was kept. */
+  statusRetries?: number;
+  /** Epoch ms at which the member is aggregated again after a temporary status. */
+  statusRetryAt?: number | null;
   /** How the member is made; missing in snapshots written before it was kept (then `credentials`). */
   connect?: ConnectMode;
   /** Epoch ms at which the wait for the end user ends (set at its first wait, never moved). */

@@ -23,6 +23,10 @@ export interface LifecycleOptions {
   maxCredentialRefreshes: number;
   /** MFA rounds (challenge, answer, resume) before the member needs action. */
   maxChallengeRounds: number;
+  /** Aggregations tried again after a temporary status (DEGRADED, DISCONNECTED, DISABLED, DELAYED) before the member needs action. */
+  maxStatusRetries: number;
+  /** The wait before the first of those; it doubles with each further one (DELAYED waits a day). */
+  statusRetryDelayMs: number;
   /**
    * How long a connection the end user makes (OAuth, widget) waits for them, counted from its first
    * wait, before it needs action with the reason `endUserAbandoned`.
@@ -50,6 +54,8 @@ export const defaultLifecycleOptions: Readonly<LifecycleOptions> = Object.freeze
   maxAggregationRetries: 1,
   maxCredentialRefreshes: 1,
   maxChallengeRounds: 3,
+  maxStatusRetries: 3,
+  statusRetryDelayMs: 15 * 60_000,
   endUserWaitMs: 14 * 24 * 3_600_000,
   endUserPollMs: 3_600_000,
 });

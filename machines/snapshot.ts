@@ -233,6 +233,23 @@ export function endUserWaitsOf(snapshot: unknown): number {
 }
 
 /**
+ * Whether the member machine `memberId` of a live onboarding item waits in `awaitingEndUserMember`:
+ * a widget connection with no member yet, the only one a member an end user made may be adopted by.
+ *
+ * @example
+ * ```ts
+ * awaitsEndUserMember(onboardingActor.getSnapshot(), 'cust-1-widget'); // true until its member is adopted
+ * ```
+ */
+export function awaitsEndUserMember(snapshot: unknown, memberId: string): boolean {
+  const child = asObject(asObject(asObject(snapshot)?.children)?.[memberActorId(memberId)]);
+  const member = typeof child?.getSnapshot === 'function' ? asObject((child.getSnapshot as () => unknown)()) : asObject(child?.snapshot);
+  if (member?.status !== 'active') return false;
+  const value = member.value;
+  return value === 'awaitingEndUserMember' || (asObject(value) !== undefined && 'awaitingEndUserMember' in (value as Json));
+}
+
+/**
  * The member guid the member machine `memberId` of an onboarding item (live or persisted) knows,
  * `null` while it has none (a widget connection waiting for its end user), `undefined` when there is
  * no such member machine.

@@ -10,6 +10,7 @@ export type {
   CredentialValue,
   MxChallenge,
   MxChallengeOption,
+  AggregateOptions,
   MxClient,
   MxCredentialField,
   MxInstitution,

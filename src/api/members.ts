@@ -7,8 +7,10 @@ import { ok, type ResultAsync } from 'neverthrow';
 import type { ApiError } from '../errors/types.js';
 import { call, findInPages, MAX_RECORDS_PER_PAGE, refuse, seg, type ApiContext } from './call.js';
 import { unwrap, unwrapPage } from './parse.js';
+import { normalizeChallenge } from './challenges.js';
 import { isChallenge, isCredentialField, isMember, isMemberStatus as isStatus } from './schemas.js';
 import type {
+  AggregateOptions,
   CallOptions, ChallengeAnswer, CreateMemberInput, MxChallenge, MxCredentialField, MxMember, MxMemberStatus, UpdateMemberInput,
 } from './types.js';
 import { noneWhenNotFound } from './users.js';
@@ -50,6 +52,13 @@ const signalOf = (options?: CallOptions) => (options?.signal ? { signal: options
 export const callbackHeaders = (payload: string | undefined) =>
   payload !== undefined && payload.length <= 1024 && /^[\x20-\x7e]*$/.test(payload) ? { headers: { 'X-Callback-Payload': payload } } : {};
 
+// MX: X-Callback-Payload is "the base64 encoded string …. Max 1024 characters" (spec #/components/parameters/xCallback).
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const checkCallbackPayload = (payload: string | undefined): ApiError | null =>
+  payload === undefined || (payload.length > 0 && payload.length <= 1024 && BASE64.test(payload))
+    ? null
+    : invalidField('callbackPayload', 'must be a base64 string of at most 1024 characters (MX\'s X-Callback-Payload)');
+
 /**
  * The member functions of an MX client.
  *
@@ -66,12 +75,13 @@ export function memberEndpoints(ctx: ApiContext) {
     checkSegment('member_guid', memberGuid) ??
     `/users/${seg(userGuid)}/members/${seg(memberGuid)}${action}`;
 
-  const readMemberAt = (path: string, options: CallOptions | undefined, method: 'GET' | 'POST' = 'GET') =>
-    call(ctx, { method, path, ...signalOf(options) }, (res, p) => unwrap(res, p, 'member', isMember));
+  const readMemberAt = (path: string, options: CallOptions | undefined) =>
+    call(ctx, { method: 'GET', path, ...signalOf(options) }, (res, p) => unwrap(res, p, 'member', isMember));
 
   return {
     createMember(input: CreateMemberInput, options?: CallOptions): ResultAsync<MxMember, ApiError> {
-      const invalid = checkExternalId(input?.id) ?? checkSegment('user_guid', input?.userGuid) ?? checkSegment('institution_code', input?.institutionCode);
+      const invalid = checkExternalId(input?.id) ?? checkSegment('user_guid', input?.userGuid) ?? checkSegment('institution_code', input?.institutionCode)
+        ?? checkCallbackPayload(input?.callbackPayload);
       if (invalid) return refuse(invalid);
       // An OAuth member has no credentials: the end user authorises at the institution (MemberCreateRequest.is_oauth).
       const credentials = input.isOauth === true ? [] : pairs(input.credentials);
@@ -106,6 +116,8 @@ export function memberEndpoints(ctx: ApiContext) {
     updateMember(userGuid: string, memberGuid: string, changes: UpdateMemberInput, options?: CallOptions): ResultAsync<MxMember, ApiError> {
       const path = memberPath(userGuid, memberGuid);
       if (typeof path !== 'string') return refuse(path);
+      const badPayload = checkCallbackPayload(changes?.callbackPayload);
+      if (badPayload) return refuse(badPayload);
       const member: Record<string, unknown> = {};
       const secrets: string[] = [];
       if (changes?.credentials !== undefined) {
@@ -122,7 +134,11 @@ export function memberEndpoints(ctx: ApiContext) {
       if (changes?.metadata !== undefined) member.metadata = String(changes.metadata);
       // MX: "while no single parameter is required, the request body can't be empty".
       if (Object.keys(member).length === 0) return refuse(invalidField('member', 'needs credentials, id or metadata to update'));
-      return call(ctx, { method: 'PUT', path, body: { member }, secrets, ...signalOf(options) }, (res, p) => unwrap(res, p, 'member', isMember));
+      return call(
+        ctx,
+        { method: 'PUT', path, body: { member }, secrets, ...callbackHeaders(changes.callbackPayload), ...signalOf(options) },
+        (res, p) => unwrap(res, p, 'member', isMember),
+      );
     },
 
     findMemberByExternalId(userGuid: string, id: string, options?: CallOptions): ResultAsync<MxMember | null, ApiError> {
@@ -153,12 +169,21 @@ export function memberEndpoints(ctx: ApiContext) {
     readMemberStatus(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<MxMemberStatus, ApiError> {
       const path = memberPath(userGuid, memberGuid, '/status');
       if (typeof path !== 'string') return refuse(path);
-      return call(ctx, { method: 'GET', path, ...signalOf(options) }, (res, p) => unwrap(res, p, 'member', isStatus));
+      return call(ctx, { method: 'GET', path, ...signalOf(options) }, (res, p) => unwrap(res, p, 'member', isStatus)).map((status) =>
+        Array.isArray(status.challenges) ? { ...status, challenges: status.challenges.map(normalizeChallenge) } : status,
+      );
     },
 
-    aggregateMember(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<MxMember, ApiError> {
+    aggregateMember(userGuid: string, memberGuid: string, options?: AggregateOptions): ResultAsync<MxMember, ApiError> {
       const path = memberPath(userGuid, memberGuid, '/aggregate');
-      return typeof path === 'string' ? readMemberAt(path, options, 'POST') : refuse(path);
+      if (typeof path !== 'string') return refuse(path);
+      const badPayload = checkCallbackPayload(options?.callbackPayload);
+      if (badPayload) return refuse(badPayload);
+      return call(
+        ctx,
+        { method: 'POST', path, ...callbackHeaders(options?.callbackPayload), ...signalOf(options) },
+        (res, p) => unwrap(res, p, 'member', isMember),
+      );
     },
 
     listMemberChallenges(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<MxChallenge[], ApiError> {
@@ -166,7 +191,7 @@ export function memberEndpoints(ctx: ApiContext) {
       if (typeof path !== 'string') return refuse(path);
       return call(ctx, { method: 'GET', path, query: { records_per_page: MAX_RECORDS_PER_PAGE }, ...signalOf(options) }, (res, p) =>
         // 204 (or an empty body): the member has no open challenge.
-        res.status === 204 || res.text.trim() === '' ? ok([]) : unwrapPage(res, p, 'challenges', isChallenge).map((page) => page.items),
+        res.status === 204 || res.text.trim() === '' ? ok([]) : unwrapPage(res, p, 'challenges', isChallenge).map((page) => page.items.map(normalizeChallenge)),
       );
     },
 

@@ -18,12 +18,18 @@ export const userSchema = z.looseObject({
   metadata: text,
 });
 
+// ChallengeResponse (both spec versions): every field nullable, options and image_options lists of
+// objects whose guid/label/value may be null; MX's MFA guide shows a numeric `type`. What is
+// accepted here is normalised by `normalizeChallenge`.
+const optionSchema = z.looseObject({ guid: text, label: text, value: z.union([z.string(), z.number()]).nullable().optional() });
 export const challengeSchema = z.looseObject({
   guid,
-  type: z.string().nullable().optional(),
+  type: z.union([z.string(), z.number()]).nullable().optional(),
   label: text,
   field_name: text,
-  options: z.array(z.looseObject({ label: z.string(), value: z.string() })).nullable().optional(),
+  image_data: text,
+  options: z.array(optionSchema).nullable().optional(),
+  image_options: z.array(optionSchema.extend({ data_uri: text })).nullable().optional(),
 });
 
 export const memberSchema = z.looseObject({

@@ -36,15 +36,20 @@ export interface MxMember {
 }
 
 export interface MxChallengeOption {
+  /** The label shown (the value when MX sent none). */
   label: string;
   value: string;
+  /** IMAGE_OPTIONS choices: the picture, as a `data:` URI. */
+  data_uri?: string;
 }
 
 export interface MxChallenge {
   guid: string;
+  /** A name; a number MX sends is turned into its name (or its digits) by the client. */
   type: 'TEXT' | 'OPTIONS' | 'IMAGE_DATA' | 'IMAGE_OPTIONS' | 'TOKEN' | string;
   label: string | null;
   field_name?: string | null;
+  /** OPTIONS choices, or an IMAGE_OPTIONS challenge's `image_options` (each with its `data_uri`). */
   options?: MxChallengeOption[];
   /** IMAGE_DATA challenges: the picture, base64. */
   image_data?: string | null;
@@ -129,7 +134,8 @@ export interface CreateMemberInput {
   skipAggregation?: boolean;
   /**
    * Sent as `X-Callback-Payload`; MX echoes it in the MEMBER webhooks this request causes
-   * (docs.mx.com/resources/webhooks/member). Printable ASCII, at most 1,024 characters, no secret.
+   * (docs.mx.com/resources/webhooks/member). MX's spec (`#/components/parameters/xCallback`): "the
+   * base64 encoded string", at most 1,024 characters; anything else is refused before sending. No secret.
    */
   callbackPayload?: string;
 }
@@ -143,6 +149,14 @@ export interface UpdateMemberInput {
   /** A new external id. */
   id?: string;
   metadata?: string;
+  /** Sent as `X-Callback-Payload` (base64, at most 1,024 characters), as on create. */
+  callbackPayload?: string;
+}
+
+/** Options of an aggregation request. */
+export interface AggregateOptions extends CallOptions {
+  /** Sent as `X-Callback-Payload` (base64, at most 1,024 characters), as on create. */
+  callbackPayload?: string;
 }
 
 /**
@@ -166,7 +180,7 @@ export interface MxClient {
   findMemberByExternalId(userGuid: string, id: string, options?: CallOptions): ResultAsync<MxMember | null, ApiError>;
   readMemberStatus(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<MxMemberStatus, ApiError>;
   /** Starts an aggregation; a member already aggregating (202) is a success too. */
-  aggregateMember(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<MxMember, ApiError>;
+  aggregateMember(userGuid: string, memberGuid: string, options?: AggregateOptions): ResultAsync<MxMember, ApiError>;
   /** The member's open challenges; `[]` when there are none (the API's 204). */
   listMemberChallenges(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<MxChallenge[], ApiError>;
   resumeAggregation(userGuid: string, memberGuid: string, answers: ChallengeAnswer[], options?: CallOptions): ResultAsync<MxMember, ApiError>;

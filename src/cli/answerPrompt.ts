@@ -1,6 +1,6 @@
 /**
  * Asking a person at a terminal for MFA answers: a TEXT challenge's prompt, an OPTIONS challenge
- * as a numbered list, an IMAGE challenge's picture saved to a file (owner-only) whose path is
+ * (or IMAGE_OPTIONS challenge) as a numbered list, each picture of an IMAGE challenge saved to a file (owner-only) whose path is
  * printed. What is typed is not echoed and goes nowhere but the resume request.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -37,6 +37,33 @@ function readHidden(prompt: string): Promise<string> {
   });
 }
 
+/** Writes one base64 picture (a bare string or a `data:` URI) to a private file. */
+function saveImage(dir: string, name: string, data: string | null | undefined): string | null {
+  const base64 = data?.replace(/^data:[^,]*,/, '');
+  if (!base64) return null;
+  const path = join(dir, `${name.replace(/[^A-Za-z0-9_-]/g, '_')}.png`);
+  writeFileSync(path, Buffer.from(base64, 'base64'), { mode: 0o600 });
+  return path;
+}
+
+/**
+ * Saves an IMAGE challenge's pictures to a private directory: the IMAGE_DATA picture, and each
+ * IMAGE_OPTIONS choice numbered as it is listed (`…-1.png`, `…-2.png`). Returns the paths, `image`
+ * for the challenge's own picture and `options[i]` for choice i (null where there is none).
+ *
+ * @example
+ * const saved = saveChallengeImages(challenge); // { image: '/tmp/mx-lifecycle-mfa-…/CRD-….png', options: [] }
+ */
+export function saveChallengeImages(challenge: MxChallenge): { image: string | null; options: (string | null)[] } {
+  const options = challenge.options ?? [];
+  if (!challenge.image_data && !options.some((o) => o.data_uri)) return { image: null, options: options.map(() => null) };
+  const dir = mkdtempSync(join(tmpdir(), 'mx-lifecycle-mfa-'));
+  return {
+    image: saveImage(dir, challenge.guid, challenge.image_data),
+    options: options.map((option, i) => saveImage(dir, `${challenge.guid}-${i + 1}`, option.data_uri)),
+  };
+}
+
 /**
  * Saves an IMAGE challenge's picture to a private file and returns its path.
  *
@@ -44,12 +71,21 @@ function readHidden(prompt: string): Promise<string> {
  * const path = saveChallengeImage(challenge); // /tmp/mx-lifecycle-mfa-…/CRD-….png
  */
 export function saveChallengeImage(challenge: MxChallenge): string | null {
-  const data = challenge.image_data?.replace(/^data:[^,]*,/, '');
-  if (!data) return null;
-  const dir = mkdtempSync(join(tmpdir(), 'mx-lifecycle-mfa-'));
-  const path = join(dir, `${challenge.guid.replace(/[^A-Za-z0-9_-]/g, '_')}.png`);
-  writeFileSync(path, Buffer.from(data, 'base64'), { mode: 0o600 });
-  return path;
+  return challenge.image_data ? saveChallengeImages({ ...challenge, options: [] }).image : null;
+}
+
+/**
+ * What a person is shown of one challenge: its question, where its picture is, and its choices
+ * numbered (an IMAGE_OPTIONS choice with the file its picture was saved to).
+ *
+ * @example
+ * challengeLines(challenge, saveChallengeImages(challenge)); // ['  Pick your image\n', '    1. IMAGE_1 (image in /tmp/…-1.png)\n']
+ */
+export function challengeLines(challenge: MxChallenge, saved: { image: string | null; options: (string | null)[] }): string[] {
+  const lines = [`  ${challenge.label ?? challenge.field_name ?? challenge.type}\n`];
+  if (challenge.image_data) lines.push(`  the image is in ${saved.image ?? '(no image)'}\n`);
+  (challenge.options ?? []).forEach((option, i) => lines.push(`    ${i + 1}. ${option.label}${saved.options[i] ? ` (image in ${saved.options[i]})` : ''}\n`));
+  return lines;
 }
 
 /**
@@ -63,9 +99,7 @@ export async function askAtTerminal(memberId: string, challenges: readonly MxCha
   process.stderr.write(`member ${memberId}:\n`);
   for (const challenge of challenges) {
     const options = challenge.options ?? [];
-    process.stderr.write(`  ${challenge.label ?? challenge.field_name ?? challenge.type}\n`);
-    if (challenge.image_data) process.stderr.write(`  the image is in ${saveChallengeImage(challenge) ?? '(no image)'}\n`);
-    options.forEach((option, i) => process.stderr.write(`    ${i + 1}. ${option.label}\n`));
+    process.stderr.write(challengeLines(challenge, saveChallengeImages(challenge)).join(''));
     for (;;) {
       const typed = (await readHidden(options.length > 0 ? `  number (1-${options.length}): ` : '  answer (not shown): ')).trim();
       if (options.length === 0) {

@@ -5,6 +5,7 @@
  */
 import type { ApiError } from '../errors/types.js';
 import type { ItemState } from '../durable/store.js';
+import { STATUS_MEANINGS, type StatusCategory } from '../../machines/statuses.js';
 
 /** A classified error as the report keeps it, with the customer and member it belongs to. */
 export interface ErrorEntry {
@@ -19,25 +20,20 @@ export interface Described {
   members: unknown[];
 }
 
-const STATUS_ADVICE: Record<string, string> = {
-  DENIED: 'the bank refused the credentials; the customer must enter them again',
-  PREVENTED: 'MX stopped trying after repeated failures; the customer must enter the credentials again',
-  LOCKED: 'the account is locked at the bank; the customer must unlock it there',
-  IMPEDED: 'the bank wants the customer to act on its website first',
-  IMPAIRED: 'the connection needs the customer to sign in again',
-  REJECTED: 'the MFA answer was refused; the customer must answer again',
-  EXPIRED: 'the MFA challenge was not answered in time',
-  DISABLED: 'aggregation is disabled for this institution',
-  DISCONTINUED: 'the institution no longer supports this connection',
-  CLOSED: 'the account is closed',
-  FAILED: 'aggregation failed at the bank',
+const KIND_OF: Partial<Record<StatusCategory, string>> = {
+  endCustomer: 'end-user action', retryLater: 'retried later', terminal: 'terminal', aggregationFailed: 'failed',
 };
+/** A status's own advice, prefixed with what kind of status it is (MX's documented meaning). */
+const STATUS_ADVICE: Record<string, string> = Object.fromEntries(
+  Object.entries(STATUS_MEANINGS).map(([status, m]) => [status, KIND_OF[m.category] ? `${KIND_OF[m.category]}: ${m.advice}` : m.advice]),
+);
 
 const NEEDS_ACTION_REASONS: Record<string, string> = {
   pollTimeout: 'still in progress when polling gave up',
   challengeUnanswered: 'an MFA challenge is waiting for the customer\'s answer',
   challengeExpired: 'the MFA challenge expired before it was answered',
   tooManyChallenges: 'MX kept asking MFA questions',
+  statusRetriesExhausted: 'a temporary status outlasted every retry; aggregate again later',
   oauthPending: 'an OAuth connection waits for the customer to sign in at the bank (oauth_window_uri)',
 };
 
@@ -127,7 +123,7 @@ export function isNotFoundAtMx(stored: unknown): boolean {
  *
  * @example
  * describeItem('needsAction', { outcome: 'needsAction', members: [{ externalId: 'c1-bank', outcome: 'needsAction', reason: 'connectionStatus', connectionStatus: 'DENIED' }] })
- * // { reason: 'c1-bank: DENIED (the bank refused the credentials; ...)', ... }
+ * // { reason: 'c1-bank: DENIED (end-user action: the institution refused the credentials; ...)', ... }
  */
 export function describeItem(state: ItemState, stored: unknown): Described {
   const outcome = asObject(stored);

@@ -23,7 +23,9 @@ export interface WebhookSettings {
   host: string;
   path: string;
   /** `USER:PASSWORD`; only ever shown scrubbed. */
-  auth: string;
+  auth: string | null;
+  /** The OAuth 2 bearer token MX presents; only ever shown scrubbed. */
+  bearer?: string | null;
   /** The credentials came from `--webhook-auth`, which `ps` shows to every user of the machine. */
   authOnCommandLine?: boolean;
 }

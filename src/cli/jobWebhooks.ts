@@ -39,7 +39,7 @@ export async function startJobWebhooks(
   if (!settings) return null;
   let receiver: WebhookReceiver;
   try {
-    receiver = await createWebhookReceiver({ target: runtime, port: settings.port, host: settings.host, path: settings.path, auth: settings.auth });
+    receiver = await createWebhookReceiver({ target: runtime, port: settings.port, host: settings.host, path: settings.path, auth: settings.auth, bearer: settings.bearer ?? null });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const why = code === 'EADDRINUSE' ? 'is in use' : code === 'EACCES' ? 'needs privileges' : `cannot be listened on (${String(code ?? error)})`;

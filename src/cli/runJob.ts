@@ -145,7 +145,8 @@ export async function runJob(options: RunJobOptions): Promise<number> {
 async function runJobOnce(options: RunJobOptions): Promise<number> {
   const { command, settings } = options;
   const webhookAuth = settings.webhook?.auth;
-  const io = createOutput([settings.apiKey, ...(webhookAuth ? [webhookAuth, webhookAuth.slice(webhookAuth.indexOf(':') + 1)] : [])]);
+  const webhookBearer = settings.webhook?.bearer;
+  const io = createOutput([settings.apiKey, ...(webhookAuth ? [webhookAuth, webhookAuth.slice(webhookAuth.indexOf(':') + 1)] : []), ...(webhookBearer ? [webhookBearer] : [])]);
   let signalled = false;
   const inputProblem = settings.input === '' ? null : await checkInputFile(settings.input);
   if (inputProblem) {

@@ -5,16 +5,17 @@
  */
 import type { JobKind } from '../durable/store.js';
 import { DEFAULT_WEBHOOK_HOST, DEFAULT_WEBHOOK_PATH, WEBHOOK_POLL_INTERVAL_MS } from '../webhooks/receiver.js';
-import { webhookAuthProblem } from '../webhooks/auth.js';
+import { webhookAuthProblem, webhookBearerProblem } from '../webhooks/auth.js';
 import { integerFlag, jobSettingsFromFlags, usageProblem, type JobSettings, type WebhookSettings } from './flags.js';
 
 export const WEBHOOK_FLAGS_USAGE = `  --webhook-port PORT    receive MX's MEMBER and CONNECTION_STATUS webhooks on PORT; members are then
                          polled every ${WEBHOOK_POLL_INTERVAL_MS / 1000} s as the fallback unless --poll-interval-ms says otherwise
   --webhook-host HOST    interface the receiver listens on (default ${DEFAULT_WEBHOOK_HOST}; put MX's HTTPS in front)
   --webhook-path PATH    path MX posts to (default ${DEFAULT_WEBHOOK_PATH})
-  --webhook-auth U:P     HTTP Basic MX sends (default: MX_WEBHOOK_AUTH, which is safer: a flag shows in \`ps\`)`;
+  --webhook-auth U:P     HTTP Basic MX sends (default: MX_WEBHOOK_AUTH, which is safer: a flag shows in \`ps\`)
+  --webhook-bearer TOKEN OAuth 2 bearer token MX sends, accepted besides Basic (default: MX_WEBHOOK_BEARER)`;
 
-const NAMES = ['webhook-port', 'webhook-host', 'webhook-path', 'webhook-auth'] as const;
+const NAMES = ['webhook-port', 'webhook-host', 'webhook-path', 'webhook-auth', 'webhook-bearer'] as const;
 type Name = (typeof NAMES)[number];
 
 /** Takes the webhook flags out of `argv` (`--flag VALUE` or `--flag=VALUE`), leaving the rest in order. */
@@ -54,17 +55,20 @@ export function webhookSettingsOf(values: Partial<Record<Name, string>>, env: No
     if (stray) throw usageProblem(`--${stray} needs --webhook-port`);
     return undefined;
   }
-  const auth = values['webhook-auth'] ?? env.MX_WEBHOOK_AUTH;
-  if (auth === undefined || auth === '') {
-    throw usageProblem(`the webhook credentials are missing: set MX_WEBHOOK_AUTH=USER:PASSWORD (or pass --webhook-auth), the Basic auth MX is given`);
+  const auth = values['webhook-auth'] ?? env.MX_WEBHOOK_AUTH ?? '';
+  const bearer = values['webhook-bearer'] ?? env.MX_WEBHOOK_BEARER ?? '';
+  if (auth === '' && bearer === '') {
+    throw usageProblem(`the webhook credentials are missing: set MX_WEBHOOK_AUTH=USER:PASSWORD (the Basic auth MX is given) or MX_WEBHOOK_BEARER=TOKEN (the OAuth bearer token MX presents), or pass --webhook-auth / --webhook-bearer`);
   }
-  const problem = webhookAuthProblem(auth);
+  const problem = auth === '' ? null : webhookAuthProblem(auth);
   if (problem) throw usageProblem(`--webhook-auth ${problem}`);
+  const bearerProblem = bearer === '' ? null : webhookBearerProblem(bearer);
+  if (bearerProblem) throw usageProblem(`--webhook-bearer ${bearerProblem}`);
   const path = values['webhook-path'] ?? DEFAULT_WEBHOOK_PATH;
   if (!/^\/[A-Za-z0-9._~\-/]*$/.test(path)) throw usageProblem(`--webhook-path must start with / and hold only letters, digits and . _ ~ - /`);
   const host = values['webhook-host'] ?? DEFAULT_WEBHOOK_HOST;
   if (host === '' || /[\s/]/.test(host)) throw usageProblem(`--webhook-host must be a host name or an IP address`);
-  return { port, host, path, auth, authOnCommandLine: values['webhook-auth'] !== undefined };
+  return { port, host, path, auth: auth === '' ? null : auth, bearer: bearer === '' ? null : bearer, authOnCommandLine: values['webhook-auth'] !== undefined };
 }
 
 /**

@@ -196,10 +196,14 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
         : client.readMember(input.userGuid, input.memberGuid, { signal }).orElse(() => client.findMemberByExternalId(input.userGuid, input.externalId, { signal })),
     aggregateMember: (input, signal) => {
       const key = memberKey(input.userExternalId, input.externalId);
-      if (!replaceCredentials || replaced.has(key)) return client.aggregateMember(input.userGuid, input.memberGuid, { signal });
+      // MX echoes the payload in the MEMBER webhooks an update or an aggregation causes, as on create.
+      const payload = callbackPayload?.(input.externalId);
+      const echoed = payload === undefined ? {} : { callbackPayload: payload };
+      const aggregate = () => client.aggregateMember(input.userGuid, input.memberGuid, { signal, ...echoed });
+      if (!replaceCredentials || replaced.has(key)) return aggregate();
       return givenFor(input).map((given) => valuesOf(given, input)).andThen((values) => {
-        if (values.length === 0) return client.aggregateMember(input.userGuid, input.memberGuid, { signal });
-        return client.updateMember(input.userGuid, input.memberGuid, { credentials: values }, { signal }).map((member) => {
+        if (values.length === 0) return aggregate();
+        return client.updateMember(input.userGuid, input.memberGuid, { credentials: values, ...echoed }, { signal }).map((member) => {
           replaced.add(key);
           return member;
         });

@@ -4,10 +4,10 @@
  * that MX can name them. A wake-up is only an event to a live actor: it is never stored, and one
  * that finds no live member is dropped, so a lost one costs no more than the next poll.
  */
-import { memberGuidOf, memberIdOf } from '../../machines/snapshot.js';
+import { awaitsEndUserMember, memberIdOf } from '../../machines/snapshot.js';
 import type { AnyActorRef } from 'xstate';
 import type { MemberChangedEvent, MemberLinkedEvent } from '../../machines/member.types.js';
-import { decodeEndUserPayload, payloadNamesJob } from './endUserPayload.js';
+import { decodeEndUserPayload, encodeEndUserPayload, payloadNamesJob } from './endUserPayload.js';
 
 /** What a webhook can tell about the member it concerns; any one of these may be missing. */
 export interface MemberRef {
@@ -18,6 +18,11 @@ export interface MemberRef {
   /** A long job id's hash, from an end user's widget payload. */
   jobHash?: string | null;
   customerId?: string | null;
+  /**
+   * The delivery is not worth a wake-up (the member is still aggregating): it only matters to a
+   * widget connection waiting for the member its end user made, and wakes nobody else.
+   */
+  adoptOnly?: boolean;
 }
 
 /** The live member a wake-up reached. */
@@ -37,28 +42,29 @@ export interface CallbackOrigin {
   jobHash?: string;
 }
 
-/** MX echoes the header back; a long one is not worth sending. */
-const MAX_PAYLOAD_CHARS = 512;
+/** The raw-JSON payloads of earlier releases, still read for members created by them. */
+const MAX_LEGACY_PAYLOAD_CHARS = 512;
 
 /**
- * The `X-Callback-Payload` for a member of `customer` in `job`: small JSON, printable ASCII, no
- * secret; `undefined` when it would be too long to be worth sending.
+ * The `X-Callback-Payload` for member `connection` of `customer` in `job`: base64, as MX's spec
+ * asks ("the base64 encoded string", at most 1,024 characters: `#/components/parameters/xCallback`),
+ * in the same format as an end user's widget payload, so one reader serves both. No secret;
+ * `undefined` when even a hashed job id does not fit.
  *
  * @example
- * callbackPayloadOf({ job: 'march', customer: 'cust-1' }) // '{"job":"march","customer":"cust-1"}'
+ * callbackPayloadOf({ job: 'march', customer: 'cust-1', connection: 'cust-1-mxbank' }) // 'eyJ2IjoxLCJqIjoibWFyY2gi…'
  */
 export function callbackPayloadOf(origin: CallbackOrigin): string | undefined {
-  const text = JSON.stringify({ job: origin.job, customer: origin.customer }).replace(
-    /[^\x20-\x7e]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-  return text.length <= MAX_PAYLOAD_CHARS ? text : undefined;
+  return encodeEndUserPayload({ jobId: origin.job, customerId: origin.customer, connectionId: origin.connection ?? origin.customer });
 }
 
 /**
- * The job and customer a callback payload names, or null for anything else.
+ * The job and customer a callback payload names, or null for anything else: the base64 payload
+ * this release sends, or the raw JSON one earlier releases sent (members still in flight).
  *
  * @example
+ * parseCallbackPayload(callbackPayloadOf({ job: 'march', customer: 'cust-1', connection: 'cust-1-mxbank' }))
+ * // { job: 'march', customer: 'cust-1', connection: 'cust-1-mxbank' }
  * parseCallbackPayload('{"job":"march","customer":"cust-1"}') // { job: 'march', customer: 'cust-1' }
  */
 export function parseCallbackPayload(text: string | undefined): CallbackOrigin | null {
@@ -66,7 +72,7 @@ export function parseCallbackPayload(text: string | undefined): CallbackOrigin |
   if (endUser) {
     return { job: endUser.jobId ?? '', customer: endUser.customerId, connection: endUser.connectionId, ...(endUser.jobHash ? { jobHash: endUser.jobHash } : {}) };
   }
-  if (text === undefined || text.length > MAX_PAYLOAD_CHARS) return null;
+  if (text === undefined || text.length > MAX_LEGACY_PAYLOAD_CHARS) return null;
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null) return null;
@@ -91,7 +97,7 @@ function memberIdsOf(input: unknown): string[] {
  * @example
  * const origins = createMemberOrigins();
  * origins.note('march', 'cust-1', { members: [{ externalId: 'cust-1-mxbank' }] });
- * origins.payloadFor('cust-1-mxbank'); // '{"job":"march","customer":"cust-1"}'
+ * origins.payloadFor('cust-1-mxbank'); // base64 naming march, cust-1 and cust-1-mxbank
  * origins.forget('march', 'cust-1', { members: [{ externalId: 'cust-1-mxbank' }] }); // once the item is final
  */
 export function createMemberOrigins() {
@@ -102,7 +108,7 @@ export function createMemberOrigins() {
     },
     payloadFor(memberExternalId: string): string | undefined {
       const origin = byMember.get(memberExternalId);
-      return origin ? callbackPayloadOf(origin) : undefined;
+      return origin ? callbackPayloadOf({ ...origin, connection: memberExternalId }) : undefined;
     },
     /**
      * Lets go of a customer's members once its item leaves this worker: the payload is needed only
@@ -133,12 +139,14 @@ export function wakeLiveMember(
   live: ReadonlyMap<string, ReadonlyMap<string, { actor: AnyActorRef }>>,
   ref: MemberRef,
 ): WokenMember | null {
-  const send = (jobId: string, customerId: string, actor: AnyActorRef, memberId: string): WokenMember => {
-    const known = memberGuidOf(actor.getSnapshot(), memberId);
-    // The end user made a member for a widget connection that has none yet: offer it for adoption.
-    if (known === null && ref.memberGuid) {
+  const send = (jobId: string, customerId: string, actor: AnyActorRef, memberId: string): WokenMember | null => {
+    // The end user made a member for a widget connection that waits for one: offer it for adoption.
+    // Every callback payload names its connection, so a credentials member whose create has not
+    // answered yet has no guid either: it is only woken, never handed a member to adopt.
+    if (ref.memberGuid && awaitsEndUserMember(actor.getSnapshot(), memberId)) {
       actor.send({ type: 'member.enduser.linked', memberExternalId: memberId, memberGuid: ref.memberGuid } satisfies MemberLinkedEvent);
-    } else actor.send({ type: 'member.status.changed', memberExternalId: memberId } satisfies MemberChangedEvent);
+    } else if (ref.adoptOnly) return null;
+    else actor.send({ type: 'member.status.changed', memberExternalId: memberId } satisfies MemberChangedEvent);
     return { jobId, customerId, memberId };
   };
   const hashed = ref.jobHash ? [...live.keys()].find((jobId) => payloadNamesJob({ jobHash: ref.jobHash!, customerId: '', connectionId: '' }, jobId)) : undefined;

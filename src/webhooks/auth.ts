@@ -1,7 +1,9 @@
 /**
- * HTTP Basic for webhooks (one of the schemes MX offers, docs.mx.com/resources/webhooks): the
- * expected `USER:PASSWORD` kept only as a digest, and every Authorization header compared in
- * constant time, so neither its length nor its first wrong byte shows in the answer's timing.
+ * Authenticating MX's webhook deliveries. MX offers HTTP Basic, mutual TLS, or an OAuth 2 bearer
+ * token obtained with client credentials (docs.mx.com/resources/webhooks, "Security"). Basic and
+ * bearer are checked here; mutual TLS ends at the fintech's TLS proxy. The expected secrets are
+ * kept only as digests, and every Authorization header compared in constant time, so neither its
+ * length nor its first wrong byte shows in the answer's timing.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
@@ -38,4 +40,46 @@ export function basicCheck(auth: string): BasicCheck {
     // Digests have one length whatever was sent, which timingSafeEqual needs.
     return timingSafeEqual(digest(given), expected) && match !== null;
   };
+}
+
+/**
+ * Why a bearer token is not usable, or null when it is (RFC 6750 token68 characters, 16 or more).
+ *
+ * @example
+ * webhookBearerProblem('short') // 'must be at least 16 characters of A-Z a-z 0-9 - . _ ~ + /'
+ */
+export function webhookBearerProblem(token: string): string | null {
+  return /^[A-Za-z0-9\-._~+/]{16,}=*$/.test(token) ? null : 'must be at least 16 characters of A-Z a-z 0-9 - . _ ~ + /';
+}
+
+/**
+ * A constant-time check of `Authorization: Bearer …` against the token MX was given.
+ *
+ * @example
+ * const check = bearerCheck('a-long-random-token-value');
+ * check('Bearer a-long-random-token-value'); // true
+ */
+export function bearerCheck(token: string): BasicCheck {
+  const problem = webhookBearerProblem(token);
+  if (problem) throw new TypeError(`webhook bearer token ${problem}, e.g. createWebhookReceiver({ bearer: process.env.MX_WEBHOOK_BEARER, ... })`);
+  const expected = digest(token);
+  return (authorization) => {
+    const match = /^Bearer[ \t]+([A-Za-z0-9\-._~+/]+=*)[ \t]*$/i.exec(authorization ?? '');
+    return timingSafeEqual(digest(match?.[1] ?? ''), expected) && match !== null;
+  };
+}
+
+/**
+ * The check of a receiver: a delivery passes with either configured scheme; with neither, every
+ * delivery passes (only behind a proxy that authenticates MX itself, e.g. with mutual TLS).
+ *
+ * @example
+ * const check = webhookCheck({ auth: 'mx:s3cret', bearer: process.env.MX_WEBHOOK_BEARER ?? null });
+ */
+export function webhookCheck(schemes: { auth: string | null; bearer?: string | null }): BasicCheck {
+  const checks = [schemes.auth === null ? null : basicCheck(schemes.auth), schemes.bearer ? bearerCheck(schemes.bearer) : null]
+    .filter((c): c is BasicCheck => c !== null);
+  if (checks.length === 0) return () => true;
+  // Every configured check runs, so the answer's timing does not say which scheme was tried.
+  return (authorization) => checks.map((check) => check(authorization)).includes(true);
 }

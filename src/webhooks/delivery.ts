@@ -70,6 +70,8 @@ export function readDelivery(body: unknown, callbackPayload: string | undefined)
  */
 export function isWorthAWake(delivery: Delivery): boolean {
   if (delivery.action === 'deleted') return false;
+  // AGGREGATION (member_data_updated) "fire[s] only after a completed aggregation" (docs.mx.com/resources/webhooks/aggregation).
+  if (delivery.type === 'AGGREGATION') return true;
   if (delivery.isBeingAggregated === false) return true;
   return delivery.status !== null && statusCategory(delivery.status) !== 'inProgress';
 }

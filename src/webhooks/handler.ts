@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MemberRef, WokenMember } from '../durable/wake.js';
-import { basicCheck } from './auth.js';
+import { webhookCheck } from './auth.js';
 import {
   createDeliveryLedger, isWorthAWake, MAX_MEMBER_GUID_CHARS, readDelivery, type Delivery, type DeliveryLedgerOptions,
 } from './delivery.js';
@@ -32,6 +32,8 @@ export interface WebhookHandlerOptions {
    * proxy that authenticates MX itself, e.g. with mutual TLS).
    */
   auth: string | null;
+  /** The OAuth 2 bearer token MX presents (MX's client-credentials scheme); accepted besides `auth`. */
+  bearer?: string | null;
   /** Bodies larger than this are refused with 413. @default 1_048_576 */
   maxBodyBytes?: number;
   /** Told of every delivery's outcome (and the member it woke), after the answer was sent. */
@@ -104,7 +106,7 @@ function parseJson(text: string): unknown {
  * ```
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
-  const check = options.auth === null ? () => true : basicCheck(options.auth);
+  const check = webhookCheck(options);
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const ledger = createDeliveryLedger(options.ledger);
   const counts = Object.fromEntries([...OUTCOMES.map((o) => [o, 0]), ['received', 0]]) as WebhookStats;
@@ -116,16 +118,19 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const act = (delivery: Delivery): void => {
     const verdict = ledger.judge(delivery);
     if (verdict !== 'news') return count(verdict);
-    // A member an end user made through our widget is worth a wake whatever its status: it is adopted.
-    if (!isWorthAWake(delivery) && !delivery.origin?.connection) return count('noted');
+    // A member an end user made through our widget is worth a wake whatever its status: it is
+    // adopted. Every callback payload names its connection, so that alone wakes no other member.
+    const worth = isWorthAWake(delivery);
+    if (!worth && !delivery.origin?.connection) return count('noted');
     const woken = options.target.wakeMember({
       memberGuid: delivery.memberGuid,
       memberId: delivery.memberId ?? delivery.origin?.connection ?? null,
       jobId: delivery.origin?.job || null,
       ...(delivery.origin?.jobHash ? { jobHash: delivery.origin.jobHash } : {}),
       customerId: delivery.origin?.customer ?? null,
+      ...(worth ? {} : { adoptOnly: true }),
     });
-    count(woken ? 'woke' : 'unknownMember', woken);
+    count(woken ? 'woke' : worth ? 'unknownMember' : 'noted', woken);
   };
 
   const handler = ((req: IncomingMessage, res: ServerResponse): void => {
@@ -136,7 +141,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
     if (!check(req.headers.authorization)) {
       req.resume();
-      answer(res, 401, { 'www-authenticate': 'Basic realm="mx-lifecycle webhooks"' });
+      answer(res, 401, { 'www-authenticate': options.auth === null ? 'Bearer realm="mx-lifecycle webhooks"' : 'Basic realm="mx-lifecycle webhooks"' });
       return count('unauthorized');
     }
     void readBody(req, limit).then((body) => {

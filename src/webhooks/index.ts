@@ -1,4 +1,4 @@
-export { basicCheck, webhookAuthProblem, type BasicCheck } from './auth.js';
+export { basicCheck, bearerCheck, webhookAuthProblem, webhookBearerProblem, webhookCheck, type BasicCheck } from './auth.js';
 export {
   createDeliveryLedger,
   defaultDeliveryLedgerOptions,

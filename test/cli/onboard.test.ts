@@ -96,7 +96,7 @@ describe('mx-lifecycle onboard', () => {
     expect(run.stdout).toMatch(/2 customers: 1 done, 1 need action, 0 failed/);
     expect(run.stdout).toMatch(/report: reports\/cohort\.json/);
     expect(readJson<Report>(join(dir, 'reports/cohort.json')).summary).toMatchObject({ customers: 2, done: 1, needsAction: 1 });
-    expect(run.stdout).toMatch(/csv-2 +csv-2-a: DENIED \(the bank refused the credentials/);
+    expect(run.stdout).toMatch(/csv-2 +csv-2-a: DENIED \(end-user action: the institution refused the credentials/);
     expect(membersWithId('csv-1-b')).toHaveLength(1);
   });
 

@@ -29,7 +29,7 @@ describe('mx-lifecycle status', () => {
     expect(run.code, run.stderr).toBe(1);
     expect(run.stdout).toMatch(/^job spring \(onboard\), created .*, store sqlite:\.mx-lifecycle\/spring\.sqlite$/m);
     expect(run.stdout).toMatch(/3 customers: 1 done, 2 need action, 0 failed, 0 cancelled; 0 pending, 0 in progress, 0 halted/);
-    expect(run.stdout).toMatch(/need action:\n {4}st-denied +st-denied-m0: DENIED \(the bank refused the credentials.*\n {4}st-locked +st-locked-m1: LOCKED/);
+    expect(run.stdout).toMatch(/need action:\n {4}st-denied +st-denied-m0: DENIED \(end-user action: the institution refused the credentials.*\n {4}st-locked +st-locked-m1: LOCKED/);
     expect(run.stderr).toBe('');
   });
 

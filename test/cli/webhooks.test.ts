@@ -14,6 +14,7 @@ import { cli, freePort, customer, messages, workdir, writeJsonl } from './harnes
 
 const PLANTED = 'planted-webhook-pw-5d1e';
 const AUTH = `mx:${PLANTED}`;
+const BEARER = 'planted-webhook-bearer-7c2a9f';
 
 
 let sandbox: Sandbox;
@@ -78,6 +79,9 @@ describe('onboard and offboard with a webhook receiver', () => {
       [['--webhook-port', '9', '--webhook-auth', 'nocolon'], base, /--webhook-auth must be USER:PASSWORD/],
       [['--webhook-path', '/x'], base, /--webhook-path needs --webhook-port/],
       [['--webhook-port', 'http'], { ...base, MX_WEBHOOK_AUTH: AUTH }, /--webhook-port must be a whole number/],
+      // The bearer token MX presents (docs.mx.com/resources/webhooks, OAuth 2 client credentials) is a secret too.
+      [['--webhook-port', 'http', '--webhook-bearer', BEARER], base, /--webhook-port must be a whole number/],
+      [['--webhook-port', '9', '--webhook-bearer', `${BEARER} x`], base, /--webhook-bearer must be at least 16/],
     ];
     for (const [flags, environment, pattern] of cases) {
       const result = await cli(['onboard', input, ...flags], { cwd: dir, env: environment });
@@ -85,6 +89,7 @@ describe('onboard and offboard with a webhook receiver', () => {
       expect(messages(result.stderr)).toHaveLength(1);
       expect(result.stderr).toMatch(pattern);
       expect(result.stderr).not.toContain(PLANTED);
+      expect(result.stderr + result.stdout).not.toContain(BEARER);
     }
   });
 

@@ -14,6 +14,8 @@ export interface SeenRequest {
   acceptVersion?: string | undefined;
   at: number;
   body: string;
+  /** Every header as Node gives it (lower-case names). */
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 export interface StubReply {
@@ -48,6 +50,7 @@ export async function startStub(reply: (request: SeenRequest, index: number) => 
         acceptVersion: req.headers['accept-version'] as string | undefined,
         at: Date.now(),
         body: Buffer.concat(chunks).toString('utf8'),
+        headers: req.headers,
       };
       requests.push(seen);
       const answer = reply(seen, requests.length - 1);

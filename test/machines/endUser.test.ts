@@ -74,6 +74,25 @@ describe('an OAuth connection', () => {
     expect(actor.getSnapshot().output).toMatchObject({ outcome: 'needsAction', reason: 'endUserAbandoned', connectionStatus: 'PENDING', connect: 'oauth' });
     expect(Date.now()).toBe(T0 + 3_600_000);
   });
+
+  it('after the end user authorised, a temporary status (DEGRADED) waits in waitingToRetryStatus and aggregates again, as for credentials', async () => {
+    const { actor, calls, at } = start(
+      { ...base, connect: 'oauth', options: { ...options, statusRetryDelayMs: 60_000 } },
+      {
+        createMember: [ok({ ...member('PENDING'), is_oauth: true })],
+        readMemberStatus: [settled('DEGRADED'), settled('DEGRADED'), settled('CONNECTED')],
+        aggregateMember: [ok(member())],
+      },
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    actor.send({ type: 'member.status.changed', memberExternalId: 'cust-1-bank' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(at()).toBe('waitingToRetryStatus');
+    expect(actor.getSnapshot().context.statusRetryAt).toBe(T0 + 60_000);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(actor.getSnapshot().output).toMatchObject({ outcome: 'connected', connect: 'oauth' });
+    expect(calls.filter((c) => c.actor === 'aggregateMember')).toHaveLength(1);
+  });
 });
 
 describe('a widget connection', () => {

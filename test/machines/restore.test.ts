@@ -85,6 +85,17 @@ const CASES: WaitCase[] = [
     next: 'needsAction',
   },
   {
+    // MX: DEGRADED is temporary ("website maintenance"), aggregate again later (issue 24, item 5).
+    name: 'member after a temporary status (waitingToRetryStatus, DEGRADED, 20 s)',
+    machine: withActors(memberMachine),
+    input: { ...memberInput, options: { statusRetryDelayMs: 20_000 } },
+    before: { ...toPolling, readMemberStatus: [ok(status('DEGRADED'))] },
+    after: { aggregateMember: [ok(member())], readMemberStatus: [ok(status('CONNECTED'))] },
+    waiting: 'waitingToRetryStatus',
+    dueAt: T0 + 20_000,
+    next: 'connected',
+  },
+  {
     name: 'OAuth member waiting for its end user (awaitingEndUser.sleeping, endUserPollMs 60 s)',
     machine: withActors(memberMachine),
     input: { ...endUserInput, connect: 'oauth' },
@@ -132,7 +143,7 @@ const CASES: WaitCase[] = [
     name: 'onboarding with a member child polling (nested restore)',
     machine: onboarding,
     input: { externalId: 'cust-1', members: [{ externalId: 'cust-1-bank', institutionCode: 'mxbank' }] },
-    before: { createUser: [ok(user())], ...toPolling, readMemberStatus: [ok(status('DELAYED'))] },
+    before: { createUser: [ok(user())], ...toPolling, readMemberStatus: [ok(status('CREATED'))] },
     after: { readMemberStatus: [ok(status('CONNECTED'))] },
     waiting: 'connectingMembers.running',
     dueAt: T0 + 3_000,

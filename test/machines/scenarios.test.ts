@@ -83,7 +83,7 @@ describe('member machine', () => {
     });
   });
 
-  it.each(['DENIED', 'PREVENTED', 'REJECTED', 'LOCKED', 'EXPIRED', 'IMPAIRED', 'IMPEDED', 'DISABLED', 'DISCONTINUED', 'CLOSED'] as const)(
+  it.each(['DENIED', 'PREVENTED', 'REJECTED', 'LOCKED', 'EXPIRED', 'IMPAIRED', 'IMPEDED', 'DISCONTINUED', 'CLOSED'] as const)(
     'hands %s to the end customer as needsAction with the status',
     async (connectionStatus) => {
       const machine = memberMachine.provide({
@@ -115,12 +115,12 @@ describe('member machine', () => {
     const machine = memberMachine.provide({
       actors: scripted({
         listCredentialFields: [ok(fields)], createMember: [ok(member())],
-        readMemberStatus: Array.from({ length: 10 }, () => ok(status('DELAYED'))),
+        readMemberStatus: Array.from({ length: 10 }, () => ok(status('CREATED'))),
       }),
     });
     const actor = createActor(machine, { input: { ...input, options: { pollIntervalMs: 3_000, maxPollMs: 9_000 } } }).start();
     await vi.advanceTimersByTimeAsync(60_000);
-    expect(actor.getSnapshot().output).toMatchObject({ outcome: 'needsAction', reason: 'pollTimeout', connectionStatus: 'DELAYED' });
+    expect(actor.getSnapshot().output).toMatchObject({ outcome: 'needsAction', reason: 'pollTimeout', connectionStatus: 'CREATED' });
   });
 
   it('re-reads the credential fields once when the create says they are stale', async () => {

@@ -14,6 +14,9 @@ import { createMxClient } from '../../src/api/index.js';
 import { startSandbox, type Sandbox, type SandboxWebhookOptions } from '../../src/sandbox/index.js';
 import { optionsFromFlags } from '../../src/cli/sandbox.js';
 
+// MX's X-Callback-Payload is "the base64 encoded string" (spec #/components/parameters/xCallback).
+const PAYLOAD = Buffer.from('{"job":"j","customer":"cust-1"}').toString('base64');
+
 interface Received {
   headers: IncomingMessage['headers'];
   body: Record<string, unknown>;
@@ -48,7 +51,7 @@ async function connect(webhooks: SandboxWebhookOptions, password: string) {
   const client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'basic' });
   const user = (await client.createUser({ id: 'cust-1' }))._unsafeUnwrap();
   const member = (await client.createMember({
-    userGuid: user.guid, id: 'cust-1-m0', institutionCode: 'mxbank', callbackPayload: '{"job":"j","customer":"cust-1"}',
+    userGuid: user.guid, id: 'cust-1-m0', institutionCode: 'mxbank', callbackPayload: PAYLOAD,
     credentials: [{ guid: 'CRD-username', value: 'mxuser' }, { guid: 'CRD-password', value: password }],
   }))._unsafeUnwrap();
   return { client, user, member };
@@ -67,13 +70,13 @@ describe('sandbox webhooks', () => {
     const [created, updated, status] = got;
     expect(created?.headers.authorization).toBe(`Basic ${Buffer.from(AUTH).toString('base64')}`);
     expect(created?.headers['content-type']).toMatch(/^application\/json/);
-    expect(created?.headers['x-callback-payload']).toBe('{"job":"j","customer":"cust-1"}');
+    expect(created?.headers['x-callback-payload']).toBe(PAYLOAD);
     expect(created?.body).toMatchObject({
       action: 'created', type: 'MEMBER',
       member: { guid: member.guid, id: 'cust-1-m0', user_guid: user.guid, connection_status: 'CREATED', connection_status_id: 0, is_being_aggregated: true },
     });
     expect(typeof (created?.body.member as { aggregated_at?: unknown } | undefined)?.aggregated_at).toBe('number');
-    expect(updated?.headers['x-callback-payload']).toBe('{"job":"j","customer":"cust-1"}');
+    expect(updated?.headers['x-callback-payload']).toBe(PAYLOAD);
     expect(updated?.body).toMatchObject({ action: 'updated', type: 'MEMBER', member: { connection_status: 'DENIED', connection_status_id: 2, is_being_aggregated: false } });
     expect(status?.headers['x-callback-payload']).toBeUndefined();
     expect(status?.body).toEqual({
