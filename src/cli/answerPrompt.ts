@@ -3,9 +3,9 @@
  * (or IMAGE_OPTIONS challenge) as a numbered list, each picture of an IMAGE challenge saved to a file (owner-only) whose path is
  * printed. What is typed is not echoed and goes nowhere but the resume request.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { MxChallenge } from '../api/types.js';
 
 /** Reads one line from the terminal without showing it. */
@@ -99,19 +99,38 @@ export async function askAtTerminal(memberId: string, challenges: readonly MxCha
   process.stderr.write(`member ${memberId}:\n`);
   for (const challenge of challenges) {
     const options = challenge.options ?? [];
-    process.stderr.write(challengeLines(challenge, saveChallengeImages(challenge)).join(''));
-    for (;;) {
-      const typed = (await readHidden(options.length > 0 ? `  number (1-${options.length}): ` : '  answer (not shown): ')).trim();
-      if (options.length === 0) {
-        answers.push({ guid: challenge.guid, value: typed });
-        break;
+    await withSavedImages(challenge, async (saved) => {
+      process.stderr.write(challengeLines(challenge, saved).join(''));
+      for (;;) {
+        const typed = (await readHidden(options.length > 0 ? `  number (1-${options.length}): ` : '  answer (not shown): ')).trim();
+        if (options.length === 0) {
+          answers.push({ guid: challenge.guid, value: typed });
+          return;
+        }
+        const chosen = options[Number(typed) - 1];
+        if (chosen && /^\d+$/.test(typed)) {
+          answers.push({ guid: challenge.guid, value: chosen.value });
+          return;
+        }
       }
-      const chosen = options[Number(typed) - 1];
-      if (chosen && /^\d+$/.test(typed)) {
-        answers.push({ guid: challenge.guid, value: chosen.value });
-        break;
-      }
-    }
+    });
   }
   return answers;
+}
+
+/**
+ * Runs `use` with the challenge's pictures saved, and removes them when it is done (answered,
+ * refused or interrupted): a picture of an MFA question is not left in the temporary folder.
+ *
+ * @example
+ * await withSavedImages(challenge, async (saved) => show(challengeLines(challenge, saved)));
+ */
+export async function withSavedImages<T>(challenge: MxChallenge, use: (saved: { image: string | null; options: (string | null)[] }) => Promise<T>): Promise<T> {
+  const saved = saveChallengeImages(challenge);
+  try {
+    return await use(saved);
+  } finally {
+    const any = saved.image ?? saved.options.find((path) => path !== null) ?? null;
+    if (any !== null) rmSync(dirname(any), { recursive: true, force: true });
+  }
 }

@@ -4,10 +4,10 @@
  * `unknown` error, and an IMAGE_OPTIONS challenge's choices must reach the person answering.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createMxClient, type MxChallenge, type ObservableMxClient } from '../../src/api/index.js';
-import { challengeLines, saveChallengeImages } from '../../src/cli/answerPrompt.js';
+import { challengeLines, saveChallengeImages, withSavedImages } from '../../src/cli/answerPrompt.js';
 import { summariseChallenge } from '../../machines/member.setup.js';
 import { startStub, type StubServer } from '../http/loopback.js';
 import { valueOf } from '../http/results.js';
@@ -130,6 +130,22 @@ describe('an IMAGE_OPTIONS challenge shown to the person answering', () => {
     } finally {
       rmSync(dirname(saved.options[0]!), { recursive: true, force: true });
     }
+  });
+
+  it('removes the saved pictures once the person has answered, or stopped answering', async () => {
+    const challenge: MxChallenge = { guid: 'CRD-g', type: 'IMAGE_DATA', label: 'What is shown?', image_data: PNG, options: [] };
+    let seen = '';
+    await withSavedImages(challenge, async (saved) => {
+      seen = saved.image ?? '';
+      expect(existsSync(seen)).toBe(true);
+    });
+    expect(seen).not.toBe('');
+    expect(existsSync(dirname(seen))).toBe(false);
+    await expect(withSavedImages(challenge, async (saved) => {
+      seen = saved.image ?? '';
+      throw new Error('Ctrl-C');
+    })).rejects.toThrow('Ctrl-C');
+    expect(existsSync(dirname(seen))).toBe(false);
   });
 
   it('saves nothing for a TEXT challenge', () => {
