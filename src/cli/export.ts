@@ -19,7 +19,8 @@ import { EXIT_OK, guarded } from './output.js';
 const USAGE = `usage: mx-lifecycle export --job NAME [--store URL] [--format csv|jsonl] [--only STATE] [--output FILE]
 
 Writes one row per connection of the job's customers: customer_id, user_guid, member_id,
-member_guid, institution_code, outcome, connection_status, reason, error_kind, connect. CSV (RFC 4180,
+member_guid, institution_code, outcome, connection_status, reason, error_kind, connect, invited,
+opened (yes when the end user was sent, or opened, the connection's stable link). CSV (RFC 4180,
 with a header; a cell starting with =, +, - or @ gets a leading ' so a spreadsheet shows it as
 text) or JSON Lines. Holds no credential, key or MFA answer.
 
@@ -81,7 +82,8 @@ async function run(argv: string[]): Promise<number> {
       const page = await store.listItems(job.id, { ...(states ? { states } : {}), afterSeq, limit: PAGE });
       if (page.length === 0) break;
       afterSeq = page[page.length - 1]?.seq ?? afterSeq;
-      for (const item of page) for (const row of rowsOf(item)) await write(line(row));
+      const events = await store.endUserEventsOf(job.id, page.map((item) => item.id));
+      for (const item of page) for (const row of rowsOf(item, events)) await write(line(row));
     }
   } finally {
     await store.close();

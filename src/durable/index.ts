@@ -27,6 +27,7 @@ export {
   createSqliteStore,
   openStore,
   isStoreError,
+  endUserEventKey,
   type PostgresStoreOptions,
   type SqliteStoreOptions,
   type StoreError,

@@ -168,6 +168,11 @@ export interface SnapshotStore {
   recordEndUserEvent(jobId: string, customerId: string, connectionId: string, kind: EndUserEventKind): Promise<void>;
   /** How many connections of the job were invited and opened. */
   endUserCounts(jobId: string): Promise<EndUserEventCounts>;
+  /**
+   * What end users did with the links of these customers' connections, by `customer\u0000connection`
+   * (see `endUserEventKey`): for a per-connection export.
+   */
+  endUserEventsOf(jobId: string, customerIds: readonly string[]): Promise<Map<string, Set<EndUserEventKind>>>;
   /** How many items are in each state. */
   counts(jobId: string): Promise<Record<ItemState, number>>;
   close(): Promise<void>;

@@ -40,7 +40,7 @@ describe('mx-lifecycle export', () => {
     const rows = parse(text, { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(5);
     expect(Object.keys(rows[0] ?? {})).toEqual([
-      'customer_id', 'user_guid', 'member_id', 'member_guid', 'institution_code', 'outcome', 'connection_status', 'reason', 'error_kind', 'connect',
+      'customer_id', 'user_guid', 'member_id', 'member_guid', 'institution_code', 'outcome', 'connection_status', 'reason', 'error_kind', 'connect', 'invited', 'opened',
     ]);
     const truth = sandbox.state();
     for (const row of rows.filter((r) => r.member_id !== '')) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SnapshotStore } from '../../src/durable/store.js';
-import { createMemoryStore, createPostgresStore, createSqliteStore } from '../../src/durable/store/index.js';
+import { createMemoryStore, createPostgresStore, createSqliteStore, endUserEventKey } from '../../src/durable/store/index.js';
 
 const PG_URL = process.env.MX_LIFECYCLE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const dir = mkdtempSync(join(tmpdir(), 'mx-end-user-events-'));
@@ -48,6 +48,12 @@ describe.each(BACKENDS)('end-user events, $name', ({ open }) => {
       expect(await store.endUserCounts('j1')).toEqual({ invited: 2, opened: 1 });
       expect(await store.endUserCounts('j2')).toEqual({ invited: 1, opened: 0 });
       expect(await store.endUserCounts('none')).toEqual({ invited: 0, opened: 0 });
+      // Per connection, for export: only the customers asked for, only this job's events.
+      const events = await store.endUserEventsOf('j1', ['cust-1', 'cust-3']);
+      expect([...events.entries()].map(([key, kinds]) => [key, [...kinds].toSorted()])).toEqual([
+        [endUserEventKey('cust-1', 'cust-1-bank'), ['invited', 'opened']],
+      ]);
+      expect((await store.endUserEventsOf('j1', [])).size).toBe(0);
       await expect(store.recordEndUserEvent('j1', 'c', 'm', 'clicked' as never)).rejects.toMatchObject({ code: 'MX_STORE_BAD_OPTIONS' });
     } finally {
       await store.close();

@@ -122,6 +122,11 @@ describe('200 customers through stable links', () => {
       const want = c.plan === 'neverClick' ? { outcome: 'needsAction', reason: 'endUserAbandoned' } : { outcome: 'connected' };
       expect({ id: c.id, outcome: row?.outcome, ...(want.reason ? { reason: row?.reason } : {}), connect: row?.connect })
         .toEqual({ id: c.id, ...want, connect: c.kind });
+      // Per connection: every end user was sent a link; those who never clicked never opened it.
+      const endUser = c.kind !== 'credentials';
+      expect({ id: c.id, invited: row?.invited, opened: row?.opened }).toEqual({
+        id: c.id, invited: endUser ? 'yes' : '', opened: endUser && c.plan !== 'neverClick' ? 'yes' : '',
+      });
     }
 
     // The end-user counts: 160 invited, 144 connected, 16 abandoned, none waiting.

@@ -7,7 +7,21 @@ import type { Pool } from 'pg';
 import type { EndUserEventCounts, EndUserEventKind, SnapshotStore } from '../store.js';
 import { storeError } from './storeError.js';
 
-type EndUserEvents = Pick<SnapshotStore, 'recordEndUserEvent' | 'endUserCounts'>;
+type EndUserEvents = Pick<SnapshotStore, 'recordEndUserEvent' | 'endUserCounts' | 'endUserEventsOf'>;
+
+/** The key `endUserEventsOf` answers by: a customer and one of its connections. */
+export const endUserEventKey = (customerId: string, connectionId: string): string => `${customerId}\u0000${connectionId}`;
+
+function eventsOf(rows: readonly { item_id: string; connection_id: string; kind: string }[]): Map<string, Set<EndUserEventKind>> {
+  const events = new Map<string, Set<EndUserEventKind>>();
+  for (const row of rows) {
+    if (row.kind !== 'invited' && row.kind !== 'opened') continue;
+    const key = endUserEventKey(row.item_id, row.connection_id);
+    if (!events.has(key)) events.set(key, new Set());
+    events.get(key)!.add(row.kind);
+  }
+  return events;
+}
 
 const KINDS: readonly EndUserEventKind[] = ['invited', 'opened'];
 
@@ -42,6 +56,17 @@ export function memoryEndUserEvents(): EndUserEvents & { clear(): void } {
     async endUserCounts(jobId) {
       return { invited: seen.get(`${jobId}\u0000invited`)?.size ?? 0, opened: seen.get(`${jobId}\u0000opened`)?.size ?? 0 };
     },
+    async endUserEventsOf(jobId, customerIds) {
+      const wanted = new Set(customerIds);
+      const rows: { item_id: string; connection_id: string; kind: string }[] = [];
+      for (const kind of KINDS) {
+        for (const pair of seen.get(`${jobId}\u0000${kind}`) ?? []) {
+          const [item_id = '', connection_id = ''] = pair.split('\u0000');
+          if (wanted.has(item_id)) rows.push({ item_id, connection_id, kind });
+        }
+      }
+      return eventsOf(rows);
+    },
     clear: () => seen.clear(),
   };
 }
@@ -63,6 +88,13 @@ export function sqliteEndUserEvents(db: () => Database.Database): EndUserEvents 
     },
     async endUserCounts(jobId) {
       return countsOf(db().prepare<[string], { kind: string; n: number }>('SELECT kind, COUNT(*) AS n FROM end_user_events WHERE job_id = ? GROUP BY kind').all(jobId));
+    },
+    async endUserEventsOf(jobId, customerIds) {
+      if (customerIds.length === 0) return new Map();
+      const rows = db().prepare<[string, string], { item_id: string; connection_id: string; kind: string }>(
+        'SELECT item_id, connection_id, kind FROM end_user_events WHERE job_id = ? AND item_id IN (SELECT value FROM json_each(?))',
+      ).all(jobId, JSON.stringify(customerIds));
+      return eventsOf(rows);
     },
   };
 }
@@ -91,6 +123,14 @@ export function postgresEndUserEvents(pool: () => Promise<Pool>, schema: string)
         [jobId],
       );
       return countsOf(rows);
+    },
+    async endUserEventsOf(jobId, customerIds) {
+      if (customerIds.length === 0) return new Map();
+      const { rows } = await (await pool()).query<{ item_id: string; connection_id: string; kind: string }>(
+        `SELECT item_id, connection_id, kind FROM ${schema}.end_user_events WHERE job_id = $1 AND item_id = ANY ($2::text[])`,
+        [jobId, [...customerIds]],
+      );
+      return eventsOf(rows);
     },
   };
 }

@@ -5,3 +5,4 @@ export { openStore } from './openStore.js';
 export { isStoreError, type StoreError, type StoreErrorCode } from './storeError.js';
 export { SQLITE_SCHEMA_VERSION } from './sqliteSchema.js';
 export { PG_SCHEMA_VERSION } from './postgresSchema.js';
+export { endUserEventKey } from './endUserEvents.js';
