@@ -1,7 +1,7 @@
 /**
  * Only a widget connection that waits for its end user's member may adopt the member a webhook
- * names. Every `X-Callback-Payload` names its connection (base64, MX's `#/components/parameters/xCallback`
- * in /work/shared/spec), and MX echoes it in MEMBER webhooks (docs.mx.com/resources/webhooks), so a
+ * names. Every `X-Callback-Payload` names its connection (base64, MX's OpenAPI parameter
+ * `#/components/parameters/xCallback`), and MX echoes it in MEMBER webhooks (docs.mx.com/resources/webhooks), so a
  * credentials member whose create has not answered yet is named too: it must be woken, never be
  * handed a member to adopt, and a delivery saying it is still aggregating wakes nobody.
  */
