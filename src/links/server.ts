@@ -5,7 +5,7 @@
  * small, and connections are capped.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOn } from '../_internals/listen.js';
 import { createLinkHandler, type LinkHandlerOptions } from './handler.js';
 
 export interface LinkServerOptions extends LinkHandlerOptions {
@@ -47,16 +47,9 @@ export async function startLinkServer(options: LinkServerOptions): Promise<LinkS
   const host = options.host ?? DEFAULT_LINKS_HOST;
   const server = createServer({ maxHeaderSize: 8 * 1024, requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 5_000 }, createLinkHandler(options));
   server.maxConnections = options.maxConnections ?? 512;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port, origin } = await listenOn(server, options.port, host);
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: origin,
     port,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());

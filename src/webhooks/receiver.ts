@@ -3,7 +3,7 @@
  * for a process that has no HTTP server to mount it in (the CLI's `--webhook-port`).
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOn } from '../_internals/listen.js';
 import { createWebhookHandler, type WebhookHandlerOptions, type WebhookStats } from './handler.js';
 
 export interface WebhookReceiverOptions extends WebhookHandlerOptions {
@@ -54,17 +54,9 @@ export async function createWebhookReceiver(options: WebhookReceiverOptions): Pr
   // A slow or stuck sender cannot hold a socket for long.
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const shownHost = host.includes(':') ? `[${host}]` : host;
+  const { port, origin } = await listenOn(server, options.port, host);
   return {
-    url: `http://${shownHost}:${port}${path}`,
+    url: `${origin}${path}`,
     port,
     stats: handler.stats,
     close: () =>
