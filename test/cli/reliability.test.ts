@@ -4,6 +4,7 @@
  * Each ends with one line and a documented exit code, never a hang or a stack trace.
  */
 import { spawn } from 'node:child_process';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -15,12 +16,21 @@ import { REDIS_URL } from '../support/services/urls.js';
 
 let sandbox: Sandbox;
 let env: Record<string, string>;
+/** A Redis address on loopback that accepts connections and never answers a byte. */
+let silentRedis: string;
+let silent: TcpServer;
+const held: Socket[] = [];
 beforeAll(async () => {
   sandbox = await startSandbox({ aggregationMs: 50, auth: 'basic' });
   env = { MX_BASE_URL: sandbox.url, MX_API_KEY: 'sandbox-key' };
+  silent = createTcpServer((socket) => void held.push(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  silentRedis = `redis://127.0.0.1:${(silent.address() as { port: number }).port}`;
 });
 afterAll(async () => {
   await sandbox.close();
+  for (const socket of held) socket.destroy();
+  await new Promise<void>((resolve) => silent.close(() => resolve()));
 });
 
 const customers = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => customer(`${prefix}-${i}`, []));
@@ -83,11 +93,11 @@ describe('--redis and signals', () => {
   it('fails a Redis that never answers after the 5-s deadline, not never (exit 2)', async () => {
     const dir = workdir();
     const input = writeJsonl(dir, 'blackhole.jsonl', customers('redis-hole', 1));
-    // 10.255.255.1 is not routed: the connection neither opens nor is refused.
-    const run = await underTimeout(20, ['onboard', input, ...fastFlags, '--redis', 'redis://10.255.255.1:6379'], dir);
+    // A server on loopback that takes the connection and never answers: neither an answer nor a refusal.
+    const run = await underTimeout(20, ['onboard', input, ...fastFlags, '--redis', silentRedis], dir);
     expect(run.code, run.stderr).toBe(2);
     expect(run.ms).toBeLessThan(15_000);
-    expect(messages(run.stderr)).toEqual([expect.stringMatching(/^mx-lifecycle onboard: cannot reach Redis at redis:\/\/10\.255\.255\.1:6379/)]);
+    expect(messages(run.stderr)).toEqual([expect.stringMatching(new RegExp(`^mx-lifecycle onboard: cannot reach Redis at ${silentRedis.replaceAll('.', '\\.')}`))]);
   });
 
   it('ends on the first SIGTERM in the middle of a run sharing its limit through Redis', async () => {
@@ -107,7 +117,7 @@ describe('every signal ends the process', () => {
   it('on SIGTERM while it waits for a Redis that never answers', async () => {
     const dir = workdir();
     const input = writeJsonl(dir, 'hang.jsonl', customers('hang', 1));
-    const run = await underTimeout(2, ['onboard', input, ...fastFlags, '--redis', 'redis://10.255.255.1:6379'], dir);
+    const run = await underTimeout(2, ['onboard', input, ...fastFlags, '--redis', silentRedis], dir);
     expect(run.code, run.stderr).toBe(124);
     expect(run.ms).toBeLessThan(4_500);
   });
