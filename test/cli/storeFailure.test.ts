@@ -6,7 +6,7 @@
  * and exit 69, and a signal ends the process whatever the store is doing.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, statfsSync } from 'node:fs';
+import { mkdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { storeFailure } from '../../src/cli/storeFailure.js';
@@ -83,6 +83,66 @@ it('ends on SIGTERM while the store cannot write', { timeout: 90_000 }, async ()
     // The signal reached the run while it was failing, and nothing claimed the states were saved.
     expect(result.stderr).toMatch(/stopping; writing every customer's state/);
     expect(result.stderr).not.toMatch(/state is saved/);
+  } finally {
+    disk.unmount();
+  }
+});
+
+/**
+ * Mounts a 32 MiB ext4 image through a loop device with `errors=remount-ro`, so the test can turn the
+ * store's disk read-only under the open database (ext4's `trigger_fs_error`): the same thing a
+ * kernel does to a filesystem that hit an error. A tmpfs cannot be remounted read-only while a file
+ * on it is open for writing. The test fails (it is not skipped) when the machine cannot do this.
+ */
+function ext4Disk(dir: string): { path: string; turnReadOnly(): void; readOnly(): boolean; unmount(): void } {
+  const image = join(dir, 'disk.img');
+  const path = join(dir, 'ro');
+  mkdirSync(path);
+  const run = (command: string, args: string[]) => execFileSync(command, args, { stdio: 'pipe', encoding: 'utf8' }).trim();
+  let device = '';
+  try {
+    run('truncate', ['-s', '32M', image]);
+    run('mkfs.ext4', ['-q', '-F', image]);
+    device = run('losetup', ['-f', '--show', image]);
+    run('mount', ['-o', 'errors=remount-ro', device, path]);
+  } catch (error) {
+    if (device !== '') execFileSync('losetup', ['-d', device]);
+    throw new Error(`this test needs root, loop devices and ext4 to make a disk that turns read-only: ${String((error as { stderr?: unknown }).stderr ?? error)}`, { cause: error });
+  }
+  const name = device.replace('/dev/', '');
+  return {
+    path,
+    turnReadOnly: () => writeFileSync(`/sys/fs/ext4/${name}/trigger_fs_error`, 'store test\n'),
+    readOnly: () => readFileSync('/proc/mounts', 'utf8').split('\n').some((line) => line.startsWith(`${device} ${path} `) && /[ ,](ro|emergency_ro)[ ,]/.test(line)),
+    unmount: () => {
+      execFileSync('umount', ['-l', path]);
+      execFileSync('losetup', ['-d', device]);
+    },
+  };
+}
+
+it('ends a run whose disk turns read-only with one line and exit 69', { timeout: 90_000 }, async () => {
+  const dir = workdir();
+  const disk = ext4Disk(dir);
+  try {
+    const input = writeJsonl(dir, 'readonly.jsonl', Array.from({ length: 400 }, (_, i) => customer(`readonly-${i}`, ['password'])));
+    const run = cli(
+      ['onboard', input, ...fastFlags, '--rate', '40', '--concurrency', '8', '--store', `sqlite:${join(disk.path, 'job.sqlite')}`, '--report', join(dir, 'report.json')],
+      { cwd: dir, env, timeoutMs: 60_000 },
+    );
+    const child = { ended: false };
+    void run.then(() => (child.ended = true), () => (child.ended = true));
+    // Mid-run: MX already has customers from this job when the disk turns read-only.
+    while (usersWith('readonly').length < 5 && !child.ended) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(child.ended).toBe(false);
+    disk.turnReadOnly();
+    expect(disk.readOnly()).toBe(true);
+    const result = await run;
+    expect(result.code, result.stderr).toBe(69);
+    expect(messages(result.stderr)).toEqual([
+      expect.stringMatching(/^mx-lifecycle onboard: the store sqlite:.*ro\/job\.sqlite (cannot be written|failed to write) \((SQLITE_\w+|EROFS): .*\): the job stopped; (make the file and its folder writable|check the disk), then run the same command again to continue$/),
+    ]);
+    expect(usersWith('readonly').length).toBeLessThan(400);
   } finally {
     disk.unmount();
   }
