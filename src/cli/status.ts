@@ -35,7 +35,10 @@ exit codes: 0 every customer done (or a list of jobs); 1 some need action, faile
 const LIMIT_TEXT = 20;
 const LIMIT_JSON = 1000;
 
-async function listed(store: SnapshotStore, job: string, state: 'needsAction' | 'failed', limit: number) {
+async function listed(store: SnapshotStore, job: string, state: 'needsAction' | 'failed', limit: number, count: number) {
+  // The store finds a state's items by walking the job in order: over a million customers with
+  // none in that state, two seconds for an empty list.
+  if (count === 0) return [];
   const items = await store.listItems(job, { states: [state], limit });
   return items.map((item) => {
     const described = describeItem(item.state, storedOutcome(item));
@@ -47,8 +50,8 @@ async function showJob(store: SnapshotStore, record: JobRecord, storeShown: stri
   const counts = await store.counts(record.id);
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const limit = json ? LIMIT_JSON : LIMIT_TEXT;
-  const needsAction = await listed(store, record.id, 'needsAction', limit);
-  const failed = await listed(store, record.id, 'failed', limit);
+  const needsAction = await listed(store, record.id, 'needsAction', limit, counts.needsAction);
+  const failed = await listed(store, record.id, 'failed', limit, counts.failed);
   const halt = record.halt ? { message: haltMessage(record.halt), error: record.halt } : null;
   const open = counts.pending + counts.active + counts.halted;
   const code = halt ? EXIT_HALTED : counts.needsAction + counts.failed + counts.cancelled + open > 0 ? EXIT_ATTENTION : EXIT_OK;

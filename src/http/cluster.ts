@@ -147,9 +147,6 @@ export function bottleneckQueue(settings: { maxConcurrent: number; minTime: numb
       const counts = limiter.counts();
       return { queued: counts.QUEUED + counts.RECEIVED, running: counts.RUNNING + counts.EXECUTING };
     },
-    setMinTime(ms) {
-      void limiter.updateSettings({ minTime: ms });
-    },
     pause(ms) {
       void pauseBottleneck(limiter, ms, clustered);
     },

@@ -1,13 +1,10 @@
 /**
  * The queue in front of a client's requests: at most `maxConcurrent` jobs at once, in the order
  * they came, paused after a 429, and a job that asks to be retried keeps its slot for the retry.
- * Shared through Redis it is bottleneck (`cluster.ts`), which also spaces the starts of every
- * process by `minTime`. In one process it is the small queue here: bottleneck's promise chains and
- * emitters per job were a tenth of an onboarding job's CPU against a fast API, and the spacing is
- * the limiter's gate's in either case (`limiter.ts`: start slots reserved ahead, so a late timer
- * does not push every later start back, and a window over real starts, so catching up cannot
- * exceed the rate). An earlier local queue spaced starts itself, from when each actually began:
- * a busy event loop then lost a tenth of a known rate.
+ * Shared through Redis it is bottleneck (`cluster.ts`). In one process it is the small queue here:
+ * bottleneck's promise chains and emitters per job were a tenth of an onboarding job's CPU against
+ * a fast API. Neither spaces requests: the limiter's send gate does, when each request leaves
+ * (`sendGate.ts`).
  */
 
 /** Thrown by a job so the queue runs it again after `delayMs`, in the same slot. */
@@ -23,7 +20,6 @@ export function isRetrySignal(value: unknown): value is RetrySignal {
 export interface JobQueue {
   schedule<T>(task: () => Promise<T>): Promise<T>;
   counts(): { queued: number; running: number };
-  setMinTime(ms: number): void;
   /** No job starts for `ms` (until `resume`). */
   pause(ms: number): void;
   resume(): void;
@@ -98,9 +94,6 @@ export function createLocalQueue(settings: { maxConcurrent: number }): JobQueue 
       });
     },
     counts: () => ({ queued: waiting.length - head, running }),
-    setMinTime() {
-      // Spacing is the limiter's gate's.
-    },
     pause() {
       paused = true;
     },

@@ -9,7 +9,7 @@ import { classify, classifyNetworkError, makeApiError, redactPath } from '../err
 import type { ApiError, ClassifierRule, DialectOption } from '../errors/types.js';
 import type { EventHub } from './events.js';
 import { abortedError, exchange, exchangeDirect, type FetchLike, type RawResponse } from './exchange.js';
-import { createLimiter, type AttemptVerdict, type LimiterOptions, type LimiterState } from './limiter.js';
+import { createLimiter, type AttemptVerdict, type LimiterOptions, type LimiterState, type SendSlot } from './limiter.js';
 import { createTokenSource, type TokenLease, type TokenSource } from './token.js';
 import { tokenFetcher } from './tokenEndpoint.js';
 
@@ -126,6 +126,7 @@ export function createTransport(options: TransportOptions): Transport {
     request: HttpRequest,
     call: { callId: number; method: HttpMethod; path: string; fullPath: string },
     attemptNumber: number,
+    slot: SendSlot,
     progress: { replayed: boolean; queuedAt: number },
   ): Promise<AttemptVerdict<Result<RawResponse, ApiError>>> => {
     const secrets = [...keySecrets, ...(request.secrets ?? [])];
@@ -143,6 +144,10 @@ export function createTransport(options: TransportOptions): Transport {
     // MX answers a bare 404 to a POST or PUT without this header, even one with no body.
     if (body !== undefined || call.method === 'POST' || call.method === 'PUT') headers['Content-Type'] = 'application/json';
     const fields = { callId: call.callId, method: call.method, path: call.path, attempt: attemptNumber };
+    // Everything that could take time is done: the limiter decides now, and the request is written
+    // in this same turn, so a busy event loop cannot hold a decided send back to leave with later ones.
+    await slot();
+    if (request.signal?.aborted) return { type: 'done', value: err(abortedError(requestInfo, secrets)) };
     const started = performance.now();
     events.emit({ type: 'request', ...fields, queuedMs: Math.round(started - progress.queuedAt) });
     const init = { method: call.method, headers, ...(body === undefined ? {} : { body }) };
@@ -187,7 +192,7 @@ export function createTransport(options: TransportOptions): Transport {
     if (request.signal?.aborted) return err(abortedError(requestInfo, keySecrets));
     const progress = { replayed: false, queuedAt: performance.now() };
     const job = limiter
-      .run((n) => attempt(request, call, n, progress), {
+      .run((n, slot) => attempt(request, call, n, slot, progress), {
         onThrottled: (info) => {
           const status = 429;
           const retryAfter = info.retryAfterMs === undefined ? {} : { retryAfterMs: info.retryAfterMs };

@@ -43,7 +43,10 @@ describe('one limit shared through Redis', () => {
       const all = await redis.keys('*');
       expect(all.join('\n')).not.toContain(apiKey);
       expect(id).not.toContain(apiKey);
-      if (keys.length > 0) await redis.del(...keys);
+      // The send window's keys, under the same hash.
+      const sendKeys = await redis.keys(`{${id}}:send:*`);
+      expect(sendKeys.length).toBeGreaterThan(0);
+      await redis.del(...keys, ...sendKeys);
     } finally {
       redis.disconnect();
     }

@@ -41,7 +41,8 @@ describe('the limiter as it reports itself', () => {
     let atApi = 0;
     const seen: Array<{ queued: number; running: number; atApi: number }> = [];
     const jobs = Array.from({ length: 20 }, () =>
-      limiter.run(async () => {
+      limiter.run(async (_n, slot) => {
+        await slot();
         atApi += 1;
         await new Promise((resolve) => setTimeout(resolve, 5));
         atApi -= 1;
