@@ -164,8 +164,12 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
       clearTimeout(timer);
     }
   };
+  let thrown: unknown = null;
   try {
-    await (trace?.enter ?? passThrough)(loop);
+    await (trace?.enter ?? passThrough)(loop).catch((error: unknown) => {
+      thrown = error;
+      throw error;
+    });
   } finally {
     outage.dispose();
     clearInterval(renewal);
@@ -177,8 +181,9 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
     failure ??= await host.stopAll();
     context.live.delete(jobId);
     runLock?.release();
+    const error = failure ?? thrown;
+    trace?.end({ halted, ...(error ? { error } : {}) });
   }
-  trace?.end({ halted, ...(failure ? { error: failure } : {}) });
   if (failure) throw failure;
   return { jobId, halted, counts: await store.counts(jobId) };
 }
