@@ -8,6 +8,7 @@
 import { closest, flagsOf } from './didYouMean.js';
 import { debugging, EXIT_SOFTWARE, EXIT_USAGE } from './output.js';
 import { packageVersion } from './packageRoot.js';
+import { startTracing } from './tracing.js';
 
 import type { Command, UsageProblem } from './command.js';
 
@@ -77,6 +78,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${command.usage}\n`);
     return 0;
   }
+  const tracing = await startTracing(name);
   try {
     return await command.run(rest);
   } catch (e) {
@@ -92,6 +94,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`mx-lifecycle ${name}: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
     if (debugging() && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     return EXIT_SOFTWARE;
+  } finally {
+    await tracing?.shutdown();
   }
 }
 

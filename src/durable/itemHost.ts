@@ -12,6 +12,7 @@ import type { JobProgram } from './programs.js';
 import { restoreItem, type UnreadableRowError } from './restore.js';
 import type { RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
 import type { Slots } from './slots.js';
+import { passThrough, type Enter, type ItemTrace, type JobTrace } from './tracing.js';
 import type { FinalItemState, ItemState, SnapshotStore, StoredItem } from './store.js';
 import type { createMemberOrigins } from './wake.js';
 import { createSnapshotWriter } from './writer.js';
@@ -29,6 +30,9 @@ export interface LiveItem {
   input: unknown;
   /** Its connections waiting for their end user, as last told. */
   endUserWaits?: number;
+  /** Runs `fn` in the customer's trace scope: every event sent to the actor goes through it. */
+  enter: Enter;
+  trace?: ItemTrace;
 }
 
 export interface ItemHostOptions {
@@ -40,6 +44,8 @@ export interface ItemHostOptions {
   slots: Slots;
   origins: ReturnType<typeof createMemberOrigins>;
   inspect: RuntimeOptions['inspect'];
+  /** The run's trace, when spans are recorded. */
+  trace?: JobTrace | null;
   /** The live items, by id; the host adds and removes them, the claim loop reads them. */
   items: Map<string, LiveItem>;
   /** An item reached a halt that is not a restored one. */
@@ -92,6 +98,7 @@ export function createItemHost(options: ItemHostOptions) {
       if (!item || item.stopping) continue;
       item.stopping = true;
       item.actor.stop();
+      item.trace?.end('released');
       items.delete(id);
       slots.removed(item);
       origins.forget(jobId, id, item.input);
@@ -120,6 +127,7 @@ export function createItemHost(options: ItemHostOptions) {
     if (item.stopping) return;
     item.stopping = true;
     await writer.persisted(item.id);
+    item.trace?.end(state);
     items.delete(item.id);
     slots.removed(item);
     origins.forget(jobId, item.id, item.input);
@@ -157,7 +165,11 @@ export function createItemHost(options: ItemHostOptions) {
     const restored = restoreItem(stored, { machine: program.machine, versions: program.versions, inspect });
     if (!restored.ok) return setApart(stored.id, restored.error);
     const { actor } = restored;
-    const started: LiveItem = { id: stored.id, actor, state: stored.state, value: '', stopping: false, waiting: false, input: stored.input };
+    const trace = options.trace?.startItem(stored.id);
+    const started: LiveItem = {
+      id: stored.id, actor, state: stored.state, value: '', stopping: false, waiting: false, input: stored.input,
+      enter: trace?.enter ?? passThrough, ...(trace ? { trace } : {}),
+    };
     item = started;
     // A restored halted item still shows its old halt until it receives job.resume: not a new halt.
     let resuming = restored.snapshot !== null && program.summarise(restored.snapshot).state === 'halted';
@@ -178,11 +190,13 @@ export function createItemHost(options: ItemHostOptions) {
       },
       error: options.onFailure,
     });
-    actor.start();
-    if (resuming) {
-      resuming = false;
-      actor.send({ type: 'job.resume' });
-    }
+    started.enter(() => {
+      actor.start();
+      if (resuming) {
+        resuming = false;
+        actor.send({ type: 'job.resume' });
+      }
+    });
   };
 
   /**
@@ -195,6 +209,7 @@ export function createItemHost(options: ItemHostOptions) {
     for (const item of items.values()) {
       item.stopping = true;
       item.actor.stop();
+      item.trace?.end('released');
       origins.forget(jobId, item.id, item.input);
     }
     const ids = [...items.keys()];

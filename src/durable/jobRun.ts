@@ -11,6 +11,7 @@ import { createOutageWatch } from './outageWatch.js';
 import type { JobProgram } from './programs.js';
 import type { RunResult, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
 import { createSlots } from './slots.js';
+import { passThrough, startJobTrace } from './tracing.js';
 import type { JobRecord, SnapshotStore } from './store.js';
 import type { createMemberOrigins } from './wake.js';
 
@@ -51,6 +52,7 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
   });
   await outage.start();
   const items = new Map<string, LiveItem>();
+  const trace = await startJobTrace(jobId, job.kind);
   context.live.set(jobId, items);
   let halted: ApiError | null = null;
   let haltCheckedAt = Date.now();
@@ -81,7 +83,7 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
   };
 
   const host = createItemHost({
-    jobId, store, owner, program, hub, slots, origins: context.origins, inspect: options.inspect, items,
+    jobId, store, owner, program, hub, slots, origins: context.origins, inspect: options.inspect, items, trace,
     onHalt: halt,
     poke,
     onFailure: (error) => {
@@ -102,7 +104,8 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
   runOptions.signal?.addEventListener('abort', onAbort);
   context.wakers.add(onAbort);
 
-  try {
+  // Customers started in the loop open their spans under the job's; their own scope replaces it.
+  const loop = async () => {
     for (;;) {
       if (failure) throw failure;
       const stopping = context.closed() || halted !== null || runOptions.signal?.aborted === true;
@@ -115,7 +118,7 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
         continue;
       }
       outage.resumeWhenDue(() => {
-        for (const item of items.values()) if (item.state === 'halted') item.actor.send({ type: 'job.resume' });
+        for (const item of items.values()) if (item.state === 'halted') item.enter(() => item.actor.send({ type: 'job.resume' }));
       });
       const room = slots.room(items.size, !drained);
       const claimBatch = Math.max(1, Math.min(64, Math.floor(slots.controller.limit / 8)));
@@ -160,6 +163,13 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
       });
       clearTimeout(timer);
     }
+  };
+  let thrown: unknown = null;
+  try {
+    await (trace?.enter ?? passThrough)(loop).catch((error: unknown) => {
+      thrown = error;
+      throw error;
+    });
   } finally {
     outage.dispose();
     clearInterval(renewal);
@@ -171,6 +181,8 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
     failure ??= await host.stopAll();
     context.live.delete(jobId);
     runLock?.release();
+    const error = failure ?? thrown;
+    trace?.end({ halted, ...(error ? { error } : {}) });
   }
   if (failure) throw failure;
   return { jobId, halted, counts: await store.counts(jobId) };

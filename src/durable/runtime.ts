@@ -13,6 +13,7 @@ import { answersForMember } from './challenges.js';
 import { createLifecycleEffects, type AnswerBox, type CredentialsSource } from './effects.js';
 import type { LiveItem } from './itemHost.js';
 import { runJob } from './jobRun.js';
+import { traceEffects } from './tracing.js';
 import { createGivenCredentials, memberKey } from './perMember.js';
 import { jobProgram, type JobProgram } from './programs.js';
 import type { JobStatus, RunResult, Runtime, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
@@ -60,10 +61,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const origins = createMemberOrigins();
   // A final customer's create is behind it: its credentials are not kept for the rest of the job.
   hub.on('item.final', (event) => given.forget(event.itemId));
-  const effects = createLifecycleEffects({
+  const effects = traceEffects(createLifecycleEffects({
     client, credentials, answerChallenge: options.answerChallenge, answers, callbackPayload: origins.payloadFor,
     replaceCredentials: options.replaceCredentials === true,
-  });
+  }));
   const programs = new Map<JobKind, JobProgram>();
   const programFor = (kind: JobKind) => {
     let program = programs.get(kind);
@@ -122,7 +123,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     answers.set(memberKey(customerId, memberId), list);
     if (!item) return false;
     // The event names the member, never the answers: they wait in memory for the resume request.
-    item.actor.send({ type: 'member.challenge.answered', memberExternalId: memberId });
+    item.enter(() => item.actor.send({ type: 'member.challenge.answered', memberExternalId: memberId }));
     return true;
   }
 

@@ -136,17 +136,21 @@ export function createMemberOrigins() {
  * wakeLiveMember(live, { memberGuid: 'MBR-1' }) // { jobId: 'march', customerId: 'cust-1', memberId: 'cust-1-mxbank' }
  */
 export function wakeLiveMember(
-  live: ReadonlyMap<string, ReadonlyMap<string, { actor: AnyActorRef }>>,
+  live: ReadonlyMap<string, ReadonlyMap<string, { actor: AnyActorRef; enter?: <T>(fn: () => T) => T }>>,
   ref: MemberRef,
 ): WokenMember | null {
-  const send = (jobId: string, customerId: string, actor: AnyActorRef, memberId: string): WokenMember | null => {
+  const send = (jobId: string, customerId: string, item: { actor: AnyActorRef; enter?: <T>(fn: () => T) => T }, memberId: string): WokenMember | null => {
+    const { actor } = item;
+    // The steps the event sets off belong to the customer's trace, not to the webhook that woke it.
+    const enter = item.enter ?? ((fn) => fn());
     // The end user made a member for a widget connection that waits for one: offer it for adoption.
     // Every callback payload names its connection, so a credentials member whose create has not
     // answered yet has no guid either: it is only woken, never handed a member to adopt.
     if (ref.memberGuid && awaitsEndUserMember(actor.getSnapshot(), memberId)) {
-      actor.send({ type: 'member.enduser.linked', memberExternalId: memberId, memberGuid: ref.memberGuid } satisfies MemberLinkedEvent);
+      const memberGuid = ref.memberGuid;
+      enter(() => actor.send({ type: 'member.enduser.linked', memberExternalId: memberId, memberGuid } satisfies MemberLinkedEvent));
     } else if (ref.adoptOnly) return null;
-    else actor.send({ type: 'member.status.changed', memberExternalId: memberId } satisfies MemberChangedEvent);
+    else enter(() => actor.send({ type: 'member.status.changed', memberExternalId: memberId } satisfies MemberChangedEvent));
     return { jobId, customerId, memberId };
   };
   const hashed = ref.jobHash ? [...live.keys()].find((jobId) => payloadNamesJob({ jobHash: ref.jobHash!, customerId: '', connectionId: '' }, jobId)) : undefined;
@@ -154,13 +158,13 @@ export function wakeLiveMember(
   if (namedJob && ref.customerId) {
     const item = live.get(namedJob)?.get(ref.customerId);
     const memberId = item ? memberIdOf(item.actor.getSnapshot(), ref) : null;
-    if (item && memberId) return send(namedJob, ref.customerId, item.actor, memberId);
+    if (item && memberId) return send(namedJob, ref.customerId, item, memberId);
   }
   if (!ref.memberGuid) return null;
   for (const [jobId, items] of live) {
     for (const [customerId, item] of items) {
       const memberId = memberIdOf(item.actor.getSnapshot(), { memberGuid: ref.memberGuid });
-      if (memberId) return send(jobId, customerId, item.actor, memberId);
+      if (memberId) return send(jobId, customerId, item, memberId);
     }
   }
   return null;

@@ -12,6 +12,8 @@ import { abortedError, exchange, exchangeDirect, type FetchLike, type RawRespons
 import { createLimiter, type AttemptVerdict, type LimiterOptions, type LimiterState, type SendSlot } from './limiter.js';
 import { createTokenSource, type TokenLease, type TokenSource } from './token.js';
 import { tokenFetcher } from './tokenEndpoint.js';
+import { requestParent, startAttemptSpan, traceServerOf } from './tracing.js';
+import { loadOtelApi, otelSettled, type OtelContext } from '../_internals/otel.js';
 
 export interface TransportOptions {
   baseUrl: string;
@@ -100,6 +102,7 @@ export function createTransport(options: TransportOptions): Transport {
   const common = { Accept: ACCEPT_BY_VERSION[options.apiVersion], 'Accept-Version': options.apiVersion, 'User-Agent': options.userAgent };
   const limiter = createLimiter({ ...options.limiter, expirationMs: options.limiter.cluster ? options.timeoutMs * 3 + 60_000 : null });
   const { events } = options;
+  const traceServer = traceServerOf(base);
   let callSeq = 0;
   let closed = false;
 
@@ -124,7 +127,7 @@ export function createTransport(options: TransportOptions): Transport {
 
   const attempt = async (
     request: HttpRequest,
-    call: { callId: number; method: HttpMethod; path: string; fullPath: string },
+    call: { callId: number; method: HttpMethod; path: string; fullPath: string; traceParent: OtelContext | undefined },
     attemptNumber: number,
     slot: SendSlot,
     progress: { replayed: boolean; queuedAt: number },
@@ -148,6 +151,7 @@ export function createTransport(options: TransportOptions): Transport {
     // in this same turn, so a busy event loop cannot hold a decided send back to leave with later ones.
     await slot();
     if (request.signal?.aborted) return { type: 'done', value: err(abortedError(requestInfo, secrets)) };
+    const span = startAttemptSpan(call.traceParent, traceServer, { method: call.method, path: call.fullPath, attempt: attemptNumber });
     const started = performance.now();
     events.emit({ type: 'request', ...fields, queuedMs: Math.round(started - progress.queuedAt) });
     const init = { method: call.method, headers, ...(body === undefined ? {} : { body }) };
@@ -159,12 +163,15 @@ export function createTransport(options: TransportOptions): Transport {
     const durationMs = Math.round(progress.queuedAt - started);
     if (outcome.isErr()) {
       const e = outcome.error;
-      events.emit({ type: 'response', ...fields, status: 0, durationMs, kind: e.kind, ...(e.kind === 'unavailable' && e.timeout ? { timeout: true } : {}) });
+      const timeout = e.kind === 'unavailable' && e.timeout === true;
+      events.emit({ type: 'response', ...fields, status: 0, durationMs, kind: e.kind, ...(timeout ? { timeout: true } : {}) });
+      span?.end({ status: 0, kind: e.kind, timeout, aborted: request.signal?.aborted === true });
       return { type: 'done', value: err(e) };
     }
     const { status, headers: responseHeaders, text } = outcome.value;
     if (status >= 200 && status <= 299) {
       events.emit({ type: 'response', ...fields, status, durationMs });
+      span?.end({ status });
       return { type: 'done', value: ok(outcome.value) };
     }
     const error = classify(
@@ -172,6 +179,7 @@ export function createTransport(options: TransportOptions): Transport {
       { dialect: options.dialect, rules: options.rules, request: { ...requestInfo, baseUrl: base }, secrets },
     );
     events.emit({ type: 'response', ...fields, status, durationMs, kind: error.kind });
+    span?.end({ status, kind: error.kind });
     if (error.kind === 'rate_limited' || status === 429) {
       const retryAfterMs = 'retryAfterMs' in error ? error.retryAfterMs : undefined;
       return { type: 'throttled', retryAfterMs, value: err(error) };
@@ -186,7 +194,10 @@ export function createTransport(options: TransportOptions): Transport {
 
   const run = async (request: HttpRequest): Promise<Result<RawResponse, ApiError>> => {
     const fullPath = withQuery(request.path, request.query);
-    const call = { callId: (callSeq += 1), method: request.method, path: redactPath(fullPath, keySecrets), fullPath };
+    // The span's parent is the work that made the call, so it is read before the limiter queues it.
+    if (!otelSettled()) await loadOtelApi();
+    const traceParent = requestParent();
+    const call = { callId: (callSeq += 1), method: request.method, path: redactPath(fullPath, keySecrets), fullPath, traceParent };
     const requestInfo = { method: request.method, path: fullPath };
     if (closed) return err(closedError({ method: request.method, path: call.path }));
     if (request.signal?.aborted) return err(abortedError(requestInfo, keySecrets));

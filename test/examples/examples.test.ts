@@ -86,11 +86,17 @@ const CASES: Record<string, RegExp[]> = {
     /cho,USR-\S+,cho-mxbank,MBR-\S+,mxbank,cancelled,DELAYED/,
     /^OK: /m,
   ],
+  'tracing.ts': [
+    /onboard job\n {2}customer ada\n {4}createUser \(error\.type duplicate\)\n {6}POST \/users -> 409 \(error\.type 409\)\n {4}findUser\n/,
+    / {4}createMember\n {6}POST \/users\/\{user_guid\}\/members -> 202\n/,
+    /\d+ request spans; secrets in attributes: none/,
+    /^OK: /m,
+  ],
   'inspector.ts': [/@xstate\.actor: [1-9]/, /@xstate\.event: [1-9]/, /@xstate\.snapshot: [1-9]/, /No password or API key appears/, /^OK: /m],
 };
 
-/** Values that must never be printed: the sandbox's API key, the password the inspector example plants, the webhook password. */
-const SECRETS = ['sandbox-key', 'planted-S3cret-pw', 'example-webhook-password'];
+/** Values that must never be printed: the sandbox's API key, the passwords the inspector and tracing examples plant, the webhook password. */
+const SECRETS = ['sandbox-key', 'planted-S3cret-pw', 'example-webhook-password', 'example-Trace-pw-91'];
 
 interface Run {
   code: number | null;
