@@ -187,6 +187,31 @@ function missingActorError(name: string): ApiError {
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**
+ * Resolves once `Date.now()` reaches `until`, at once if it already has; an abort clears the timer
+ * (the promise then never settles: its actor is gone).
+ *
+ * @example
+ * ```ts
+ * await waitUntil(Date.now() + 3_000, signal);
+ * ```
+ */
+export function waitUntil(until: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      const left = until - Date.now();
+      if (left <= 0) {
+        resolve();
+        return;
+      }
+      timer = setTimeout(arm, Math.min(left, MAX_TIMEOUT_MS));
+    };
+    signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    arm();
+  });
+}
+
+/**
  * The default durable wait: resolves once `Date.now()` reaches `input.until`, at once if it already
  * has. A restored machine re-runs it with its persisted `until`, so it waits only for what is left.
  *
@@ -195,19 +220,4 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
  * const machine = userMachine.provide({ actors: { sleepUntil } });
  * ```
  */
-export const sleepUntil = fromPromise<void, SleepUntilActorInput>(
-  ({ input, signal }) =>
-    new Promise<void>((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const arm = () => {
-        const left = input.until - Date.now();
-        if (left <= 0) {
-          resolve();
-          return;
-        }
-        timer = setTimeout(arm, Math.min(left, MAX_TIMEOUT_MS));
-      };
-      signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
-      arm();
-    }),
-);
+export const sleepUntil = fromPromise<void, SleepUntilActorInput>(({ input, signal }) => waitUntil(input.until, signal));

@@ -96,6 +96,7 @@ export {
   type JobKind,
   type JobRecord,
   type JobStatus,
+  type PauseState,
   type PostgresStoreOptions,
   type RunResult,
   type Runtime,

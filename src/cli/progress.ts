@@ -29,6 +29,11 @@ export interface ProgressFigures {
   waitingOnEndUsers?: number;
   /** While the job waits out an outage: for how long so far, the budget, and the next try. */
   outage?: { waitedSeconds: number; budgetSeconds: number; nextTryInSeconds: number };
+  /**
+   * While an operator holds the job (`mx-lifecycle pause`): `pausing` until the requests in flight
+   * have answered, then `paused`; and for how long since the pause was made.
+   */
+  pause?: { state: 'pausing' | 'paused'; pausedSeconds: number };
 }
 
 export interface ProgressTracker {
@@ -62,6 +67,7 @@ export function trackProgress(
   let rateLimited = 0;
   let tokenRefreshes = 0;
   let pause: { since: number; until: number; budgetMs: number } | null = null;
+  let held: { state: 'pausing' | 'paused'; since: number } | null = null;
 
   const subscriptions = [
     runtimeEvents.on('item.transition', (event) => {
@@ -82,6 +88,9 @@ export function trackProgress(
     }),
     runtimeEvents.on('job.paused', (event) => {
       pause = { since: event.since, until: event.until, budgetMs: event.budgetMs };
+    }),
+    runtimeEvents.on('job.pause.changed', (event) => {
+      held = event.state === 'running' ? null : { state: event.state, since: event.pausedAt ?? now() };
     }),
     client.events.on('rate_limited', () => {
       rateLimited += 1;
@@ -123,6 +132,7 @@ export function trackProgress(
               },
             }
           : {}),
+        ...(held ? { pause: { state: held.state, pausedSeconds: Math.max(0, Math.round((at - held.since) / 1000)) } } : {}),
       };
     },
     dispose() {

@@ -48,12 +48,17 @@ export function progressLine(f: ProgressFigures, compact = false): string {
   const rate = f.requestsPerSecond.toFixed(1);
   const o = f.outage;
   const endUsers = f.waitingOnEndUsers ? (compact ? ` endusers ${f.waitingOnEndUsers}` : ` · waiting on end users ${f.waitingOnEndUsers}`) : '';
+  const p = f.pause;
   if (compact) {
     const outage = o ? ` outage ${clock(o.waitedSeconds)}/${clock(o.budgetSeconds)}` : '';
-    return `${bar} ${count} done ${f.done} action ${f.needsAction} failed ${f.failed} flight ${f.inFlight} ${rate}/s 429s ${f.rateLimited} ETA ${clock(f.etaSeconds)}${endUsers}${outage}`;
+    const paused = p ? ` ${p.state} ${clock(p.pausedSeconds)}` : '';
+    return `${bar} ${count} done ${f.done} action ${f.needsAction} failed ${f.failed} flight ${f.inFlight} ${rate}/s 429s ${f.rateLimited} ETA ${clock(f.etaSeconds)}${endUsers}${outage}${paused}`;
   }
   const outage = o ? ` · MX unreachable: waiting ${clock(o.waitedSeconds)} of ${clock(o.budgetSeconds)}, next try in ${clock(o.nextTryInSeconds)}` : '';
-  return `${bar} ${count}  done ${f.done} · needs action ${f.needsAction} · failed ${f.failed} · in flight ${f.inFlight} · ${rate} req/s · 429s ${f.rateLimited} · ETA ${clock(f.etaSeconds)}${endUsers}${outage}`;
+  const paused = p
+    ? ` · ${p.state === 'paused' ? 'paused' : 'pausing (requests in flight finish)'} for ${clock(p.pausedSeconds)}: mx-lifecycle resume lets it go on`
+    : '';
+  return `${bar} ${count}  done ${f.done} · needs action ${f.needsAction} · failed ${f.failed} · in flight ${f.inFlight} · ${rate} req/s · 429s ${f.rateLimited} · ETA ${clock(f.etaSeconds)}${endUsers}${outage}${paused}`;
 }
 
 /**

@@ -22,15 +22,17 @@ import { otherInputProblem } from './jobInput.js';
 import { startJobLinks } from './jobLinks.js';
 import { startJobWebhooks } from './jobWebhooks.js';
 import type { JobObserver } from './observeJob.js';
-import { createOutput, EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, exitSoon, type Output } from './output.js';
+import { createOutput, EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, exitSoon } from './output.js';
 import { packageVersion } from './packageRoot.js';
 import { trackProgress } from './progress.js';
 import { showProgress } from './progressView.js';
-import { checkReportPath, MAX_BAD_ROWS, writeReport, type RunResultKind } from './report.js';
+import { checkReportPath, writeReport, type RunResultKind } from './report.js';
 import { listenForStop } from './stopSignals.js';
 import { storeFailure } from './storeFailure.js';
 import { exitCodeOf, summaryJson, summaryText, type RunSummary } from './summary.js';
 import { counted } from './counted.js';
+import { createBadRows } from './badRows.js';
+import { announcePauses } from './pauseNotice.js';
 
 export interface RunJobOptions {
   /** The command's name, for messages. */
@@ -50,28 +52,6 @@ export interface RunJobOptions {
   onlyCustomers?: ReadonlySet<string>;
   /** `retry`: the store it opened and locked (the run takes it over and closes it), and the owner it leased the re-opened customers to. */
   opened?: { store: SnapshotStore; owner: string };
-}
-
-/** Bad rows printed on stderr as they are found; the rest are counted and listed in the report. */
-const BAD_ROWS_SHOWN = 20;
-
-function createBadRows(io: Output, command: string, input: string) {
-  const rows: InputProblem[] = [];
-  let total = 0;
-  return {
-    add(problem: InputProblem) {
-      total += 1;
-      if (rows.length < MAX_BAD_ROWS) rows.push(problem);
-      if (total <= BAD_ROWS_SHOWN) io.err(`mx-lifecycle ${command}: ${input} line ${problem.line}: ${problem.field} ${problem.reason} (row skipped)\n`);
-    },
-    finish() {
-      if (total > BAD_ROWS_SHOWN) io.err(`mx-lifecycle ${command}: … and ${total - BAD_ROWS_SHOWN} more bad rows, all listed in the report\n`);
-    },
-    get total() {
-      return total;
-    },
-    rows,
-  };
 }
 
 async function* customersOf(input: string, onProblem: (problem: InputProblem) => void, onWarning: (warning: InputProblem) => void, only?: ReadonlySet<string>): AsyncGenerator<CustomerInput> {
@@ -248,6 +228,8 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     const view = showProgress(tracker, { stream: process.stderr, job: settings.job, jsonEveryMs: options.progressEveryMs });
     const stop = listenForStop(io, command);
     const shownStore = describeStore(settings.store);
+    const storeFlag = settings.store === defaultStoreOf(settings.job) ? '' : ` --store ${shownStore}`;
+    const unannounce = announcePauses(runtime.events, io, command, `mx-lifecycle resume --job ${settings.job}${storeFlag}`);
     let outcome: Awaited<ReturnType<typeof runtime.run>>;
     try {
       outcome = await runtime.run(settings.job, { signal: stop.signal });
@@ -260,6 +242,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     } finally {
       signalled = stop.signalled();
       stop.dispose();
+      unannounce();
       view.stop();
       tracker.dispose();
     }
@@ -282,7 +265,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     const summary: RunSummary = {
       command, job: settings.job, kind: settings.kind, result, durationMs: finishedAt - startedAt, counts: c,
       badRows: badRows.total, halt, report: digest.path, store: shownStore,
-      statusCommand: options.statusCommand ?? `mx-lifecycle status --job ${settings.job}${settings.store === defaultStoreOf(settings.job) ? '' : ` --store ${shownStore}`}`,
+      statusCommand: options.statusCommand ?? `mx-lifecycle status --job ${settings.job}${storeFlag}`,
       needsAction: digest.needsAction, failed: digest.failed, notFound: digest.notFound, notFoundCount: digest.notFoundCount, expectedOutcomes: options.expectedOutcomes === true,
     };
     const code = exitCodeOf(summary);

@@ -20,8 +20,8 @@ import { counted } from './counted.js';
 
 const USAGE = `usage: mx-lifecycle status [--job NAME] [--store URL] [--json]
 
-Shows a job: customers per state, the error that halted it (if any), and the customers that need
-action or failed, with reasons. Without --job, lists the jobs in the store (default: every store
+Shows a job: customers per state, the error that halted it (if any), whether it is paused (by
+mx-lifecycle pause), and the customers that need action or failed, with reasons. Without --job, lists the jobs in the store (default: every store
 under ./.mx-lifecycle).
 
   --job NAME    the job (as onboard/offboard named it)
@@ -53,12 +53,13 @@ async function showJob(store: SnapshotStore, record: JobRecord, storeShown: stri
   const needsAction = await listed(store, record.id, 'needsAction', limit, counts.needsAction);
   const failed = await listed(store, record.id, 'failed', limit, counts.failed);
   const halt = record.halt ? { message: haltMessage(record.halt), error: record.halt } : null;
+  const pausedAt = record.pausedAt === null ? null : new Date(record.pausedAt).toISOString();
   const open = counts.pending + counts.active + counts.halted;
   const code = halt ? EXIT_HALTED : counts.needsAction + counts.failed + counts.cancelled + open > 0 ? EXIT_ATTENTION : EXIT_OK;
   const endUser = record.kind === 'onboard' ? await endUserCountsOf(store, record.id) : null;
   if (json) {
     const body = {
-      job: record.id, kind: record.kind, store: storeShown, createdAt: new Date(record.createdAt).toISOString(), total, counts, halt, needsAction, failed,
+      job: record.id, kind: record.kind, store: storeShown, createdAt: new Date(record.createdAt).toISOString(), total, counts, halt, pausedAt, needsAction, failed,
       ...(endUser ? { endUser } : {}),
     };
     process.stdout.write(`${JSON.stringify(body)}\n`);
@@ -71,6 +72,7 @@ async function showJob(store: SnapshotStore, record: JobRecord, storeShown: stri
   ];
   if (endUser) lines.push(endUserLine(endUser));
   if (halt) lines.push(`  halted: ${halt.message}`);
+  if (pausedAt) lines.push(`  paused since ${pausedAt}: its workers take no new step until mx-lifecycle resume --job ${record.id}`);
   for (const [title, items, count] of [['need action', needsAction, counts.needsAction], ['failed', failed, counts.failed]] as const) {
     if (count === 0) continue;
     const width = Math.max(...items.map((i) => i.id.length));
@@ -86,7 +88,7 @@ async function listJobs(stores: { url: string; store: SnapshotStore }[], json: b
   for (const { url, store } of stores) {
     for (const job of await store.listJobs()) {
       const counts = await store.counts(job.id);
-      rows.push({ job: job.id, kind: job.kind, store: describeStore(url), halted: job.halt !== null, total: Object.values(counts).reduce((a, b) => a + b, 0), counts });
+      rows.push({ job: job.id, kind: job.kind, store: describeStore(url), halted: job.halt !== null, paused: job.pausedAt !== null, total: Object.values(counts).reduce((a, b) => a + b, 0), counts });
     }
   }
   if (json) {
@@ -100,7 +102,7 @@ async function listJobs(stores: { url: string; store: SnapshotStore }[], json: b
   const table = rows.map((r) => {
     const c = r.counts as Record<string, number>;
     const open = (c.pending ?? 0) + (c.active ?? 0) + (c.halted ?? 0);
-    return [String(r.job), String(r.kind), String(r.total), String(c.done), String(c.needsAction), String(c.failed), String(open), r.halted ? 'halted' : '', String(r.store)];
+    return [String(r.job), String(r.kind), String(r.total), String(c.done), String(c.needsAction), String(c.failed), String(open), r.halted ? 'halted' : r.paused ? 'paused' : '', String(r.store)];
   });
   const header = ['JOB', 'KIND', 'TOTAL', 'DONE', 'NEEDS-ACTION', 'FAILED', 'OPEN', 'HALT', 'STORE'];
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)));

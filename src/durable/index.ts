@@ -20,6 +20,7 @@ export {
   type CredentialsSource,
 } from './effects.js';
 export { summarise, type SnapshotSummary } from './programs.js';
+export type { PauseState } from './pauseWatch.js';
 export { restoreItem, storedOutcome, unreadableRow, type RestoreOptions, type RestoreResult, type UnreadableRowError } from './restore.js';
 export {
   createMemoryStore,

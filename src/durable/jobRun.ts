@@ -8,6 +8,8 @@ import type { ApiError } from '../errors/types.js';
 import type { Hub } from '../_internals/hub.js';
 import { createItemHost, type LiveItem } from './itemHost.js';
 import { createOutageWatch } from './outageWatch.js';
+import { createPauseGate, type PauseGate } from './pauseGate.js';
+import { createPauseWatch, type PauseWatch } from './pauseWatch.js';
 import type { JobProgram } from './programs.js';
 import type { RunResult, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
 import { createSlots } from './slots.js';
@@ -15,7 +17,8 @@ import { passThrough, startJobTrace } from './tracing.js';
 import type { JobRecord, SnapshotStore } from './store.js';
 import type { createMemberOrigins } from './wake.js';
 
-const HALT_CHECK_MS = 2_000;
+/** How often a run reads its job's record: a halt by another worker, a pause, a resume. */
+const JOB_CHECK_MS = 1_000;
 const CLAIM_SWEEP_MS = 1_000;
 
 export interface JobRunContext {
@@ -32,17 +35,26 @@ export interface JobRunContext {
   live: Map<string, Map<string, LiveItem>>;
   /** Wake-ups the runtime calls when it closes. */
   wakers: Set<() => void>;
+  /** The pause watch of each job running here, so a pause made through this runtime applies at once. */
+  pauses?: Map<string, PauseWatch>;
+}
+
+export interface JobRunOptions {
+  signal?: AbortSignal;
+  /** The gate in front of `program`'s effects (see pauseGate.ts); without one a pause only stops claims. */
+  gate?: PauseGate;
 }
 
 /**
- * Runs `job` until every item is final, the job halts, the signal aborts or the runtime closes.
+ * Runs `job` until every item is final, the job halts, the signal aborts or the runtime closes. A
+ * paused job's run stays up, claiming nothing, until the job is resumed.
  *
  * @example
  * ```ts
  * const result = await runJob(context, job, programFor(job.kind), { signal }); // { jobId, halted, counts }
  * ```
  */
-export async function runJob(context: JobRunContext, job: JobRecord, program: JobProgram, runOptions: { signal?: AbortSignal } = {}): Promise<RunResult> {
+export async function runJob(context: JobRunContext, job: JobRecord, program: JobProgram, runOptions: JobRunOptions = {}): Promise<RunResult> {
   const { store, client, owner, leaseMs, hub, options } = context;
   const jobId = job.id;
   const runLock = await store.lockRun?.(jobId);
@@ -51,11 +63,14 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
     onPause: (pause, error) => hub.emit({ type: 'job.paused', jobId, error, ...pause }),
   });
   await outage.start();
+  const pause = createPauseWatch({ jobId, gate: runOptions.gate ?? createPauseGate(), hub });
+  context.pauses?.set(jobId, pause);
+  pause.follow(job);
   const items = new Map<string, LiveItem>();
   const trace = await startJobTrace(jobId, job.kind);
   context.live.set(jobId, items);
   let halted: ApiError | null = null;
-  let haltCheckedAt = Date.now();
+  let jobCheckedAt = Date.now();
   // A claim reads past every live item of this worker, so claiming one slot each time one item
   // finished cost O(concurrency) per item (at 256 at once, a tenth of the job's CPU). Claims wait
   // for a batch of free slots (unless the last claim found the store drained), or for
@@ -112,7 +127,8 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
       if (stopping) break;
       // An outage past its budget halts the job when the budget ends, not after the customers'
       // next round of retries (with a 30-s budget, a job refused from the start ran for a minute).
-      const expired = outage.expired();
+      // While an operator holds the job nothing is tried, so nothing spends the outage's budget.
+      const expired = pause.held() ? null : outage.expired();
       if (expired) {
         halt(expired, false);
         continue;
@@ -122,7 +138,7 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
       });
       const room = slots.room(items.size, !drained);
       const claimBatch = Math.max(1, Math.min(64, Math.floor(slots.controller.limit / 8)));
-      if (!outage.paused() && room > 0 && ((room >= claimBatch && !drained) || Date.now() - claimedAt >= CLAIM_SWEEP_MS)) {
+      if (!outage.paused() && !pause.held() && room > 0 && ((room >= claimBatch && !drained) || Date.now() - claimedAt >= CLAIM_SWEEP_MS)) {
         claimedAt = Date.now();
         const claimed = await store.claimItems(jobId, { owner, limit: room, leaseMs, exclude: new Set(items.keys()) });
         drained = claimed.length < room;
@@ -132,10 +148,12 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
         }
         if (claimed.length > 0) continue;
       }
-      if (Date.now() - haltCheckedAt > HALT_CHECK_MS) {
-        // Another worker may have halted the job: stop here too, once.
-        haltCheckedAt = Date.now();
+      if (Date.now() - jobCheckedAt > JOB_CHECK_MS) {
+        // Another worker may have halted the job: stop here too, once. An operator may have paused
+        // or resumed it, from this process or another.
+        jobCheckedAt = Date.now();
         const current = await store.getJob(jobId);
+        if (current) pause.follow(current);
         if (current?.halt && !outage.adopt(current.halt)) {
           halt(current.halt);
           continue;
@@ -172,6 +190,8 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
     });
   } finally {
     outage.dispose();
+    pause.dispose();
+    if (context.pauses?.get(jobId) === pause) context.pauses.delete(jobId);
     clearInterval(renewal);
     if (decide) clearInterval(decide);
     slots.dispose();

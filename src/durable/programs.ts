@@ -4,7 +4,7 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import type { LifecycleOptions } from '../../machines/options.js';
-import { provideEffects, type LifecycleEffects } from '../../machines/provide.js';
+import { provideEffects, type LifecycleEffects, type ProvideOptions } from '../../machines/provide.js';
 import { haltOf, itemStateOf, pendingDueAt } from '../../machines/snapshot.js';
 import { machineVersions, type MachineVersions } from '../../machines/versions.js';
 import type { ApiError } from '../errors/types.js';
@@ -63,13 +63,13 @@ export function summarise(snapshot: unknown): SnapshotSummary {
 }
 
 /**
- * The program of one kind of job on these effects.
+ * The program of one kind of job on these effects (and, given, this durable wait).
  *
  * @example
  * const program = jobProgram('onboard', createLifecycleEffects({ client, credentials, answers }));
  */
-export function jobProgram(kind: JobKind, effects: LifecycleEffects, options?: Partial<LifecycleOptions>): JobProgram {
-  const machines = provideEffects(effects);
+export function jobProgram(kind: JobKind, effects: LifecycleEffects, options?: Partial<LifecycleOptions>, provide?: ProvideOptions): JobProgram {
+  const machines = provideEffects(effects, provide);
   const withOptions = options ? { options } : {};
   if (kind === 'offboard') {
     return {

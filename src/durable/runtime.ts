@@ -14,6 +14,8 @@ import { createLifecycleEffects, type AnswerBox, type CredentialsSource } from '
 import type { LiveItem } from './itemHost.js';
 import { runJob } from './jobRun.js';
 import { traceEffects } from './tracing.js';
+import { createPauseGate, gatedEffects, gatedSleepUntil } from './pauseGate.js';
+import type { PauseWatch } from './pauseWatch.js';
 import { createGivenCredentials, memberKey } from './perMember.js';
 import { jobProgram, type JobProgram } from './programs.js';
 import type { JobStatus, RunResult, Runtime, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
@@ -75,6 +77,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return program;
   };
   const live = new Map<string, Map<string, LiveItem>>();
+  const pauses = new Map<string, PauseWatch>();
   const wakers = new Set<() => void>();
   let closed = false;
   let initialised: Promise<void> | null = null;
@@ -104,8 +107,19 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     await init();
     const job = await store.getJob(jobId);
     if (!job) throw new Error(`job "${jobId}" does not exist: submit items to it first`);
-    const context = { store, client, owner, leaseMs, hub, origins, options, closed: () => closed, live, wakers };
-    return runJob(context, job, programFor(job.kind), runOptions);
+    const context = { store, client, owner, leaseMs, hub, origins, options, closed: () => closed, live, wakers, pauses };
+    // Each run has its own gate in front of its effects: a pause stops this job, not the others.
+    const gate = createPauseGate();
+    const program = jobProgram(job.kind, gatedEffects(effects, gate), options.options, { sleepUntil: gatedSleepUntil(gate) });
+    return runJob(context, job, program, { ...runOptions, gate });
+  }
+
+  async function setPaused(jobId: string, paused: boolean) {
+    await init();
+    const job = await store.setPaused(jobId, paused);
+    // A run of this process follows at once; other workers at their next job check.
+    pauses.get(jobId)?.follow(job);
+    return job;
   }
 
   async function status(jobId: string): Promise<JobStatus> {
@@ -141,5 +155,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     answers: answers.size,
   });
 
-  return { submit, run, status, answer, wakeMember: (ref: MemberRef) => wakeLiveMember(live, ref), events: hub, close, held };
+  return {
+    submit, run, status, answer,
+    pause: (jobId: string) => setPaused(jobId, true),
+    resume: (jobId: string) => setPaused(jobId, false),
+    wakeMember: (ref: MemberRef) => wakeLiveMember(live, ref),
+    events: hub, close, held,
+  };
 }

@@ -11,6 +11,7 @@ import type { Events } from '../_internals/hub.js';
 import type { AnswerSource, CredentialsSource } from './effects.js';
 import type { ConcurrencySetting } from './slots.js';
 import type { FinalItemState, ItemState, JobKind, JobRecord, SnapshotStore } from './store.js';
+import type { PauseState } from './pauseWatch.js';
 import type { MemberRef, WokenMember } from './wake.js';
 
 export type RuntimeEventMap = {
@@ -19,9 +20,15 @@ export type RuntimeEventMap = {
   'job.halted': { type: 'job.halted'; jobId: string; error: ApiError };
   /** A job-scope outage pauses the whole job until `until`; it halts once `since + budgetMs` has passed. */
   'job.paused': { type: 'job.paused'; jobId: string; error: ApiError; since: number; until: number; pauses: number; budgetMs: number };
-  /** A member waits for MFA answers that no `answerChallenge` source gave: answer with `runtime.answer`. */
+  /**
+   * An operator's pause (`runtime.pause`, `mx-lifecycle pause`) as this worker follows it: `pausing`
+   * while requests in flight answer, `paused` once none is left (no request leaves this worker until
+   * the resume), `running` again after the resume. Not `job.paused`, which is an outage being waited out.
+   */
+  'job.pause.changed': { type: 'job.pause.changed'; jobId: string; state: PauseState; pausedAt: number | null; inFlight: number };
   /** How many of the item's connections wait for their end user now (OAuth, widget, re-link) changed. */
   'item.enduser': { type: 'item.enduser'; jobId: string; itemId: string; waiting: number };
+  /** A member waits for MFA answers that no `answerChallenge` source gave: answer with `runtime.answer`. */
   'item.challenged': { type: 'item.challenged'; jobId: string; itemId: string; memberId: string; challenges: ChallengeSummary[] };
 };
 export type RuntimeEvent = RuntimeEventMap[keyof RuntimeEventMap];
@@ -88,6 +95,13 @@ export interface Runtime {
   /** Runs the job until every item is final or the job halts. */
   run(jobId: string, options?: { signal?: AbortSignal }): Promise<RunResult>;
   status(jobId: string): Promise<JobStatus>;
+  /**
+   * Pauses the job in its store, for every worker: they finish the requests in flight, take no new
+   * step and stay up until `resume`. Durable waits that fall due meanwhile end after the resume.
+   */
+  pause(jobId: string): Promise<JobRecord>;
+  /** Lets a paused job go on, on every worker. */
+  resume(jobId: string): Promise<JobRecord>;
   /** Answers a member's open MFA challenges (answers by challenge guid, or `{guid, value}` pairs). */
   answer(jobId: string, customerId: string, memberId: string, answers: Record<string, string> | ChallengeAnswer[]): Promise<boolean>;
   /**

@@ -20,6 +20,11 @@ export interface JobRecord {
   createdAt: number;
   /** The systemic error that halted the job, or `null` while it may run. */
   halt: ApiError | null;
+  /**
+   * Epoch ms at which an operator paused the job (`mx-lifecycle pause`), or `null` while it may
+   * run. Workers take no new step while it is set; `setPaused(jobId, false)` clears it.
+   */
+  pausedAt: number | null;
 }
 
 export interface NewItem {
@@ -127,6 +132,11 @@ export interface SnapshotStore {
   listJobs(): Promise<JobRecord[]>;
   /** Records (or clears, with `null`) the systemic error that halted the job. */
   setHalt(jobId: string, halt: ApiError | null): Promise<void>;
+  /**
+   * Pauses the job (`true`: keeps the first pause's time when it is paused already) or lets it go on
+   * (`false`); returns the job as it now stands. Throws a store error for a job that does not exist.
+   */
+  setPaused(jobId: string, paused: boolean): Promise<JobRecord>;
   /** Adds the items whose id the job has not seen; returns how many were new. One transaction. */
   addItems(jobId: string, items: readonly NewItem[]): Promise<number>;
   /**

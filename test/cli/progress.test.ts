@@ -71,4 +71,21 @@ describe('progress', () => {
     const line = progressLine({ total: 10, done: 4, needsAction: 1, failed: 0, cancelled: 0, inFlight: 2, pending: 3, requestsPerSecond: 12.5, rateLimited: 2, tokenRefreshes: 0, elapsedSeconds: 3, etaSeconds: 125 });
     expect(line).toBe('[██████████░░░░░░░░░░]  5/10  done 4 · needs action 1 · failed 0 · in flight 2 · 12.5 req/s · 429s 2 · ETA 2:05');
   });
+
+  it('says pausing, then paused with how long, while an operator holds the job, and nothing once it is resumed', () => {
+    let clock = 10_000;
+    const { runtime, tracker } = setup(() => clock);
+    runtime.emit({ type: 'job.pause.changed', jobId: 'j', state: 'pausing', pausedAt: 9_000, inFlight: 2 });
+    expect(tracker.figures().pause).toEqual({ state: 'pausing', pausedSeconds: 1 });
+    clock = 75_000;
+    runtime.emit({ type: 'job.pause.changed', jobId: 'j', state: 'paused', pausedAt: 9_000, inFlight: 0 });
+    const figures = tracker.figures();
+    expect(figures.pause).toEqual({ state: 'paused', pausedSeconds: 66 });
+    expect(progressLine(figures)).toMatch(/ · paused for 1:06: mx-lifecycle resume lets it go on$/);
+    expect(progressLine(figures, true)).toMatch(/ paused 1:06$/);
+    runtime.emit({ type: 'job.pause.changed', jobId: 'j', state: 'running', pausedAt: null, inFlight: 0 });
+    expect(tracker.figures()).not.toHaveProperty('pause');
+    expect(progressLine(tracker.figures())).not.toMatch(/paus/);
+    tracker.dispose();
+  });
 });

@@ -78,6 +78,9 @@ describe('a database written before end-user events', () => {
       await store.recordEndUserEvent('old', 'cust-1', 'cust-1-bank', 'opened');
       expect(await store.endUserCounts('old')).toEqual({ invited: 0, opened: 1 });
       expect((await store.counts('old')).pending).toBe(1);
+      // Version 4 adds the pause: an old job is not paused, and can be.
+      expect((await store.getJob('old'))?.pausedAt).toBeNull();
+      expect((await store.setPaused('old', true)).pausedAt).toEqual(expect.any(Number));
     } finally {
       await store.close();
     }
@@ -102,6 +105,8 @@ describe('a database written before end-user events', () => {
       await store.recordEndUserEvent('old', 'cust-1', 'cust-1-bank', 'invited');
       expect(await store.endUserCounts('old')).toEqual({ invited: 1, opened: 0 });
       expect((await store.counts('old')).pending).toBe(1);
+      expect((await store.getJob('old'))?.pausedAt).toBeNull();
+      expect((await store.setPaused('old', true)).pausedAt).toEqual(expect.any(Number));
     } finally {
       await store.close();
     }

@@ -338,6 +338,23 @@ describe.each([
     await expect(store.setHalt('no-such-job', halt)).rejects.toMatchObject({ code: 'MX_STORE_UNKNOWN_JOB' });
   });
 
+  it('records a pause that every handle reads, keeps the first pause\'s time, and clears it (mx-lifecycle pause/resume)', async () => {
+    const jobId = await newJob();
+    expect((await store.getJob(jobId))?.pausedAt).toBeNull();
+    const before = Date.now();
+    const paused = await store.setPaused(jobId, true);
+    // PostgreSQL stamps it with the server's clock: allow for a little skew on one machine.
+    expect(paused.pausedAt).toBeGreaterThanOrEqual(before - 1_000);
+    expect((await other.getJob(jobId))?.pausedAt).toBe(paused.pausedAt);
+    expect((await other.listJobs()).find((job) => job.id === jobId)?.pausedAt).toBe(paused.pausedAt);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await other.setPaused(jobId, true)).pausedAt).toBe(paused.pausedAt);
+    const resumed = await other.setPaused(jobId, false);
+    expect(resumed).toMatchObject({ id: jobId, pausedAt: null, halt: null });
+    expect((await store.getJob(jobId))?.pausedAt).toBeNull();
+    await expect(store.setPaused('no-such-job', true)).rejects.toMatchObject({ code: 'MX_STORE_UNKNOWN_JOB' });
+  });
+
   it('initialises an existing schema again, also several at once, without touching the data', async () => {
     const jobId = await newJob(2);
     await store.init();

@@ -92,6 +92,14 @@ const CASES: Record<string, RegExp[]> = {
     /\d+ request spans; secrets in attributes: none/,
     /^OK: /m,
   ],
+  'pause-and-resume.ts': [
+    /job march paused: its workers finish the requests in flight/,
+    /terminal 1 says: mx-lifecycle onboard: job march is paused: no request is sent until mx-lifecycle resume --job march/,
+    /requests the sandbox saw: (\d+) when the worker said paused, \1 three seconds later/,
+    /job march resumed after \d+ s paused/,
+    /the job ended \(exit 0\): 6 done; MX holds 6 users and 6 members/,
+    /^OK: /m,
+  ],
   'inspector.ts': [/@xstate\.actor: [1-9]/, /@xstate\.event: [1-9]/, /@xstate\.snapshot: [1-9]/, /No password or API key appears/, /^OK: /m],
 };
 

@@ -46,6 +46,7 @@ interface MemoryJob {
   kind: JobKind;
   createdAt: number;
   halt: string | null;
+  pausedAt: number | null;
   /** In insertion order, which is `seq` order. */
   items: Map<string, MemoryItem>;
 }
@@ -85,6 +86,7 @@ export function createMemoryStore(): SnapshotStore {
     kind: j.kind,
     createdAt: j.createdAt,
     halt: decodeJson(j.halt) as ApiError | null,
+    pausedAt: j.pausedAt,
   });
   const toStored = (jobId: string, item: MemoryItem): StoredItem => ({
     jobId,
@@ -110,7 +112,7 @@ export function createMemoryStore(): SnapshotStore {
       open();
       let found = jobs.get(jobId);
       if (!found) {
-        found = { id: jobId, kind, createdAt: Date.now(), halt: null, items: new Map() };
+        found = { id: jobId, kind, createdAt: Date.now(), halt: null, pausedAt: null, items: new Map() };
         jobs.set(jobId, found);
       }
       return jobRecord(found);
@@ -131,6 +133,12 @@ export function createMemoryStore(): SnapshotStore {
 
     async setHalt(jobId, halt) {
       job(jobId).halt = encodeJson(halt);
+    },
+
+    async setPaused(jobId, paused) {
+      const j = job(jobId);
+      j.pausedAt = paused ? (j.pausedAt ?? Date.now()) : null;
+      return jobRecord(j);
     },
 
     async addItems(jobId, items: readonly NewItem[]) {

@@ -113,6 +113,16 @@ export function createPostgresStore(
       if (result.rowCount === 0) throw unknownJob(jobId);
     },
 
+    async setPaused(jobId, paused) {
+      // The server's clock, as for leases; a second pause keeps the first one's time.
+      const { rows } = await (await use()).query<JobRow>(
+        `UPDATE ${s}.jobs SET paused_at = ${paused ? 'COALESCE(paused_at, now())' : 'NULL'} WHERE id = $1 RETURNING ${JOB_COLUMNS}`,
+        [jobId],
+      );
+      if (!rows[0]) throw unknownJob(jobId);
+      return toJob(rows[0]);
+    },
+
     async addItems(jobId, items: readonly NewItem[]) {
       const ids = items.map((item) => item.id);
       const inputs = items.map((item) => encodeJson(item.input));

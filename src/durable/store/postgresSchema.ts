@@ -79,6 +79,12 @@ const MIGRATIONS: readonly { version: number; sql: (s: string) => string }[] = [
       );
     `,
   },
+  {
+    // When an operator paused the job (mx-lifecycle pause), NULL while it may run: every worker
+    // reads it, so a pause reaches every worker and outlives their restarts.
+    version: 4,
+    sql: (s) => `ALTER TABLE ${s}.jobs ADD COLUMN paused_at timestamptz;`,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,14 +7,14 @@ import type { ApiError } from '../../errors/types.js';
 import type { JobKind, JobRecord, ItemState, StoredItem } from '../store.js';
 import { decodeItemColumns, decodeJson } from './_internals/common.js';
 
-export interface JobRow { id: string; kind: JobKind; created_at: number; halt: string | null }
+export interface JobRow { id: string; kind: JobKind; created_at: number; halt: string | null; paused_at: number | null }
 export interface ItemRow {
   job_id: string; id: string; seq: number; input: string | null; state: ItemState;
   snapshot: string | null; machine_version: number | null; due_at: number | null; outcome: string | null; updated_at: number;
 }
 
 export const epochMs = (column: string): string => `floor(extract(epoch FROM ${column}) * 1000)::float8`;
-export const JOB_COLUMNS = `id, kind, ${epochMs('created_at')} AS created_at, halt`;
+export const JOB_COLUMNS = `id, kind, ${epochMs('created_at')} AS created_at, halt, ${epochMs('paused_at')} AS paused_at`;
 export const itemColumns = (t: string): string =>
   `${t}.job_id, ${t}.id, ${t}.seq::float8 AS seq, ${t}.input, ${t}.state, ${t}.snapshot, ${t}.machine_version, ${t}.due_at, ${t}.outcome, ${epochMs(`${t}.updated_at`)} AS updated_at`;
 export const leaseUntil = (param: string): string => `now() + ${param}::float8 * interval '1 millisecond'`;
@@ -29,7 +29,7 @@ export const lockInOrder = (s: string, where: string): string =>
   `SELECT id FROM ${s}.items WHERE job_id = $1 AND lease_owner = $2 AND ${where} ORDER BY id FOR UPDATE`;
 
 export const toJob = (row: JobRow): JobRecord => ({
-  id: row.id, kind: row.kind, createdAt: row.created_at, halt: decodeJson(row.halt) as ApiError | null,
+  id: row.id, kind: row.kind, createdAt: row.created_at, halt: decodeJson(row.halt) as ApiError | null, pausedAt: row.paused_at,
 });
 export const toItem = (row: ItemRow): StoredItem => ({
   jobId: row.job_id, id: row.id, seq: row.seq, state: row.state, machineVersion: row.machine_version,

@@ -9,12 +9,9 @@ import { sqliteEndUserEvents } from './endUserEvents.js';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ApiError } from '../../errors/types.js';
-import type { ItemState, JobKind, JobRecord, ListOptions, NewItem, SnapshotStore, StoredItem } from '../store.js';
+import type { ItemState, ListOptions, NewItem, SnapshotStore } from '../store.js';
 import {
   checkClaim,
-  decodeItemColumns,
-  decodeJson,
   emptyCounts,
   encodeJson,
   isFinalState,
@@ -24,6 +21,7 @@ import {
 } from './_internals/common.js';
 import { prepareSqlite, SQLITE_OPEN_STATE } from './sqliteSchema.js';
 import { createSharedRunLocks } from './sqliteRunLock.js';
+import { ITEM_COLUMNS, JOB_COLUMNS, toItem, toJob, type ItemRow, type JobRow } from './sqliteRows.js';
 
 export interface SqliteStoreOptions {
   /** The database file; its folder is created when missing. `:memory:` gives a private in-memory database. */
@@ -33,22 +31,6 @@ export interface SqliteStoreOptions {
 }
 
 export const defaultSqliteStoreOptions: Omit<SqliteStoreOptions, 'path'> = { busyTimeoutMs: 5_000 };
-
-interface JobRow { id: string; kind: JobKind; created_at: number; halt: string | null }
-interface ItemRow {
-  job_id: string; id: string; seq: number; input: string | null; state: ItemState;
-  snapshot: string | null; machine_version: number | null; due_at: number | null; outcome: string | null; updated_at: number;
-}
-
-const ITEM_COLUMNS = 'job_id, id, seq, input, state, snapshot, machine_version, due_at, outcome, updated_at';
-
-const toJob = (row: JobRow): JobRecord => ({
-  id: row.id, kind: row.kind, createdAt: row.created_at, halt: decodeJson(row.halt) as ApiError | null,
-});
-const toItem = (row: ItemRow): StoredItem => ({
-  jobId: row.job_id, id: row.id, seq: row.seq, state: row.state, machineVersion: row.machine_version,
-  dueAt: row.due_at, updatedAt: row.updated_at, ...decodeItemColumns(row),
-});
 
 /** Creates the file owner-readable only: it holds customers' inputs. SQLite gives its WAL the same mode. */
 function createPrivateFile(path: string): void {
@@ -68,9 +50,12 @@ function openDatabase(options: SqliteStoreOptions) {
   }
   const statements = {
     insertJob: db.prepare('INSERT INTO jobs (id, kind, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING'),
-    getJob: db.prepare<[string], JobRow>('SELECT id, kind, created_at, halt FROM jobs WHERE id = ?'),
-    listJobs: db.prepare<[], JobRow>('SELECT id, kind, created_at, halt FROM jobs ORDER BY created_at, id'),
+    getJob: db.prepare<[string], JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`),
+    listJobs: db.prepare<[], JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs ORDER BY created_at, id`),
     setHalt: db.prepare('UPDATE jobs SET halt = ? WHERE id = ?'),
+    // A second pause keeps the first one's time: how long the job has been paused is what a person asks.
+    setPaused: db.prepare<[number | null, number | null, string], JobRow>(`UPDATE jobs SET paused_at = CASE WHEN ? IS NULL THEN NULL ELSE COALESCE(paused_at, ?) END
+      WHERE id = ? RETURNING ${JOB_COLUMNS}`),
     maxSeq: db.prepare<[string], { seq: number }>('SELECT COALESCE(MAX(seq), 0) AS seq FROM items WHERE job_id = ?'),
     insertItem: db.prepare(`INSERT INTO items (job_id, id, seq, input, state, updated_at)
       VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT (job_id, id) DO NOTHING`),
@@ -164,6 +149,13 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
 
     async setHalt(jobId, halt) {
       if (use().statements.setHalt.run(encodeJson(halt), jobId).changes === 0) throw unknownJob(jobId);
+    },
+
+    async setPaused(jobId, paused) {
+      const at = paused ? Date.now() : null;
+      const row = use().statements.setPaused.get(at, at, jobId);
+      if (!row) throw unknownJob(jobId);
+      return toJob(row);
     },
 
     async addItems(jobId, items: readonly NewItem[]) {

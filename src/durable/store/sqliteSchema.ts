@@ -64,6 +64,12 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    // When an operator paused the job (mx-lifecycle pause), NULL while it may run: every worker
+    // reads it, so a pause reaches processes that did not make it and outlives their restarts.
+    version: 4,
+    sql: 'ALTER TABLE jobs ADD COLUMN paused_at INTEGER;',
+  },
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
