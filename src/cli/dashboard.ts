@@ -10,6 +10,7 @@ import type { SnapshotStore } from '../durable/store.js';
 import { checkJobName, usageProblem, withOptionalInspectPort } from './flags.js';
 import { defaultStoreOf, describeStore, sqlitePathOf } from './storeUrl.js';
 import type { Command } from './command.js';
+import { untilSignal } from './untilSignal.js';
 import { OBSERVE_OPTIONS, observeSettingsOf } from './observeFlags.js';
 import { createOutput, EXIT_ATTENTION, EXIT_OK, guarded } from './output.js';
 
@@ -72,28 +73,20 @@ async function run(argv: string[]): Promise<number> {
     const stopMetrics = metrics.observeWatch(watch);
     warnIfExposed(io, 'dashboard', observe.dashboardHost);
     const server = await startDashboardServer(
-      { job, kind: record.kind, watch, charts: await lifecycleCharts(), running: () => false, halt: () => halt, metrics, lookup: lookupIn(store, job, rootMachine) },
+      { job, kind: record.kind, watch, charts: lifecycleCharts, running: () => false, halt: () => halt, metrics, lookup: lookupIn(store, job, rootMachine) },
       { host: observe.dashboardHost, port: observe.dashboardPort ?? 0 },
     ).catch((error: NodeJS.ErrnoException) => {
       throw usageProblem(error.code === 'EADDRINUSE' ? `--dashboard: port ${observe.dashboardPort ?? 0} is in use` : `--dashboard: ${error.message}`);
     });
     io.err(`mx-lifecycle dashboard: dashboard: ${server.url} (job ${job} from ${describeStore(url)}; Ctrl-C stops)\n`);
-    await new Promise<void>((resolve) => {
-      const refresh = setInterval(() => {
-        // A pass over 200,000 rows can outlast the interval: passes run one at a time, not on top of each other.
-        if (reading) return;
-        reading = true;
-        void read().then(async () => void (halt = (await store.getJob(job))?.halt ?? null)).catch(() => undefined).finally(() => (reading = false));
-      }, REFRESH_MS);
-      const stop = () => {
-        clearInterval(refresh);
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    const refresh = setInterval(() => {
+      // A pass over 200,000 rows can outlast the interval: passes run one at a time, not on top of each other.
+      if (reading) return;
+      reading = true;
+      void read().then(async () => void (halt = (await store.getJob(job))?.halt ?? null)).catch(() => undefined).finally(() => (reading = false));
+    }, REFRESH_MS);
+    await untilSignal();
+    clearInterval(refresh);
     stopMetrics();
     await server.close();
     return EXIT_OK;

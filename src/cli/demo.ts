@@ -15,13 +15,15 @@ import { OBSERVE_FLAGS_USAGE, OBSERVE_OPTIONS, observeSettingsOf } from './obser
 import { guarded } from './output.js';
 import { packageRoot } from './packageRoot.js';
 import { runJob } from './runJob.js';
+import { untilSignal } from './untilSignal.js';
 
 const USAGE = `usage: mx-lifecycle demo [--inspect [PORT]] [--dashboard [PORT]] [--log-format text|json] [--json]
 
 Starts a sandbox MX API in this process (5% faults, rate limit 50/s, 20-s tokens, 500-ms
 aggregations), onboards the 60 customers of examples/data/customers.jsonl at 45 requests/s,
 answering MFA challenges automatically, then prints the summary and where the store and the
-report are. Each run is a new job (demo-<time>) under ./.mx-lifecycle.
+report are. Each run is a new job (demo-<time>) under ./.mx-lifecycle. With --dashboard the page
+keeps serving after the job is over, until Ctrl-C.
 
   --inspect [PORT]   watch the machines in Stately's inspector (default port 8080)
   --json             print the final summary as one JSON object on stdout
@@ -97,13 +99,25 @@ async function run(argv: string[]): Promise<number> {
       // The sandbox aggregates in 500 ms, so polling each second (not MX's 3 s) keeps the demo short.
       lifecycle: { pollIntervalMs: 1_000, baseDelayMs: 250, maxDelayMs: 2_000 },
     };
-    const code = await runJob({ command: 'demo', settings, answerChallenge: answerDemoChallenge, expectedOutcomes: true, progressEveryMs: 2_000 });
-    const truth = sandbox.state();
-    process.stderr.write(
-      `mx-lifecycle demo: the sandbox saw ${truth.stats.requests} requests (at most ${truth.stats.maxObservedRate} in one second), ` +
-        `${truth.stats.faultsInjected} injected faults, ${truth.stats.rateLimited} 429s and ${truth.stats.tokensIssued} tokens; ` +
-        `it holds ${truth.users.length} users and ${truth.members.length} members\n`,
-    );
+    const sandboxRef = sandbox;
+    let told = false;
+    const sayTruth = () => {
+      told = true;
+      const truth = sandboxRef.state();
+      process.stderr.write(
+        `mx-lifecycle demo: the sandbox saw ${truth.stats.requests} requests (at most ${truth.stats.maxObservedRate} in one second), ` +
+          `${truth.stats.faultsInjected} injected faults, ${truth.stats.rateLimited} 429s and ${truth.stats.tokensIssued} tokens; ` +
+          `it holds ${truth.users.length} users and ${truth.members.length} members\n`,
+      );
+    };
+    // With --dashboard the page stays up once the 60 customers are done, so it can be read: Ctrl-C ends it.
+    const afterSummary = observe.dashboardPort === undefined ? undefined : async () => {
+      sayTruth();
+      process.stderr.write('mx-lifecycle demo: the job is over; the dashboard still serves (Ctrl-C stops)\n');
+      await untilSignal();
+    };
+    const code = await runJob({ command: 'demo', settings, answerChallenge: answerDemoChallenge, expectedOutcomes: true, progressEveryMs: 2_000, ...(afterSummary ? { afterSummary } : {}) });
+    if (!told) sayTruth();
     return code;
   } finally {
     await sandbox?.close();

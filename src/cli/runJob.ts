@@ -52,6 +52,11 @@ export interface RunJobOptions {
   onlyCustomers?: ReadonlySet<string>;
   /** `retry`: the store it opened and locked (the run takes it over and closes it), and the owner it leased the re-opened customers to. */
   opened?: { store: SnapshotStore; owner: string };
+  /**
+   * Runs after the summary while the dashboard still serves (the demo keeps its page up until
+   * Ctrl-C); not after a run a signal stopped.
+   */
+  afterSummary?: () => Promise<void>;
 }
 
 async function* customersOf(input: string, onProblem: (problem: InputProblem) => void, onWarning: (warning: InputProblem) => void, only?: ReadonlySet<string>): AsyncGenerator<CustomerInput> {
@@ -270,6 +275,11 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     };
     const code = exitCodeOf(summary);
     io.out(settings.json ? `${JSON.stringify(summaryJson(summary, code))}\n` : summaryText(summary));
+    if (!signalled && options.afterSummary) {
+      await options.afterSummary();
+      // It ends on a signal: nothing left open may keep the process up after it.
+      signalled = true;
+    }
     return code;
   } finally {
     await links?.stop();

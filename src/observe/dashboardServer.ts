@@ -28,7 +28,11 @@ export interface DashboardSource {
   job: string;
   kind: 'onboard' | 'offboard';
   watch: JobWatch;
-  charts: Statechart[];
+  /**
+   * The laid-out statecharts, or a function that lays them out when the page first asks: elkjs
+   * takes seconds on a busy machine, and neither the job nor the page's other parts wait for it.
+   */
+  charts: Statechart[] | (() => Promise<Statechart[]>);
   /** Whether the job runs in this process (else the page says it shows the store). */
   running: () => boolean;
   halt: () => ApiError | null;
@@ -93,6 +97,8 @@ export async function startDashboardServer(source: DashboardSource, options: Par
   const dir = assetsDir();
   const assets = new Map(Object.entries(ASSETS).map(([path, file]) => [path, { body: readFileSync(join(dir, file)), type: TYPES[file.split('.').pop() ?? ''] ?? 'text/plain' }]));
   const streams = new Set<ServerResponse>();
+  let charts: Promise<Statechart[]> | undefined;
+  const chartsOnce = () => (charts ??= typeof source.charts === 'function' ? source.charts() : Promise.resolve(source.charts));
   let port = 0;
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -119,7 +125,7 @@ export async function startDashboardServer(source: DashboardSource, options: Par
       res.end(asset.body);
       return;
     }
-    if (url.pathname === '/api/charts') return json(res, 200, source.charts);
+    if (url.pathname === '/api/charts') return json(res, 200, await chartsOnce());
     if (url.pathname === '/api/state') return json(res, 200, snapshotOf(source));
     if (url.pathname === '/api/items') return json(res, 200, source.watch.search(url.searchParams.get('q') ?? '', LIST_LIMIT));
     if (url.pathname.startsWith('/api/items/')) {

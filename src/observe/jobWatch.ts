@@ -134,6 +134,13 @@ export function createJobWatch(rootMachine: string, options: Partial<JobWatchOpt
   const tally = createMachineTally();
   const roots = new Map<string, string>();
   const sessions = new Map<string, { item: string; actor: string; machine: string }>();
+  // Each customer's sessions and root, so a finish forgets them without a pass over every running customer's.
+  const followed = new Map<string, { sessions: string[]; roots: string[] }>();
+  const follow = (item: string) => {
+    let entry = followed.get(item);
+    if (!entry) followed.set(item, (entry = { sessions: [], roots: [] }));
+    return entry;
+  };
   const itemCounts = Object.fromEntries(ITEM_STATES.map((s) => [s, 0])) as Record<ItemState, number>;
   const listeners = new Set<(item: string, entry: TimelineEntry) => void>();
   let version = 0;
@@ -241,6 +248,7 @@ export function createJobWatch(rootMachine: string, options: Partial<JobWatchOpt
           const id = data.context?.externalId;
           if (typeof id !== 'string') return;
           roots.set(event.rootId, id);
+          follow(id).roots.push(event.rootId);
           where = { item: id, actor: 'root', machine: ref.logic.id ?? rootMachine };
         } else {
           const item = roots.get(event.rootId);
@@ -248,6 +256,7 @@ export function createJobWatch(rootMachine: string, options: Partial<JobWatchOpt
           where = { item, actor: ref.id, machine: ref.logic.id ?? 'machine' };
         }
         sessions.set(ref.sessionId, where);
+        follow(where.item).sessions.push(ref.sessionId);
       }
       const entry = itemOf(where.item);
       const to = leavesOf(data.value);
@@ -268,8 +277,10 @@ export function createJobWatch(rootMachine: string, options: Partial<JobWatchOpt
       entry.view.reason = reasonOf(outcome);
       setItemState(entry, state);
       noteReason(id, state, entry.view.reason);
-      for (const [session, where] of sessions) if (where.item === id) sessions.delete(session);
-      for (const [root, item] of roots) if (item === id) roots.delete(root);
+      const ended = followed.get(id);
+      followed.delete(id);
+      for (const session of ended?.sessions ?? []) sessions.delete(session);
+      for (const root of ended?.roots ?? []) roots.delete(root);
     },
     counts() {
       return { total: index.size, notStarted: tally.notStarted(), items: { ...itemCounts }, machines: tally.counts() };

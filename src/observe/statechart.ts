@@ -26,9 +26,12 @@ export interface ChartTransition {
   id: string;
   source: string;
   target: string;
+  /** Every event and guard that takes this transition, one a line. */
   label: string;
   /** Points of the laid-out line, in the chart's coordinates. */
   points: Array<{ x: number; y: number }>;
+  /** The label drawn on the line (the first event, and how many more), in the box elkjs kept free for it. */
+  labelBox: { text: string; x: number; y: number; width: number; height: number } | null;
 }
 
 export interface Statechart {
@@ -113,14 +116,33 @@ export function chartOf(machine: AnyStateMachine): Pick<Statechart, 'machine' | 
   }
   const transitions = [...edges.entries()]
     .filter(([, e]) => e.source !== '*')
-    .map(([id, e]) => ({ id, source: e.source, target: e.target, label: e.labels.join('\n'), points: [] }));
+    .map(([id, e]) => ({ id, source: e.source, target: e.target, label: e.labels.join('\n'), points: [], labelBox: null }));
   return { machine: machine.id, initial: pathOf(root.initial?.target?.[0] ?? ({ path: [] } as unknown as NodeLike)), states, transitions };
 }
 
 type ElkNode = { id: string; width?: number; height?: number; x?: number; y?: number; children?: ElkNode[]; labels?: Array<{ text: string }>; edges?: ElkEdge[] };
-type ElkEdge = { id: string; sources: string[]; targets: string[]; sections?: Array<{ startPoint: { x: number; y: number }; endPoint: { x: number; y: number }; bendPoints?: Array<{ x: number; y: number }> }>; container?: string };
+type ElkLabel = { text: string; width: number; height: number; x?: number; y?: number };
+type ElkEdge = { id: string; sources: string[]; targets: string[]; labels?: ElkLabel[]; sections?: Array<{ startPoint: { x: number; y: number }; endPoint: { x: number; y: number }; bendPoints?: Array<{ x: number; y: number }> }>; container?: string };
 
 const CHAR_WIDTH = 7;
+/**
+ * Edge labels are drawn in a 10-px monospace font, whose every character is 0.6 em wide, so the box
+ * elkjs keeps free for a label is the box the page draws (with a pixel to spare each side).
+ */
+const LABEL_CHAR_WIDTH = 6.1;
+const LABEL_HEIGHT = 14;
+
+/**
+ * What a line shows: its first event, and how many others take the same line (the page lists
+ * them all on hover).
+ *
+ * @example
+ * shortLabel('createMember error: duplicate\nmember.deleted') // 'createMember error: duplicate (+1)'
+ */
+export function shortLabel(label: string): string {
+  const lines = label.split('\n');
+  return lines.length > 1 ? `${lines[0]} (+${lines.length - 1})` : (lines[0] ?? '');
+}
 // elkjs is CommonJS: its module.exports is the constructor, which TypeScript sees as the namespace.
 const ELK = elkBundled as unknown as new (args?: ELKConstructorArguments) => ElkApi;
 
@@ -154,15 +176,23 @@ export async function layoutStatechart(machine: AnyStateMachine): Promise<Statec
     id: 'root',
     layoutOptions: {
       'elk.algorithm': 'layered',
-      'elk.direction': 'DOWN',
+      'elk.direction': 'RIGHT',
       'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
       'elk.layered.spacing.nodeNodeBetweenLayers': '40',
       'elk.spacing.nodeNode': '30',
       'elk.padding': '[top=28,left=12,bottom=12,right=12]',
       'elk.edgeRouting': 'ORTHOGONAL',
+      // Labels are laid out as boxes of their own, so no two overlap and none sits on a state.
+      'elk.edgeLabels.placement': 'CENTER',
+      'elk.spacing.edgeLabel': '4',
+      'elk.layered.compaction.postCompaction.strategy': 'EDGE_LENGTH',
+      'elk.layered.spacing.edgeNodeBetweenLayers': '16',
     },
     children: top,
-    edges: chart.transitions.map((t) => ({ id: t.id, sources: [t.source], targets: [t.target] })),
+    edges: chart.transitions.map((t) => {
+      const text = shortLabel(t.label);
+      return { id: t.id, sources: [t.source], targets: [t.target], labels: [{ text, width: Math.ceil(text.length * LABEL_CHAR_WIDTH) + 4, height: LABEL_HEIGHT }] };
+    }),
   } as never)) as unknown as ElkNode & { edges?: ElkEdge[] };
   const positions = new Map<string, { x: number; y: number; width: number; height: number }>();
   const offsets = new Map<string, { x: number; y: number }>([['root', { x: 0, y: 0 }]]);
@@ -187,7 +217,11 @@ export async function layoutStatechart(machine: AnyStateMachine): Promise<Statec
       const edge = edges.get(t.id);
       const offset = offsets.get(edge?.container ?? 'root') ?? { x: 0, y: 0 };
       const points = (edge?.sections ?? []).flatMap((s) => [s.startPoint, ...(s.bendPoints ?? []), s.endPoint]);
-      return { ...t, points: points.map((p) => ({ x: p.x + offset.x, y: p.y + offset.y })) };
+      const label = edge?.labels?.[0];
+      const labelBox = label && label.x !== undefined && label.y !== undefined
+        ? { text: label.text, x: label.x + offset.x, y: label.y + offset.y, width: label.width, height: label.height }
+        : null;
+      return { ...t, points: points.map((p) => ({ x: p.x + offset.x, y: p.y + offset.y })), labelBox };
     }),
     width: laid.width ?? 0,
     height: laid.height ?? 0,
