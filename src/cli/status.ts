@@ -17,11 +17,12 @@ import type { Command } from './command.js';
 import { explainingEnvironment } from './environment.js';
 import { EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, guarded } from './output.js';
 import { counted } from './counted.js';
+import { stepLine } from './history.js';
 
 const USAGE = `usage: mx-lifecycle status [--job NAME] [--store URL] [--json]
 
 Shows a job: customers per state, the error that halted it (if any), and the customers that need
-action or failed, with reasons. Without --job, lists the jobs in the store (default: every store
+action or failed, with reasons (and each failed one's last step: mx-lifecycle history shows them all). Without --job, lists the jobs in the store (default: every store
 under ./.mx-lifecycle).
 
   --job NAME    the job (as onboard/offboard named it)
@@ -49,13 +50,16 @@ async function showJob(store: SnapshotStore, record: JobRecord, storeShown: stri
   const limit = json ? LIMIT_JSON : LIMIT_TEXT;
   const needsAction = await listed(store, record.id, 'needsAction', limit);
   const failed = await listed(store, record.id, 'failed', limit);
+  // One read for every failed customer listed: what it did last, from its history.
+  const lastSteps = await store.lastStepsOf(record.id, failed.map((f) => f.id));
+  const failedWithStep = failed.map((f) => ({ ...f, lastStep: lastSteps.get(f.id) ?? null }));
   const halt = record.halt ? { message: haltMessage(record.halt), error: record.halt } : null;
   const open = counts.pending + counts.active + counts.halted;
   const code = halt ? EXIT_HALTED : counts.needsAction + counts.failed + counts.cancelled + open > 0 ? EXIT_ATTENTION : EXIT_OK;
   const endUser = record.kind === 'onboard' ? await endUserCountsOf(store, record.id) : null;
   if (json) {
     const body = {
-      job: record.id, kind: record.kind, store: storeShown, createdAt: new Date(record.createdAt).toISOString(), total, counts, halt, needsAction, failed,
+      job: record.id, kind: record.kind, store: storeShown, createdAt: new Date(record.createdAt).toISOString(), total, counts, halt, needsAction, failed: failedWithStep,
       ...(endUser ? { endUser } : {}),
     };
     process.stdout.write(`${JSON.stringify(body)}\n`);
@@ -71,7 +75,10 @@ async function showJob(store: SnapshotStore, record: JobRecord, storeShown: stri
   for (const [title, items, count] of [['need action', needsAction, counts.needsAction], ['failed', failed, counts.failed]] as const) {
     if (count === 0) continue;
     const width = Math.max(...items.map((i) => i.id.length));
-    lines.push(`  ${title}:`, ...items.map((i) => `    ${i.id.padEnd(width)}  ${i.reason}`));
+    lines.push(`  ${title}:`, ...items.flatMap((i) => {
+      const step = lastSteps.get(i.id);
+      return [`    ${i.id.padEnd(width)}  ${i.reason}`, ...(title === 'failed' && step ? [`    ${' '.repeat(width)}  last step: ${stepLine(step)}`] : [])];
+    }));
     if (count > items.length) lines.push(`    … and ${count - items.length} more (see the job's report, or --json)`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);

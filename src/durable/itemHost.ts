@@ -14,6 +14,7 @@ import type { RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
 import type { Slots } from './slots.js';
 import type { FinalItemState, ItemState, SnapshotStore, StoredItem } from './store.js';
 import type { createMemberOrigins } from './wake.js';
+import type { StepRecorder } from './stepRecorder.js';
 import { createSnapshotWriter } from './writer.js';
 
 export interface LiveItem {
@@ -40,6 +41,8 @@ export interface ItemHostOptions {
   slots: Slots;
   origins: ReturnType<typeof createMemberOrigins>;
   inspect: RuntimeOptions['inspect'];
+  /** The customers' steps, and how many of them each keeps (0: none are written). */
+  history: { steps: StepRecorder; keep: number };
   /** The live items, by id; the host adds and removes them, the claim loop reads them. */
   items: Map<string, LiveItem>;
   /** An item reached a halt that is not a restored one. */
@@ -62,6 +65,7 @@ export interface ItemHostOptions {
  */
 export function createItemHost(options: ItemHostOptions) {
   const { jobId, store, owner, program, hub, slots, origins, items, poke } = options;
+  const { steps, keep } = options.history;
 
   const writer = createSnapshotWriter({
     store,
@@ -71,7 +75,9 @@ export function createItemHost(options: ItemHostOptions) {
       const item = items.get(id);
       if (!item) return null;
       const summary = program.summarise(item.actor.getSnapshot());
+      const taken = steps.take(id);
       return {
+        ...(taken && keep > 0 ? { history: { steps: taken, keep } } : {}),
         id,
         state: summary.state,
         snapshot: item.actor.getPersistedSnapshot(),
@@ -95,6 +101,7 @@ export function createItemHost(options: ItemHostOptions) {
       items.delete(id);
       slots.removed(item);
       origins.forget(jobId, id, item.input);
+      steps.forget(id);
       void store.getItem(jobId, id).then((stored) => {
         if (stored?.state === 'cancelled') hub.emit({ type: 'item.final', jobId, itemId: id, state: 'cancelled', outcome: stored.outcome });
       }, () => undefined);
@@ -123,6 +130,7 @@ export function createItemHost(options: ItemHostOptions) {
     items.delete(item.id);
     slots.removed(item);
     origins.forget(jobId, item.id, item.input);
+    steps.forget(item.id);
     hub.emit({ type: 'item.final', jobId, itemId: item.id, state, outcome });
     poke();
   };
@@ -145,6 +153,7 @@ export function createItemHost(options: ItemHostOptions) {
     let item: LiveItem | undefined;
     const inspect = (event: InspectionEvent) => {
       if (event.type === '@xstate.snapshot') {
+        steps.observe(stored.id, event);
         writer.markDirty(stored.id);
         if (item) slots.recheck(item);
         if (item && hub.has('item.enduser')) noticeEndUser(item);
@@ -196,6 +205,7 @@ export function createItemHost(options: ItemHostOptions) {
       item.stopping = true;
       item.actor.stop();
       origins.forget(jobId, item.id, item.input);
+      steps.forget(item.id);
     }
     const ids = [...items.keys()];
     items.clear();

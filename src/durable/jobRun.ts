@@ -12,6 +12,7 @@ import type { JobProgram } from './programs.js';
 import type { RunResult, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
 import { createSlots } from './slots.js';
 import type { JobRecord, SnapshotStore } from './store.js';
+import type { StepRecorder } from './stepRecorder.js';
 import type { createMemberOrigins } from './wake.js';
 
 const HALT_CHECK_MS = 2_000;
@@ -24,6 +25,8 @@ export interface JobRunContext {
   leaseMs: number;
   hub: Hub<RuntimeEventMap>;
   origins: ReturnType<typeof createMemberOrigins>;
+  /** Where the customers' steps wait for their snapshot's save. */
+  steps: StepRecorder;
   options: RuntimeOptions;
   /** Whether the runtime is closing: the run stops with every item's state written. */
   closed(): boolean;
@@ -45,6 +48,7 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
   const { store, client, owner, leaseMs, hub, options } = context;
   const jobId = job.id;
   const runLock = await store.lockRun?.(jobId);
+  const historyLimit = await store.historyLimitOf(jobId);
   const outage = createOutageWatch({
     store, client, jobId, job, budgetMs: options.outageBudgetMs,
     onPause: (pause, error) => hub.emit({ type: 'job.paused', jobId, error, ...pause }),
@@ -82,6 +86,7 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
 
   const host = createItemHost({
     jobId, store, owner, program, hub, slots, origins: context.origins, inspect: options.inspect, items,
+    history: { steps: context.steps, keep: historyLimit },
     onHalt: halt,
     poke,
     onFailure: (error) => {

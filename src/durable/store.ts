@@ -153,6 +153,8 @@ export interface HistoryStep {
   error?: { kind: ApiErrorKind; status: number };
   /** The member's `connection_status` as the machine knows it after the step. */
   connectionStatus?: string;
+  /** Steps of a polling wait left out before this one: they repeated a round already kept. */
+  repeated?: number;
 }
 
 /** Steps to add to an item's history, and how many of its latest steps the store keeps. */
