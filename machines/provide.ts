@@ -3,7 +3,7 @@
  * returning a neverthrow `ResultAsync` (what `MxClient` already returns); this module turns them
  * into the named promise actors the machines invoke, rejecting with the `ApiError` of an `Err`.
  */
-import { fromPromise, type PromiseActorLogic } from 'xstate';
+import { fromPromise, type AnyActorRef, type PromiseActorLogic } from 'xstate';
 import type { Result } from 'neverthrow';
 import type { ApiError } from '../src/errors/types.js';
 import type { LifecycleActorContracts, SleepUntilActorInput } from './actors.js';
@@ -12,8 +12,11 @@ import { offboardingMachine } from './offboarding.machine.js';
 import { onboardingMachine } from './onboarding.machine.js';
 import { userMachine } from './user.machine.js';
 
-/** One effect: called with the actor's input and the AbortSignal that fires when its state is left. */
-export type LifecycleEffect<I, O> = (input: I, signal: AbortSignal) => PromiseLike<Result<O, ApiError>>;
+/**
+ * One effect: called with the actor's input, the AbortSignal that fires when its state is left,
+ * and the promise actor it runs in (whose parent is the machine that invoked it).
+ */
+export type LifecycleEffect<I, O> = (input: I, signal: AbortSignal, caller?: AnyActorRef) => PromiseLike<Result<O, ApiError>>;
 
 type EffectName = Exclude<keyof LifecycleActorContracts, 'sleepUntil'>;
 
@@ -31,8 +34,8 @@ export type LifecycleEffects = {
  * ```
  */
 export function fromEffect<I, O>(effect: LifecycleEffect<I, O>): PromiseActorLogic<O, I> {
-  return fromPromise<O, I>(async ({ input, signal }) => {
-    const result = await effect(input, signal);
+  return fromPromise<O, I>(async ({ input, signal, self }) => {
+    const result = await effect(input, signal, self);
     if (result.isOk()) return result.value;
     return Promise.reject(result.error);
   });

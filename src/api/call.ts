@@ -7,6 +7,7 @@ import type { ApiError } from '../errors/types.js';
 import type { RawResponse } from '../http/exchange.js';
 import { withQuery, type HttpRequest, type Transport } from '../http/transport.js';
 import type { Page, ParseContext } from './parse.js';
+import type { CallOptions } from './types.js';
 
 /** The largest page MX serves. */
 export const MAX_RECORDS_PER_PAGE = 1000;
@@ -63,6 +64,19 @@ export function findInPages<T>(
 
 /** A local error as a `ResultAsync`, for checks that fail before any request. */
 export const refuse = <T>(error: ApiError): ResultAsync<T, ApiError> => errAsync(error);
+
+/**
+ * What a call passes on to the transport from its options: the abort signal and the exchange listener.
+ *
+ * @example
+ * ```ts
+ * call(ctx, { method: 'GET', path, ...callOptionsOf(options) }, read);
+ * ```
+ */
+export function callOptionsOf(options?: CallOptions): Pick<HttpRequest, 'signal' | 'onExchange'> {
+  if (!options) return {};
+  return { ...(options.signal ? { signal: options.signal } : {}), ...(options.onExchange ? { onExchange: options.onExchange } : {}) };
+}
 
 /** Path segment encoding for guids and codes. */
 export const seg = (value: string): string => encodeURIComponent(value);

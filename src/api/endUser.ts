@@ -8,7 +8,7 @@ import { err, ok, type Result, type ResultAsync } from 'neverthrow';
 import { makeApiError } from '../errors/make.js';
 import type { ApiError } from '../errors/types.js';
 import type { RawResponse } from '../http/exchange.js';
-import { call, MAX_RECORDS_PER_PAGE, refuse, seg, type ApiContext } from './call.js';
+import { call, MAX_RECORDS_PER_PAGE, refuse, seg, type ApiContext, callOptionsOf } from './call.js';
 import { callbackHeaders } from './members.js';
 import { isRecord, unwrap, unwrapPage, type ParseContext } from './parse.js';
 import { isInstitution, isMember } from './schemas.js';
@@ -50,8 +50,7 @@ function urlOf(response: RawResponse, ctx: ParseContext, root: string, field: st
  * ```
  */
 export function endUserEndpoints(ctx: ApiContext) {
-  const signalOf = (options?: CallOptions) => (options?.signal ? { signal: options.signal } : {});
-  return {
+    return {
     requestWidgetUrl(userGuid: string, request: WidgetUrlRequest = {}, options?: CallOptions): ResultAsync<{ url: string }, ApiError> {
       const invalid = checkSegment('user_guid', userGuid);
       if (invalid) return refuse(invalid);
@@ -67,7 +66,7 @@ export function endUserEndpoints(ctx: ApiContext) {
           path: `/users/${seg(userGuid)}/widget_urls`,
           body: { widget_url: widget },
           ...callbackHeaders(request.callbackPayload),
-          ...signalOf(options),
+          ...callOptionsOf(options),
         },
         (res, p) => urlOf(res, p, 'widget_url', 'url'),
       );
@@ -78,7 +77,7 @@ export function endUserEndpoints(ctx: ApiContext) {
       if (invalid) return refuse(invalid);
       return call(
         ctx,
-        { method: 'GET', path: `/users/${seg(userGuid)}/members/${seg(memberGuid)}/oauth_window_uri`, ...signalOf(options) },
+        { method: 'GET', path: `/users/${seg(userGuid)}/members/${seg(memberGuid)}/oauth_window_uri`, ...callOptionsOf(options) },
         (res, p) => urlOf(res, p, 'member', 'oauth_window_uri'),
       );
     },
@@ -89,7 +88,7 @@ export function endUserEndpoints(ctx: ApiContext) {
       const page = (n: number, seen: MxMember[]): ResultAsync<MxMember[], ApiError> =>
         call(
           ctx,
-          { method: 'GET', path: `/users/${seg(userGuid)}/members`, query: { page: n, records_per_page: MAX_RECORDS_PER_PAGE }, ...signalOf(options) },
+          { method: 'GET', path: `/users/${seg(userGuid)}/members`, query: { page: n, records_per_page: MAX_RECORDS_PER_PAGE }, ...callOptionsOf(options) },
           (res, p) => unwrapPage(res, p, 'members', isMember),
         ).andThen((result) => {
           const all = [...seen, ...result.items];
@@ -101,7 +100,7 @@ export function endUserEndpoints(ctx: ApiContext) {
     readInstitution(institutionCode: string, options?: CallOptions): ResultAsync<MxInstitution, ApiError> {
       const invalid = checkSegment('institution_code', institutionCode);
       if (invalid) return refuse(invalid);
-      return call(ctx, { method: 'GET', path: `/institutions/${seg(institutionCode)}`, ...signalOf(options) }, (res, p) =>
+      return call(ctx, { method: 'GET', path: `/institutions/${seg(institutionCode)}`, ...callOptionsOf(options) }, (res, p) =>
         unwrap(res, p, 'institution', isInstitution),
       );
     },

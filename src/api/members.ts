@@ -5,7 +5,7 @@
 import { makeApiError } from '../errors/make.js';
 import { ok, type ResultAsync } from 'neverthrow';
 import type { ApiError } from '../errors/types.js';
-import { call, findInPages, MAX_RECORDS_PER_PAGE, refuse, seg, type ApiContext } from './call.js';
+import { call, findInPages, MAX_RECORDS_PER_PAGE, refuse, seg, type ApiContext, callOptionsOf } from './call.js';
 import { unwrap, unwrapPage } from './parse.js';
 import { normalizeChallenge } from './challenges.js';
 import { isChallenge, isCredentialField, isMember, isMemberStatus as isStatus } from './schemas.js';
@@ -47,7 +47,6 @@ function invalidField(field: string, message: string): ApiError {
 /** The error for credentials or answers that are not `[{ guid, value }]`. */
 const pairsError = (field: 'credentials' | 'challenges'): ApiError => invalidField(field, 'must be a list of { guid, value } with string fields');
 
-const signalOf = (options?: CallOptions) => (options?.signal ? { signal: options.signal } : {});
 // A header value is printable ASCII; anything else (or anything long) is left out rather than sent mangled.
 export const callbackHeaders = (payload: string | undefined) =>
   payload !== undefined && payload.length <= 1024 && /^[\x20-\x7e]*$/.test(payload) ? { headers: { 'X-Callback-Payload': payload } } : {};
@@ -76,7 +75,7 @@ export function memberEndpoints(ctx: ApiContext) {
     `/users/${seg(userGuid)}/members/${seg(memberGuid)}${action}`;
 
   const readMemberAt = (path: string, options: CallOptions | undefined) =>
-    call(ctx, { method: 'GET', path, ...signalOf(options) }, (res, p) => unwrap(res, p, 'member', isMember));
+    call(ctx, { method: 'GET', path, ...callOptionsOf(options) }, (res, p) => unwrap(res, p, 'member', isMember));
 
   return {
     createMember(input: CreateMemberInput, options?: CallOptions): ResultAsync<MxMember, ApiError> {
@@ -102,7 +101,7 @@ export function memberEndpoints(ctx: ApiContext) {
           body: { member },
           secrets: credentials.map((c) => c.value),
           ...callbackHeaders(input.callbackPayload),
-          ...signalOf(options),
+          ...callOptionsOf(options),
         },
         (res, p) => unwrap(res, p, 'member', isMember),
       );
@@ -136,7 +135,7 @@ export function memberEndpoints(ctx: ApiContext) {
       if (Object.keys(member).length === 0) return refuse(invalidField('member', 'needs credentials, id or metadata to update'));
       return call(
         ctx,
-        { method: 'PUT', path, body: { member }, secrets, ...callbackHeaders(changes.callbackPayload), ...signalOf(options) },
+        { method: 'PUT', path, body: { member }, secrets, ...callbackHeaders(changes.callbackPayload), ...callOptionsOf(options) },
         (res, p) => unwrap(res, p, 'member', isMember),
       );
     },
@@ -158,7 +157,7 @@ export function memberEndpoints(ctx: ApiContext) {
               method: 'GET',
               path: `/users/${seg(userGuid)}/members`,
               query: { page, records_per_page: MAX_RECORDS_PER_PAGE },
-              ...signalOf(options),
+              ...callOptionsOf(options),
             },
             (res, p) => unwrapPage(res, p, 'members', isMember),
           ),
@@ -169,7 +168,7 @@ export function memberEndpoints(ctx: ApiContext) {
     readMemberStatus(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<MxMemberStatus, ApiError> {
       const path = memberPath(userGuid, memberGuid, '/status');
       if (typeof path !== 'string') return refuse(path);
-      return call(ctx, { method: 'GET', path, ...signalOf(options) }, (res, p) => unwrap(res, p, 'member', isStatus)).map((status) =>
+      return call(ctx, { method: 'GET', path, ...callOptionsOf(options) }, (res, p) => unwrap(res, p, 'member', isStatus)).map((status) =>
         Array.isArray(status.challenges) ? { ...status, challenges: status.challenges.map(normalizeChallenge) } : status,
       );
     },
@@ -181,7 +180,7 @@ export function memberEndpoints(ctx: ApiContext) {
       if (badPayload) return refuse(badPayload);
       return call(
         ctx,
-        { method: 'POST', path, ...callbackHeaders(options?.callbackPayload), ...signalOf(options) },
+        { method: 'POST', path, ...callbackHeaders(options?.callbackPayload), ...callOptionsOf(options) },
         (res, p) => unwrap(res, p, 'member', isMember),
       );
     },
@@ -189,7 +188,7 @@ export function memberEndpoints(ctx: ApiContext) {
     listMemberChallenges(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<MxChallenge[], ApiError> {
       const path = memberPath(userGuid, memberGuid, '/challenges');
       if (typeof path !== 'string') return refuse(path);
-      return call(ctx, { method: 'GET', path, query: { records_per_page: MAX_RECORDS_PER_PAGE }, ...signalOf(options) }, (res, p) =>
+      return call(ctx, { method: 'GET', path, query: { records_per_page: MAX_RECORDS_PER_PAGE }, ...callOptionsOf(options) }, (res, p) =>
         // 204 (or an empty body): the member has no open challenge.
         res.status === 204 || res.text.trim() === '' ? ok([]) : unwrapPage(res, p, 'challenges', isChallenge).map((page) => page.items.map(normalizeChallenge)),
       );
@@ -207,7 +206,7 @@ export function memberEndpoints(ctx: ApiContext) {
       if (challenges === null) return refuse(pairsError('challenges'));
       return call(
         ctx,
-        { method: 'PUT', path, body: { member: { challenges } }, secrets: challenges.map((c) => c.value), ...signalOf(options) },
+        { method: 'PUT', path, body: { member: { challenges } }, secrets: challenges.map((c) => c.value), ...callOptionsOf(options) },
         (res, p) => unwrap(res, p, 'member', isMember),
       );
     },
@@ -215,7 +214,7 @@ export function memberEndpoints(ctx: ApiContext) {
     deleteMember(userGuid: string, memberGuid: string, options?: CallOptions): ResultAsync<void, ApiError> {
       const path = memberPath(userGuid, memberGuid);
       if (typeof path !== 'string') return refuse(path);
-      return call(ctx, { method: 'DELETE', path, ...signalOf(options) }, () => ok(undefined));
+      return call(ctx, { method: 'DELETE', path, ...callOptionsOf(options) }, () => ok(undefined));
     },
 
     listInstitutionCredentials(institutionCode: string, options?: CallOptions): ResultAsync<MxCredentialField[], ApiError> {
@@ -227,7 +226,7 @@ export function memberEndpoints(ctx: ApiContext) {
           method: 'GET',
           path: `/institutions/${seg(institutionCode)}/credentials`,
           query: { records_per_page: MAX_RECORDS_PER_PAGE },
-          ...signalOf(options),
+          ...callOptionsOf(options),
         },
         (res, p) => unwrapPage(res, p, 'credentials', isCredentialField).map((page) => page.items),
       ).mapErr(unknownInstitution);

@@ -4,6 +4,9 @@
  */
 import type { ResultAsync } from 'neverthrow';
 import type { ApiError } from '../errors/types.js';
+import type { ExchangeNote } from '../http/transport.js';
+
+export type { ExchangeNote };
 
 export interface MxUser {
   guid: string;
@@ -111,6 +114,11 @@ export interface ChallengeAnswer {
 export interface CallOptions {
   /** Aborts the request (XState passes one to every promise actor). */
   signal?: AbortSignal;
+  /**
+   * Told of every exchange the call makes (a 429 or an expired token sends it again): method,
+   * path template, status and time. Never a URL, a guid, a header or a body.
+   */
+  onExchange?: (exchange: ExchangeNote) => void;
 }
 
 export interface CreateUserInput {

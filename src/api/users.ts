@@ -3,7 +3,7 @@
  */
 import { ok, okAsync, errAsync, type ResultAsync } from 'neverthrow';
 import type { ApiError } from '../errors/types.js';
-import { call, findInPages, refuse, seg, type ApiContext } from './call.js';
+import { call, findInPages, refuse, seg, type ApiContext, callOptionsOf } from './call.js';
 import { unwrap, unwrapPage } from './parse.js';
 import { isUser } from './schemas.js';
 import type { CallOptions, CreateUserInput, MxUser } from './types.js';
@@ -32,8 +32,7 @@ const USERS_PER_PAGE = 100;
  * ```
  */
 export function userEndpoints(ctx: ApiContext) {
-  const signalOf = (options?: CallOptions) => (options?.signal ? { signal: options.signal } : {});
-
+  
   return {
     createUser(input: CreateUserInput, options?: CallOptions): ResultAsync<MxUser, ApiError> {
       const invalid = checkExternalId(input?.id);
@@ -42,7 +41,7 @@ export function userEndpoints(ctx: ApiContext) {
       if (input.email !== undefined) user.email = input.email;
       if (input.metadata !== undefined) user.metadata = input.metadata;
       if (input.is_disabled !== undefined) user.is_disabled = input.is_disabled;
-      return call(ctx, { method: 'POST', path: '/users', body: { user }, ...signalOf(options) }, (res, p) =>
+      return call(ctx, { method: 'POST', path: '/users', body: { user }, ...callOptionsOf(options) }, (res, p) =>
         unwrap(res, p, 'user', isUser),
       );
     },
@@ -50,7 +49,7 @@ export function userEndpoints(ctx: ApiContext) {
     readUser(userGuid: string, options?: CallOptions): ResultAsync<MxUser, ApiError> {
       const invalid = checkSegment('user_guid', userGuid);
       if (invalid) return refuse(invalid);
-      return call(ctx, { method: 'GET', path: `/users/${seg(userGuid)}`, ...signalOf(options) }, (res, p) =>
+      return call(ctx, { method: 'GET', path: `/users/${seg(userGuid)}`, ...callOptionsOf(options) }, (res, p) =>
         unwrap(res, p, 'user', isUser),
       );
     },
@@ -60,14 +59,14 @@ export function userEndpoints(ctx: ApiContext) {
       if (invalid) return refuse(invalid);
       if (ctx.apiVersion === 'v20250224') {
         // `{user_identifier}` takes the external id: one read instead of a search.
-        const read = call(ctx, { method: 'GET', path: `/users/${seg(id)}`, ...signalOf(options) }, (res, p) => unwrap(res, p, 'user', isUser));
+        const read = call(ctx, { method: 'GET', path: `/users/${seg(id)}`, ...callOptionsOf(options) }, (res, p) => unwrap(res, p, 'user', isUser));
         return noneWhenNotFound(read).map((user) => (user !== null && user.id === id ? user : null));
       }
       return findInPages(
         (page) =>
           call(
             ctx,
-            { method: 'GET', path: '/users', query: { id, page, records_per_page: USERS_PER_PAGE }, ...signalOf(options) },
+            { method: 'GET', path: '/users', query: { id, page, records_per_page: USERS_PER_PAGE }, ...callOptionsOf(options) },
             (res, p) => unwrapPage(res, p, 'users', isUser),
           ),
         (user) => user.id === id,
@@ -77,7 +76,7 @@ export function userEndpoints(ctx: ApiContext) {
     deleteUser(userGuid: string, options?: CallOptions): ResultAsync<void, ApiError> {
       const invalid = checkSegment('user_guid', userGuid);
       if (invalid) return refuse(invalid);
-      return call(ctx, { method: 'DELETE', path: `/users/${seg(userGuid)}`, ...signalOf(options) }, () => ok(undefined));
+      return call(ctx, { method: 'DELETE', path: `/users/${seg(userGuid)}`, ...callOptionsOf(options) }, () => ok(undefined));
     },
   };
 }

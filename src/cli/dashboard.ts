@@ -73,7 +73,7 @@ async function run(argv: string[]): Promise<number> {
     const stopMetrics = metrics.observeWatch(watch);
     warnIfExposed(io, 'dashboard', observe.dashboardHost);
     const server = await startDashboardServer(
-      { job, kind: record.kind, watch, charts: lifecycleCharts, running: () => false, halt: () => halt, metrics, lookup: lookupIn(store, job, rootMachine) },
+      { job, kind: record.kind, watch, charts: lifecycleCharts, running: () => false, halt: () => halt, metrics, lookup: lookupIn(store, job, rootMachine), history: (id) => store.historyOf(job, id) },
       { host: observe.dashboardHost, port: observe.dashboardPort ?? 0 },
     ).catch((error: NodeJS.ErrnoException) => {
       throw usageProblem(error.code === 'EADDRINUSE' ? `--dashboard: port ${observe.dashboardPort ?? 0} is in use` : `--dashboard: ${error.message}`);

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import type { LifecycleOptions } from '../../machines/options.js';
 import { DEFAULT_MAX_CONCURRENCY } from '../durable/concurrency.js';
 import type { ConcurrencySetting } from '../durable/slots.js';
-import type { JobKind } from '../durable/store.js';
+import { DEFAULT_HISTORY_LIMIT, type JobKind } from '../durable/store.js';
 import { API_VERSIONS, type ApiVersion } from '../api/options.js';
 import type { DialectOption } from '../errors/types.js';
 import type { UsageProblem } from './command.js';
@@ -57,6 +57,8 @@ export interface JobSettings {
   leaseMs?: number;
   /** How long outages are waited out before the job halts; left out, the runtime's default (15 min). */
   outageBudgetMs?: number;
+  /** Steps each customer's history keeps; left out, what the job has (DEFAULT_HISTORY_LIMIT at first). */
+  historyLimit?: number;
   /** The inspector's port, or undefined when `--inspect` was not given. */
   inspectPort: number | undefined;
   json: boolean;
@@ -103,14 +105,15 @@ ${OBSERVE_FLAGS_USAGE}
 ${END_USER_FLAGS_USAGE}
 ${LINK_FLAGS_USAGE}
   --lease-ms MS          several workers on one PostgreSQL store: how long a dead worker's customers wait
-                         before another worker takes them over (default 30000)`;
+                         before another worker takes them over (default 30000)
+  --history-limit N      steps each customer's history keeps, for \`mx-lifecycle history\` (default ${DEFAULT_HISTORY_LIMIT}; 0 keeps none)`;
 
 const OPTIONS = {
   job: { type: 'string' }, 'base-url': { type: 'string' }, 'client-id': { type: 'string' }, 'api-key': { type: 'string' },
   auth: { type: 'string' }, 'api-version': { type: 'string' }, dialect: { type: 'string' }, store: { type: 'string' }, redis: { type: 'string' },
   concurrency: { type: 'string' }, 'max-concurrency': { type: 'string' }, rate: { type: 'string' }, report: { type: 'string' }, inspect: { type: 'string' },
   json: { type: 'boolean' }, 'poll-interval-ms': { type: 'string' }, 'max-attempts': { type: 'string' }, 'timeout-ms': { type: 'string' },
-  'lease-ms': { type: 'string' }, 'outage-budget': { type: 'string' }, 'mfa-wait': { type: 'string' }, ...END_USER_OPTIONS, ...LINK_OPTIONS, ...OBSERVE_OPTIONS,
+  'lease-ms': { type: 'string' }, 'history-limit': { type: 'string' }, 'outage-budget': { type: 'string' }, 'mfa-wait': { type: 'string' }, ...END_USER_OPTIONS, ...LINK_OPTIONS, ...OBSERVE_OPTIONS,
 } as const;
 
 /** Flags that stand alone or take a port. */
@@ -275,6 +278,7 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
   const maxAttempts = integerFlag('max-attempts', values['max-attempts'], 0, 100);
   const leaseMs = integerFlag('lease-ms', values['lease-ms'], 1_000, 3_600_000);
   const outageBudgetMs = durationFlag('outage-budget', values['outage-budget']);
+  const historyLimit = integerFlag('history-limit', values['history-limit'], 0, 100_000);
   const maxConcurrency = integerFlag('max-concurrency', values['max-concurrency'], 1, 100_000);
   const answerWindowMs = durationFlag('mfa-wait', values['mfa-wait']);
   const links = linkSettingsOf(values, env);
@@ -292,6 +296,7 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
     rate: positiveFlag('rate', values.rate),
     ...(leaseMs === undefined ? {} : { leaseMs }),
     ...(outageBudgetMs === undefined ? {} : { outageBudgetMs }),
+    ...(historyLimit === undefined ? {} : { historyLimit }),
     inspectPort: inspectPortOf(values.inspect),
     json: values.json === true,
     observe: observeSettingsOf(values),

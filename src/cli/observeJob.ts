@@ -92,7 +92,7 @@ export async function startObserving(
     rates = sampleRates(run.client, () => watch.counts());
     try {
       server = await startDashboardServer(
-        { job: run.job, kind: run.kind, watch, charts: lifecycleCharts, running: () => running, halt: () => halt, rates, metrics, lookup: lookupIn(run.store, run.job, rootMachine) },
+        { job: run.job, kind: run.kind, watch, charts: lifecycleCharts, running: () => running, halt: () => halt, rates, metrics, lookup: lookupIn(run.store, run.job, rootMachine), history: (id) => run.store.historyOf(run.job, id) },
         { host: settings.dashboardHost, port: settings.dashboardPort },
       );
     } catch (error) {

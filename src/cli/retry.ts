@@ -9,24 +9,37 @@
  * the same write, so the corrected credentials it holds reach MX and no other worker can run them
  * first with the old ones.
  */
+import { parseArgs } from 'node:util';
 import { DEFAULT_LEASE_MS, defaultOwnerOf, type ItemState, type ResetLease, type SnapshotStore, type StoredItem } from '../durable/index.js';
+import type { ItemReset } from '../durable/store.js';
+import { counted } from './counted.js';
+import { filters, matchesRetryFilter, retryFilterOf, stoppedOn, type RetryFilter } from './retryFilter.js';
 import type { Command } from './command.js';
 import { JOB_FLAGS_USAGE, usageProblem, type JobSettings } from './flags.js';
 import { jobSettingsWithWebhooks, WEBHOOK_FLAGS_USAGE } from './webhookFlags.js';
 import { checkCustomers, openJob } from './jobStore.js';
 import { EXIT_BUSY, EXIT_OK, guarded } from './output.js';
 
-const USAGE = `usage: mx-lifecycle retry --job NAME [--failed] [--needs-action] [--customer ID]… [INPUT] [options]
+const USAGE = `usage: mx-lifecycle retry --job NAME [--failed] [--needs-action] [--customer ID]… [--kind K]… [--status S]…
+                          [--since T] [--dry-run] [INPUT] [options]
 
 Runs final customers of an onboard job again, in the same job: the failed and the needs-action ones,
-or those --failed/--needs-action choose, or only the --customer ones. With INPUT (the same kind of
-file as onboard's), the credentials given there replace the old ones: a member MX already has gets
-them through update member (which aggregates again), never a second member. Without INPUT, members
-MX has are aggregated again as they are. Customers of INPUT that are not re-opened are ignored.
+or those --failed/--needs-action choose, or only the --customer ones; --kind, --status and --since
+narrow the choice (with one of them and no --failed/--needs-action, customers an outage halted are
+chosen too). With INPUT (the same kind of file as onboard's), the credentials given there replace
+the old ones: a member MX already has gets them through update member (which aggregates again),
+never a second member. Without INPUT, members MX has are aggregated again as they are. Customers of
+INPUT that are not re-opened are ignored.
 
   --failed               re-open the failed customers
   --needs-action         re-open the customers that need action
   --customer ID          only this customer (repeatable; it must be in the job)
+  --kind K               only customers that stopped on an error of this kind, e.g. unavailable (a 503),
+                         server_error, rate_limited (repeatable: any of them)
+  --status S             only customers with a member in this MX connection status, e.g. DENIED (repeatable)
+  --since T              only customers that ended within T, e.g. 12h, 30m, 2d
+  --dry-run              list the customers it would re-open, with their error kinds and statuses, and
+                         change nothing (reads the store only: --job, --store and --json)
 ${JOB_FLAGS_USAGE}
 ${WEBHOOK_FLAGS_USAGE}
 
@@ -37,27 +50,38 @@ exit codes: as onboard: 0 every customer done; 1 some need action or failed (als
 const PAGE = 500;
 const RETRY_FLAGS = new Set(['--failed', '--needs-action']);
 
+/** Retry's own flags that take a value, repeatable. */
+const VALUE_FLAGS = ['--customer', '--kind', '--status', '--since'] as const;
+type ValueFlag = (typeof VALUE_FLAGS)[number];
+
 /** Splits retry's own flags from the job flags it shares with onboard. */
-function splitFlags(argv: readonly string[]): { states: ItemState[]; customers: string[]; rest: string[] } {
+function splitFlags(argv: readonly string[]) {
   const states: ItemState[] = [];
-  const customers: string[] = [];
+  const given: Record<ValueFlag, string[]> = { '--customer': [], '--kind': [], '--status': [], '--since': [] };
   const rest: string[] = [];
+  let dryRun = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
     if (arg === '--') {
       rest.push(...argv.slice(i));
       break;
     }
+    const flag = VALUE_FLAGS.find((f) => arg === f || arg.startsWith(`${f}=`));
     if (RETRY_FLAGS.has(arg)) states.push(arg === '--failed' ? 'failed' : 'needsAction');
-    else if (arg.startsWith('--customer=')) customers.push(arg.slice('--customer='.length));
-    else if (arg === '--customer') {
-      const id = argv[i + 1];
-      if (id === undefined || id.startsWith('--')) throw usageProblem('--customer needs an id');
-      customers.push(id);
+    else if (arg === '--dry-run') dryRun = true;
+    else if (flag && arg.startsWith(`${flag}=`)) given[flag].push(arg.slice(flag.length + 1));
+    else if (flag) {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) throw usageProblem(`${flag} needs a value`);
+      given[flag].push(value);
       i += 1;
     } else rest.push(arg);
   }
-  return { states: states.length > 0 ? states : ['failed', 'needsAction'], customers, rest };
+  if (given['--since'].length > 1) throw usageProblem('--since is given once');
+  const filter = retryFilterOf(given['--kind'], given['--status'], given['--since'][0]);
+  // A customer an outage halted stopped on its error too: with a filter, the halted ones are candidates.
+  const chosen: ItemState[] = states.length > 0 ? states : filters(filter) ? ['failed', 'needsAction', 'halted'] : ['failed', 'needsAction'];
+  return { states: chosen, customers: given['--customer'], filter, dryRun, rest };
 }
 
 const OPEN: readonly ItemState[] = ['pending', 'active', 'halted'];
@@ -73,28 +97,59 @@ function withFlags(input: unknown, lifecycle: JobSettings['lifecycle']): unknown
   return { ...stored, options: { ...stored.options, ...lifecycle } };
 }
 
-/**
- * Puts the chosen final items back to pending with a fresh start, leased to `lease.owner`; returns
- * their ids, and the named customers it left alone because they are still running.
- */
-async function reopen(
-  store: SnapshotStore, jobId: string, states: readonly ItemState[], customers: readonly string[], lease: ResetLease, lifecycle: JobSettings['lifecycle'],
-): Promise<{ reopened: string[]; running: StoredItem[] }> {
-  const fresh = (item: StoredItem) => ({ id: item.id, state: 'pending' as const, input: withFlags(item.input, lifecycle), snapshot: null, outcome: null });
+/** The chosen items: in one of `states`, among `customers` when named, and passing `filter`. */
+async function* chosenItems(store: SnapshotStore, jobId: string, states: readonly ItemState[], customers: readonly string[], filter: RetryFilter) {
+  const now = Date.now();
+  const pass = (item: StoredItem) => states.includes(item.state) && matchesRetryFilter(item, filter, now);
   if (customers.length > 0) {
     const items = (await Promise.all(customers.map((id) => store.getItem(jobId, id)))).filter((i): i is StoredItem => i !== null);
-    const reopened = await store.resetItems(jobId, items.filter((i) => states.includes(i.state)).map(fresh), states, lease);
-    return { reopened, running: items.filter((i) => OPEN.includes(i.state)) };
+    yield items.filter(pass);
+    return;
   }
-  const ids: string[] = [];
   let afterSeq = 0;
   for (;;) {
     const page = await store.listItems(jobId, { states, afterSeq, limit: PAGE });
     if (page.length === 0) break;
     afterSeq = page[page.length - 1]?.seq ?? afterSeq;
-    ids.push(...(await store.resetItems(jobId, page.map(fresh), states, lease)));
+    yield page.filter(pass);
   }
-  return { reopened: ids, running: [] };
+}
+
+/**
+ * Puts the chosen items back to pending with a fresh start, leased to `lease.owner`, each with a
+ * `retry` step in its history; returns their ids, and the named customers it left alone because
+ * they are still running.
+ */
+async function reopen(
+  store: SnapshotStore, jobId: string, chosen: Choice, lease: ResetLease, lifecycle: JobSettings['lifecycle'],
+): Promise<{ reopened: string[]; running: StoredItem[] }> {
+  const keep = await store.historyLimitOf(jobId);
+  const fresh = (item: StoredItem): ItemReset => ({
+    id: item.id, state: 'pending', input: withFlags(item.input, lifecycle), snapshot: null, outcome: null,
+    history: { steps: [{ at: Date.now(), machine: 'operator', actor: 'retry', state: 'pending', event: 'retry' }], keep },
+  });
+  const ids: string[] = [];
+  for await (const page of chosenItems(store, jobId, chosen.states, chosen.customers, chosen.filter)) {
+    ids.push(...(await store.resetItems(jobId, page.map(fresh), chosen.states, lease)));
+  }
+  const named = chosen.customers.length > 0 ? await Promise.all(chosen.customers.map((id) => store.getItem(jobId, id))) : [];
+  const running = named.filter((i): i is StoredItem => i !== null && OPEN.includes(i.state) && !ids.includes(i.id) && !chosen.states.includes(i.state));
+  return { reopened: ids, running };
+}
+
+/** Lists what `retry` would re-open, and why, without changing anything. */
+async function dryRun(store: SnapshotStore, jobId: string, chosen: Choice, json: boolean): Promise<number> {
+  const rows: { id: string; state: ItemState; kinds: string[]; statuses: string[] }[] = [];
+  for await (const page of chosenItems(store, jobId, chosen.states, chosen.customers, chosen.filter)) {
+    for (const item of page) rows.push({ id: item.id, state: item.state, ...stoppedOn(item) });
+  }
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ job: jobId, dryRun: true, wouldReopen: rows })}\n`);
+    return EXIT_OK;
+  }
+  const lines = rows.map((r) => `${r.id}  ${r.state}${r.kinds.length ? `  ${r.kinds.join(', ')}` : ''}${r.statuses.length ? `  ${r.statuses.join(', ')}` : ''}`);
+  process.stdout.write(`${[...lines, `mx-lifecycle retry: job ${jobId}: would re-open ${counted(rows.length, 'customer')} (dry run: nothing was changed)`].join('\n')}\n`);
+  return EXIT_OK;
 }
 
 /** The job's run lock where the store has one (SQLite), or the exit code after saying who holds it. */
@@ -108,9 +163,30 @@ async function lockJob(store: SnapshotStore, jobId: string): Promise<{ release()
   }
 }
 
+interface Choice {
+  states: ItemState[];
+  customers: string[];
+  filter: RetryFilter;
+}
+
+/** A dry run reads the store only: no key, no lock, no INPUT read. */
+async function runDry(rest: readonly string[], chosen: Choice): Promise<number> {
+  const { values } = parseArgs({ args: [...rest], strict: true, allowPositionals: true, options: { job: { type: 'string' }, store: { type: 'string' }, json: { type: 'boolean' } } });
+  const opened = await openJob('retry', values.job, values.store);
+  if (typeof opened === 'number') return opened;
+  try {
+    await checkCustomers(opened.store, opened.job.id, chosen.customers);
+    return await dryRun(opened.store, opened.job.id, chosen, values.json === true);
+  } finally {
+    await opened.store.close();
+  }
+}
+
 async function run(argv: string[]): Promise<number> {
-  const { states, customers, rest } = splitFlags(argv);
+  const { states, customers, filter, dryRun: dry, rest } = splitFlags(argv);
+  const chosen: Choice = { states, customers, filter };
   if (!rest.some((a) => a === '--job' || a.startsWith('--job='))) throw usageProblem('--job NAME is needed: the job to retry (mx-lifecycle status lists them)');
+  if (dry) return runDry(rest, chosen);
   const settings = jobSettingsWithWebhooks(rest, 'onboard', process.env, { inputOptional: true });
   const opened = await openJob('retry', settings.job, settings.store);
   if (typeof opened === 'number') return opened;
@@ -129,7 +205,7 @@ async function run(argv: string[]): Promise<number> {
     if (typeof locked === 'number') return locked;
     lock = locked;
     const owner = defaultOwnerOf(store);
-    const { reopened, running } = await reopen(store, job.id, states, customers, { owner, leaseMs: settings.leaseMs ?? DEFAULT_LEASE_MS }, settings.lifecycle);
+    const { reopened, running } = await reopen(store, job.id, chosen, { owner, leaseMs: settings.leaseMs ?? DEFAULT_LEASE_MS }, settings.lifecycle);
     for (const item of running) {
       process.stderr.write(`mx-lifecycle retry: job ${job.id}: customer ${item.id} is still running (${item.state}), here or in another worker: not re-opened; retry it once it is final\n`);
     }

@@ -222,6 +222,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     const customers = settings.input === '' ? [] : customersOf(settings.input, (problem) => badRows.add(problem), (warning) => io.err(inputWarningLine(command, settings.input, warning)), options.onlyCustomers);
     const { added } = await runtime.submit(settings.job, customers, settings.kind);
     badRows.finish();
+    if (settings.historyLimit !== undefined) await store.setHistoryLimit(settings.job, settings.historyLimit);
     if (before && added === 0 && before.pending + before.active + before.halted === 0) {
       // Nothing of this run would be checked: say the job is over rather than count its old results as this run's.
       io.out(finishedEarlier(settings.job, before, existing?.createdAt ?? startedAt));

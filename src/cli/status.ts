@@ -17,11 +17,12 @@ import type { Command } from './command.js';
 import { explainingEnvironment } from './environment.js';
 import { EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, guarded } from './output.js';
 import { counted } from './counted.js';
+import { stepLine } from './history.js';
 
 const USAGE = `usage: mx-lifecycle status [--job NAME] [--store URL] [--json]
 
 Shows a job: customers per state, the error that halted it (if any), whether it is paused (by
-mx-lifecycle pause), and the customers that need action or failed, with reasons. Without --job, lists the jobs in the store (default: every store
+mx-lifecycle pause), and the customers that need action or failed, with reasons (and each failed one's last step: mx-lifecycle history shows them all). Without --job, lists the jobs in the store (default: every store
 under ./.mx-lifecycle).
 
   --job NAME    the job (as onboard/offboard named it)
@@ -52,6 +53,9 @@ async function showJob(store: SnapshotStore, record: JobRecord, storeShown: stri
   const limit = json ? LIMIT_JSON : LIMIT_TEXT;
   const needsAction = await listed(store, record.id, 'needsAction', limit, counts.needsAction);
   const failed = await listed(store, record.id, 'failed', limit, counts.failed);
+  // One read for every failed customer listed: what it did last, from its history.
+  const lastSteps = await store.lastStepsOf(record.id, failed.map((f) => f.id));
+  const failedWithStep = failed.map((f) => ({ ...f, lastStep: lastSteps.get(f.id) ?? null }));
   const halt = record.halt ? { message: haltMessage(record.halt), error: record.halt } : null;
   const pausedAt = record.pausedAt === null ? null : new Date(record.pausedAt).toISOString();
   const open = counts.pending + counts.active + counts.halted;
@@ -59,7 +63,7 @@ async function showJob(store: SnapshotStore, record: JobRecord, storeShown: stri
   const endUser = record.kind === 'onboard' ? await endUserCountsOf(store, record.id) : null;
   if (json) {
     const body = {
-      job: record.id, kind: record.kind, store: storeShown, createdAt: new Date(record.createdAt).toISOString(), total, counts, halt, pausedAt, needsAction, failed,
+      job: record.id, kind: record.kind, store: storeShown, createdAt: new Date(record.createdAt).toISOString(), total, counts, halt, pausedAt, needsAction, failed: failedWithStep,
       ...(endUser ? { endUser } : {}),
     };
     process.stdout.write(`${JSON.stringify(body)}\n`);
@@ -76,7 +80,10 @@ async function showJob(store: SnapshotStore, record: JobRecord, storeShown: stri
   for (const [title, items, count] of [['need action', needsAction, counts.needsAction], ['failed', failed, counts.failed]] as const) {
     if (count === 0) continue;
     const width = Math.max(...items.map((i) => i.id.length));
-    lines.push(`  ${title}:`, ...items.map((i) => `    ${i.id.padEnd(width)}  ${i.reason}`));
+    lines.push(`  ${title}:`, ...items.flatMap((i) => {
+      const step = lastSteps.get(i.id);
+      return [`    ${i.id.padEnd(width)}  ${i.reason}`, ...(title === 'failed' && step ? [`    ${' '.repeat(width)}  last step: ${stepLine(step)}`] : [])];
+    }));
     if (count > items.length) lines.push(`    … and ${count - items.length} more (see the job's report, or --json)`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -8,11 +8,13 @@
  */
 import { makeApiError } from '../errors/make.js';
 import { errAsync, ok, ResultAsync } from 'neverthrow';
+import type { AnyActorRef } from 'xstate';
 import type { AnswerChallengeActorInput, ChallengeSummary, CreateMemberActorInput, CredentialFieldRef } from '../../machines/actors.js';
 import { summariseChallenge } from '../../machines/index.js';
 import type { LifecycleEffects } from '../../machines/provide.js';
 import type { ChallengeAnswer, CredentialValue, MxClient } from '../api/types.js';
 import type { ApiError } from '../errors/types.js';
+import { createCallNotes, type ExchangeListener } from './callNotes.js';
 import { createEndUserEffects } from './endUserEffects.js';
 import { memberKey, type AnswerBox } from './perMember.js';
 
@@ -119,6 +121,8 @@ export interface LifecycleEffectsOptions {
    * aggregates with them, once per process; without credentials it is aggregated as it is.
    */
   replaceCredentials?: boolean;
+  /** Hears every MX exchange with the session of the machine it was made for (a customer's history). */
+  onExchange?: ExchangeListener;
 }
 
 /** The "already exists" error a retry's lookup stands for, so the member machine recovers the member MX has. */
@@ -134,6 +138,8 @@ function existingMemberError(memberExternalId: string, guid: string): ApiError {
  */
 export function createLifecycleEffects(options: LifecycleEffectsOptions): LifecycleEffects {
   const { client, credentials, answerChallenge, answers, callbackPayload, replaceCredentials = false } = options;
+  const notes = createCallNotes(options.onExchange);
+  const { on } = notes;
   const givenFor = (input: CreateMemberActorInput) =>
     ResultAsync.fromSafePromise(
       Promise.resolve(
@@ -157,7 +163,7 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
         userGuid: input.userGuid, id: input.externalId, institutionCode: input.institutionCode, credentials: [], isOauth: true,
         ...(payload === undefined ? {} : { callbackPayload: payload }),
       },
-      { signal },
+      on(signal),
     );
   };
   const create = (input: CreateMemberActorInput, signal: AbortSignal) =>
@@ -173,44 +179,44 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
           userGuid: input.userGuid, id: input.externalId, institutionCode: input.institutionCode, credentials: values,
           ...(payload === undefined ? {} : { callbackPayload: payload }),
         },
-        { signal },
+        on(signal),
       );
     });
-  return {
-    createUser: (input, signal) => client.createUser({ id: input.externalId, email: input.email, metadata: input.metadata }, { signal }),
+  const effects: LifecycleEffects = {
+    createUser: (input, signal) => client.createUser({ id: input.externalId, email: input.email, metadata: input.metadata }, on(signal)),
     // The guid a duplicate named is read directly; if it is gone, the external id is searched.
     findUser: (input, signal) =>
       input.userGuid === undefined
-        ? client.findUserByExternalId(input.externalId, { signal })
-        : client.readUser(input.userGuid, { signal }).orElse(() => client.findUserByExternalId(input.externalId, { signal })),
-    deleteUser: (input, signal) => client.deleteUser(input.userGuid, { signal }),
-    listCredentialFields: (input, signal) => client.listInstitutionCredentials(input.institutionCode, { signal }),
+        ? client.findUserByExternalId(input.externalId, on(signal))
+        : client.readUser(input.userGuid, on(signal)).orElse(() => client.findUserByExternalId(input.externalId, on(signal))),
+    deleteUser: (input, signal) => client.deleteUser(input.userGuid, on(signal)),
+    listCredentialFields: (input, signal) => client.listInstitutionCredentials(input.institutionCode, on(signal)),
     createMember: (input, signal) =>
       replaceCredentials
-        ? client.findMemberByExternalId(input.userGuid, input.externalId, { signal }).andThen((existing) =>
+        ? client.findMemberByExternalId(input.userGuid, input.externalId, on(signal)).andThen((existing) =>
           existing ? errAsync(existingMemberError(input.externalId, existing.guid)) : create(input, signal))
         : create(input, signal),
     findMember: (input, signal) =>
       input.memberGuid === undefined
-        ? client.findMemberByExternalId(input.userGuid, input.externalId, { signal })
-        : client.readMember(input.userGuid, input.memberGuid, { signal }).orElse(() => client.findMemberByExternalId(input.userGuid, input.externalId, { signal })),
+        ? client.findMemberByExternalId(input.userGuid, input.externalId, on(signal))
+        : client.readMember(input.userGuid, input.memberGuid, on(signal)).orElse(() => client.findMemberByExternalId(input.userGuid, input.externalId, on(signal))),
     aggregateMember: (input, signal) => {
       const key = memberKey(input.userExternalId, input.externalId);
       // MX echoes the payload in the MEMBER webhooks an update or an aggregation causes, as on create.
       const payload = callbackPayload?.(input.externalId);
       const echoed = payload === undefined ? {} : { callbackPayload: payload };
-      const aggregate = () => client.aggregateMember(input.userGuid, input.memberGuid, { signal, ...echoed });
+      const aggregate = () => client.aggregateMember(input.userGuid, input.memberGuid, { ...on(signal), ...echoed });
       if (!replaceCredentials || replaced.has(key)) return aggregate();
       return givenFor(input).map((given) => valuesOf(given, input)).andThen((values) => {
         if (values.length === 0) return aggregate();
-        return client.updateMember(input.userGuid, input.memberGuid, { credentials: values, ...echoed }, { signal }).map((member) => {
+        return client.updateMember(input.userGuid, input.memberGuid, { credentials: values, ...echoed }, on(signal)).map((member) => {
           replaced.add(key);
           return member;
         });
       });
     },
-    readMemberStatus: (input, signal) => client.readMemberStatus(input.userGuid, input.memberGuid, { signal }),
-    listChallenges: (input, signal) => client.listMemberChallenges(input.userGuid, input.memberGuid, { signal }),
+    readMemberStatus: (input, signal) => client.readMemberStatus(input.userGuid, input.memberGuid, on(signal)),
+    listChallenges: (input, signal) => client.listMemberChallenges(input.userGuid, input.memberGuid, on(signal)),
     answerChallenge: async (input) => {
       const key = memberKey(input.userExternalId, input.memberExternalId);
       if (answers.has(key)) return ok({ answered: true });
@@ -223,7 +229,7 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
     resumeAggregation: (input, signal) => {
       const key = memberKey(input.userExternalId, input.memberExternalId);
       const send = (given: ChallengeAnswer[]) =>
-        client.resumeAggregation(input.userGuid, input.memberGuid, given, { signal }).map((member) => {
+        client.resumeAggregation(input.userGuid, input.memberGuid, given, on(signal)).map((member) => {
           answers.delete(key);
           return member;
         });
@@ -231,8 +237,8 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
       if (held) return send(held);
       // Answers live in memory only, so a restart between answer and resume loses them: ask MX what is
       // still open. Nothing open means the resume got through before the restart.
-      return client.listMemberChallenges(input.userGuid, input.memberGuid, { signal }).andThen((open) => {
-        if (open.length === 0) return client.readMember(input.userGuid, input.memberGuid, { signal });
+      return client.listMemberChallenges(input.userGuid, input.memberGuid, on(signal)).andThen((open) => {
+        if (open.length === 0) return client.readMember(input.userGuid, input.memberGuid, on(signal));
         const challenges = open.map(summariseChallenge);
         return ResultAsync.fromSafePromise(
           Promise.resolve(
@@ -247,7 +253,16 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
         );
       });
     },
-    deleteMember: (input, signal) => client.deleteMember(input.userGuid, input.memberGuid, { signal }),
-    ...createEndUserEffects(client, credentials),
+    deleteMember: (input, signal) => client.deleteMember(input.userGuid, input.memberGuid, on(signal)),
+    ...createEndUserEffects(client, credentials, on),
   };
+  if (!options.onExchange) return effects;
+  const bound = {} as Record<string, unknown>;
+  for (const [name, effect] of Object.entries(effects) as [string, (input: unknown, signal: AbortSignal, caller?: AnyActorRef) => unknown][]) {
+    bound[name] = (input: unknown, signal: AbortSignal, caller?: AnyActorRef) => {
+      notes.bind(signal, caller);
+      return effect(input, signal, caller);
+    };
+  }
+  return bound as LifecycleEffects;
 }

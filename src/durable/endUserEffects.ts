@@ -5,7 +5,7 @@
  */
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type { LifecycleEffects } from '../../machines/provide.js';
-import type { MxClient, MxInstitution, MxMember } from '../api/types.js';
+import type { CallOptions, MxClient, MxInstitution, MxMember } from '../api/types.js';
 import { makeApiError } from '../errors/make.js';
 import type { ApiError } from '../errors/types.js';
 import type { CredentialsSource } from './effects.js';
@@ -38,12 +38,14 @@ export function endUserMemberOf(members: readonly MxMember[], externalId: string
  * const effects = { ...createLifecycleEffects(options), ...createEndUserEffects(client, credentials) };
  * ```
  */
-export function createEndUserEffects(client: MxClient, credentials: CredentialsSource): EndUserEffects {
+export function createEndUserEffects(
+  client: MxClient, credentials: CredentialsSource, on: (signal: AbortSignal) => CallOptions = (signal) => (on(signal)),
+): EndUserEffects {
   const institutions = new Map<string, Promise<MxInstitution | ApiError>>();
   const readInstitution = (code: string, signal: AbortSignal): ResultAsync<MxInstitution, ApiError> => {
     let cached = institutions.get(code);
     if (!cached) {
-      cached = client.readInstitution(code, { signal }).match((value) => value, (error) => error);
+      cached = client.readInstitution(code, on(signal)).match((value) => value, (error) => error);
       institutions.set(code, cached);
     }
     return ResultAsync.fromSafePromise(cached).andThen((value) => {
@@ -71,15 +73,15 @@ export function createEndUserEffects(client: MxClient, credentials: CredentialsS
           .orElse((error) => (error.status === 404 ? okAsync('credentials' as const) : errAsync(error)));
       }),
     findEndUserMember: (input, signal) =>
-      client.listMembers(input.userGuid, { signal }).map((members) => endUserMemberOf(members, input.externalId, input.institutionCode)),
+      client.listMembers(input.userGuid, on(signal)).map((members) => endUserMemberOf(members, input.externalId, input.institutionCode)),
     adoptMember: (input, signal) =>
-      client.readMember(input.userGuid, input.memberGuid, { signal }).andThen((member) => {
+      client.readMember(input.userGuid, input.memberGuid, on(signal)).andThen((member) => {
         if (member.id === input.externalId) return okAsync(member);
         if (member.id !== null && member.id !== '') {
           // Another connection's member (a stale or forged notice): not ours to take.
           return errAsync(makeApiError('not_found', { message: `member ${input.memberGuid} belongs to another connection` }));
         }
-        return client.updateMember(input.userGuid, input.memberGuid, { id: input.externalId }, { signal });
+        return client.updateMember(input.userGuid, input.memberGuid, { id: input.externalId }, on(signal));
       }),
   };
 }

@@ -15,6 +15,7 @@ import type { Slots } from './slots.js';
 import { passThrough, type Enter, type ItemTrace, type JobTrace } from './tracing.js';
 import type { FinalItemState, ItemState, SnapshotStore, StoredItem } from './store.js';
 import type { createMemberOrigins } from './wake.js';
+import type { StepRecorder } from './stepRecorder.js';
 import { createSnapshotWriter } from './writer.js';
 
 export interface LiveItem {
@@ -46,6 +47,8 @@ export interface ItemHostOptions {
   inspect: RuntimeOptions['inspect'];
   /** The run's trace, when spans are recorded. */
   trace?: JobTrace | null;
+  /** The customers' steps, and how many of them each keeps (0: none are written). */
+  history: { steps: StepRecorder; keep: number };
   /** The live items, by id; the host adds and removes them, the claim loop reads them. */
   items: Map<string, LiveItem>;
   /** An item reached a halt that is not a restored one. */
@@ -68,6 +71,7 @@ export interface ItemHostOptions {
  */
 export function createItemHost(options: ItemHostOptions) {
   const { jobId, store, owner, program, hub, slots, origins, items, poke } = options;
+  const { steps, keep } = options.history;
 
   const writer = createSnapshotWriter({
     store,
@@ -77,7 +81,9 @@ export function createItemHost(options: ItemHostOptions) {
       const item = items.get(id);
       if (!item) return null;
       const summary = program.summarise(item.actor.getSnapshot());
+      const taken = steps.take(id);
       return {
+        ...(taken && keep > 0 ? { history: { steps: taken, keep } } : {}),
         id,
         state: summary.state,
         snapshot: item.actor.getPersistedSnapshot(),
@@ -102,6 +108,7 @@ export function createItemHost(options: ItemHostOptions) {
       items.delete(id);
       slots.removed(item);
       origins.forget(jobId, id, item.input);
+      steps.forget(id);
       void store.getItem(jobId, id).then((stored) => {
         if (stored?.state === 'cancelled') hub.emit({ type: 'item.final', jobId, itemId: id, state: 'cancelled', outcome: stored.outcome });
       }, () => undefined);
@@ -131,6 +138,7 @@ export function createItemHost(options: ItemHostOptions) {
     items.delete(item.id);
     slots.removed(item);
     origins.forget(jobId, item.id, item.input);
+    steps.forget(item.id);
     hub.emit({ type: 'item.final', jobId, itemId: item.id, state, outcome });
     poke();
   };
@@ -153,6 +161,7 @@ export function createItemHost(options: ItemHostOptions) {
     let item: LiveItem | undefined;
     const inspect = (event: InspectionEvent) => {
       if (event.type === '@xstate.snapshot') {
+        steps.observe(stored.id, event);
         writer.markDirty(stored.id);
         if (item) slots.recheck(item);
         if (item && hub.has('item.enduser')) noticeEndUser(item);
@@ -211,6 +220,7 @@ export function createItemHost(options: ItemHostOptions) {
       item.actor.stop();
       item.trace?.end('released');
       origins.forget(jobId, item.id, item.input);
+      steps.forget(item.id);
     }
     const ids = [...items.keys()];
     items.clear();

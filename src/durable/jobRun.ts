@@ -15,6 +15,7 @@ import type { RunResult, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.
 import { createSlots } from './slots.js';
 import { passThrough, startJobTrace } from './tracing.js';
 import type { JobRecord, SnapshotStore } from './store.js';
+import type { StepRecorder } from './stepRecorder.js';
 import type { createMemberOrigins } from './wake.js';
 
 /** How often a run reads its job's record: a halt by another worker, a pause, a resume. */
@@ -28,6 +29,8 @@ export interface JobRunContext {
   leaseMs: number;
   hub: Hub<RuntimeEventMap>;
   origins: ReturnType<typeof createMemberOrigins>;
+  /** Where the customers' steps wait for their snapshot's save. */
+  steps: StepRecorder;
   options: RuntimeOptions;
   /** Whether the runtime is closing: the run stops with every item's state written. */
   closed(): boolean;
@@ -58,6 +61,7 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
   const { store, client, owner, leaseMs, hub, options } = context;
   const jobId = job.id;
   const runLock = await store.lockRun?.(jobId);
+  const historyLimit = await store.historyLimitOf(jobId);
   const outage = createOutageWatch({
     store, client, jobId, job, budgetMs: options.outageBudgetMs,
     onPause: (pause, error) => hub.emit({ type: 'job.paused', jobId, error, ...pause }),
@@ -99,6 +103,7 @@ export async function runJob(context: JobRunContext, job: JobRecord, program: Jo
 
   const host = createItemHost({
     jobId, store, owner, program, hub, slots, origins: context.origins, inspect: options.inspect, items, trace,
+    history: { steps: context.steps, keep: historyLimit },
     onHalt: halt,
     poke,
     onFailure: (error) => {

@@ -20,6 +20,7 @@ import { createGivenCredentials, memberKey } from './perMember.js';
 import { jobProgram, type JobProgram } from './programs.js';
 import type { JobStatus, RunResult, Runtime, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
 import type { FinalItemState, JobKind, SnapshotStore } from './store.js';
+import { createStepRecorder } from './stepRecorder.js';
 import { createMemberOrigins, wakeLiveMember, type MemberRef } from './wake.js';
 
 export type { JobStatus, RunResult, Runtime, RuntimeEvent, RuntimeEventMap, RuntimeHeld, RuntimeOptions } from './runtimeTypes.js';
@@ -63,9 +64,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const origins = createMemberOrigins();
   // A final customer's create is behind it: its credentials are not kept for the rest of the job.
   hub.on('item.final', (event) => given.forget(event.itemId));
+  const steps = createStepRecorder();
   const effects = traceEffects(createLifecycleEffects({
     client, credentials, answerChallenge: options.answerChallenge, answers, callbackPayload: origins.payloadFor,
-    replaceCredentials: options.replaceCredentials === true,
+    replaceCredentials: options.replaceCredentials === true, onExchange: steps.noteExchange,
   }));
   const programs = new Map<JobKind, JobProgram>();
   const programFor = (kind: JobKind) => {
@@ -107,7 +109,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     await init();
     const job = await store.getJob(jobId);
     if (!job) throw new Error(`job "${jobId}" does not exist: submit items to it first`);
-    const context = { store, client, owner, leaseMs, hub, origins, options, closed: () => closed, live, wakers, pauses };
+    const context = { store, client, owner, leaseMs, hub, origins, steps, options, closed: () => closed, live, wakers, pauses };
     // Each run has its own gate in front of its effects: a pause stops this job, not the others.
     const gate = createPauseGate();
     const program = jobProgram(job.kind, gatedEffects(effects, gate), options.options, { sleepUntil: gatedSleepUntil(gate) });

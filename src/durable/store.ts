@@ -4,7 +4,7 @@
  * input (never a secret), its latest persisted XState snapshot, the due time of its live durable wait,
  * and its final outcome. Items are claimed with leases so that several workers can share one job.
  */
-import type { ApiError, UnreadableColumn } from '../errors/types.js';
+import type { ApiError, ApiErrorKind, UnreadableColumn } from '../errors/types.js';
 
 /** What a job runs: onboarding creates users and members, offboarding deletes them. */
 export type JobKind = 'onboard' | 'offboard';
@@ -75,6 +75,8 @@ export interface ItemUpdate {
   dueAt: number | null;
   /** The final output or reason; omitted leaves the stored outcome as it is. */
   outcome?: unknown | null;
+  /** Steps to add to the item's history in the same write (only when the write happens). */
+  history?: HistoryAppend;
 }
 
 /** An operator's rewrite of an item (cancel, retry), whoever holds it. */
@@ -87,6 +89,8 @@ export interface ItemReset {
   /** The machines version `snapshot` was written by (`null` or omitted: none recorded). */
   machineVersion?: number | null;
   outcome: unknown | null;
+  /** Steps to add to the item's history in the same write (the operator's own step). */
+  history?: HistoryAppend;
 }
 
 /** Who holds the items a reset writes, and for how long (a claim's owner and lease). */
@@ -121,6 +125,51 @@ export interface EndUserEventCounts {
   invited: number;
   opened: number;
 }
+
+/**
+ * One MX request a step made: the method, the path template (`/users/{user_guid}/members`, never
+ * a guid, a query, a URL or a body), the status (0: no response) and how long it took.
+ */
+export interface HistoryRequest {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+}
+
+/**
+ * One step of a customer: a machine of the customer entered a state. It holds names, kinds and
+ * statuses only: never an event's payload, a credential, an MFA answer, a token or a URL.
+ */
+export interface HistoryStep {
+  /** Epoch ms. */
+  at: number;
+  /** `onboarding`, `user`, `member`, `offboarding`, or `operator` for a step a command took (retry, cancel). */
+  machine: string;
+  /** Which one of the customer's machines: `user`, or the member's external id. */
+  actor: string;
+  /** The state entered, dot-separated (`polling.checkingStatus`). */
+  state: string;
+  /** The event's type (`xstate.done.actor.createUser`, `member.challenge.answered`, `retry`). */
+  event: string;
+  /** The MX requests behind the event, oldest first. */
+  requests?: HistoryRequest[];
+  /** The classified error the event carried: its kind and HTTP status. */
+  error?: { kind: ApiErrorKind; status: number };
+  /** The member's `connection_status` as the machine knows it after the step. */
+  connectionStatus?: string;
+  /** Steps of a polling wait left out before this one: they repeated a round already kept. */
+  repeated?: number;
+}
+
+/** Steps to add to an item's history, and how many of its latest steps the store keeps. */
+export interface HistoryAppend {
+  steps: readonly HistoryStep[];
+  keep: number;
+}
+
+/** How many steps each customer's history keeps unless the job says otherwise. */
+export const DEFAULT_HISTORY_LIMIT = 200;
 
 export interface SnapshotStore {
   readonly kind: 'memory' | 'sqlite' | 'postgres';
@@ -183,6 +232,13 @@ export interface SnapshotStore {
    * (see `endUserEventKey`): for a per-connection export.
    */
   endUserEventsOf(jobId: string, customerIds: readonly string[]): Promise<Map<string, Set<EndUserEventKind>>>;
+  /** The customer's steps, oldest first (at most the job's history limit). */
+  historyOf(jobId: string, itemId: string): Promise<HistoryStep[]>;
+  /** The latest step of each of these customers that has one: one read for a list (`status`). */
+  lastStepsOf(jobId: string, itemIds: readonly string[]): Promise<Map<string, HistoryStep>>;
+  /** How many steps each customer of the job keeps (0: none); `DEFAULT_HISTORY_LIMIT` until set. */
+  historyLimitOf(jobId: string): Promise<number>;
+  setHistoryLimit(jobId: string, limit: number): Promise<void>;
   /** How many items are in each state. */
   counts(jobId: string): Promise<Record<ItemState, number>>;
   close(): Promise<void>;

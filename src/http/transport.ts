@@ -46,6 +46,34 @@ export interface HttpRequest {
   secrets?: readonly string[];
   /** Extra request headers (e.g. `X-Callback-Payload`); they cannot replace Authorization. */
   headers?: Readonly<Record<string, string>>;
+  /** Told of each exchange: method, path template, status, time (see `ExchangeNote`). */
+  onExchange?: (exchange: ExchangeNote) => void;
+}
+
+/** One exchange of a call, as a customer's history keeps it: no URL, guid, query, header or body. */
+export interface ExchangeNote {
+  method: HttpMethod;
+  /** The path with every id in it named, e.g. `/users/{user_guid}/members/{member_guid}/status`. */
+  path: string;
+  /** 0 when no response came (a reset, a timeout, an abort). */
+  status: number;
+  ms: number;
+}
+
+const ID_NAMES: Readonly<Record<string, string>> = { users: '{user_guid}', members: '{member_guid}', institutions: '{institution_code}' };
+
+/**
+ * The path as MX's reference writes it: MX paths alternate a collection and an id, and each id
+ * is replaced by its name; the query is dropped.
+ *
+ * @example
+ * ```ts
+ * pathTemplate('/users/USR-1/members/MBR-2/status?x=1'); // '/users/{user_guid}/members/{member_guid}/status'
+ * ```
+ */
+export function pathTemplate(path: string): string {
+  const segments = (path.split('?')[0] ?? '').split('/').slice(1);
+  return `/${segments.map((segment, i) => (i % 2 === 1 ? (ID_NAMES[segments[i - 1] ?? ''] ?? '{id}') : segment)).join('/')}`;
 }
 
 export interface Transport {
@@ -76,6 +104,16 @@ export function withQuery(path: string, query: HttpRequest['query']): string {
   for (const [name, value] of Object.entries(query)) if (value !== undefined) params.append(name, String(value));
   const text = params.toString();
   return text === '' ? path : `${path}?${text}`;
+}
+
+/** Tells a call's listener of one exchange; a listener that throws never breaks the call. */
+function noteExchange(request: HttpRequest, call: { method: HttpMethod }, status: number, ms: number): void {
+  if (!request.onExchange) return;
+  try {
+    request.onExchange({ method: call.method, path: pathTemplate(request.path), status, ms });
+  } catch {
+    // Observing a call never changes its outcome.
+  }
 }
 
 function closedError(request: { method: string; path: string }): ApiError {
@@ -161,6 +199,7 @@ export function createTransport(options: TransportOptions): Transport {
       : await exchange(`${base}${call.fullPath}`, init, { ...sent, fetch: doFetch });
     progress.queuedAt = performance.now();
     const durationMs = Math.round(progress.queuedAt - started);
+    noteExchange(request, call, outcome.isErr() ? 0 : outcome.value.status, durationMs);
     if (outcome.isErr()) {
       const e = outcome.error;
       const timeout = e.kind === 'unavailable' && e.timeout === true;

@@ -40,6 +40,8 @@ export interface DashboardSource {
   metrics?: LifecycleMetrics;
   /** A customer the watch keeps no view of (finished a while ago), read from the store. */
   lookup?: (id: string) => Promise<ItemView | null>;
+  /** A customer's steps from the store (`GET /api/history/ID`): names, kinds and statuses only. */
+  history?: (id: string) => Promise<unknown[]>;
 }
 
 export interface DashboardServerOptions {
@@ -134,6 +136,11 @@ export async function startDashboardServer(source: DashboardSource, options: Par
       if (id === null) return json(res, 400, { error: 'the customer id in the path is not valid percent-encoding' });
       const item = source.watch.item(id) ?? (await source.lookup?.(id)) ?? null;
       return item ? json(res, 200, item) : json(res, 404, { error: 'no such customer in this job' });
+    }
+    if (url.pathname.startsWith('/api/history/') && source.history) {
+      const id = decodedOrNull(url.pathname.slice('/api/history/'.length));
+      if (id === null) return json(res, 400, { error: 'the customer id in the path is not valid percent-encoding' });
+      return json(res, 200, { customer: id, steps: await source.history(id) });
     }
     if (url.pathname === '/metrics' && source.metrics) {
       res.writeHead(200, { 'Content-Type': source.metrics.registry.contentType, 'Cache-Control': 'no-store' });

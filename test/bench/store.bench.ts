@@ -141,8 +141,13 @@ async function measure(writer: Writer, round: readonly ItemUpdate[]): Promise<Ra
  * Round `r`'s updates: a fresh snapshot for every item, and for one in ten a change of its coarse
  * state (active <-> halted); most transitions of a live item keep it `active`.
  */
-function roundOf(r: number): ItemUpdate[] {
+function roundOf(r: number, withStep = false): ItemUpdate[] {
   return Array.from({ length: ITEMS }, (_, i): ItemUpdate => ({
+    // A step as the runtime records one per transition: a state entered, with the request behind it.
+    ...(withStep ? { history: { keep: 200, steps: [{
+      at: 1_718_000_000_000 + r * 1_000, machine: 'member', actor: `c${i}-m0`, state: 'polling.waitingToPoll', event: 'xstate.done.actor.readMemberStatus',
+      requests: [{ method: 'GET', path: '/users/{user_guid}/members/{member_guid}/status', status: 200, ms: 41 }], connectionStatus: 'UPDATED',
+    }] } } : {}),
     id: `c${i}`,
     // One item in 20 is halted each round, a different one each time: one in ten changes state.
     state: (i + r) % 20 === 0 ? 'halted' : 'active',
@@ -153,10 +158,13 @@ function roundOf(r: number): ItemUpdate[] {
 
 async function run(): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'mx-store-bench-'));
-  const writers = { store: await storeWriter(join(dir, 'store.sqlite')), raw: await rawWriter(join(dir, 'raw.sqlite')) };
+  const writers = {
+    store: await storeWriter(join(dir, 'store.sqlite')), raw: await rawWriter(join(dir, 'raw.sqlite')), history: await storeWriter(join(dir, 'history.sqlite')),
+  };
   try {
     const store: Rate[] = [];
     const raw: Rate[] = [];
+    const history: Rate[] = [];
     let bytes = 0;
     // Round 0 warms up (and brings every item from pending to active); each later round is measured.
     // The two alternate, so a noisy neighbour on the machine slows both rather than one.
@@ -170,9 +178,13 @@ async function run(): Promise<Row[]> {
       const rawRound = roundOf(r);
       collectGarbage();
       const rawRate = await measure(writers.raw, rawRound);
+      const historyRound = roundOf(r, true);
+      collectGarbage();
+      const historyRate = await measure(writers.history, historyRound);
       if (r > 0) {
         store.push(storeRate);
         raw.push(rawRate);
+        history.push(historyRate);
       }
     }
     const row = (metric: string, pick: (rate: Rate) => number, unit: string, withTarget: boolean): Row => {
@@ -188,13 +200,21 @@ async function run(): Promise<Row[]> {
         ...(withTarget ? { target: `>= ${TARGET}`, met: value >= TARGET } : {}),
       };
     };
+    // The history's cost: the same saves, each with one step, against the store's own saves.
+    const withHistory = Math.round(median(history.map((rate) => rate.cpu)));
+    const plain = Math.round(median(store.map((rate) => rate.cpu)));
     return [
       row('snapshot writes/s', (rate) => rate.wall, 'writes/s', true),
       row('snapshot writes per CPU-second', (rate) => rate.cpu, 'writes/cpu-s', false),
+      {
+        scenario: 'sqlite store', metric: `snapshot writes per CPU-second with one history step each (baseline: without, median of ${ROUNDS})`,
+        value: withHistory, baseline: plain, ratio: Number((withHistory / plain).toFixed(2)), unit: 'writes/cpu-s',
+      },
     ];
   } finally {
     await writers.store.close();
     await writers.raw.close();
+    await writers.history.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

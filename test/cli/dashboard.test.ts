@@ -36,6 +36,12 @@ describe('mx-lifecycle dashboard', () => {
     expect(shown).toMatchObject({ state: 'needsAction', reason: 'shown-2-m0: needsAction DENIED' });
     expect(shown.machines['member:shown-2-m0']).toEqual({ machine: 'member', states: ['needsAction'] });
     expect((await fetch(`${url}/api/items/nobody`)).status).toBe(404);
+    // Its history, from the store: the steps with their requests, as `mx-lifecycle history --json` lists them.
+    const history = (await (await fetch(`${url}/api/history/shown-2`)).json()) as { customer: string; steps: { actor: string; connectionStatus?: string; requests?: { path: string }[] }[] };
+    expect(history.customer).toBe('shown-2');
+    expect(history.steps.some((s) => s.actor === 'shown-2-m0' && s.connectionStatus === 'DENIED')).toBe(true);
+    expect(history.steps.flatMap((s) => s.requests ?? []).map((r) => r.path)).toContain('/users/{user_guid}/members');
+    expect(JSON.stringify(history)).not.toContain('sandbox-key');
     expect((await fetch(`${url}/api/state`, { headers: { Origin: 'https://evil.example' } })).status).toBe(403);
     expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/mx_lifecycle_items\{state="done"\} 2/);
     run.kill('SIGTERM');

@@ -32,7 +32,7 @@ describe('PostgreSQL store schema', () => {
       const tables = await admin.query(
         `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [schema],
       );
-      expect(tables.rows.map((row: { table_name: string }) => row.table_name)).toEqual(['end_user_events', 'items', 'jobs', 'meta']);
+      expect(tables.rows.map((row: { table_name: string }) => row.table_name)).toEqual(['end_user_events', 'item_history', 'items', 'jobs', 'meta']);
       expect((await admin.query(`SELECT id FROM "${schema}".jobs`)).rows).toEqual([{ id: 'job' }]);
     } finally {
       await Promise.all(workers.map((worker) => worker.close()));

@@ -79,6 +79,13 @@ const CASES: Record<string, RegExp[]> = {
     /members at MX: 3, ana-mxbank: 1 CONNECTED, ben-mxbank: 1 CONNECTED, cho-mxbank: 1 CONNECTED/,
     /^OK: /m,
   ],
+  'history-and-retry.ts': [
+    /retry --job may --status DENIED --dry-run\n {2}ben {2}needsAction {2}DENIED\n {2}mx-lifecycle retry: job may: would re-open 1 customer/,
+    /user {2}recoveringDuplicate {2}<- xstate\.error\.actor\.createUser {2}POST \/users 409/,
+    /member ben-mxbank {2}needsAction .*DENIED\n {2}operator retry {2}pending {2}<- retry\n/,
+    /PUT \/users\/\{user_guid\}\/members\/\{member_guid\} 200/,
+    /^OK: /m,
+  ],
   'day-two.ts': [
     /answered ben ben-mxbank \(1 of 1 challenge\)/,
     /1 customer cancelled/,

@@ -3,6 +3,7 @@
  * leases and the JSON round trip of stored values, so a test against it says something true of them.
  */
 import { memoryEndUserEvents } from './endUserEvents.js';
+import { memoryHistory } from './history.js';
 import type { ApiError } from '../../errors/types.js';
 import type {
   ClaimOptions,
@@ -65,6 +66,7 @@ interface MemoryJob {
 export function createMemoryStore(): SnapshotStore {
   const jobs = new Map<string, MemoryJob>();
   const endUserEvents = memoryEndUserEvents();
+  const { append: appendHistory, ...history } = memoryHistory((jobId) => jobs.has(jobId));
   let closed = false;
 
   const open = (): void => {
@@ -229,6 +231,7 @@ export function createMemoryStore(): SnapshotStore {
           item.leaseOwner = null;
           item.leaseUntil = null;
         }
+        if (u.history) appendHistory(jobId, u.id, u.history);
         written.push(u.id);
       }
       return written;
@@ -246,6 +249,7 @@ export function createMemoryStore(): SnapshotStore {
           updatedAt: now, leaseOwner: lease?.owner ?? null, leaseUntil: lease ? now + lease.leaseMs : null,
           ...(r.input === undefined ? {} : { input: encodeJson(r.input) }),
         });
+        if (r.history) appendHistory(jobId, r.id, r.history);
         written.push(r.id);
       }
       return written;
@@ -274,6 +278,7 @@ export function createMemoryStore(): SnapshotStore {
     },
 
     ...endUserEvents,
+    ...history,
 
     async counts(jobId) {
       open();

@@ -5,6 +5,7 @@
  * snapshot. Lease times come from the server's clock, so workers' clocks need not agree.
  */
 import { postgresEndUserEvents } from './endUserEvents.js';
+import { appendPostgresHistory, postgresHistory, postgresHistoryCtes, postgresHistoryRows } from './history.js';
 import { createRequire } from 'node:module';
 import type { Pool } from 'pg';
 import type { ItemState, ListOptions, NewItem, SnapshotStore } from '../store.js';
@@ -127,23 +128,23 @@ export function createPostgresStore(
       const ids = items.map((item) => item.id);
       const inputs = items.map((item) => encodeJson(item.input));
       return inTransaction(await use(), async (client) => {
-        // Locking the job row serialises adders on one job, which keeps `seq` dense and in insertion order.
-        const job = await client.query(`SELECT 1 FROM ${s}.jobs WHERE id = $1 FOR NO KEY UPDATE`, [jobId]);
-        if (job.rowCount === 0) throw unknownJob(jobId);
-        const inserted = await client.query(
-          `INSERT INTO ${s}.items (job_id, id, seq, input, state)
-           SELECT $1, f.id, base.seq + row_number() OVER (ORDER BY f.ord), f.input, 'pending'
-           FROM (
-             SELECT DISTINCT ON (t.id) t.id, t.input, t.ord
-             FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t (id, input, ord)
-             WHERE NOT EXISTS (SELECT 1 FROM ${s}.items x WHERE x.job_id = $1 AND x.id = t.id)
-             ORDER BY t.id, t.ord
-           ) f,
-           (SELECT COALESCE(max(seq), 0) AS seq FROM ${s}.items WHERE job_id = $1) base
-           ON CONFLICT (job_id, id) DO NOTHING`,
-          [jobId, ids, inputs],
-        );
-        return inserted.rowCount ?? 0;
+          // Locking the job row serialises adders on one job, which keeps `seq` dense and in insertion order.
+          const job = await client.query(`SELECT 1 FROM ${s}.jobs WHERE id = $1 FOR NO KEY UPDATE`, [jobId]);
+          if (job.rowCount === 0) throw unknownJob(jobId);
+          const inserted = await client.query(
+            `INSERT INTO ${s}.items (job_id, id, seq, input, state)
+             SELECT $1, f.id, base.seq + row_number() OVER (ORDER BY f.ord), f.input, 'pending'
+             FROM (
+               SELECT DISTINCT ON (t.id) t.id, t.input, t.ord
+               FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t (id, input, ord)
+               WHERE NOT EXISTS (SELECT 1 FROM ${s}.items x WHERE x.job_id = $1 AND x.id = t.id)
+               ORDER BY t.id, t.ord
+             ) f,
+             (SELECT COALESCE(max(seq), 0) AS seq FROM ${s}.items WHERE job_id = $1) base
+             ON CONFLICT (job_id, id) DO NOTHING`,
+            [jobId, ids, inputs],
+          );
+          return inserted.rowCount ?? 0;
       });
     },
 
@@ -197,10 +198,12 @@ export function createPostgresStore(
       const batch = lastUpdatePerItem(updates);
       if (batch.length === 0) return [];
       // One statement for the whole batch: a row is written only while this owner holds it, and a
-      // final state clears the lease in the same write.
+      // final state clears the lease in the same write; the steps of the rows written go with it.
+      const history = postgresHistoryRows(batch);
+      const withHistory = history.ids.length > 0;
       const { rows } = await db.query<{ id: string }>(
-        `WITH held AS MATERIALIZED (${lockInOrder(s, 'id = ANY ($3::text[])')})
-         UPDATE ${s}.items AS i SET
+        `WITH held AS MATERIALIZED (${lockInOrder(s, 'id = ANY ($3::text[])')}),
+         saved AS (UPDATE ${s}.items AS i SET
            state = u.state,
            -- An update without a snapshot (a row set apart) keeps the stored one, unreadable as it may be.
            snapshot = CASE WHEN u.keep_snapshot THEN i.snapshot ELSE u.snapshot END,
@@ -214,7 +217,8 @@ export function createPostgresStore(
            AS u (id, state, snapshot, due_at, set_outcome, outcome, keep_snapshot, machine_version)
          JOIN held ON held.id = u.id
          WHERE i.job_id = $1 AND i.id = u.id AND i.lease_owner = $2
-         RETURNING i.id`,
+         RETURNING i.id)${withHistory ? `, ${postgresHistoryCtes(s, 'saved', 11)}` : ''}
+         SELECT id FROM saved`,
         [
           jobId,
           owner,
@@ -226,6 +230,7 @@ export function createPostgresStore(
           batch.map((u) => encodeJson(u.outcome)),
           batch.map((u) => u.snapshot === undefined),
           batch.map((u) => (u.snapshot === undefined ? null : (u.machineVersion ?? null))),
+          ...(withHistory ? [history.ids, history.steps, history.at, history.keep] : []),
         ],
       );
       const written = new Set(rows.map((row) => row.id));
@@ -236,21 +241,25 @@ export function createPostgresStore(
       if (resets.length === 0) return [];
       if (lease) checkClaim(0, lease.leaseMs);
       // Rows locked in id order, as a worker's renewals and saves lock them, so neither deadlocks.
-      const { rows } = await (await use()).query<{ id: string }>(
-        `WITH locked AS MATERIALIZED (SELECT id FROM ${s}.items WHERE job_id = $1 AND id = ANY ($2::text[])
-           AND state = ANY ($3::text[]) ORDER BY id FOR UPDATE)
-         UPDATE ${s}.items AS i SET state = u.state, input = COALESCE(u.input, i.input), snapshot = u.snapshot,
-           machine_version = u.machine_version, outcome = u.outcome, due_at = NULL, updated_at = now(),
-           lease_owner = $9, lease_until = CASE WHEN $9::text IS NULL THEN NULL ELSE ${leaseUntil('$10')} END
-         FROM unnest($2::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[]) AS u (id, state, input, snapshot, outcome, machine_version)
-         JOIN locked ON locked.id = u.id
-         WHERE i.job_id = $1 AND i.id = u.id RETURNING i.id`,
-        [jobId, resets.map((r) => r.id), [...from], resets.map((r) => r.state),
-          resets.map((r) => (r.input === undefined ? null : encodeJson(r.input))),
-          resets.map((r) => encodeJson(r.snapshot)), resets.map((r) => encodeJson(r.outcome)), resets.map((r) => r.machineVersion ?? null),
-          lease?.owner ?? null, lease?.leaseMs ?? 0],
-      );
-      return rows.map((row) => row.id);
+      return inTransaction(await use(), async (client) => {
+        const { rows } = await client.query<{ id: string }>(
+          `WITH locked AS MATERIALIZED (SELECT id FROM ${s}.items WHERE job_id = $1 AND id = ANY ($2::text[])
+             AND state = ANY ($3::text[]) ORDER BY id FOR UPDATE)
+           UPDATE ${s}.items AS i SET state = u.state, input = COALESCE(u.input, i.input), snapshot = u.snapshot,
+             machine_version = u.machine_version, outcome = u.outcome, due_at = NULL, updated_at = now(),
+             lease_owner = $9, lease_until = CASE WHEN $9::text IS NULL THEN NULL ELSE ${leaseUntil('$10')} END
+           FROM unnest($2::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[]) AS u (id, state, input, snapshot, outcome, machine_version)
+           JOIN locked ON locked.id = u.id
+           WHERE i.job_id = $1 AND i.id = u.id RETURNING i.id`,
+          [jobId, resets.map((r) => r.id), [...from], resets.map((r) => r.state),
+            resets.map((r) => (r.input === undefined ? null : encodeJson(r.input))),
+            resets.map((r) => encodeJson(r.snapshot)), resets.map((r) => encodeJson(r.outcome)), resets.map((r) => r.machineVersion ?? null),
+            lease?.owner ?? null, lease?.leaseMs ?? 0],
+        );
+        const written = new Set(rows.map((row) => row.id));
+        await appendPostgresHistory(client, s, jobId, resets.filter((r) => written.has(r.id)));
+        return rows.map((row) => row.id);
+      });
     },
 
     async getItem(jobId, id) {
@@ -278,6 +287,7 @@ export function createPostgresStore(
     },
 
     ...postgresEndUserEvents(use, s),
+    ...postgresHistory(use, s),
 
     async counts(jobId) {
       const { rows } = await (await use()).query<{ state: ItemState; n: number }>(

@@ -85,6 +85,21 @@ const MIGRATIONS: readonly { version: number; sql: (s: string) => string }[] = [
     version: 4,
     sql: (s) => `ALTER TABLE ${s}.jobs ADD COLUMN paused_at timestamptz;`,
   },
+  {
+    // Each customer's steps (./history.ts): numbered per customer, pruned past the job's limit.
+    version: 5,
+    sql: (s) => `
+      CREATE TABLE ${s}.item_history (
+        job_id text NOT NULL,
+        item_id text NOT NULL,
+        n bigint NOT NULL,
+        at double precision NOT NULL,
+        step text NOT NULL,
+        PRIMARY KEY (job_id, item_id, n)
+      );
+      ALTER TABLE ${s}.jobs ADD COLUMN history_limit integer;
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;

@@ -6,6 +6,7 @@
  * job that one is running (./sqliteRunLock.ts).
  */
 import { sqliteEndUserEvents } from './endUserEvents.js';
+import { appendSqliteHistory, sqliteHistory } from './history.js';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -219,20 +220,23 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
         dueAt: u.dueAt,
         setOutcome: u.outcome === undefined ? 0 : 1,
         outcome: encodeJson(u.outcome),
+        history: u.history,
       }));
       const save = db.transaction(() => {
         const now = Date.now();
         const written: string[] = [];
         for (const r of rows) {
+          let saved: boolean;
           if (r.keepSnapshot) {
-            if (s.saveKeepSnapshot.run(r.state, r.dueAt, r.setOutcome, r.outcome, now, r.final, r.final, jobId, r.id, owner).changes === 1) written.push(r.id);
-            continue;
+            saved = s.saveKeepSnapshot.run(r.state, r.dueAt, r.setOutcome, r.outcome, now, r.final, r.final, jobId, r.id, owner).changes === 1;
+          } else {
+            const kept = r.final === 0
+              && s.saveSameState.run(r.snapshot, r.machineVersion, r.dueAt, r.setOutcome, r.outcome, now, jobId, r.id, owner, r.state).changes === 1;
+            saved = kept || s.save.run(r.state, r.snapshot, r.machineVersion, r.dueAt, r.setOutcome, r.outcome, now, r.final, r.final, jobId, r.id, owner).changes === 1;
           }
-          const kept = r.final === 0
-            && s.saveSameState.run(r.snapshot, r.machineVersion, r.dueAt, r.setOutcome, r.outcome, now, jobId, r.id, owner, r.state).changes === 1;
-          if (kept || s.save.run(r.state, r.snapshot, r.machineVersion, r.dueAt, r.setOutcome, r.outcome, now, r.final, r.final, jobId, r.id, owner).changes === 1) {
-            written.push(r.id);
-          }
+          if (!saved) continue;
+          if (r.history) appendSqliteHistory(db, jobId, r.id, r.history);
+          written.push(r.id);
         }
         return written;
       });
@@ -250,6 +254,7 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
           const input = r.input === undefined ? null : encodeJson(r.input);
           const leaseUntil = lease ? now + lease.leaseMs : null;
           s.reset.run(r.state, input, encodeJson(r.snapshot), r.machineVersion ?? null, encodeJson(r.outcome), now, lease?.owner ?? null, leaseUntil, jobId, r.id, row.state);
+          if (r.history) appendSqliteHistory(db, jobId, r.id, r.history);
           written.push(r.id);
         }
         return written;
@@ -279,6 +284,7 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
     },
 
     ...sqliteEndUserEvents(() => use().db),
+    ...sqliteHistory(() => use().db),
 
     async counts(jobId) {
       const counts = emptyCounts();

@@ -70,6 +70,21 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
     version: 4,
     sql: 'ALTER TABLE jobs ADD COLUMN paused_at INTEGER;',
   },
+  {
+    // Each customer's steps (./history.ts): numbered per customer, pruned past the job's limit.
+    version: 5,
+    sql: `
+      CREATE TABLE item_history (
+        job_id TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        step TEXT NOT NULL,
+        PRIMARY KEY (job_id, item_id, n)
+      ) WITHOUT ROWID;
+      ALTER TABLE jobs ADD COLUMN history_limit INTEGER;
+    `,
+  },
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;

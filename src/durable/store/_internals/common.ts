@@ -78,8 +78,11 @@ export function lastUpdatePerItem(updates: readonly ItemUpdate[]): ItemUpdate[] 
   if (updates.length < 2) return [...updates];
   const byId = new Map<string, ItemUpdate>();
   for (const update of updates) {
+    const before = byId.get(update.id);
     byId.delete(update.id);
-    byId.set(update.id, update);
+    // The state is the last one's, the history every one's: each step happened.
+    const steps = before?.history && update.history ? { history: { steps: [...before.history.steps, ...update.history.steps], keep: update.history.keep } } : {};
+    byId.set(update.id, { ...(before?.history && !update.history ? { history: before.history } : {}), ...update, ...steps });
   }
   return [...byId.values()];
 }
