@@ -5,7 +5,7 @@
  */
 import { errorOf, lostDuplicateFallback, retryOrFail, waitingStates } from './retryKit.js';
 import { END_USER_READ_BRANCHES, endUserStates, FOUND_FOR_END_USER } from './member.endUser.js';
-import { connectionOf, FINAL_STATES, initialMemberContext, LOST_MEMBER, memberOutputOf, recordStatusOf, rereadOnConflict, statusOf, STEP_TARGETS } from './member.parts.js';
+import { connectionOf, credentialFieldsReadOf, FINAL_STATES, initialMemberContext, LOST_MEMBER, memberOutputOf, recordStatusOf, rereadOnConflict, statusOf, STEP_TARGETS } from './member.parts.js';
 import { memberSetup, readOf } from './member.setup.js';
 
 /**
@@ -38,7 +38,7 @@ export const memberMachine = memberSetup.createMachine({
       invoke: {
         src: 'listCredentialFields',
         id: 'listCredentialFields',
-        input: ({ context }) => ({ institutionCode: context.institutionCode }),
+        input: ({ context }) => credentialFieldsReadOf(context),
         onDone: { target: 'creating', actions: { type: 'recordCredentialFields', params: ({ event }) => ({ fields: event.output }) } },
         onError: retryOrFail('resolvingCredentialFields', 'member'),
       },

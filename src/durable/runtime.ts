@@ -10,6 +10,7 @@ import type { ChallengeAnswer } from '../api/types.js';
 import type { CustomerInput } from '../input/types.js';
 import { createHub } from '../_internals/hub.js';
 import { answersForMember } from './challenges.js';
+import { createCredentialFieldCache, type CredentialFieldCache } from './credentialFields.js';
 import { createLifecycleEffects, type AnswerBox, type CredentialsSource } from './effects.js';
 import type { LiveItem } from './itemHost.js';
 import { runJob } from './jobRun.js';
@@ -73,6 +74,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
     return program;
   };
+  /** The credential fields each run in progress read: one cache per run, let go when it ends. */
+  const fieldCaches = new Set<CredentialFieldCache>();
   const live = new Map<string, Map<string, LiveItem>>();
   const wakers = new Set<() => void>();
   let closed = false;
@@ -104,7 +107,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const job = await store.getJob(jobId);
     if (!job) throw new Error(`job "${jobId}" does not exist: submit items to it first`);
     const context = { store, client, owner, leaseMs, hub, origins, options, closed: () => closed, live, wakers };
-    return runJob(context, job, programFor(job.kind), runOptions);
+    // An institution's fields are read once per run rather than once per member; a new run reads
+    // them afresh, so a job resumed days later does not create members with fields since retired.
+    const fields = createCredentialFieldCache(effects.listCredentialFields);
+    fieldCaches.add(fields);
+    try {
+      return await runJob(context, job, jobProgram(job.kind, { ...effects, listCredentialFields: fields.list }, options.options), runOptions);
+    } finally {
+      fieldCaches.delete(fields);
+    }
   }
 
   async function status(jobId: string): Promise<JobStatus> {
@@ -138,6 +149,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     credentials: given.size,
     memberOrigins: origins.size,
     answers: answers.size,
+    credentialFields: [...fieldCaches].reduce((n, cache) => n + cache.size, 0),
   });
 
   return { submit, run, status, answer, wakeMember: (ref: MemberRef) => wakeLiveMember(live, ref), events: hub, close, held };
