@@ -30,14 +30,14 @@ writeFileSync(join(dir, 'march.jsonl'), `${customers.map((c) => JSON.stringify(c
 
 console.log('terminal 1: mx-lifecycle onboard march.jsonl --rate 4 --json');
 const onboard = worker('onboard', 'march.jsonl', '--rate', '4', '--poll-interval-ms', '1000', '--json');
-let ended = false;
-void onboard.then(() => (ended = true));
+const run = { ended: false };
+void onboard.then(() => (run.ended = true));
 while (sandbox.state().users.length === 0) await sleep(50);
 
 console.log('terminal 2: mx-lifecycle pause --job march');
 process.stdout.write(`  ${(await mx('pause', '--job', 'march')).stdout}`);
 const pausedLine = () => workerSaid.split('\n').find((line) => line.includes('is paused'));
-while (!pausedLine() && !ended) await sleep(50);
+while (!pausedLine() && !run.ended) await sleep(50);
 console.log(`terminal 1 says: ${pausedLine()}`);
 const atPause = requests();
 await sleep(3_000);

@@ -31,6 +31,11 @@ export interface DeleteUserActorInput {
 }
 export interface ListCredentialFieldsActorInput {
   institutionCode: string;
+  /**
+   * The field guids a create was refused with (`credentials_stale`): read the fields again, unless
+   * the fields at hand are other ones already. Absent on a member's first read.
+   */
+  stale?: string[];
 }
 
 /** One credential field of an institution, without any value. */

@@ -5,7 +5,7 @@
  */
 import { errorOf, lostDuplicateFallback, retryOrFail, waitingStates } from './retryKit.js';
 import { END_USER_READ_BRANCHES, endUserStates, FOUND_FOR_END_USER } from './member.endUser.js';
-import { connectionOf, FINAL_STATES, initialMemberContext, LOST_MEMBER, memberOutputOf, recordStatusOf, rereadOnConflict, statusOf, STEP_TARGETS } from './member.parts.js';
+import { connectionOf, credentialFieldsReadOf, FINAL_STATES, initialMemberContext, LOST_MEMBER, memberOutputOf, recordStatusOf, rereadOnConflict, statusOf, STEP_TARGETS } from './member.parts.js';
 import { memberSetup, readOf } from './member.setup.js';
 
 /**
@@ -38,7 +38,7 @@ export const memberMachine = memberSetup.createMachine({
       invoke: {
         src: 'listCredentialFields',
         id: 'listCredentialFields',
-        input: ({ context }) => ({ institutionCode: context.institutionCode }),
+        input: ({ context }) => credentialFieldsReadOf(context),
         onDone: { target: 'creating', actions: { type: 'recordCredentialFields', params: ({ event }) => ({ fields: event.output }) } },
         onError: retryOrFail('resolvingCredentialFields', 'member'),
       },
@@ -49,11 +49,20 @@ export const memberMachine = memberSetup.createMachine({
         src: 'createMember',
         id: 'createMember',
         input: ({ context }) => connectionOf(context),
-        // A created member starts aggregating by itself: go straight to polling.
-        onDone: {
-          target: 'polling',
-          actions: [{ type: 'recordMember', params: ({ event }) => ({ member: event.output }) }, 'startPolling'],
-        },
+        // A created member starts aggregating by itself, and the create's answer says so: its first
+        // status read waits a poll interval (or for the webhook that ends the wait), since a read
+        // right away would only say again what the answer said.
+        onDone: [
+          {
+            guard: { type: 'isAggregatingWithoutNews', params: ({ event }) => ({ member: event.output }) },
+            target: '#member.polling.waitingToPoll',
+            actions: [{ type: 'recordMember', params: ({ event }) => ({ member: event.output }) }, 'startPolling', 'schedulePoll'],
+          },
+          {
+            target: 'polling',
+            actions: [{ type: 'recordMember', params: ({ event }) => ({ member: event.output }) }, 'startPolling'],
+          },
+        ],
         onError: [
           { guard: { type: 'isDuplicate', params: errorOf }, target: 'recoveringDuplicate', actions: { type: 'recordDuplicate', params: errorOf } },
           {
@@ -64,6 +73,8 @@ export const memberMachine = memberSetup.createMachine({
           ...retryOrFail('creating', 'member'),
         ],
       },
+      // A webhook can outrun the create's answer (a fast aggregation): the first read is then not put off.
+      on: { 'member.status.changed': { actions: 'noteStatusChanged' } },
     },
     recoveringDuplicate: {
       description: 'The member already exists: reading the guid MX named, or finding it by external id.',

@@ -3,6 +3,7 @@
  * a retry runs again, and its starting context. The statechart itself is member.machine.ts.
  */
 import type { MxMemberStatus } from '../src/api/types.js';
+import type { ListCredentialFieldsActorInput } from './actors.js';
 import { lostDuplicateError } from './errors.js';
 import type { StatusParams } from './member.setup.js';
 import type { MemberContext, MemberInput, MemberOutput, MemberStep } from './member.types.js';
@@ -135,4 +136,19 @@ export function connectionOf(context: MemberContext) {
     institutionCode: context.institutionCode,
     credentialFields: context.credentialFields,
   };
+}
+
+/**
+ * What the read of the institution's credential fields gets: after a create said the fields are
+ * stale, the guids it used, so the runtime reads them again rather than hand the same ones back.
+ *
+ * @example
+ * ```ts
+ * credentialFieldsReadOf(context); // { institutionCode: 'mxbank' }, or with stale: ['CRD-1', …] after a refusal
+ * ```
+ */
+export function credentialFieldsReadOf(context: MemberContext): ListCredentialFieldsActorInput {
+  return context.credentialRefreshes > 0
+    ? { institutionCode: context.institutionCode, stale: context.credentialFields.map((field) => field.guid) }
+    : { institutionCode: context.institutionCode };
 }

@@ -88,6 +88,9 @@ export const memberSetup = setup({
     isFoundForEndUser: ({ context }, params: { member: MxMember | null }) => byEndUser(context) && params.member !== null,
     isNotFound: (_, params: ErrorParams) => isKind(params.error, 'not_found'),
     isBeingAggregated: (_, params: ReadParams) => params.aggregating,
+    /** The create's answer says the member aggregates, and no webhook said it changed meanwhile. */
+    isAggregatingWithoutNews: ({ context }, params: { member: MxMember | null }) =>
+      params.member?.is_being_aggregated === true && context.statusChangedWhileCreating !== true,
     isBeingAggregatedWithPollsLeft: ({ context }, params: ReadParams) => params.aggregating && pollsLeft(context),
     isChallengeExpired: (_, params: ErrorParams) => isKind(params.error, 'challenge_expired'),
     canRefreshCredentials: ({ context }, params: ErrorParams) =>
@@ -127,7 +130,8 @@ export const memberSetup = setup({
       ...clearedRetry,
     })),
     recordStatus: assign((_, params: { status: ConnectionStatus | null }) => ({ connectionStatus: params.status, ...clearedRetry })),
-    startPolling: assign({ polls: 0, nextPollAt: null, ...clearedRetry }),
+    startPolling: assign({ polls: 0, nextPollAt: null, statusChangedWhileCreating: false, ...clearedRetry }),
+    noteStatusChanged: assign({ statusChangedWhileCreating: true }),
     // A read due later than one already scheduled (after a wake-up) keeps the earlier time.
     schedulePoll: assign(({ context }) => ({
       polls: context.polls + 1,

@@ -79,6 +79,8 @@ export interface MemberContext extends RetryContext<MemberStep> {
   endUserBy?: number | null;
   /** Epoch ms of the next fallback check while waiting for the end user. */
   nextEndUserCheckAt?: number | null;
+  /** A webhook said the member changed before its create answered; missing in snapshots written before it was kept. */
+  statusChangedWhileCreating?: boolean;
 }
 
 export type MemberOutcome = 'connected' | 'needsAction' | 'failed';

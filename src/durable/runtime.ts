@@ -10,6 +10,7 @@ import type { ChallengeAnswer } from '../api/types.js';
 import type { CustomerInput } from '../input/types.js';
 import { createHub } from '../_internals/hub.js';
 import { answersForMember } from './challenges.js';
+import { createCredentialFieldCache, type CredentialFieldCache } from './credentialFields.js';
 import { createLifecycleEffects, type AnswerBox, type CredentialsSource } from './effects.js';
 import type { LiveItem } from './itemHost.js';
 import { runJob } from './jobRun.js';
@@ -78,6 +79,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
     return program;
   };
+  /** The credential fields each run in progress read: one cache per run, let go when it ends. */
+  const fieldCaches = new Set<CredentialFieldCache>();
   const live = new Map<string, Map<string, LiveItem>>();
   const pauses = new Map<string, PauseWatch>();
   const wakers = new Set<() => void>();
@@ -110,10 +113,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const job = await store.getJob(jobId);
     if (!job) throw new Error(`job "${jobId}" does not exist: submit items to it first`);
     const context = { store, client, owner, leaseMs, hub, origins, steps, options, closed: () => closed, live, wakers, pauses };
+    // An institution's fields are read once per run rather than once per member; a new run reads
+    // them afresh, so a job resumed days later does not create members with fields since retired.
+    const fields = createCredentialFieldCache(effects.listCredentialFields);
+    fieldCaches.add(fields);
     // Each run has its own gate in front of its effects: a pause stops this job, not the others.
     const gate = createPauseGate();
-    const program = jobProgram(job.kind, gatedEffects(effects, gate), options.options, { sleepUntil: gatedSleepUntil(gate) });
-    return runJob(context, job, program, { ...runOptions, gate });
+    const program = jobProgram(job.kind, gatedEffects({ ...effects, listCredentialFields: fields.list }, gate), options.options, { sleepUntil: gatedSleepUntil(gate) });
+    try {
+      return await runJob(context, job, program, { ...runOptions, gate });
+    } finally {
+      fieldCaches.delete(fields);
+    }
   }
 
   async function setPaused(jobId: string, paused: boolean) {
@@ -155,6 +166,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     credentials: given.size,
     memberOrigins: origins.size,
     answers: answers.size,
+    credentialFields: [...fieldCaches].reduce((n, cache) => n + cache.size, 0),
   });
 
   return {

@@ -115,7 +115,8 @@ export interface Runtime {
   /**
    * What the runtime holds in memory now: items live on this worker, customers whose credentials
    * are held (submitted and not final yet), members whose callback payload is held (those of live
-   * items), and MFA answers not sent yet. None of them grows with the customers that finish.
+   * items), MFA answers not sent yet, and the institutions whose credential fields the runs in
+   * progress read. None of them grows with the customers that finish.
    */
   held(): RuntimeHeld;
 }
@@ -126,4 +127,6 @@ export interface RuntimeHeld {
   credentials: number;
   memberOrigins: number;
   answers: number;
+  /** Institutions whose credential fields (metadata, no values) the runs in progress hold. */
+  credentialFields: number;
 }

@@ -15,6 +15,7 @@ import { resolveSandboxOptions, type SandboxOptions } from './options.js';
 import { renderError, type SandboxError } from './renderError.js';
 import { HANDLERS, isWriteRoute, takesNoBody } from './routes.js';
 import { matchRoute, type RouteMatch } from './router.js';
+import { routeKey } from './routeTemplates.js';
 import { StatsRecorder, type SandboxStats } from './stats.js';
 import { SandboxStore, type SandboxMember, type SandboxUser } from './store.js';
 import { TokenBucket } from './tokenBucket.js';
@@ -179,8 +180,7 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     answer();
   };
 
-  const api = (req: IncomingMessage, res: ServerResponse, path: string, query: string): void => {
-    const route = matchRoute(path);
+  const api = (req: IncomingMessage, res: ServerResponse, route: RouteMatch | undefined, query: string): void => {
     if (route?.name === 'token') return issueToken(req, res);
     const accept = req.headers.accept;
     if (accept !== undefined && !acceptable(accept)) return sendError(res, { case: 'not_acceptable' });
@@ -237,9 +237,11 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     // The end user's pages are no API: no client auth (the URL's token is the bearer), no rate limit, no faults.
     if (pages(req, res, path)) return;
     stats.requests++;
+    const route = matchRoute(path);
+    stats.route(routeKey(req.method ?? 'GET', route?.name, versionOf(req.headers['accept-version'], false) ?? 'v20111101'));
     const run = (): void => {
       try {
-        api(req, res, path, q === -1 ? '' : url.slice(q + 1));
+        api(req, res, route, q === -1 ? '' : url.slice(q + 1));
       } catch {
         if (!res.headersSent) sendError(res, { case: 'server_error' });
       }

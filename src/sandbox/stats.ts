@@ -1,6 +1,6 @@
 /**
- * What the sandbox counts for its ground-truth endpoint: requests, statuses, 429s, faults,
- * tokens, and the highest request rate any client reached in a sliding second.
+ * What the sandbox counts for its ground-truth endpoint: requests (in all and by route), statuses,
+ * 429s, faults, tokens, and the highest request rate any client reached in a sliding second.
  */
 import type { FaultKind } from './options.js';
 import { SlidingWindow } from '../_internals/slidingWindow.js';
@@ -8,6 +8,12 @@ import { SlidingWindow } from '../_internals/slidingWindow.js';
 export interface SandboxStats {
   /** API requests, including `/oauth/token`, excluding `/__sandbox/*`. */
   requests: number;
+  /**
+   * The same requests by method and path template, in the template of the API version each asked
+   * for (`POST /users/{user_guid}/members`, `GET /users/{user_identifier}/members/{member_identifier}/status`);
+   * an unknown path counts as `METHOD (no route)`. The counts add up to `requests`.
+   */
+  byRoute: Record<string, number>;
   /** Responses by status; a reset connection counts under `reset`. */
   byStatus: Record<string, number>;
   rateLimited: number;
@@ -24,12 +30,18 @@ export class StatsRecorder {
   faultsInjected = 0;
   tokensIssued = 0;
   private byStatus = new Map<string, number>();
+  private byRoute = new Map<string, number>();
   private faultsByKind = new Map<FaultKind, number>();
   private windows = new Map<string, SlidingWindow>();
 
   status(status: number | 'reset'): void {
     const k = String(status);
     this.byStatus.set(k, (this.byStatus.get(k) ?? 0) + 1);
+  }
+
+  /** Counts one request under its `routeKey`. */
+  route(key: string): void {
+    this.byRoute.set(key, (this.byRoute.get(key) ?? 0) + 1);
   }
 
   fault(kind: FaultKind): void {
@@ -50,6 +62,7 @@ export class StatsRecorder {
     this.faultsInjected = 0;
     this.tokensIssued = 0;
     this.byStatus.clear();
+    this.byRoute.clear();
     this.faultsByKind.clear();
     this.windows.clear();
   }
@@ -59,6 +72,7 @@ export class StatsRecorder {
     for (const w of this.windows.values()) maxObservedRate = Math.max(maxObservedRate, w.max);
     return {
       requests: this.requests,
+      byRoute: Object.fromEntries(this.byRoute),
       byStatus: Object.fromEntries(this.byStatus),
       rateLimited: this.rateLimited,
       faultsInjected: this.faultsInjected,

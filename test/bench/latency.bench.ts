@@ -1,6 +1,6 @@
 /**
  * Latency: whether default flags keep a known rate limit full when the API is slow. 2,000
- * customers × 1 member (4 requests each: user, credential fields, member, status) against a
+ * customers × 1 member (3 requests each: user, member, status; and one read of the credential fields) against a
  * sandbox limited to 100 requests/s that adds 0, 300 or 1,500 ms to every request, in a process of
  * its own. `mx-lifecycle onboard --rate 100` with default flags (`--concurrency auto`) beside the
  * same job with `--concurrency 16` (the old default), in the same run.

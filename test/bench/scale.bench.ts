@@ -40,11 +40,11 @@ async function timeStatus(dir: string, job: string): Promise<number> {
 /** Runs `status` every STATUS_EVERY_MS, one at a time, until `stop()`; resolves every latency. */
 function pollStatus(dir: string, job: string): { stop(): Promise<number[]> } {
   const latencies: number[] = [];
-  let stopped = false;
+  const poller = { stopped: false };
   const loop = (async () => {
-    while (!stopped) {
+    while (!poller.stopped) {
       await new Promise((resolve) => setTimeout(resolve, STATUS_EVERY_MS));
-      if (stopped) break;
+      if (poller.stopped) break;
       try {
         latencies.push(await timeStatus(dir, job));
       } catch {
@@ -54,7 +54,7 @@ function pollStatus(dir: string, job: string): { stop(): Promise<number[]> } {
   })();
   return {
     async stop() {
-      stopped = true;
+      poller.stopped = true;
       await loop;
       return latencies;
     },

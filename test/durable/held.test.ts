@@ -57,8 +57,12 @@ it('lets go of each customer\'s credentials and callback payloads once it is fin
       expect(at.credentials).toBe(CUSTOMERS - at.finals);
       // One member each: payloads only for the items live on this worker.
       expect(at.memberOrigins).toBeLessThanOrEqual(at.liveItems);
+      // One institution: its fields, read once for the run, are all the run holds of them.
+      expect(at.credentialFields).toBe(1);
     }
-    expect(runtime.held()).toEqual({ liveItems: 0, credentials: 0, memberOrigins: 0, answers: 0 });
+    // The run is over: its credential fields went with it.
+    expect(runtime.held()).toEqual({ liveItems: 0, credentials: 0, memberOrigins: 0, answers: 0, credentialFields: 0 });
+    expect(sandbox.state().stats.byRoute['GET /institutions/{institution_identifier}/credentials']).toBe(1);
     // The watch follows no machine of a finished customer and holds whole views of the latest 10 only.
     expect(watch.held()).toMatchObject({ indexed: CUSTOMERS, live: 0, recent: 10, sessions: 0 });
     expect(watch.counts().items).toMatchObject({ done: CUSTOMERS - 18, needsAction: 18 });

@@ -52,8 +52,16 @@ export function scripted(script: Partial<Record<LifecycleActorName, Outcome[]>>,
 export const endlessSleep = fromPromise<void, { until: number }>(() => new Promise<never>(() => {}));
 
 export const user = (guid = 'USR-1', id = 'cust-1'): MxUser => ({ guid, id, email: null, is_disabled: false, metadata: null });
-export const member = (status: ConnectionStatus | null = 'CREATED', guid = 'MBR-1', id = 'cust-1-bank'): MxMember => ({
-  guid, id, user_guid: 'USR-1', institution_code: 'mxbank', connection_status: status, is_being_aggregated: true, aggregated_at: null,
+/**
+ * A member as create, find, aggregate and resume answer. `is_being_aggregated` is null (the answer
+ * does not say) unless given: after such a create the member reads its status at once, and the
+ * scripted reads say how the aggregation goes. A create that says `true` puts the first read off by
+ * a poll interval (test/machines/createAnswer.test.ts).
+ */
+export const member = (
+  status: ConnectionStatus | null = 'CREATED', guid = 'MBR-1', id = 'cust-1-bank', is_being_aggregated: boolean | null = null,
+): MxMember => ({
+  guid, id, user_guid: 'USR-1', institution_code: 'mxbank', connection_status: status, is_being_aggregated, aggregated_at: null,
 });
 /** A status read; MX reports `is_being_aggregated` true while the aggregation runs, false once its status is the outcome. */
 export const status = (
