@@ -14,6 +14,11 @@ export interface SandboxStats {
   faultsInjected: number;
   faultsByKind: Partial<Record<FaultKind, number>>;
   tokensIssued: number;
+  /**
+   * `POST …/members/{guid}/aggregate` requests that reached the endpoint (authenticated, within the
+   * rate limit), whether they started an aggregation or answered 202 without one.
+   */
+  aggregateRequests: number;
   /** The most requests any client made in one sliding 1-s window (`/oauth/token` excluded). */
   maxObservedRate: number;
 }
@@ -23,6 +28,7 @@ export class StatsRecorder {
   rateLimited = 0;
   faultsInjected = 0;
   tokensIssued = 0;
+  aggregateRequests = 0;
   private byStatus = new Map<string, number>();
   private faultsByKind = new Map<FaultKind, number>();
   private windows = new Map<string, SlidingWindow>();
@@ -49,6 +55,7 @@ export class StatsRecorder {
     this.rateLimited = 0;
     this.faultsInjected = 0;
     this.tokensIssued = 0;
+    this.aggregateRequests = 0;
     this.byStatus.clear();
     this.faultsByKind.clear();
     this.windows.clear();
@@ -64,6 +71,7 @@ export class StatsRecorder {
       faultsInjected: this.faultsInjected,
       faultsByKind: Object.fromEntries(this.faultsByKind),
       tokensIssued: this.tokensIssued,
+      aggregateRequests: this.aggregateRequests,
       maxObservedRate,
     };
   }
