@@ -14,6 +14,7 @@ import type { LifecycleEffects } from '../../machines/provide.js';
 import type { ChallengeAnswer, CredentialValue, MxClient } from '../api/types.js';
 import type { ApiError } from '../errors/types.js';
 import { createEndUserEffects } from './endUserEffects.js';
+import { createRefreshAggregate } from './refreshEffects.js';
 import { memberKey, type AnswerBox } from './perMember.js';
 
 /** What a credentials source is asked for: one member's login, at the moment it is created. */
@@ -249,5 +250,6 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
     },
     deleteMember: (input, signal) => client.deleteMember(input.userGuid, input.memberGuid, { signal }),
     ...createEndUserEffects(client, credentials),
+    aggregateForRefresh: createRefreshAggregate(client),
   };
 }

@@ -15,11 +15,13 @@ import type { LiveItem } from './itemHost.js';
 import { runJob } from './jobRun.js';
 import { createGivenCredentials, memberKey } from './perMember.js';
 import { jobProgram, type JobProgram } from './programs.js';
-import type { JobStatus, RunResult, Runtime, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
+import { planRefresh } from './refreshPlan.js';
+import { refreshTally } from './refreshTally.js';
+import type { JobStatus, RefreshOptions, RefreshResult, RunResult, Runtime, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
 import type { FinalItemState, JobKind, SnapshotStore } from './store.js';
 import { createMemberOrigins, wakeLiveMember, type MemberRef } from './wake.js';
 
-export type { JobStatus, RunResult, Runtime, RuntimeEvent, RuntimeEventMap, RuntimeHeld, RuntimeOptions } from './runtimeTypes.js';
+export type { JobStatus, RefreshOptions, RefreshResult, RunResult, Runtime, RuntimeEvent, RuntimeEventMap, RuntimeHeld, RuntimeOptions } from './runtimeTypes.js';
 
 const SUBMIT_BATCH = 500;
 
@@ -107,6 +109,22 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return runJob(context, job, programFor(job.kind), runOptions);
   }
 
+  async function refresh(sourceJobId: string, refreshOptions: RefreshOptions = {}): Promise<RefreshResult> {
+    await init();
+    const { minAggregationIntervalMs, customers, signal } = refreshOptions;
+    const plan = await planRefresh(store, sourceJobId, {
+      ...(customers ? { customers } : {}),
+      options: { ...options.options, ...(minAggregationIntervalMs === undefined ? {} : { minAggregationIntervalMs }) },
+    });
+    const base = { sourceJobId, resumed: plan.resumed };
+    if (!plan.resumed && plan.added === 0) {
+      // No customer has a connected member: no job is made, nothing is sent.
+      return { ...base, jobId: plan.jobId, halted: null, counts: await store.counts(plan.jobId), members: await refreshTally(store, plan.jobId) };
+    }
+    const result = await run(plan.jobId, signal ? { signal } : {});
+    return { ...base, ...result, members: await refreshTally(store, plan.jobId) };
+  }
+
   async function status(jobId: string): Promise<JobStatus> {
     await init();
     const [job, counts] = await Promise.all([store.getJob(jobId), store.counts(jobId)]);
@@ -140,5 +158,5 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     answers: answers.size,
   });
 
-  return { submit, run, status, answer, wakeMember: (ref: MemberRef) => wakeLiveMember(live, ref), events: hub, close, held };
+  return { submit, run, refresh, status, answer, wakeMember: (ref: MemberRef) => wakeLiveMember(live, ref), events: hub, close, held };
 }
