@@ -108,7 +108,7 @@ async function freeJobId(store: SnapshotStore, base: string): Promise<string> {
 export async function planRefresh(store: SnapshotStore, sourceJobId: string, options: RefreshPlanOptions = {}): Promise<RefreshPlan> {
   const source = await store.getJob(sourceJobId);
   if (!source) throw problem('no_job', `no job ${sourceJobId} in this store`);
-  if (source.kind !== 'onboard') throw problem('not_onboarding', `job ${sourceJobId} is an ${source.kind} job: refresh takes the onboarding job whose members it aggregates again`);
+  if (source.kind !== 'onboard') throw problem('not_onboarding', `job ${sourceJobId} is ${source.kind === 'offboard' ? 'an' : 'a'} ${source.kind} job: refresh takes the onboarding job whose members it aggregates again`);
   const only = options.customers && options.customers.length > 0 ? new Set(options.customers) : null;
   for (const id of only ?? []) {
     if (!(await store.getItem(sourceJobId, id))) throw problem('unknown_customer', `--customer ${id} is not in job ${sourceJobId}`);
