@@ -6,12 +6,16 @@
  */
 import { formatDuration, durationFlag } from './duration.js';
 import type { Command } from './command.js';
-import { checkJobName, JOB_FLAGS_USAGE, jobSettingsFromFlags, usageProblem } from './flags.js';
+import { JOB_FLAGS_USAGE, jobSettingsFromFlags, usageProblem } from './flags.js';
 import { openJob } from './jobStore.js';
 import { EXIT_OK, guarded } from './output.js';
 import { explainingEnvironment } from './environment.js';
 import { defaultReportOf } from './storeUrl.js';
 import { defaultLifecycleOptions } from '../../machines/options.js';
+import { refreshJobIdOf } from '../durable/refreshPlan.js';
+
+/** The longest name `--job` takes (flags.ts); a refresh job's name keeps room for a `-N` suffix. */
+const MAX_JOB_NAME = 100;
 
 /** Onboard's flags that mean nothing to a refresh (it creates nothing and answers no MFA). */
 const NOT_FOR_REFRESH = /^ {2}--(mfa-wait|links-|public-url|end-user|oauth|widget|inspect |dashboard|log)/;
@@ -64,6 +68,10 @@ async function run(argv: string[]): Promise<number> {
   const settings = jobSettingsFromFlags(rest, 'refresh', process.env, { inputOptional: true });
   if (settings.input !== '') throw usageProblem(`unexpected argument '${settings.input}' (refresh reads the job's members from its store; name the job with --job)`);
   const minAggregationIntervalMs = durationFlag('min-aggregation-interval', interval);
+  // The refresh job's name must pass as --job for status, export and a later refresh.
+  if (refreshJobIdOf(settings.job, 0).length > MAX_JOB_NAME - 3) {
+    throw usageProblem(`--job ${settings.job} is too long for a refresh job's name (${settings.job}.refresh.<UTC time>): at most ${MAX_JOB_NAME - 3 - (refreshJobIdOf('', 0).length)} characters`);
+  }
   const opened = await openJob('refresh', settings.job, settings.store);
   if (typeof opened === 'number') return opened;
   const { planRefresh, isRefreshProblem } = await import('../durable/index.js');
@@ -85,8 +93,6 @@ async function run(argv: string[]): Promise<number> {
       : `mx-lifecycle refresh: job ${settings.job} has no connected member${customers.length > 0 ? ' among those customers' : ''}: nothing to refresh\n`);
     return EXIT_OK;
   }
-  // The refresh job's name must pass as --job for status, export and a later refresh.
-  checkJobName(plan.jobId);
   process.stderr.write(`mx-lifecycle refresh: ${plan.resumed ? 'resuming the unfinished' : 'starting'} refresh job ${plan.jobId} of ${settings.job}${plan.resumed && customers.length > 0 ? ' (as it was: --customer applies to a new refresh)' : ''}\n`);
   const reportGiven = rest.some((arg) => arg === '--report' || arg.startsWith('--report='));
   const { runJob } = await import('./runJob.js');

@@ -114,6 +114,10 @@ export interface Runtime {
    * Aggregates the connected members of onboarding job `sourceJobId` again, as a refresh job of
    * its own (`<job>.refresh.<UTC time>`; an unfinished one is resumed instead), and runs it to its end.
    * Throws a `RefreshProblem` when the job is missing, is not an onboarding job, or lacks a customer.
+   *
+   * @example
+   * const result = await runtime.refresh('march', { minAggregationIntervalMs: 3 * 3_600_000 });
+   * console.log(result.jobId, result.members.refreshed, result.members.skipped, result.members.nextRefreshAt);
    */
   refresh(sourceJobId: string, options?: RefreshOptions): Promise<RefreshResult>;
   /** Answers a member's open MFA challenges (answers by challenge guid, or `{guid, value}` pairs). */
