@@ -147,6 +147,27 @@ export interface AdoptMemberActorInput {
   externalId: string;
 }
 
+/**
+ * What `aggregateForRefresh` gets: the member, when the refresh decided to aggregate it, and what the
+ * read before that decision saw. A restored machine runs the effect again with this same input:
+ * the effect then reads the member first and sends no second aggregate when one already started.
+ */
+export interface RefreshAggregateActorInput extends MemberRefActorInput {
+  decidedAt: number;
+  seenAggregatedAt: string | null;
+  seenSuccessfullyAggregatedAt: string | null;
+}
+
+/** What `aggregateForRefresh` resolves with. */
+export interface RefreshAggregateActorOutput {
+  /** Whether this call sent the aggregate request (false: an earlier one got through, seen by a read). */
+  sent: boolean;
+  /** Whether an aggregation runs or ran since the read: false means MX started none (202, throttled). */
+  started: boolean;
+  connectionStatus: MxMember['connection_status'];
+  successfullyAggregatedAt: string | null;
+}
+
 /** Every effect actor by name, with its input and its resolved value. */
 export interface LifecycleActorContracts {
   createUser: { input: CreateUserActorInput; output: MxUser };
@@ -165,6 +186,7 @@ export interface LifecycleActorContracts {
   chooseConnect: { input: ChooseConnectActorInput; output: 'credentials' | 'oauth' };
   findEndUserMember: { input: FindEndUserMemberActorInput; output: MxMember | null };
   adoptMember: { input: AdoptMemberActorInput; output: MxMember };
+  aggregateForRefresh: { input: RefreshAggregateActorInput; output: RefreshAggregateActorOutput };
 }
 
 export type LifecycleActorName = keyof LifecycleActorContracts;

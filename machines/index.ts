@@ -13,6 +13,10 @@ export {
   type OffboardingStep, type OffboardedMember, type DeletionOutcome,
 } from './offboarding.machine.js';
 export { onboardingMachine, memberActorId, type OnboardingEvent } from './onboarding.machine.js';
+export { refreshMachine } from './refresh.machine.js';
+export type {
+  RefreshInput, RefreshMemberInput, RefreshContext, RefreshEvent, RefreshOutput, RefreshedMember, RefreshMemberOutcome, RefreshReason, RefreshStep,
+} from './refresh.types.js';
 export type { OnboardingInput, OnboardingContext, OnboardingOutput, OnboardingOutcome, MemberResult } from './onboarding.types.js';
 export type { JobResumeEvent } from './events.js';
 export {
@@ -22,6 +26,7 @@ export {
   type MemberRefActorInput, type AnswerChallengeActorInput, type AnswerChallengeActorOutput, type ResumeAggregationActorInput,
   type SleepUntilActorInput, type CredentialFieldRef, type ChallengeSummary,
   type ChooseConnectActorInput, type FindEndUserMemberActorInput, type AdoptMemberActorInput,
+  type RefreshAggregateActorInput, type RefreshAggregateActorOutput,
 } from './actors.js';
 export { provideEffects, fromEffect, type LifecycleEffect, type LifecycleEffects, type ProvideOptions } from './provide.js';
 export { defaultLifecycleOptions, resolveLifecycleOptions, type LifecycleOptions, type ResolvedLifecycleOptions } from './options.js';

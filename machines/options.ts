@@ -38,6 +38,12 @@ export interface LifecycleOptions {
    */
   endUserPollMs: number;
   /**
+   * A refresh sends no aggregate for a member whose last successful aggregation is more recent
+   * than this: MX "cannot run a new aggregation within three hours of a successful aggregation"
+   * (docs.mx.com/aggregation/guides/introduction).
+   */
+  minAggregationIntervalMs: number;
+  /**
    * Seeds the backoff jitter. Left out, it is derived from the external id, which spreads the
    * retries of different customers apart while keeping each one's schedule reproducible.
    */
@@ -58,6 +64,7 @@ export const defaultLifecycleOptions: Readonly<LifecycleOptions> = Object.freeze
   statusRetryDelayMs: 15 * 60_000,
   endUserWaitMs: 14 * 24 * 3_600_000,
   endUserPollMs: 3_600_000,
+  minAggregationIntervalMs: 3 * 3_600_000,
 });
 
 /** Options as they sit in context: every field present, the seed fixed. */

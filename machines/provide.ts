@@ -10,6 +10,7 @@ import type { LifecycleActorContracts, SleepUntilActorInput } from './actors.js'
 import { memberMachine } from './member.machine.js';
 import { offboardingMachine } from './offboarding.machine.js';
 import { onboardingMachine } from './onboarding.machine.js';
+import { refreshMachine } from './refresh.machine.js';
 import { userMachine } from './user.machine.js';
 
 /**
@@ -47,7 +48,7 @@ export interface ProvideOptions {
 }
 
 /**
- * The four machines with these effects provided; onboarding gets the provided user and member
+ * The five machines with these effects provided; onboarding gets the provided user and member
  * machines as its children. Effects left out keep their "must be provided" placeholder.
  *
  * @example
@@ -79,5 +80,6 @@ export function provideEffects(effects: Partial<LifecycleEffects>, options: Prov
     actors: { ...actor('findUser'), ...actor('findMember'), ...actor('deleteMember'), ...actor('deleteUser'), ...sleep },
   });
   const onboarding = onboardingMachine.provide({ actors: { user, member } });
-  return { user, member, offboarding, onboarding };
+  const refresh = refreshMachine.provide({ actors: { ...actor('readMemberStatus'), ...actor('aggregateForRefresh'), ...sleep } });
+  return { user, member, offboarding, onboarding, refresh };
 }

@@ -16,7 +16,7 @@ describe('README', () => {
     expect(readme).toContain(renderTransitionTable());
   });
 
-  it.each(['onboard', 'offboard', 'status', 'demo', 'sandbox', 'dashboard', 'answer', 'retry', 'check', 'cancel', 'export', 'history'])('documents every flag of `%s`', async (name) => {
+  it.each(['onboard', 'offboard', 'status', 'demo', 'sandbox', 'dashboard', 'answer', 'retry', 'check', 'cancel', 'export', 'history', 'refresh'])('documents every flag of `%s`', async (name) => {
     const { command } = (await import(`../src/cli/${name}.ts`)) as { command: { usage: string } };
     const flags = [...new Set(command.usage.match(/--[a-z][a-z-]+/g) ?? [])];
     expect(flags.length).toBeGreaterThan(0);

@@ -43,6 +43,7 @@ export const memberSchema = z.looseObject({
   is_oauth: flag,
   oauth_window_uri: text,
   aggregated_at: text,
+  successfully_aggregated_at: text,
   name: text,
 });
 

@@ -31,6 +31,8 @@ export interface MxMember {
   connection_status_message?: string | null;
   is_being_aggregated: boolean | null;
   aggregated_at: string | null;
+  /** When an aggregation of the member last succeeded. */
+  successfully_aggregated_at?: string | null;
   name?: string | null;
   /** Whether the member connects through OAuth (the end user authorises at the institution). */
   is_oauth?: boolean | null;

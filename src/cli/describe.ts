@@ -68,6 +68,8 @@ function memberReason(member: Record<string, unknown>): string | null {
   const outcome = asString(member.outcome);
   const status = asString(member.connectionStatus);
   if (outcome === 'connected' || outcome === 'deleted' || outcome === 'alreadyGone') return null;
+  // A refresh's skipped member (it has a next time) is a normal ending, as a refreshed one is.
+  if (outcome === 'refreshed' || (outcome === 'skipped' && 'nextRefreshAt' in member)) return null;
   if (outcome === 'skipped') return `${id}: not tried (the user could not be created)`;
   if (outcome === 'failed') {
     const shown = status ? `${status}${STATUS_ADVICE[status] ? ` (${STATUS_ADVICE[status]})` : ''}` : null;
@@ -82,6 +84,13 @@ function memberReason(member: Record<string, unknown>): string | null {
     return `${id}: ${(why && NEEDS_ACTION_REASONS[why]) ?? why ?? 'needs action'}${status ? ` (status ${status})` : ''}`;
   }
   return `${id}: ${outcome === 'pending' || outcome === null ? 'not finished' : outcome}`;
+}
+
+/** A finished refresh customer: how many members were refreshed and skipped, and the earliest next time. */
+function refreshReason(members: Record<string, unknown>[]): string {
+  const refreshed = members.filter((m) => m.outcome === 'refreshed').length;
+  const next = members.map((m) => asString(m.nextRefreshAt)).filter((t): t is string => t !== null).toSorted()[0];
+  return `${refreshed} member(s) refreshed, ${members.length - refreshed} skipped${next ? ` (next refresh possible from ${next})` : ''}`;
 }
 
 /**
@@ -147,6 +156,8 @@ export function describeItem(state: ItemState, stored: unknown): Described {
         members.length === 0 ? `user ${word(outcome.user)}`
         : same === members.length ? `user and ${same} member(s) ${word(outcome.user)}`
         : `user ${word(outcome.user)}; ${members.length - same} member(s) ${word(outcome.user === 'deleted' ? 'alreadyGone' : 'deleted')}, ${same} ${word(outcome.user)}`;
+    } else if (members.some((m) => 'nextRefreshAt' in m)) {
+      reason = refreshReason(members);
     } else {
       reason = members.length === 0 ? 'user created (no connections)' : `user created, ${members.length} member(s) connected`;
     }

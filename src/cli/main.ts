@@ -19,6 +19,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   status: { summary: "show a job's counts, its halt, and the customers that need action", load: () => import('./status.js') },
   answer: { summary: 'answer the MFA challenges of a job that waits for them (onboard --mfa-wait)', load: () => import('./answer.js') },
   history: { summary: "print one customer's steps: states, events, MX requests and statuses", load: () => import('./history.js') },
+  refresh: { summary: "aggregate a job's connected members again, skipping those MX would refuse (day N)", load: () => import('./refresh.js') },
   retry: { summary: 'run the failed and needs-action customers of a job again, with corrected credentials from INPUT', load: () => import('./retry.js') },
   cancel: { summary: 'cancel the customers of a job that are not final yet (a running worker stops them)', load: () => import('./cancel.js') },
   pause: { summary: 'pause a job on every worker: requests in flight finish, no new step until resume', load: () => import('./pause.js') },

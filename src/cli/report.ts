@@ -10,7 +10,7 @@ import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ApiError } from '../errors/types.js';
 import type { InputProblem } from '../input/types.js';
-import { storedOutcome } from '../durable/index.js';
+import { storedOutcome, type RefreshTally } from '../durable/index.js';
 import type { ItemState, JobKind, SnapshotStore } from '../durable/store.js';
 import { describeError, describeItem, NOT_FOUND_AT_MX } from './describe.js';
 import { writableProblem } from './writablePath.js';
@@ -37,6 +37,8 @@ export interface ReportHeader {
   halt: { message: string; error: ApiError } | null;
   counts: Record<ItemState, number>;
   badRows: { total: number; rows: readonly InputProblem[] };
+  /** A refresh: its members by outcome. */
+  members?: RefreshTally;
 }
 
 /** A customer the summary names, with its reason. */
@@ -57,7 +59,7 @@ export interface ReportDigest {
 function slimMember(member: unknown): Record<string, unknown> {
   const m = (typeof member === 'object' && member !== null ? member : {}) as Record<string, unknown>;
   const out: Record<string, unknown> = { id: m.externalId ?? null };
-  for (const key of ['institutionCode', 'connect', 'guid', 'connectionStatus', 'outcome', 'reason'] as const) {
+  for (const key of ['institutionCode', 'connect', 'guid', 'connectionStatus', 'outcome', 'reason', 'successfullyAggregatedAt', 'nextRefreshAt'] as const) {
     if (key in m) out[key] = m[key];
   }
   return out;
@@ -145,6 +147,7 @@ async function writeBody(
       badRows: header.badRows.total,
     },
     ...(endUser ? { endUser } : {}),
+    ...(header.members ? { members: header.members } : {}),
   };
   const opening = JSON.stringify(head, null, 2);
   await write(`${opening.slice(0, -2)},\n  "customers": [`);

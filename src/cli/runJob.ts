@@ -9,7 +9,7 @@
  */
 import type { InspectionEvent } from 'xstate';
 import { createMxClient, type ObservableMxClient } from '../api/index.js';
-import { createRuntime, openStore, type AnswerSource, type SnapshotStore } from '../durable/index.js';
+import { createRuntime, openStore, refreshTally, type AnswerSource, type SnapshotStore } from '../durable/index.js';
 import { checkInputFile, readInput, type CustomerInput, type InputProblem } from '../input/index.js';
 import { haltMessage } from './describe.js';
 import { environmentalFailure, probeRedis } from './environment.js';
@@ -258,13 +258,14 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
     const c = outcome.counts;
     const result: RunResultKind = halt ? 'halted' : c.pending + c.active + c.halted > 0 ? 'interrupted' : 'finished';
     const finishedAt = Date.now();
+    const members = settings.kind === 'refresh' ? { members: await refreshTally(store, settings.job) } : {};
     const digest = await writeReport(
       settings.report,
       store,
       {
         job: settings.job, kind: settings.kind, input: settings.input, store: shownStore, baseUrl: settings.baseUrl,
         version: packageVersion(), startedAt, finishedAt, result, halt, counts: c,
-        badRows: { total: badRows.total, rows: badRows.rows },
+        badRows: { total: badRows.total, rows: badRows.rows }, ...members,
       },
       io.scrub,
     );
@@ -273,6 +274,7 @@ async function runJobOnce(options: RunJobOptions): Promise<number> {
       badRows: badRows.total, halt, report: digest.path, store: shownStore,
       statusCommand: options.statusCommand ?? `mx-lifecycle status --job ${settings.job}${storeFlag}`,
       needsAction: digest.needsAction, failed: digest.failed, notFound: digest.notFound, notFoundCount: digest.notFoundCount, expectedOutcomes: options.expectedOutcomes === true,
+      ...members,
     };
     const code = exitCodeOf(summary);
     io.out(settings.json ? `${JSON.stringify(summaryJson(summary, code))}\n` : summaryText(summary));

@@ -2,6 +2,7 @@
  * The end of a run: the exit code its result deserves, and the summary a person reads (or, with
  * `--json`, one JSON object a script parses).
  */
+import type { RefreshTally } from '../durable/refreshTally.js';
 import type { ItemState, JobKind } from '../durable/store.js';
 import type { ApiError } from '../errors/types.js';
 import { EXIT_ATTENTION, EXIT_HALTED, EXIT_INTERRUPTED, EXIT_OK } from './output.js';
@@ -28,6 +29,8 @@ export interface RunSummary {
   notFoundCount?: number;
   /** The demo counts needs-action and failed customers as expected outcomes. */
   expectedOutcomes: boolean;
+  /** A refresh: its members by outcome. */
+  members?: RefreshTally;
 }
 
 /**
@@ -72,6 +75,11 @@ export function summaryText(s: RunSummary): string {
     `mx-lifecycle ${s.command}: job ${s.job} (${s.kind}) ${what}`,
     `  ${counted(total(c), 'customer')}: ${c.done - notFound} ${verb}${s.kind === 'offboard' ? `, ${notFound} not found at MX` : ''}, ${c.needsAction} need action, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} cancelled` : ''}${open ? `, ${open} not finished` : ''}`,
   ];
+  if (s.members) {
+    const m = s.members;
+    const next = m.skipped > 0 && m.nextRefreshAt ? ` (the first may be refreshed again from ${m.nextRefreshAt})` : '';
+    lines.push(`  ${counted(m.refreshed + m.skipped + m.needsAction + m.failed + m.pending, 'member')}: ${m.refreshed} refreshed, ${m.skipped} skipped${next}, ${m.needsAction} need action, ${m.failed} failed${m.pending ? `, ${m.pending} not finished` : ''}`);
+  }
   if (s.badRows > 0) lines.push(`  ${s.badRows} bad input row(s) skipped (listed above and in the report)`);
   lines.push(...listed('need action', s.needsAction, c.needsAction), ...listed('failed', s.failed, c.failed));
   if (notFound > 0) lines.push(...listed('not found at MX (check these ids)', s.notFound ?? [], notFound));
@@ -104,6 +112,7 @@ export function summaryJson(s: RunSummary, exitCode: number): Record<string, unk
     needsAction: s.needsAction,
     failed: s.failed,
     ...(s.kind === 'offboard' ? { notFoundAtMx: s.notFoundCount ?? 0, notFound: s.notFound ?? [] } : {}),
+    ...(s.members ? { members: s.members } : {}),
     report: s.report,
     store: s.store,
   };

@@ -16,6 +16,7 @@ import type { ChallengeAnswer, CredentialValue, MxClient } from '../api/types.js
 import type { ApiError } from '../errors/types.js';
 import { createCallNotes, type ExchangeListener } from './callNotes.js';
 import { createEndUserEffects } from './endUserEffects.js';
+import { createRefreshAggregate } from './refreshEffects.js';
 import { memberKey, type AnswerBox } from './perMember.js';
 
 /** What a credentials source is asked for: one member's login, at the moment it is created. */
@@ -255,6 +256,7 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
     },
     deleteMember: (input, signal) => client.deleteMember(input.userGuid, input.memberGuid, on(signal)),
     ...createEndUserEffects(client, credentials, on),
+    aggregateForRefresh: createRefreshAggregate(client, Date.now(), on),
   };
   if (!options.onExchange) return effects;
   const bound = {} as Record<string, unknown>;

@@ -39,7 +39,7 @@ export function endUserMemberOf(members: readonly MxMember[], externalId: string
  * ```
  */
 export function createEndUserEffects(
-  client: MxClient, credentials: CredentialsSource, on: (signal: AbortSignal) => CallOptions = (signal) => (on(signal)),
+  client: MxClient, credentials: CredentialsSource, on: (signal: AbortSignal) => CallOptions = (signal) => ({ signal }),
 ): EndUserEffects {
   const institutions = new Map<string, Promise<MxInstitution | ApiError>>();
   const readInstitution = (code: string, signal: AbortSignal): ResultAsync<MxInstitution, ApiError> => {

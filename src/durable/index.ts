@@ -3,6 +3,8 @@ export {
   DEFAULT_LEASE_MS,
   defaultOwnerOf,
   type JobStatus,
+  type RefreshOptions,
+  type RefreshResult,
   type RunResult,
   type Runtime,
   type RuntimeEvent,
@@ -21,6 +23,8 @@ export {
 } from './effects.js';
 export { summarise, type SnapshotSummary } from './programs.js';
 export type { PauseState } from './pauseWatch.js';
+export { isRefreshProblem, planRefresh, refreshInputOf, refreshJobIdOf, type RefreshPlan, type RefreshPlanOptions, type RefreshProblem } from './refreshPlan.js';
+export { refreshTally, type RefreshTally } from './refreshTally.js';
 export { restoreItem, storedOutcome, unreadableRow, type RestoreOptions, type RestoreResult, type UnreadableRowError } from './restore.js';
 export {
   createMemoryStore,

@@ -71,6 +71,17 @@ export function summarise(snapshot: unknown): SnapshotSummary {
 export function jobProgram(kind: JobKind, effects: LifecycleEffects, options?: Partial<LifecycleOptions>, provide?: ProvideOptions): JobProgram {
   const machines = provideEffects(effects, provide);
   const withOptions = options ? { options } : {};
+  if (kind === 'refresh') {
+    return {
+      machine: machines.refresh,
+      versions: machineVersions,
+      // A refresh's items are an onboarding job's connected members, read from the store (`planRefresh`), never an input file.
+      inputOf: (customer) => {
+        throw new TypeError(`refresh items come from an onboarding job's store (refreshJob), not from customers such as "${customer.id}"`);
+      },
+      summarise,
+    };
+  }
   if (kind === 'offboard') {
     return {
       machine: machines.offboarding,

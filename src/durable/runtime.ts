@@ -19,12 +19,14 @@ import { createPauseGate, gatedEffects, gatedSleepUntil } from './pauseGate.js';
 import type { PauseWatch } from './pauseWatch.js';
 import { createGivenCredentials, memberKey } from './perMember.js';
 import { jobProgram, type JobProgram } from './programs.js';
-import type { JobStatus, RunResult, Runtime, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
+import { planRefresh } from './refreshPlan.js';
+import { refreshTally } from './refreshTally.js';
+import type { JobStatus, RefreshOptions, RefreshResult, RunResult, Runtime, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
 import type { FinalItemState, JobKind, SnapshotStore } from './store.js';
 import { createStepRecorder } from './stepRecorder.js';
 import { createMemberOrigins, wakeLiveMember, type MemberRef } from './wake.js';
 
-export type { JobStatus, RunResult, Runtime, RuntimeEvent, RuntimeEventMap, RuntimeHeld, RuntimeOptions } from './runtimeTypes.js';
+export type { JobStatus, RefreshOptions, RefreshResult, RunResult, Runtime, RuntimeEvent, RuntimeEventMap, RuntimeHeld, RuntimeOptions } from './runtimeTypes.js';
 
 const SUBMIT_BATCH = 500;
 
@@ -135,6 +137,22 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return job;
   }
 
+  async function refresh(sourceJobId: string, refreshOptions: RefreshOptions = {}): Promise<RefreshResult> {
+    await init();
+    const { minAggregationIntervalMs, customers, signal } = refreshOptions;
+    const plan = await planRefresh(store, sourceJobId, {
+      ...(customers ? { customers } : {}),
+      options: { ...options.options, ...(minAggregationIntervalMs === undefined ? {} : { minAggregationIntervalMs }) },
+    });
+    const base = { sourceJobId, resumed: plan.resumed };
+    if (!plan.resumed && plan.added === 0) {
+      // No customer has a connected member: no job is made, nothing is sent.
+      return { ...base, jobId: plan.jobId, halted: null, counts: await store.counts(plan.jobId), members: await refreshTally(store, plan.jobId) };
+    }
+    const result = await run(plan.jobId, signal ? { signal } : {});
+    return { ...base, ...result, members: await refreshTally(store, plan.jobId) };
+  }
+
   async function status(jobId: string): Promise<JobStatus> {
     await init();
     const [job, counts] = await Promise.all([store.getJob(jobId), store.counts(jobId)]);
@@ -170,7 +188,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   });
 
   return {
-    submit, run, status, answer,
+    submit, run, refresh, status, answer,
     pause: (jobId: string) => setPaused(jobId, true),
     resume: (jobId: string) => setPaused(jobId, false),
     wakeMember: (ref: MemberRef) => wakeLiveMember(live, ref),

@@ -13,6 +13,7 @@ import type { ConcurrencySetting } from './slots.js';
 import type { FinalItemState, ItemState, JobKind, JobRecord, SnapshotStore } from './store.js';
 import type { PauseState } from './pauseWatch.js';
 import type { MemberRef, WokenMember } from './wake.js';
+import type { RefreshTally } from './refreshTally.js';
 
 export type RuntimeEventMap = {
   'item.transition': { type: 'item.transition'; jobId: string; itemId: string; state: ItemState; value: string };
@@ -83,6 +84,27 @@ export interface JobStatus {
   failed: Array<{ id: string; outcome: unknown }>;
 }
 
+/** What `runtime.refresh` takes. */
+export interface RefreshOptions {
+  /** Only these customers of the onboarding job (each must be in it); left out, every one with a connected member. */
+  customers?: readonly string[];
+  /**
+   * No aggregate is sent for a member whose last successful aggregation is more recent than this.
+   * @default 10800000 (MX's three hours)
+   */
+  minAggregationIntervalMs?: number;
+  signal?: AbortSignal;
+}
+
+/** What `runtime.refresh` answers: the run of its refresh job, and its members by outcome. */
+export interface RefreshResult extends RunResult {
+  /** The onboarding job whose members were refreshed. */
+  sourceJobId: string;
+  /** Whether an unfinished refresh of that job was resumed rather than a new one started. */
+  resumed: boolean;
+  members: RefreshTally;
+}
+
 export interface RunResult {
   jobId: string;
   halted: ApiError | null;
@@ -102,6 +124,16 @@ export interface Runtime {
   pause(jobId: string): Promise<JobRecord>;
   /** Lets a paused job go on, on every worker. */
   resume(jobId: string): Promise<JobRecord>;
+  /**
+   * Aggregates the connected members of onboarding job `sourceJobId` again, as a refresh job of
+   * its own (`<job>.refresh.<UTC time>`; an unfinished one is resumed instead), and runs it to its end.
+   * Throws a `RefreshProblem` when the job is missing, is not an onboarding job, or lacks a customer.
+   *
+   * @example
+   * const result = await runtime.refresh('march', { minAggregationIntervalMs: 3 * 3_600_000 });
+   * console.log(result.jobId, result.members.refreshed, result.members.skipped, result.members.nextRefreshAt);
+   */
+  refresh(sourceJobId: string, options?: RefreshOptions): Promise<RefreshResult>;
   /** Answers a member's open MFA challenges (answers by challenge guid, or `{guid, value}` pairs). */
   answer(jobId: string, customerId: string, memberId: string, answers: Record<string, string> | ChallengeAnswer[]): Promise<boolean>;
   /**

@@ -6,8 +6,11 @@
  */
 import type { ApiError, ApiErrorKind, UnreadableColumn } from '../errors/types.js';
 
-/** What a job runs: onboarding creates users and members, offboarding deletes them. */
-export type JobKind = 'onboard' | 'offboard';
+/**
+ * What a job runs: onboarding creates users and members, offboarding deletes them, refresh
+ * aggregates an onboarding job's connected members again.
+ */
+export type JobKind = 'onboard' | 'offboard' | 'refresh';
 
 /** The coarse state of an item, kept beside its snapshot for counting and claiming. */
 export type ItemState = 'pending' | 'active' | 'halted' | FinalItemState;

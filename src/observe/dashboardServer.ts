@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiError } from '../errors/types.js';
+import type { JobKind } from '../durable/store.js';
 import type { ItemView, JobWatch } from './jobWatch.js';
 import { LOCAL_PAGE_HEADERS, LOOPBACK_HOST, isLoopbackHost, refusal } from './loopback.js';
 import type { LifecycleMetrics } from './metrics.js';
@@ -26,7 +27,7 @@ function decodedOrNull(text: string): string | null {
 }
 export interface DashboardSource {
   job: string;
-  kind: 'onboard' | 'offboard';
+  kind: JobKind;
   watch: JobWatch;
   /**
    * The laid-out statecharts, or a function that lays them out when the page first asks: elkjs

@@ -202,6 +202,7 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     const method = req.method ?? 'GET';
     if (!route) return sendError(res, { case: 'route_not_found' });
     if (!route.allow.includes(method)) return sendError(res, { case: 'method_not_allowed', allow: route.allow.join(', ') });
+    if (route.name === 'aggregate' && method === 'POST') stats.aggregateRequests++;
     // An empty body needs no type: the official SDK's aggregateMember POSTs form-encoded with length 0.
     if ((method === 'POST' || method === 'PUT') && !hasEmptyBody(req.headers) && !isJsonContentType(req.headers['content-type'])) {
       return sendError(res, { case: 'content_type' });

@@ -20,6 +20,11 @@ export interface SandboxStats {
   faultsInjected: number;
   faultsByKind: Partial<Record<FaultKind, number>>;
   tokensIssued: number;
+  /**
+   * `POST …/members/{guid}/aggregate` requests that reached the endpoint (authenticated, within the
+   * rate limit), whether they started an aggregation or answered 202 without one.
+   */
+  aggregateRequests: number;
   /** The most requests any client made in one sliding 1-s window (`/oauth/token` excluded). */
   maxObservedRate: number;
 }
@@ -29,6 +34,7 @@ export class StatsRecorder {
   rateLimited = 0;
   faultsInjected = 0;
   tokensIssued = 0;
+  aggregateRequests = 0;
   private byStatus = new Map<string, number>();
   private byRoute = new Map<string, number>();
   private faultsByKind = new Map<FaultKind, number>();
@@ -61,6 +67,7 @@ export class StatsRecorder {
     this.rateLimited = 0;
     this.faultsInjected = 0;
     this.tokensIssued = 0;
+    this.aggregateRequests = 0;
     this.byStatus.clear();
     this.byRoute.clear();
     this.faultsByKind.clear();
@@ -78,6 +85,7 @@ export class StatsRecorder {
       faultsInjected: this.faultsInjected,
       faultsByKind: Object.fromEntries(this.faultsByKind),
       tokensIssued: this.tokensIssued,
+      aggregateRequests: this.aggregateRequests,
       maxObservedRate,
     };
   }

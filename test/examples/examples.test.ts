@@ -47,6 +47,11 @@ const CASES: Record<string, RegExp[]> = {
     /lin-text: connected \(CONNECTED\)\nlin-options: connected \(CONNECTED\)\nlin-by-a-person: connected \(CONNECTED\)/,
     /^OK: /m,
   ],
+  'day-n-refresh.ts': [
+    /cohort\.refresh\.\d{8}T\d{6}Z: 0 refreshed, 3 skipped \(first may be refreshed from [^)]+\); aggregate requests sent: 0\n/,
+    /cohort\.refresh\.\d{8}T\d{6}Z(-\d+)?: 3 refreshed, 0 skipped; aggregate requests sent: 3\n/,
+    /^OK: /m,
+  ],
   'offboarding.ts': [
     /Offboarding the three customers:(\n {2}\w+: done; user deleted;[^\n]*){3}\n {2}3 of 3 done; MX holds 0 users and 0 members/,
     /Offboarding them again:(\n {2}\w+: done; user alreadyGone;[^\n]*){3}/,

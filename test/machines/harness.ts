@@ -25,7 +25,7 @@ export function apiError(kind: ApiErrorKind, extra: Partial<ApiError> = {}): Api
 const EFFECTS: LifecycleActorName[] = [
   'createUser', 'findUser', 'deleteUser', 'listCredentialFields', 'createMember', 'findMember', 'aggregateMember',
   'readMemberStatus', 'listChallenges', 'answerChallenge', 'resumeAggregation', 'deleteMember',
-  'chooseConnect', 'findEndUserMember', 'adoptMember',
+  'chooseConnect', 'findEndUserMember', 'adoptMember', 'aggregateForRefresh',
 ];
 
 /**

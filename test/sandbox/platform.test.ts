@@ -111,6 +111,8 @@ describe("MX Platform's statuses", () => {
       await sleep(60);
       const aggregate = await request(`${throttled.url}/users/${user}/members/${member}/aggregate`, { method: 'POST', headers });
       expect([aggregate.status, aggregate.json.member.is_being_aggregated, aggregate.json.member.connection_status]).toEqual([202, false, 'CONNECTED']);
+      // The ground truth counts aggregate requests, refused ones too: a client that says it sent none can be checked.
+      expect(throttled.state().stats.aggregateRequests).toBe(1);
     } finally {
       await throttled.close();
     }
