@@ -11,6 +11,10 @@ export interface SandboxStats {
   /** Responses by status; a reset connection counts under `reset`. */
   byStatus: Record<string, number>;
   rateLimited: number;
+  /** 429s for a connection opened past `maxConnections`. */
+  connectionCapped: number;
+  /** The most connections one address held open at once. */
+  maxOpenConnections: number;
   faultsInjected: number;
   faultsByKind: Partial<Record<FaultKind, number>>;
   tokensIssued: number;
@@ -21,6 +25,8 @@ export interface SandboxStats {
 export class StatsRecorder {
   requests = 0;
   rateLimited = 0;
+  connectionCapped = 0;
+  maxOpenConnections = 0;
   faultsInjected = 0;
   tokensIssued = 0;
   private byStatus = new Map<string, number>();
@@ -47,6 +53,8 @@ export class StatsRecorder {
   reset(): void {
     this.requests = 0;
     this.rateLimited = 0;
+    this.connectionCapped = 0;
+    this.maxOpenConnections = 0;
     this.faultsInjected = 0;
     this.tokensIssued = 0;
     this.byStatus.clear();
@@ -61,6 +69,8 @@ export class StatsRecorder {
       requests: this.requests,
       byStatus: Object.fromEntries(this.byStatus),
       rateLimited: this.rateLimited,
+      connectionCapped: this.connectionCapped,
+      maxOpenConnections: this.maxOpenConnections,
       faultsInjected: this.faultsInjected,
       faultsByKind: Object.fromEntries(this.faultsByKind),
       tokensIssued: this.tokensIssued,
