@@ -98,7 +98,7 @@ export interface SandboxOptions {
   slowMs: number;
   /** How long the `timeout` fault holds a response. */
   timeoutFaultMs: number;
-  /** MX-shaped MEMBER and CONNECTION_STATUS webhooks to send, or null for none. */
+  /** MX-shaped MEMBER, CONNECTION_STATUS and AGGREGATION webhooks to send, or null for none. */
   webhooks: SandboxWebhookOptions | null;
   /** A connection that has not sent its request headers within this time is dropped (408). */
   headersTimeoutMs: number;
