@@ -114,7 +114,7 @@ describe('sandbox webhooks', () => {
   it('draws the same webhook faults for the same seed', async () => {
     const faultsOf = async () => {
       const { url } = await listen();
-      sandbox = await startSandbox({ auth: 'basic', aggregationMs: 50, seed: 3, webhooks: { url, auth: null, faults: 0.5 } });
+      sandbox = await startSandbox({ auth: 'basic', aggregationMs: 300, seed: 3, webhooks: { url, auth: null, faults: 0.5 } });
       const client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'basic' });
       const user = (await client.createUser({ id: 'u' }))._unsafeUnwrap();
       for (let i = 0; i < 8; i += 1) {
