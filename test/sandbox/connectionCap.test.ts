@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMxClient, type ObservableMxClient } from '../../src/api/index.js';
 import type { ClientEvent } from '../../src/http/events.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
+import { optionsFromFlags } from '../../src/cli/sandbox.js';
 import { basic, sleep } from './helpers.js';
 
 let sandbox: Sandbox | undefined;
@@ -90,5 +91,18 @@ describe('the client against 429s with no Retry-After', () => {
       const retry = log.find((r) => r.type === 'request' && r.at >= e.at && 'callId' in r && r.callId === e.callId);
       if (retry) expect(retry.at - e.at).toBeGreaterThanOrEqual(e.pauseMs - 10);
     }
+  });
+});
+
+describe('the flags', () => {
+  const rows: Array<[string[], Partial<SandboxOptions> | string]> = [
+    [['--no-retry-after'], { retryAfter: false }],
+    [['--max-connections', '2000'], { maxConnections: 2000 }],
+    [['--max-connections', 'many'], "--max-connections must be a number, not 'many'"],
+    [['--max-connections', '1.5'], '--max-connections must be an integer'],
+  ];
+  it.each(rows)('%j → %j', (argv, want) => {
+    if (typeof want === 'string') expect(() => optionsFromFlags(argv)).toThrow(expect.objectContaining({ usage: expect.stringContaining(want) }));
+    else expect(optionsFromFlags(argv)).toEqual(want);
   });
 });
