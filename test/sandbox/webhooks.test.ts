@@ -96,6 +96,15 @@ describe('sandbox webhooks', () => {
     await until(() => got.length >= 3);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(got.map((g) => [g.body.type, g.body.action])).toEqual([['MEMBER', 'created'], ['MEMBER', 'updated'], ['AGGREGATION', 'member_data_updated']]);
+    // docs.mx.com/resources/webhooks/member: aggregated_at is when the aggregation started, and created_at is there.
+    const [created, settled, aggregation] = got.map((g) => g.body as Record<string, any>);
+    expect(typeof created!.member.created_at).toBe('number');
+    expect(settled!.member.aggregated_at).toBe(created!.member.aggregated_at);
+    // docs.mx.com/resources/webhooks/aggregation: the fields of member_data_updated.
+    expect(aggregation).toMatchObject({
+      member_guid: created!.member.guid, user_guid: created!.member.user_guid, completed_at: expect.any(Number),
+      completed_on: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), is_background: false, transactions_created_count: 0,
+    });
     await client.close();
   });
 
