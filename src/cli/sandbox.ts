@@ -25,7 +25,10 @@ Runs a local MX Platform API on 127.0.0.1 until SIGINT or SIGTERM.
   --dialect D           errors: platform (MX Platform's statuses), or a seed document's: mx-sso, nexus, mgx, mcc
                         (default platform)
   --api-version-optional  serve a request without Accept-Version as v20111101 instead of answering 406
-  --min-aggregation-interval-ms MS  an aggregate within MS of the last start answers 202, no new job (default 0)
+  --min-aggregation-interval-ms MS  an aggregate within MS of the last successful aggregation answers 202,
+                        no new job (default 0)
+  --no-retry-after      429s carry no Retry-After header (MX documents none)
+  --max-connections N   connections one address may hold open; one opened past N gets 429 (MX: 2000; default 0 = no cap)
   --aggregation-ms MS   how long an aggregation takes (default ${defaultSandboxOptions.aggregationMs})
   --latency-ms MS       added to every request (default 0)
   --challenge-window-ms MS  how long a challenge waits before EXPIRED (default ${defaultSandboxOptions.challengeWindowMs})
@@ -67,6 +70,7 @@ export function optionsFromFlags(argv: string[], env: NodeJS.ProcessEnv = {}): P
       'challenge-window-ms': { type: 'string' }, 'slow-ms': { type: 'string' }, 'timeout-fault-ms': { type: 'string' },
       client: { type: 'string', multiple: true }, 'api-version-optional': { type: 'boolean' },
       'min-aggregation-interval-ms': { type: 'string' }, 'widget-url-ttl-ms': { type: 'string' },
+      'no-retry-after': { type: 'boolean' }, 'max-connections': { type: 'string' },
       ...WEBHOOK_SENDER_FLAGS,
     },
   });
@@ -94,6 +98,8 @@ export function optionsFromFlags(argv: string[], env: NodeJS.ProcessEnv = {}): P
     requireApiVersion: values['api-version-optional'] === true ? false : undefined,
     minAggregationIntervalMs: number('min-aggregation-interval-ms', values['min-aggregation-interval-ms']),
     widgetUrlTtlMs: number('widget-url-ttl-ms', values['widget-url-ttl-ms']),
+    retryAfter: values['no-retry-after'] === true ? false : undefined,
+    maxConnections: number('max-connections', values['max-connections']),
   };
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<SandboxOptions>;
   const problems = checkSandboxOptions({ ...defaultSandboxOptions, ...defined, host: '127.0.0.1' });

@@ -7,13 +7,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { awaitAuthorization, startAggregation, viewAt } from './aggregation.js';
+import { answerChallenge, awaitAuthorization, CHALLENGE_OUTCOMES, startAggregation, viewAt } from './aggregation.js';
 import { PAGE_PATHS, type EndUserLink, type EndUserLinks, type LinkKind, type OAuthOutcome } from './endUserLinks.js';
 import {
   challengeForm, credentialsForm, donePage, GONE_PAGE, NOT_FOUND_PAGE, oauthForm, problemPage, waitingPage,
 } from './endUserHtml.js';
 import { addMemberRecord } from './handlers/members.js';
-import { answerStatus, challengeOf, INSTITUTIONS, outcomeOf, STATUS_MESSAGES, type Institution, type Outcome } from './mxbank.js';
+import { challengeOf, INSTITUTIONS, outcomeOf, STATUS_MESSAGES, type Institution, type Outcome } from './mxbank.js';
 import type { SandboxOptions } from './options.js';
 import type { MemberRecord, SandboxStore } from './store.js';
 import type { MemberWrite } from './webhookSender.js';
@@ -41,7 +41,6 @@ const PAGE_HEADERS = {
   'content-security-policy': "default-src 'none'; img-src data:; form-action 'self'; base-uri 'none'",
 };
 const OUTCOMES: readonly OAuthOutcome[] = ['authorized', 'denied', 'cancelled'];
-const CHALLENGES: readonly Outcome[] = ['challenge', 'options', 'image'];
 const CHOICES = [...INSTITUTIONS.values()].filter((i) => !i.manual);
 
 /**
@@ -86,17 +85,21 @@ export function createEndUserPages(deps: EndUserPageDeps): (req: IncomingMessage
     });
     if (!form) return view(200);
     if (!chosen || chosen.manual) return view(400, 'Choose an institution.');
-    if (chosen.oauth) return startOAuth(link, chosen);
+    if (chosen.oauth) return startOAuth(link, chosen, now);
     const username = form.get('username') ?? '';
     const password = form.get('password') ?? '';
     if (username === '' || password === '') return view(400, 'Enter your username and password.');
     // The values pick the outcome here and are dropped with the form.
-    const outcome = outcomeOf([{ guid: 'CRD-username', value: username }, { guid: 'CRD-password', value: password }]);
-    const target = member ?? created(link, chosen, outcome);
-    target.timeline.outcome = outcome;
-    startAggregation(target.timeline, now, options, `CRD-${randomUUID()}`);
+    const given = [{ guid: 'CRD-username', value: username }, { guid: 'CRD-password', value: password }];
+    const outcome = outcomeOf(given);
+    const fingerprint = store.fingerprint(chosen.code, given);
+    const twin = [...store.membersOf(link.userGuid)].some((m) => m !== member && m.fingerprint === fingerprint);
+    if (twin) return view(409, `You are already connected to ${chosen.name} with these credentials.`);
+    const target = member ?? created(link, chosen, outcome, now, fingerprint);
+    target.fingerprint = fingerprint;
+    startAggregation(target.timeline, now, options, `CRD-${randomUUID()}`, 'aggregate', outcome);
     write(link, member ? 'updated' : 'created');
-    if (CHALLENGES.includes(outcome)) {
+    if (CHALLENGE_OUTCOMES.includes(outcome)) {
       link.stage = 'challenge';
       return { status: 200, html: waitingPage(chosen.name) };
     }
@@ -104,17 +107,17 @@ export function createEndUserPages(deps: EndUserPageDeps): (req: IncomingMessage
     return { status: 200, html: donePage(`Connecting to ${chosen.name}`, 'Your accounts are being connected.') };
   };
 
-  const created = (link: EndUserLink, institution: Institution, outcome: Outcome): MemberRecord => {
+  const created = (link: EndUserLink, institution: Institution, outcome: Outcome, now: number, fingerprint: string | null): MemberRecord => {
     const member = addMemberRecord(store, {
-      clientId: link.clientId, userGuid: link.userGuid, id: null, institution, outcome, metadata: null,
+      clientId: link.clientId, userGuid: link.userGuid, id: null, institution, outcome, metadata: null, now, fingerprint,
     });
     link.memberGuid = member.guid;
     return member;
   };
 
   /** The widget at an OAuth institution: a new OAuth member, then the institution's consent on this same URL. */
-  const startOAuth = (link: EndUserLink, institution: Institution): Answer => {
-    created(link, institution, 'oauth');
+  const startOAuth = (link: EndUserLink, institution: Institution, now: number): Answer => {
+    created(link, institution, 'oauth', now, null);
     write(link, 'created');
     link.stage = 'oauth';
     return { status: 200, html: oauthForm(institution.name) };
@@ -124,12 +127,13 @@ export function createEndUserPages(deps: EndUserPageDeps): (req: IncomingMessage
     const t = member.timeline;
     const view = viewAt(t, now, options);
     if (view.challenged) {
-      const open = challengeOf(t.outcome, t.challengeGuid) ?? {};
+      const open = challengeOf(t.outcome, t.challengeGuid, t.round) ?? {};
       const answer = form?.get('answer') ?? '';
       if (!form || answer === '') return { status: form ? 400 : 200, html: challengeForm(open) };
-      t.answeredAt = now;
-      t.answerStatus = answerStatus(answer);
+      const followUp = answerChallenge(t, answer, now, options, `CRD-${randomUUID()}`);
       write(link, 'updated');
+      // A follow-up challenge is answered on this same page once it opens.
+      if (followUp) return { status: 200, html: waitingPage(member.name) };
       links.complete(link);
       return { status: 200, html: donePage('Thank you', `${member.name} is checking your answer.`) };
     }

@@ -8,7 +8,7 @@ import type { ConnectionStatus } from '../api/types.js';
 
 /** What the `mxbank` password makes an aggregation end in. */
 export type Outcome =
-  | 'connected' | 'challenge' | 'options' | 'image' | 'denied' | 'locked' | 'prevented' | 'impeded' | 'slow' | 'failed'
+  | 'connected' | 'challenge' | 'options' | 'image' | 'twoStep' | 'denied' | 'locked' | 'prevented' | 'impeded' | 'slow' | 'failed'
   | 'oauth';
 
 /**
@@ -19,6 +19,7 @@ export const MXBANK_PASSWORDS: Readonly<Record<string, Outcome>> = {
   challenge: 'challenge',
   options: 'options',
   image: 'image',
+  two_step: 'twoStep',
   BAD_REQUEST: 'failed',
   UNAUTHORIZED: 'denied',
   INVALID: 'denied',
@@ -37,6 +38,8 @@ export const MXBANK_PASSWORDS: Readonly<Record<string, Outcome>> = {
 export const MXBANK_USERNAME = 'mxuser';
 /** The answer that passes any challenge. */
 export const CORRECT_ANSWER = 'correct';
+/** The first answer that passes a challenge and raises a follow-up one (MX Bank, "Testing Your Setup"). */
+export const FOLLOW_UP_ANSWER = 'challenge';
 
 /**
  * What an MFA answer ends in: `correct` connects; MX's table lets `DISABLED`, `SERVER_ERROR` and
@@ -79,6 +82,12 @@ export const INSTITUTIONS: ReadonlyMap<string, Institution> = new Map([
   ['manual', { code: 'manual', name: 'Manual Institution', guid: 'INS-manual-b1d7c8f5', manual: true, oauth: false, credentials: [] }],
 ]);
 
+/** The institution whose MX guid is `guid`. */
+export function institutionByGuid(guid: string): Institution | undefined {
+  for (const institution of INSTITUTIONS.values()) if (institution.guid === guid) return institution;
+  return undefined;
+}
+
 /**
  * The outcome a set of `mxbank` credentials picks. The values are read here and nowhere else:
  * the caller keeps the outcome and drops the values. A user name other than `mxuser` is DENIED.
@@ -90,9 +99,25 @@ export function outcomeOf(credentials: ReadonlyArray<{ guid: string; value: stri
   return Object.hasOwn(MXBANK_PASSWORDS, password) ? (MXBANK_PASSWORDS[password] ?? 'connected') : 'connected';
 }
 
-/** The open challenge of a member whose outcome is a challenge, as MX's ChallengeResponse. */
-export function challengeOf(outcome: Outcome, guid: string | null): Record<string, unknown> | null {
+/**
+ * The open challenge of a member whose outcome is a challenge, as MX's ChallengeResponse; `round`
+ * 2 is the follow-up: the code sent to the phone chosen in round 1.
+ */
+export function challengeOf(outcome: Outcome, guid: string | null, round = 1): Record<string, unknown> | null {
   if (guid === null) return null;
+  if (round > 1) return { guid, type: 'TEXT', label: 'Enter the code we sent to your phone.', field_name: 'code' };
+  if (outcome === 'twoStep') {
+    return {
+      guid,
+      type: 'OPTIONS',
+      label: 'Where should we send your one-time code?',
+      field_name: 'phone',
+      options: [
+        { guid: `${guid}-1`, label: 'Text (XXX) XXX-1234', value: CORRECT_ANSWER },
+        { guid: `${guid}-2`, label: 'Text (XXX) XXX-5678', value: 'incorrect' },
+      ],
+    };
+  }
   if (outcome === 'options') {
     return {
       guid,

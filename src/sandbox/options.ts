@@ -78,6 +78,19 @@ export interface SandboxOptions {
   aggregationMs: number;
   /** Added before every API request is handled. */
   latencyMs: number;
+  /**
+   * `false` drops `Retry-After` from every 429: MX documents none (nor any rate-limit header), so a
+   * client must back off on its own.
+   * @default true
+   */
+  retryAfter: boolean;
+  /**
+   * Connections one address may hold open at once; a request on a connection opened past the cap
+   * answers 429 and the connection closes. MX: a 429 "when an IP address exceeds the maximum of
+   * 2000 concurrent connections". 0 sets no cap.
+   * @default 0
+   */
+  maxConnections: number;
   clients: readonly SandboxClient[];
   /** How long a challenge waits for an answer before the member is EXPIRED. */
   challengeWindowMs: number;
@@ -85,7 +98,7 @@ export interface SandboxOptions {
   slowMs: number;
   /** How long the `timeout` fault holds a response. */
   timeoutFaultMs: number;
-  /** MX-shaped MEMBER and CONNECTION_STATUS webhooks to send, or null for none. */
+  /** MX-shaped MEMBER, CONNECTION_STATUS and AGGREGATION webhooks to send, or null for none. */
   webhooks: SandboxWebhookOptions | null;
   /** A connection that has not sent its request headers within this time is dropped (408). */
   headersTimeoutMs: number;
@@ -117,6 +130,8 @@ export const defaultSandboxOptions: SandboxOptions = {
   minAggregationIntervalMs: 0,
   aggregationMs: 2_000,
   latencyMs: 0,
+  retryAfter: true,
+  maxConnections: 0,
   clients: [DEFAULT_CLIENT],
   challengeWindowMs: 60_000,
   slowMs: 5_000,
@@ -136,6 +151,7 @@ const NUMERIC: ReadonlyArray<[keyof SandboxOptions, number, number]> = [
   ['tokenTtlSeconds', 0, 1e9],
   ['aggregationMs', 0, 1e9],
   ['latencyMs', 0, 1e9],
+  ['maxConnections', 0, 1e9],
   ['challengeWindowMs', 0, 1e9],
   ['slowMs', 0, 1e9],
   ['timeoutFaultMs', 0, 1e9],
@@ -162,6 +178,8 @@ export function checkSandboxOptions(options: SandboxOptions): string[] {
   if (!Number.isInteger(options.port)) problems.push('port must be an integer');
   if (options.auth !== 'token' && options.auth !== 'basic') problems.push("auth must be 'token' or 'basic'");
   if (typeof options.requireApiVersion !== 'boolean') problems.push('requireApiVersion must be true or false');
+  if (typeof options.retryAfter !== 'boolean') problems.push('retryAfter must be true or false');
+  if (!Number.isInteger(options.maxConnections)) problems.push('maxConnections must be an integer');
   if (!DIALECTS.includes(options.dialect)) problems.push(`dialect must be one of ${DIALECTS.join(', ')}`);
   for (const kind of options.faultKinds) {
     if (!FAULT_KINDS.includes(kind)) problems.push(`unknown fault kind '${String(kind)}' (known: ${FAULT_KINDS.join(', ')})`);

@@ -24,6 +24,9 @@ export type SandboxError =
   | { case: 'member_not_found_on_delete'; guid: string }
   /** `guid` is the existing record's, which MX Platform's message names. */
   | { case: 'duplicate'; resource: Resource; id: string; guid: string }
+  /** A user's second member at one institution with the same credentials; `guid` is the first one's. */
+  | { case: 'duplicate_member'; guid: string }
+  | { case: 'empty_body'; root: string }
   | { case: 'client_not_associated' }
   | { case: 'institution_not_found'; onCreate: boolean }
   | { case: 'credentials_stale' }
@@ -49,7 +52,7 @@ export type SandboxErrorCase = SandboxError['case'];
 export const SANDBOX_ERROR_CASES = [
   'route_not_found', 'method_not_allowed', 'not_acceptable', 'unsupported_version', 'content_type', 'malformed_json', 'payload_too_large',
   'missing_fields', 'invalid_field', 'invalid_external_id', 'user_not_found', 'member_not_found',
-  'member_not_found_on_delete', 'duplicate', 'client_not_associated', 'institution_not_found', 'credentials_stale',
+  'member_not_found_on_delete', 'duplicate', 'duplicate_member', 'empty_body', 'client_not_associated', 'institution_not_found', 'credentials_stale',
   'oauth_not_supported', 'oauth_credentials',
   'not_aggregatable', 'challenge_expired', 'not_challenged', 'job_running', 'unauthorized', 'token_expired', 'rate_limited', 'bad_gateway', 'maintenance',
   'server_error', 'delete_failed',
@@ -85,6 +88,9 @@ export const UNSUPPORTED_VERSION_TEXT =
 export const OAUTH_NOT_SUPPORTED_TEXT = 'Member cannot use OAuth.';
 /** MX's OAuth guide: "you cannot include end-user credentials in your request body when creating an OAuth member". */
 export const OAUTH_CREDENTIALS_TEXT = 'An OAuth member cannot be created with credentials: the end user authorizes at its oauth_window_uri.';
+// MX's members page ("Duplicate members aren't allowed") and the spec's update member.
+export const DUPLICATE_MEMBER_TEXT = "Duplicate members aren't allowed: the user is already connected to this institution with these credentials.";
+export const EMPTY_BODY_TEXT = "While no single parameter is required, the request body can't be empty.";
 const NOT_CHALLENGED_TEXT = 'The member is not CHALLENGED, so there is nothing to resume.';
 const JOB_RUNNING_TEXT = 'The member already has a job of a different type running.';
 const NEXUS_NOT_FOUND = 'We were unable to find the record you requested.';
@@ -109,6 +115,8 @@ function mxSso(e: SandboxError): Parts {
     case 'member_not_found': return { status: 500, message: 'Member not found.' };
     case 'member_not_found_on_delete': return { status: 400, message: `Member with guid ${e.guid} not found` };
     case 'duplicate': return { status: 400, message: `${e.resource === 'user' ? 'User' : 'Member'} already exists with guid ${e.id}` };
+    case 'duplicate_member': return { status: 409, message: DUPLICATE_MEMBER_TEXT };
+    case 'empty_body': return { status: 400, message: EMPTY_BODY_TEXT };
     case 'client_not_associated': return { status: 500, message: 'Create user failed: Client must be associated.' };
     case 'credentials_stale': return { status: 400, message: STALE_CREDENTIALS_TEXT };
     case 'oauth_not_supported': return { status: 400, message: OAUTH_NOT_SUPPORTED_TEXT };
@@ -138,7 +146,8 @@ function nexus(e: SandboxError): Parts {
     case 'not_acceptable': return { status: 406, code: null, message: NOT_ACCEPTABLE_TEXT };
     case 'missing_fields': return { status: 400, code: 4001, message: 'Required params missing.' };
     case 'malformed_json': case 'invalid_field': return { status: 400, code: null, message: 'A submitted parameter field is invalid.' };
-    case 'duplicate': return { status: 422, code: 4220, message: 'Record could not be saved.' };
+    // Its document: a 422 4220 when "the user already has a member connecting it to the same institution, using the same login credential".
+    case 'duplicate': case 'duplicate_member': return { status: 422, code: 4220, message: 'Record could not be saved.' };
     case 'challenge_expired': return { status: 404, code: null, message: 'Challenge question expired. Please try again.' };
     case 'unauthorized': return { status: 401, code: null, message: 'Invalid API token.' };
     case 'token_expired': return { status: 401, code: 4011, message: 'The session token used in this request has expired.' };
@@ -169,7 +178,8 @@ function mgx(e: SandboxError): Parts {
     case 'invalid_external_id':
       return { status: 422, code: 'invalid_external_id', message: sso.message ?? '', fields: [{ field: `${e.resource}.id`, message: sso.message ?? '' }] };
     // The MGX document's one duplicate code, kept so a duplicate classifies as one.
-    case 'duplicate': return { status: 409, code: 'active_bid_exists', message: sso.message ?? '' };
+    case 'duplicate': case 'duplicate_member': return { status: 409, code: 'active_bid_exists', message: sso.message ?? '' };
+    case 'empty_body': return validation([{ field: e.root, message: 'This field must not be empty.' }]);
     case 'client_not_associated':
       return { status: 403, code: 'not_api_client', message: 'The token is valid but not from a registered Enterprise API client.' };
     case 'credentials_stale': return { status: 400, code: 'credentials_stale', message: STALE_CREDENTIALS_TEXT };
@@ -200,7 +210,7 @@ function mcc(e: SandboxError): Parts {
     case 'malformed_json': return { status: 400, message: 'Invalid Request URL/Parameter: the request body is not valid JSON.' };
     case 'missing_fields': return { status: 400, message: `Missing Required Fields: ${e.fields.join(', ')}` };
     case 'invalid_field': return { status: 400, message: `Invalid Request URL/Parameter: ${e.field}` };
-    case 'duplicate': return { status: 409, code: 'invalid_request', message: sso.message ?? '' };
+    case 'duplicate': case 'duplicate_member': return { status: 409, code: 'invalid_request', message: sso.message ?? '' };
     case 'client_not_associated': return { status: 403, message: 'Insufficient Access Rights' };
     case 'unauthorized': return { status: 401, message: 'Missing/Invalid Token' };
     case 'token_expired': return { status: 401, message: 'Expired Token' };
@@ -233,6 +243,8 @@ function platform(e: SandboxError): Parts {
     case 'member_not_found': case 'member_not_found_on_delete': return { status: 404, message: 'Member not found.' };
     case 'institution_not_found': return { status: 404, message: 'Institution not found.' };
     case 'duplicate': return { status: 409, message: `${e.resource === 'user' ? 'User' : 'Member'} already exists with guid ${e.guid}` };
+    case 'duplicate_member': return { status: 409, message: `${DUPLICATE_MEMBER_TEXT} Member already exists with guid ${e.guid}` };
+    case 'empty_body': return { status: 400, message: EMPTY_BODY_TEXT };
     case 'client_not_associated': return { status: 403, message: 'This feature is not available to the client.' };
     case 'credentials_stale': return { status: 422, message: STALE_CREDENTIALS_TEXT };
     // MX Platform's pages are silent; Atrium answers a member without OAuth 400 "Member cannot use OAuth.".

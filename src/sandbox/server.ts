@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Authenticator } from './auth.js';
+import { trackConnections } from './connectionCap.js';
 import { EndUserLinks, type EndUserStats } from './endUserLinks.js';
 import { createEndUserPages } from './endUserPages.js';
 import { FaultInjector, type Fault } from './faultInjector.js';
@@ -108,6 +109,7 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     stats.status(rendered.status);
     const body = rendered.body ?? '';
     const headers: Record<string, string | number> = { ...rendered.headers, 'content-length': Buffer.byteLength(body) };
+    if (!options.retryAfter) delete headers['retry-after'];
     if (rendered.body !== null) headers['content-type'] = ERROR_TYPE;
     res.writeHead(rendered.status, headers);
     res.end(body);
@@ -181,6 +183,12 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
   };
 
   const api = (req: IncomingMessage, res: ServerResponse, route: RouteMatch | undefined, query: string): void => {
+    if (connections.isOverCap(req.socket)) {
+      stats.connectionCapped++;
+      // The refused connection closes, so the address is back under the cap once its client reads this.
+      res.shouldKeepAlive = false;
+      return sendError(res, { case: 'rate_limited', retryAfterSeconds: 1 });
+    }
     if (route?.name === 'token') return issueToken(req, res);
     const accept = req.headers.accept;
     if (accept !== undefined && !acceptable(accept)) return sendError(res, { case: 'not_acceptable' });
@@ -264,6 +272,7 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     onRequest,
   );
   server.keepAliveTimeout = 30_000;
+  const connections = trackConnections(server, options.maxConnections, stats);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {

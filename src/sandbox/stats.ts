@@ -17,6 +17,10 @@ export interface SandboxStats {
   /** Responses by status; a reset connection counts under `reset`. */
   byStatus: Record<string, number>;
   rateLimited: number;
+  /** 429s for a connection opened past `maxConnections`. */
+  connectionCapped: number;
+  /** The most connections one address held open at once. */
+  maxOpenConnections: number;
   faultsInjected: number;
   faultsByKind: Partial<Record<FaultKind, number>>;
   tokensIssued: number;
@@ -32,6 +36,8 @@ export interface SandboxStats {
 export class StatsRecorder {
   requests = 0;
   rateLimited = 0;
+  connectionCapped = 0;
+  maxOpenConnections = 0;
   faultsInjected = 0;
   tokensIssued = 0;
   aggregateRequests = 0;
@@ -65,6 +71,8 @@ export class StatsRecorder {
   reset(): void {
     this.requests = 0;
     this.rateLimited = 0;
+    this.connectionCapped = 0;
+    this.maxOpenConnections = 0;
     this.faultsInjected = 0;
     this.tokensIssued = 0;
     this.aggregateRequests = 0;
@@ -82,6 +90,8 @@ export class StatsRecorder {
       byRoute: Object.fromEntries(this.byRoute),
       byStatus: Object.fromEntries(this.byStatus),
       rateLimited: this.rateLimited,
+      connectionCapped: this.connectionCapped,
+      maxOpenConnections: this.maxOpenConnections,
       faultsInjected: this.faultsInjected,
       faultsByKind: Object.fromEntries(this.faultsByKind),
       tokensIssued: this.tokensIssued,

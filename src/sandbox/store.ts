@@ -3,7 +3,7 @@
  * guid, by external id within a client, by user). Records hold no credential values: a member
  * keeps the outcome its credentials chose and nothing else of them.
  */
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { ConnectionStatus } from '../api/types.js';
 import { viewAt, type Timeline, type Timing } from './aggregation.js';
 import { challengeOf, STATUS_MESSAGES } from './mxbank.js';
@@ -51,6 +51,13 @@ export interface MemberRecord {
   institutionGuid: string;
   name: string;
   metadata: string | null;
+  /** Epoch ms; the MEMBER webhook's `created_at`. */
+  createdAt: number;
+  /**
+   * A keyed digest of the institution and credential values, to refuse a duplicate member; its
+   * key is random per sandbox and lives only in memory, so it tells nothing about the values.
+   */
+  fingerprint: string | null;
   timeline: Timeline;
 }
 
@@ -66,7 +73,20 @@ export class SandboxStore {
   private readonly memberIds = new Map<string, string>();
   private readonly membersByUser = new Map<string, Map<string, MemberRecord>>();
 
+  private readonly fingerprintKey = randomBytes(32);
+
   constructor(private readonly timing: Timing) {}
+
+  /**
+   * The digest of `institutionCode` and `credentials` under this store's random key.
+   *
+   * @example
+   * store.fingerprint('mxbank', [{ guid: 'CRD-username', value: 'mxuser' }]) === store.fingerprint('mxbank', [{ guid: 'CRD-username', value: 'mxuser' }]);
+   */
+  fingerprint(institutionCode: string, credentials: ReadonlyArray<{ guid: string; value: string }>): string {
+    const sorted = credentials.toSorted((a, b) => a.guid.localeCompare(b.guid)).map((c) => [c.guid, c.value]);
+    return createHmac('sha256', this.fingerprintKey).update(JSON.stringify([institutionCode, sorted])).digest('base64url');
+  }
 
   clear(): void {
     this.users.clear();
@@ -202,7 +222,7 @@ export class SandboxStore {
   memberStatusJson(member: MemberRecord, now: number): Record<string, unknown> {
     const view = viewAt(member.timeline, now, this.timing);
     const connected = view.successfully_aggregated_at !== null;
-    const challenge = view.challenged ? challengeOf(member.timeline.outcome, member.timeline.challengeGuid) : null;
+    const challenge = view.challenged ? challengeOf(member.timeline.outcome, member.timeline.challengeGuid, member.timeline.round) : null;
     return {
       aggregated_at: iso(view.aggregated_at),
       challenges: challenge ? [challenge] : [],
@@ -211,7 +231,8 @@ export class SandboxStore {
       has_processed_account_numbers: connected,
       has_processed_accounts: connected,
       has_processed_transactions: connected,
-      is_authenticated: connected || view.challenged,
+      // MX's MFA guide shows a CHALLENGED member with is_authenticated false.
+      is_authenticated: connected && !view.challenged,
       is_being_aggregated: view.is_being_aggregated,
       successfully_aggregated_at: iso(view.successfully_aggregated_at),
     };
@@ -220,7 +241,7 @@ export class SandboxStore {
   /** The open challenges of a member at `now`: empty unless it is CHALLENGED. */
   challengesAt(member: MemberRecord, now: number): Record<string, unknown>[] {
     const view = viewAt(member.timeline, now, this.timing);
-    const challenge = view.challenged ? challengeOf(member.timeline.outcome, member.timeline.challengeGuid) : null;
+    const challenge = view.challenged ? challengeOf(member.timeline.outcome, member.timeline.challengeGuid, member.timeline.round) : null;
     return challenge ? [challenge] : [];
   }
 

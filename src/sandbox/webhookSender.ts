@@ -1,6 +1,7 @@
 /**
  * The sandbox's webhooks, shaped as MX sends them (docs.mx.com/resources/webhooks): a MEMBER
- * webhook when a member is created, updated (its aggregation starts or settles) or deleted,
+ * webhook when a member is created, updated (its aggregation starts or settles) or deleted, an
+ * AGGREGATION webhook when an aggregation completed,
  * echoing the `X-Callback-Payload` of the create or update request (or of the widget URL request
  * for what the end user did in that widget); a CONNECTION_STATUS webhook
  * when the status enters an end-user-actionable state. Each is a JSON POST with HTTP Basic,
@@ -10,6 +11,7 @@
  */
 import type { ConnectionStatus } from '../api/types.js';
 import { viewAt, type Timing } from './aggregation.js';
+import { aggregationWebhookBody } from './aggregationWebhook.js';
 import type { SandboxStore } from './store.js';
 import { createWebhookFaults, WEBHOOK_FAULT_KINDS, type WebhookFaultKind } from './webhookFaults.js';
 
@@ -193,8 +195,9 @@ export function createWebhookSender(options: SandboxWebhookOptions, store: Sandb
     const status = json.connection_status as ConnectionStatus | null;
     return {
       ...json,
-      // MX documents both as integers, aggregated_at as when the latest aggregation started.
+      // MX documents these as integers, aggregated_at as when the latest aggregation started.
       aggregated_at: unixSeconds(record.timeline.startedAt),
+      created_at: unixSeconds(record.createdAt),
       successfully_aggregated_at: unixSeconds(viewAt(record.timeline, now, timing).successfully_aggregated_at),
       connection_status_id: status === null ? null : STATUS_IDS.indexOf(status),
     };
@@ -216,9 +219,16 @@ export function createWebhookSender(options: SandboxWebhookOptions, store: Sandb
     dispatch({ memberGuid: guid, body: JSON.stringify(body), callbackPayload: undefined });
   };
 
+  const sendAggregation = (guid: string, member: Record<string, unknown>, now: number): void => {
+    const t = store.members.get(guid)?.timeline;
+    const completedAt = t ? viewAt(t, now, timing).successfully_aggregated_at ?? now : now;
+    const body = aggregationWebhookBody(guid, member, t?.startedAt ?? 0, completedAt);
+    dispatch({ memberGuid: guid, body: JSON.stringify(body), callbackPayload: undefined });
+  };
+
   /** Sends what changed since the last webhook of this member: MEMBER updated, and CONNECTION_STATUS if actionable. */
-  const check = (guid: string): void => {
-    const member = memberBody(guid, Date.now());
+  const check = (guid: string, now = Date.now()): void => {
+    const member = memberBody(guid, now);
     const last = lastSent.get(guid);
     if (!member || !last) return;
     const status = member.connection_status as ConnectionStatus | null;
@@ -227,6 +237,8 @@ export function createWebhookSender(options: SandboxWebhookOptions, store: Sandb
     lastSent.set(guid, { status, busy, member });
     sendMember(guid, 'updated', member);
     sendStatus(guid, member, last.status);
+    // MX's AGGREGATION webhook fires once an aggregation completed.
+    if (status === 'CONNECTED' && !busy && last.busy) sendAggregation(guid, member, now);
   };
 
   /** Arms a check at each moment the member's status can next change. */
@@ -235,6 +247,7 @@ export function createWebhookSender(options: SandboxWebhookOptions, store: Sandb
     if (!t || t.startedAt === null) return;
     const ends = t.startedAt + timing.aggregationMs;
     const moments = [ends, ends + timing.slowMs, ends + timing.challengeWindowMs];
+    if (t.challengeFrom !== null) moments.push(t.challengeFrom, t.challengeFrom + timing.challengeWindowMs);
     if (t.answeredAt !== null) moments.push(t.answeredAt + timing.aggregationMs);
     for (const at of new Set(moments.filter((m) => m >= now))) later(at - now + 1, () => check(guid));
   };

@@ -40,14 +40,17 @@ afterAll(async () => {
   await sandbox.close();
 });
 
-function onboard(externalId: string, passwords: string[], inspect?: (event: InspectionEvent) => void) {
+type AnswerSource = NonNullable<Parameters<typeof createLifecycleEffects>[0]['answerChallenge']>;
+const answerAll: AnswerSource = ({ challenges }) =>
+  Object.fromEntries(challenges.map((c) => [c.guid, c.type === 'OPTIONS' ? (c.options.find((o) => o.label === 'Blue')?.value ?? '') : 'correct']));
+
+function onboard(externalId: string, passwords: string[], inspect?: (event: InspectionEvent) => void, answerChallenge: AnswerSource = answerAll) {
   const credentials = new Map(passwords.map((password, i) => [`${externalId}-m${i}`, { username: 'mxuser', password }]));
   const effects = createLifecycleEffects({
     client,
     answers: new Map(),
     credentials: ({ memberExternalId }) => credentials.get(memberExternalId) ?? null,
-    answerChallenge: ({ challenges }) =>
-      Object.fromEntries(challenges.map((c) => [c.guid, c.type === 'OPTIONS' ? (c.options.find((o) => o.label === 'Blue')?.value ?? '') : 'correct'])),
+    answerChallenge,
   });
   const { onboarding } = provideEffects(effects);
   const actor = createActor(onboarding, {
@@ -112,5 +115,30 @@ describe('onboarding against the sandbox', () => {
     for (const secret of [API_KEY, ...tokens, 'mxuser']) expect(seen.includes(secret), `inspector saw ${secret.slice(0, 4)}…`).toBe(false);
     expect(seen).not.toMatch(/"value"\s*:\s*"correct"[^}]*"guid"\s*:\s*"CRD-/);
     expect(seen).not.toMatch(/"password"\s*:/);
+  });
+
+  // MX's MFA guide: "use the resume endpoint twice: once to choose the phone number and again to
+  // provide the correct code" (https://docs.mx.com/other/specialized-document-aggregation/dealing-with-mfa);
+  // MX Bank: answering "challenge" "will answer the first question correctly and trigger a follow-up
+  // challenge" (https://docs.mx.com/resources/atrium/testing-your-setup).
+  const rounds: Array<[string, string, string[], string[], string]> = [
+    ['two_step: the phone, then the code', 'two_step', ['Text (XXX) XXX-1234', 'correct'], ['OPTIONS', 'TEXT'], 'CONNECTED'],
+    ['challenge: "challenge", then "correct"', 'challenge', ['challenge', 'correct'], ['TEXT', 'TEXT'], 'CONNECTED'],
+    ['two_step: the wrong phone', 'two_step', ['Text (XXX) XXX-5678'], ['OPTIONS'], 'REJECTED'],
+  ];
+  it.each(rounds)('answers %s, one challenge a round', async (_, password, picks, types, status) => {
+    const asked: string[] = [];
+    const guids = new Set<string>();
+    const source: AnswerSource = ({ challenges }) => {
+      const pick = picks[asked.length] ?? 'correct';
+      asked.push(...challenges.map((c) => c.type));
+      for (const c of challenges) guids.add(c.guid);
+      return Object.fromEntries(challenges.map((c) => [c.guid, c.type === 'OPTIONS' ? (c.options.find((o) => o.label === pick)?.value ?? '') : pick]));
+    };
+    const output = await onboard(`rounds-${password.replace('_', '-')}-${picks.length}`, [password], undefined, source);
+    expect(asked).toEqual(types);
+    expect(guids.size).toBe(types.length);
+    expect(output.members[0]?.connectionStatus).toBe(status);
+    expect(output.outcome).toBe(status === 'CONNECTED' ? 'done' : 'needsAction');
   });
 });

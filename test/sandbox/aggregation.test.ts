@@ -11,7 +11,6 @@ let serial = 0;
 beforeAll(async () => {
   sandbox = await started({ aggregationMs: AGGREGATION_MS, slowMs: 1_500, challengeWindowMs: 30_000 });
   api = await Api.connect(sandbox);
-  userGuid = await api.createUser('aggregating-user');
 });
 afterAll(() => sandbox.close());
 
@@ -34,7 +33,9 @@ async function statusesUntilSettled(api: Api, user: string, member: string, time
   throw new Error(`still aggregating after ${timeoutMs} ms: ${seen.join(' → ')}`);
 }
 
+/** A member with `password` of a new user (`userGuid`): MX refuses a user's second member with the same credentials. */
 async function create(password: string): Promise<string> {
+  userGuid = await api.createUser(`aggregating-user-${serial}`);
   const reply = await api.createMember(userGuid, `outcome-${serial++}`, password);
   expect(reply.json.member).toMatchObject({ connection_status: 'CREATED', is_being_aggregated: true });
   return reply.json.member.guid as string;

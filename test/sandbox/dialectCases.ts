@@ -26,6 +26,8 @@ const JOB_RUNNING = 'The member already has a job of a different type running.';
 const NO_OAUTH = 'Member cannot use OAuth.';
 const OAUTH_CREDENTIALS = 'An OAuth member cannot be created with credentials: the end user authorizes at its oauth_window_uri.';
 const field = (name: string, message: string) => ({ field: name, message });
+const DUPLICATE_MEMBER = "Duplicate members aren't allowed: the user is already connected to this institution with these credentials.";
+const EMPTY_BODY = "While no single parameter is required, the request body can't be empty.";
 
 export interface Fixture {
   main: Sandbox;
@@ -187,6 +189,27 @@ export const CASES: Array<{ name: string; covers: SandboxErrorCase; trigger: (f:
     want: {
       'mx-sso': sso(400, 'Member already exists with guid dup-member'), nexus: nexus(422, 4220, 'Record could not be saved.'),
       mgx: mgx(409, 'active_bid_exists', 'Member already exists with guid dup-member'), mcc: mcc(409, 'Member already exists with guid dup-member', 'invalid_request'),
+    },
+  },
+  {
+    // MX's members page: "Duplicate members aren't allowed"; the nexus document's 422 4220 names this case.
+    name: 'second member with the same credentials',
+    covers: 'duplicate_member',
+    trigger: (f, api) => api.call('POST', `/users/${f.user}/members`, member('password')),
+    want: {
+      'mx-sso': sso(409, DUPLICATE_MEMBER), nexus: nexus(422, 4220, 'Record could not be saved.'),
+      mgx: mgx(409, 'active_bid_exists', DUPLICATE_MEMBER), mcc: mcc(409, DUPLICATE_MEMBER, 'invalid_request'),
+    },
+  },
+  {
+    // The spec's update member: "the request body can't be empty".
+    name: 'update member with an empty member',
+    covers: 'empty_body',
+    trigger: (f, api) => api.call('PUT', `/users/${f.user}/members/${f.manualMember}`, { member: {} }),
+    want: {
+      'mx-sso': sso(400, EMPTY_BODY), nexus: nexus(400, null, EMPTY_BODY),
+      mgx: mgx(422, 'validation_error', 'The given data was invalid.', [field('member', 'This field must not be empty.')]),
+      mcc: mcc(400, EMPTY_BODY),
     },
   },
   {

@@ -63,7 +63,8 @@ export class Api {
     return reply.json.user.guid as string;
   }
 
-  createMember(userGuid: string, id: string, password = 'password', extra: Record<string, unknown> = {}): Promise<Reply> {
+  /** The default password connects and differs per id: MX refuses a user's second member with the same credentials. */
+  createMember(userGuid: string, id: string, password = `password-${id}`, extra: Record<string, unknown> = {}): Promise<Reply> {
     return this.call('POST', `/users/${userGuid}/members`, {
       member: {
         id,
@@ -82,4 +83,16 @@ export class Api {
  */
 export async function started(options: Partial<SandboxOptions> = {}): Promise<Sandbox> {
   return startSandbox({ aggregationMs: 100, auth: 'token', dialect: 'mx-sso', requireApiVersion: false, ...options });
+}
+
+/**
+ * A caller speaking MX Platform as the sandbox does on its defaults: Basic auth on every request,
+ * JSON, and `Accept-Version` (v20250224 unless a call names another).
+ */
+export function platformCaller(target: () => { url: string }) {
+  return (method: string, path: string, body?: unknown, version: 'v20250224' | 'v20111101' = 'v20250224'): Promise<Reply> => {
+    const headers: Record<string, string> = { authorization: basic(), accept: 'application/json', 'accept-version': version };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    return request(`${target().url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  };
 }

@@ -99,7 +99,7 @@ describe('members', () => {
   });
 
   it('creates without aggregating when asked (200, CREATED, idle), and aggregates on request', async () => {
-    const created = await api.createMember(userGuid, 'mem-skip', 'password', { skip_aggregation: true });
+    const created = await api.createMember(userGuid, 'mem-skip', undefined, { skip_aggregation: true });
     expect(created.status).toBe(200);
     expect(created.json.member).toMatchObject({ connection_status: 'CREATED', is_being_aggregated: false });
     const aggregating = await api.call('POST', `/users/${userGuid}/members/${created.json.member.guid}/aggregate`);
@@ -124,7 +124,7 @@ describe('members', () => {
   });
 
   it('shows members in the ground truth with their user and status, never credentials', async () => {
-    const member = (await api.createMember(userGuid, 'mem-truth', 'password')).json.member;
+    const member = (await api.createMember(userGuid, 'mem-truth')).json.member;
     const truth = await (await fetch(`${sandbox.url}/__sandbox/state`)).json() as any;
     const row = truth.members.find((m: any) => m.guid === member.guid);
     expect(row).toMatchObject({ id: 'mem-truth', user_guid: userGuid, connection_status: 'CREATED', is_being_aggregated: true });

@@ -186,8 +186,9 @@ describe('the mxbank table', () => {
   });
 
   it('an MFA answer other than "correct" is REJECTED; SERVER_ERROR as an answer is FAILED', async () => {
-    const user = await userOf('mfa-wrong');
     for (const [value, end] of [['wrong', 'REJECTED'], ['SERVER_ERROR', 'FAILED']] as const) {
+      // A user each: a second member with the same credentials would be a duplicate.
+      const user = await userOf(`mfa-wrong-${value}`);
       const member = (await memberOf(user, `mfa-wrong-${value}`, 'challenge')).json.member.guid as string;
       const guid = (await settled(user, member)).challenges[0].guid as string;
       await call('PUT', `/users/${user}/members/${member}/resume`, { member: { challenges: [{ guid, value }] } });

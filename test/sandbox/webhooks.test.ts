@@ -90,35 +90,47 @@ describe('sandbox webhooks', () => {
     await client.close();
   });
 
-  it('sends no CONNECTION_STATUS for a member that connects', async () => {
+  it('sends no CONNECTION_STATUS for a member that connects, and the AGGREGATION webhook once it completed', async () => {
     const { url, got } = await listen();
     const { client } = await connect({ url, auth: AUTH }, 'password');
-    await until(() => got.length >= 2);
+    await until(() => got.length >= 3);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(got.map((g) => [g.body.type, g.body.action])).toEqual([['MEMBER', 'created'], ['MEMBER', 'updated']]);
+    expect(got.map((g) => [g.body.type, g.body.action])).toEqual([['MEMBER', 'created'], ['MEMBER', 'updated'], ['AGGREGATION', 'member_data_updated']]);
+    // docs.mx.com/resources/webhooks/member: aggregated_at is when the aggregation started, and created_at is there.
+    const [created, settled, aggregation] = got.map((g) => g.body as Record<string, any>);
+    expect(typeof created!.member.created_at).toBe('number');
+    expect(settled!.member.aggregated_at).toBe(created!.member.aggregated_at);
+    // docs.mx.com/resources/webhooks/aggregation: the fields of member_data_updated.
+    expect(aggregation).toMatchObject({
+      member_guid: created!.member.guid, user_guid: created!.member.user_guid, completed_at: expect.any(Number),
+      completed_on: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), is_background: false, transactions_created_count: 0,
+    });
     await client.close();
   });
 
   it('retries a delivery the receiver did not take, on the compressed schedule', async () => {
     const { url, got } = await listen([500, 503, 401]);
     const { client } = await connect({ url, auth: AUTH, retryScale: 36_000 }, 'password');
-    await until(() => sandbox!.state().webhooks!.delivered >= 2);
+    await until(() => sandbox!.state().webhooks!.delivered >= 3);
     const stats = sandbox!.state().webhooks!;
-    expect(stats).toMatchObject({ messages: 2, delivered: 2, retried: 3, givenUp: 0 });
-    expect(got.filter((g) => g.body.action === 'created')).toHaveLength(4);
+    // MEMBER created (refused three times) and updated, then AGGREGATION.
+    expect(stats).toMatchObject({ messages: 3, delivered: 3, retried: 3, givenUp: 0 });
+    // Three refused POSTs and three taken: which message a refusal hits depends on when each is sent.
+    expect(got).toHaveLength(6);
     await client.close();
   });
 
   it('draws the same webhook faults for the same seed', async () => {
     const faultsOf = async () => {
       const { url } = await listen();
-      sandbox = await startSandbox({ auth: 'basic', aggregationMs: 50, seed: 3, webhooks: { url, auth: null, faults: 0.5 } });
+      sandbox = await startSandbox({ auth: 'basic', aggregationMs: 300, seed: 3, webhooks: { url, auth: null, faults: 0.5 } });
       const client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'basic' });
       const user = (await client.createUser({ id: 'u' }))._unsafeUnwrap();
       for (let i = 0; i < 8; i += 1) {
-        (await client.createMember({ userGuid: user.guid, id: `m${i}`, institutionCode: 'mxbank', credentials: [{ guid: 'CRD-username', value: 'mxuser' }, { guid: 'CRD-password', value: 'password' }] }))._unsafeUnwrap();
+        (await client.createMember({ userGuid: user.guid, id: `m${i}`, institutionCode: 'mxbank', credentials: [{ guid: 'CRD-username', value: 'mxuser' }, { guid: 'CRD-password', value: `password-${i}` }] }))._unsafeUnwrap();
       }
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Eight members, each MEMBER created and updated and AGGREGATION: the faults of all 24 messages.
+      await until(() => sandbox!.state().webhooks!.messages >= 24, 20_000);
       const faults = sandbox.state().webhooks!.faults;
       await client.close();
       await sandbox.close();

@@ -3,8 +3,7 @@
  * is computed from its timeline at the request's time, so these handlers only move timestamps.
  */
 import { randomUUID } from 'node:crypto';
-import { startAggregation, viewAt, type Timeline } from '../aggregation.js';
-import { answerStatus } from '../mxbank.js';
+import { answerChallenge, startAggregation, viewAt, type Timeline } from '../aggregation.js';
 import { fail, isRecord, paginate, rootObject, isSandboxError, type Handler } from './context.js';
 import { isMember, ownMember } from './members.js';
 
@@ -16,6 +15,8 @@ export const readMemberStatus: Handler = (ctx) => {
 /**
  * Starts a job of `job`'s type, as MX's errors page says: 202 and no new job while one of the
  * same type runs or (for aggregate) within the minimum interval; 409 while one of another type runs.
+ * The interval counts from the last successful aggregation (MX: one "cannot run a new aggregation
+ * within three hours of a successful aggregation"), so a FAILED or DENIED one may be retried at once.
  */
 function startJob(job: Timeline['job']): Handler {
   return (ctx) => {
@@ -23,9 +24,11 @@ function startJob(job: Timeline['job']): Handler {
     if (!isMember(member)) return member;
     const t = member.timeline;
     if (t.manual) return fail({ case: 'not_aggregatable' });
-    const running = viewAt(t, ctx.now, ctx.options).is_being_aggregated;
+    const view = viewAt(t, ctx.now, ctx.options);
+    const running = view.is_being_aggregated;
     if (running && t.job !== job) return fail({ case: 'job_running' });
-    const throttled = job === 'aggregate' && t.startedAt !== null && ctx.now - t.startedAt < ctx.options.minAggregationIntervalMs;
+    const lastSuccess = view.successfully_aggregated_at;
+    const throttled = job === 'aggregate' && lastSuccess !== null && ctx.now - lastSuccess < ctx.options.minAggregationIntervalMs;
     // An OAuth member waits for its end user; aggregating it changes nothing until they sign in.
     if (!running && !throttled && t.outcome !== 'oauth') startAggregation(t, ctx.now, ctx.options, `CRD-${randomUUID()}`, job);
     return { status: 202, json: { member: ctx.store.memberJson(member, ctx.now) } };
@@ -65,8 +68,7 @@ export const resumeAggregation: Handler = (ctx) => {
   if (view.challenged) {
     const answer = (answers as { guid: string; value: string }[]).find((a) => a.guid === t.challengeGuid);
     if (!answer) return fail({ case: 'credentials_stale' });
-    t.answeredAt = ctx.now;
-    t.answerStatus = answerStatus(answer.value);
+    answerChallenge(t, answer.value, ctx.now, ctx.options, `CRD-${randomUUID()}`);
   } else if (view.connection_status === 'EXPIRED' && t.challengeGuid !== null && t.answeredAt === null) {
     return fail({ case: 'challenge_expired' });
   } else if (ctx.options.dialect === 'platform') {

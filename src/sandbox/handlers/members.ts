@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { startAggregation } from '../aggregation.js';
-import { INSTITUTIONS, outcomeOf, type Institution, type Outcome } from '../mxbank.js';
+import { INSTITUTIONS, institutionByGuid, outcomeOf, type Institution, type Outcome } from '../mxbank.js';
 import type { SandboxError } from '../renderError.js';
 import type { MemberRecord, SandboxStore } from '../store.js';
 import { acceptsExternalIds } from '../versions.js';
@@ -39,19 +39,26 @@ function versionError(ctx: HandlerContext, member: Record<string, unknown>): San
     : undefined;
 }
 
+/** What a member's credentials decide: the outcome, and the keyed digest that tells duplicates apart. */
+interface Picked {
+  outcome: Outcome;
+  fingerprint: string | null;
+}
+
 /** The outcome of an institution's credentials: OAuth institutions take none and wait for the end user. */
-function outcomeFor(institution: Institution, raw: unknown): Outcome | SandboxError {
-  if (institution.oauth) return 'oauth';
-  return credentialOutcome(raw ?? [], institution.credentials.map((c) => c.guid));
+function outcomeFor(store: SandboxStore, institution: Institution, raw: unknown): Picked | SandboxError {
+  if (institution.oauth) return { outcome: 'oauth', fingerprint: null };
+  return credentialOutcome(store, institution, raw ?? []);
 }
 
 export const isMember = (value: MemberRecord | Reply): value is MemberRecord => 'guid' in value;
 
 /**
  * The outcome the submitted credentials pick, or the error for them. Values are read only to pick
- * the outcome; nothing of them outlives this call.
+ * the outcome and a keyed digest (see `SandboxStore.fingerprint`); nothing else of them outlives this call.
  */
-function credentialOutcome(raw: unknown, required: readonly string[]): Outcome | SandboxError {
+function credentialOutcome(store: SandboxStore, institution: Institution, raw: unknown): Picked | SandboxError {
+  const required = institution.credentials.map((c) => c.guid);
   if (!Array.isArray(raw)) return { case: 'invalid_field', field: 'member.credentials' };
   const given: { guid: string; value: string }[] = [];
   for (const c of raw) {
@@ -62,7 +69,20 @@ function credentialOutcome(raw: unknown, required: readonly string[]): Outcome |
     given.push({ guid: c.guid, value: c.value });
   }
   if (required.some((guid) => !given.some((c) => c.guid === guid))) return { case: 'missing_fields', fields: ['member.credentials'] };
-  return outcomeOf(given);
+  return { outcome: outcomeOf(given), fingerprint: store.fingerprint(institution.code, given) };
+}
+
+/**
+ * Another member of the user at the same institution with the same credentials: MX's members
+ * page, "Duplicate members aren't allowed on the MX platform. A duplicate member is when a user
+ * attempts to connect to an institution they're already connected to using the same credentials."
+ */
+function duplicateOf(store: SandboxStore, userGuid: string, fingerprint: string | null, except?: MemberRecord): MemberRecord | undefined {
+  if (fingerprint === null) return undefined;
+  for (const member of store.membersOf(userGuid)) {
+    if (member !== except && member.fingerprint === fingerprint) return member;
+  }
+  return undefined;
 }
 
 export const createMember: Handler = (ctx) => {
@@ -82,13 +102,15 @@ export const createMember: Handler = (ctx) => {
   if (!institution) return fail({ case: 'institution_not_found', onCreate: true });
   const oauthError = oauthMismatch(institution, member);
   if (oauthError) return fail(oauthError);
-  const outcome = outcomeFor(institution, member.credentials);
-  if (typeof outcome !== 'string') return fail(outcome);
+  const picked = outcomeFor(ctx.store, institution, member.credentials);
+  if (isSandboxError(picked)) return fail(picked);
   const existing = id === null ? undefined : ctx.store.memberByExternalId(ctx.client.id, id);
   if (id !== null && existing) return fail({ case: 'duplicate', resource: 'member', id, guid: existing.guid });
+  const twin = duplicateOf(ctx.store, user.guid, picked.fingerprint);
+  if (twin) return fail({ case: 'duplicate_member', guid: twin.guid });
   const created = addMemberRecord(ctx.store, {
-    clientId: ctx.client.id, userGuid: user.guid, id, institution, outcome,
-    metadata: typeof member.metadata === 'string' ? member.metadata : null,
+    clientId: ctx.client.id, userGuid: user.guid, id, institution, outcome: picked.outcome,
+    metadata: typeof member.metadata === 'string' ? member.metadata : null, now: ctx.now, fingerprint: picked.fingerprint,
   });
   const aggregates = !institution.manual && !institution.oauth && member.skip_aggregation !== true;
   if (aggregates) startAggregation(created.timeline, ctx.now, ctx.options, `CRD-${randomUUID()}`);
@@ -112,7 +134,10 @@ function oauthMismatch(institution: Institution, member: Record<string, unknown>
 /** Adds a member that has not aggregated yet. */
 export function addMemberRecord(
   store: SandboxStore,
-  fields: { clientId: string; userGuid: string; id: string | null; institution: Institution; outcome: Outcome; metadata: string | null },
+  fields: {
+    clientId: string; userGuid: string; id: string | null; institution: Institution; outcome: Outcome; metadata: string | null;
+    now: number; fingerprint: string | null;
+  },
 ): MemberRecord {
   const { institution } = fields;
   return store.addMember({
@@ -123,9 +148,12 @@ export function addMemberRecord(
     institutionGuid: institution.guid,
     name: institution.name,
     metadata: fields.metadata,
+    createdAt: fields.now,
+    fingerprint: fields.fingerprint,
     timeline: {
       outcome: fields.outcome, manual: institution.manual, oauth: institution.oauth, startedAt: null, priorStatus: null, challengeGuid: null,
       answeredAt: null, answerStatus: null, job: 'aggregate', lastAggregatedAt: null, lastSuccessAt: null,
+      deniedStreak: 0, round: 1, challengeFrom: null,
     },
   });
 }
@@ -152,21 +180,24 @@ export const readMember: Handler = (ctx) => {
 
 /**
  * MX's update member: new credentials pick a new outcome and start an aggregation (unless
- * v20111101's `skip_aggregation` says not to); `id` and `metadata` change in place.
+ * v20111101's `skip_aggregation` says not to); `id` and `metadata` change in place. An empty
+ * `member` is a 400: the spec's update member, "While no single parameter is required, the request
+ * body can't be empty".
  */
 export const updateMember: Handler = (ctx) => {
   const member = ownMember(ctx);
   if (!isMember(member)) return member;
   const changes = rootObject(ctx.body, 'member');
   if (isSandboxError(changes)) return fail(changes);
+  if (Object.keys(changes).length === 0) return fail({ case: 'empty_body', root: 'member' });
   const typeError = checkTypes(changes, 'member', MEMBER_FIELDS) ?? versionError(ctx, changes);
   if (typeError) return fail(typeError);
   const institution = INSTITUTIONS.get(member.institutionCode);
-  let outcome: Outcome | undefined;
+  let picked: Picked | undefined;
   if (changes.credentials !== undefined && changes.credentials !== null && institution && !institution.oauth) {
-    const picked = outcomeFor(institution, changes.credentials);
-    if (typeof picked !== 'string') return fail(picked);
-    outcome = picked;
+    const chosen = outcomeFor(ctx.store, institution, changes.credentials);
+    if (isSandboxError(chosen)) return fail(chosen);
+    picked = chosen;
   }
   if (typeof changes.id === 'string' && changes.id !== member.id) {
     if (!validExternalId(changes.id, 'MBR-')) return fail({ case: 'invalid_external_id', resource: 'member' });
@@ -175,9 +206,13 @@ export const updateMember: Handler = (ctx) => {
     ctx.store.changeMemberId(member, changes.id);
   }
   if ('metadata' in changes) member.metadata = typeof changes.metadata === 'string' ? changes.metadata : null;
-  if (outcome !== undefined) {
-    member.timeline.outcome = outcome;
-    if (changes.skip_aggregation !== true) startAggregation(member.timeline, ctx.now, ctx.options, `CRD-${randomUUID()}`);
+  if (picked !== undefined) {
+    member.fingerprint = picked.fingerprint;
+    if (changes.skip_aggregation !== true) {
+      startAggregation(member.timeline, ctx.now, ctx.options, `CRD-${randomUUID()}`, 'aggregate', picked.outcome);
+    } else {
+      member.timeline.outcome = picked.outcome;
+    }
   }
   return { status: 200, json: { member: ctx.store.memberJson(member, ctx.now) } };
 };
@@ -201,8 +236,13 @@ export const deleteMember: Handler = (ctx) => {
   return { status: 204 };
 };
 
+/**
+ * The credentials an institution asks for. v20250224 names it by `institution_identifier`:
+ * "use either the `institution_code` or the institution `guid`" (the spec's institutionIdentifier).
+ */
 export const listInstitutionCredentials: Handler = (ctx) => {
-  const institution = INSTITUTIONS.get(ctx.institutionCode);
+  const institution = INSTITUTIONS.get(ctx.institutionCode) ??
+    (ctx.version === 'v20250224' ? institutionByGuid(ctx.institutionCode) : undefined);
   if (!institution) return fail({ case: 'institution_not_found', onCreate: false });
   const { page, pagination } = paginate(institution.credentials, institution.credentials.length, ctx.query);
   return { status: 200, json: { credentials: page, pagination } };
