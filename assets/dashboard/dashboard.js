@@ -238,6 +238,27 @@ async function showItem(id) {
     return tr;
   });
   document.querySelector('#timeline tbody').replaceChildren(...rows);
+  await showHistory(id);
+}
+
+/** The customer's steps as the store keeps them (`GET /api/history/ID`): they outlive the run. */
+async function showHistory(id) {
+  const response = await fetch(`/api/history/${encodeURIComponent(id)}`);
+  const steps = response.ok ? (await response.json()).steps : [];
+  if (selected !== id) return;
+  $('history-count').textContent = steps.length === 0 ? 'no steps kept' : `${steps.length.toLocaleString('en-US')} steps`;
+  const rows = steps.map((step) => {
+    const tr = el('tr');
+    const requests = (step.requests ?? []).map((r) => `${r.method} ${r.path} ${r.status} ${r.ms.toLocaleString('en-US')} ms`).join('; ');
+    const machine = step.actor && step.actor !== step.machine ? `${step.machine} ${step.actor}` : step.machine;
+    const repeated = step.repeated ? ` (after ${step.repeated.toLocaleString('en-US')} like rounds)` : '';
+    const error = step.error ? `${step.error.kind} (${step.error.status})` : '';
+    for (const [cls, text] of [['at', time(step.at)], ['actor', machine], ['to', step.state], ['event', `${step.event}${repeated}`], ['kind', error], ['status', step.connectionStatus ?? ''], ['requests', requests]]) {
+      tr.append(el('td', { class: cls }, text));
+    }
+    return tr;
+  });
+  document.querySelector('#history tbody').replaceChildren(...rows);
 }
 
 async function search() {

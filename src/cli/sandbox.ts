@@ -28,6 +28,8 @@ Runs a local MX Platform API on 127.0.0.1 until SIGINT or SIGTERM.
   --min-aggregation-interval-ms MS  an aggregate within MS of the last successful aggregation answers 202,
                         no new job (default 0)
   --no-retry-after      429s carry no Retry-After header (MX documents none)
+  --refuse-duplicate-members  a user's second member at a bank with the same credentials
+                        answers 409, as at MX (default off)
   --max-connections N   connections one address may hold open; one opened past N gets 429 (MX: 2000; default 0 = no cap)
   --aggregation-ms MS   how long an aggregation takes (default ${defaultSandboxOptions.aggregationMs})
   --latency-ms MS       added to every request (default 0)
@@ -70,7 +72,7 @@ export function optionsFromFlags(argv: string[], env: NodeJS.ProcessEnv = {}): P
       'challenge-window-ms': { type: 'string' }, 'slow-ms': { type: 'string' }, 'timeout-fault-ms': { type: 'string' },
       client: { type: 'string', multiple: true }, 'api-version-optional': { type: 'boolean' },
       'min-aggregation-interval-ms': { type: 'string' }, 'widget-url-ttl-ms': { type: 'string' },
-      'no-retry-after': { type: 'boolean' }, 'max-connections': { type: 'string' },
+      'no-retry-after': { type: 'boolean' }, 'refuse-duplicate-members': { type: 'boolean' }, 'max-connections': { type: 'string' },
       ...WEBHOOK_SENDER_FLAGS,
     },
   });
@@ -99,6 +101,7 @@ export function optionsFromFlags(argv: string[], env: NodeJS.ProcessEnv = {}): P
     minAggregationIntervalMs: number('min-aggregation-interval-ms', values['min-aggregation-interval-ms']),
     widgetUrlTtlMs: number('widget-url-ttl-ms', values['widget-url-ttl-ms']),
     retryAfter: values['no-retry-after'] === true ? false : undefined,
+    refuseDuplicateMembers: values['refuse-duplicate-members'] === true ? true : undefined,
     maxConnections: number('max-connections', values['max-connections']),
   };
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<SandboxOptions>;

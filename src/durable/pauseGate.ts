@@ -6,7 +6,7 @@
  * would start runs after the resume. Nothing here is stored: the pause itself is in the job's
  * record, and a restored item's pending call simply meets the gate again.
  */
-import { fromPromise, type PromiseActorLogic } from 'xstate';
+import { fromPromise, type AnyActorRef, type PromiseActorLogic } from 'xstate';
 import { waitUntil, type SleepUntilActorInput } from '../../machines/actors.js';
 import type { LifecycleEffects } from '../../machines/provide.js';
 
@@ -105,13 +105,14 @@ const NOT_REQUESTS: ReadonlySet<string> = new Set(['answerChallenge']);
  */
 export function gatedEffects(effects: LifecycleEffects, gate: PauseGate): LifecycleEffects {
   const gated: Record<string, unknown> = {};
-  for (const [name, effect] of Object.entries(effects) as [string, (input: unknown, signal: AbortSignal) => PromiseLike<unknown>][]) {
+  // The caller goes through: a customer's history ties each request to the machine that made it.
+  for (const [name, effect] of Object.entries(effects) as [string, (input: unknown, signal: AbortSignal, caller?: AnyActorRef) => PromiseLike<unknown>][]) {
     gated[name] = NOT_REQUESTS.has(name)
-      ? async (input: unknown, signal: AbortSignal) => {
+      ? async (input: unknown, signal: AbortSignal, caller?: AnyActorRef) => {
           await gate.pass(signal);
-          return effect(input, signal);
+          return effect(input, signal, caller);
         }
-      : (input: unknown, signal: AbortSignal) => gate.run(signal, () => effect(input, signal));
+      : (input: unknown, signal: AbortSignal, caller?: AnyActorRef) => gate.run(signal, () => effect(input, signal, caller));
   }
   return gated as LifecycleEffects;
 }

@@ -99,17 +99,18 @@ function memberIdOf(name: string, input: unknown): string | undefined {
 }
 
 function traceStep<I, O>(name: string, effect: LifecycleEffect<I, O>): LifecycleEffect<I, O> {
-  return (input, signal) => {
+  // The caller goes through: a customer's history ties each request to the machine that made it.
+  return (input, signal, caller) => {
     const scope = traceScope.getStore();
     const api = otelApi();
-    if (!scope?.customerId || !api) return effect(input, signal);
+    if (!scope?.customerId || !api) return effect(input, signal, caller);
     const member = memberIdOf(name, input);
     const span = tracerOf(api).startSpan(
       name,
       { attributes: { [ATTR_STEP]: name, [ATTR_CUSTOMER_ID]: scope.customerId, ...(member === undefined ? {} : { [ATTR_MEMBER_ID]: member }) } },
       scope.context,
     );
-    const done = traceScope.run({ ...scope, context: api.trace.setSpan(scope.context, span) }, () => effect(input, signal));
+    const done = traceScope.run({ ...scope, context: api.trace.setSpan(scope.context, span) }, () => effect(input, signal, caller));
     return Promise.resolve(done).then(
       (result) => {
         if (result.isErr()) endWithError(api, span, result.error.kind);

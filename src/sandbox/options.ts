@@ -91,6 +91,14 @@ export interface SandboxOptions {
    * @default 0
    */
   maxConnections: number;
+  /**
+   * Refuse a user's second member at an institution with the same credentials (409, MX's members
+   * page: "Duplicate members aren't allowed"). Off by default: MX Bank takes one user name for every
+   * connection, so rehearsal data that gives a customer two MX Bank connections with one password
+   * would be refused, where real customers' two logins differ.
+   * @default false
+   */
+  refuseDuplicateMembers: boolean;
   clients: readonly SandboxClient[];
   /** How long a challenge waits for an answer before the member is EXPIRED. */
   challengeWindowMs: number;
@@ -132,6 +140,7 @@ export const defaultSandboxOptions: SandboxOptions = {
   latencyMs: 0,
   retryAfter: true,
   maxConnections: 0,
+  refuseDuplicateMembers: false,
   clients: [DEFAULT_CLIENT],
   challengeWindowMs: 60_000,
   slowMs: 5_000,
@@ -179,6 +188,7 @@ export function checkSandboxOptions(options: SandboxOptions): string[] {
   if (options.auth !== 'token' && options.auth !== 'basic') problems.push("auth must be 'token' or 'basic'");
   if (typeof options.requireApiVersion !== 'boolean') problems.push('requireApiVersion must be true or false');
   if (typeof options.retryAfter !== 'boolean') problems.push('retryAfter must be true or false');
+  if (typeof options.refuseDuplicateMembers !== 'boolean') problems.push('refuseDuplicateMembers must be true or false');
   if (!Number.isInteger(options.maxConnections)) problems.push('maxConnections must be an integer');
   if (!DIALECTS.includes(options.dialect)) problems.push(`dialect must be one of ${DIALECTS.join(', ')}`);
   for (const kind of options.faultKinds) {

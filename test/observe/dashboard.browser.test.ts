@@ -99,6 +99,13 @@ describe('the dashboard in a browser', () => {
       expect(timeline.some((row) => row[1] === 'member:browse-02-m0')).toBe(true);
       expect(timeline.some((row) => row[3] === 'creatingUser.running')).toBe(true);
 
+      // The same customer's steps as the store keeps them: the user's create with its request.
+      await page.waitForSelector('#history tbody tr');
+      const history = await page.$$eval('#history tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+      expect(history.some((row) => row[1] === 'user' && /^POST \/users 20[01] [\d,]+ ms/.test(row[6] ?? ''))).toBe(true);
+      expect(await page.textContent('#history-count')).toMatch(/^\d[\d,]* steps$/);
+      expect(await page.content()).not.toContain('sandbox-key');
+
       // The needs-action list says why (mxbank's `denied` password: DENIED).
       await page.waitForSelector('#needs-action li[data-customer="browse-04"]', { timeout: 90_000 });
       expect(await page.textContent('#needs-action li[data-customer="browse-04"]')).toMatch(/browse-04-m0: needsAction DENIED/);

@@ -14,7 +14,7 @@ const fixtures = new Map<Dialect, Fixture>();
 
 async function fixtureFor(dialect: Dialect): Promise<Fixture> {
   const main = await started({
-    dialect, tokenTtlSeconds: 1, aggregationMs: 20, challengeWindowMs: 800,
+    dialect, tokenTtlSeconds: 1, aggregationMs: 20, challengeWindowMs: 800, refuseDuplicateMembers: true,
     clients: [{ id: 'sandbox-client', key: 'sandbox-key' }, { id: 'lonely', key: 'lonely-key', associated: false }],
   });
   const limited = await started({ dialect, rateLimit: 1, burst: 1 });

@@ -15,7 +15,7 @@ import { platformCaller } from './helpers.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
-  sandbox = await startSandbox({ aggregationMs: 20 });
+  sandbox = await startSandbox({ aggregationMs: 20, refuseDuplicateMembers: true });
 });
 afterAll(() => sandbox.close());
 

@@ -77,9 +77,9 @@ function credentialOutcome(store: SandboxStore, institution: Institution, raw: u
  * page, "Duplicate members aren't allowed on the MX platform. A duplicate member is when a user
  * attempts to connect to an institution they're already connected to using the same credentials."
  */
-function duplicateOf(store: SandboxStore, userGuid: string, fingerprint: string | null, except?: MemberRecord): MemberRecord | undefined {
-  if (fingerprint === null) return undefined;
-  for (const member of store.membersOf(userGuid)) {
+function duplicateOf(ctx: { store: SandboxStore; options: { refuseDuplicateMembers: boolean } }, userGuid: string, fingerprint: string | null, except?: MemberRecord): MemberRecord | undefined {
+  if (fingerprint === null || !ctx.options.refuseDuplicateMembers) return undefined;
+  for (const member of ctx.store.membersOf(userGuid)) {
     if (member !== except && member.fingerprint === fingerprint) return member;
   }
   return undefined;
@@ -106,7 +106,7 @@ export const createMember: Handler = (ctx) => {
   if (isSandboxError(picked)) return fail(picked);
   const existing = id === null ? undefined : ctx.store.memberByExternalId(ctx.client.id, id);
   if (id !== null && existing) return fail({ case: 'duplicate', resource: 'member', id, guid: existing.guid });
-  const twin = duplicateOf(ctx.store, user.guid, picked.fingerprint);
+  const twin = duplicateOf(ctx, user.guid, picked.fingerprint);
   if (twin) return fail({ case: 'duplicate_member', guid: twin.guid });
   const created = addMemberRecord(ctx.store, {
     clientId: ctx.client.id, userGuid: user.guid, id, institution, outcome: picked.outcome,
