@@ -64,7 +64,7 @@ const CASES: Record<string, RegExp[]> = {
     /members at MX: 4, 4 connected/,
     /^OK: /m,
   ],
-  'webhooks.ts': [/cust-2: needsAction after \d/, /Webhooks: 7 sent, [3-9] woke a member/, /Requests to MX: 10 for 3 customers/, /^OK: /m],
+  'webhooks.ts': [/cust-2: needsAction after \d/, /Webhooks: 9 sent, [3-9] woke a member/, /Requests to MX: 10 for 3 customers/, /^OK: /m],
   'wait-out-an-outage.ts': [
     /-- MX unreachable --\n {2}paused \(pause 1\): unavailable; next try in 2 s/,
     /12 done, 0 failed, halted: no; MX holds 12 users and 12 members/,
