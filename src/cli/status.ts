@@ -54,7 +54,7 @@ async function showJob(store: SnapshotStore, record: JobRecord, storeShown: stri
   const needsAction = await listed(store, record.id, 'needsAction', limit, counts.needsAction);
   const failed = await listed(store, record.id, 'failed', limit, counts.failed);
   // One read for every failed customer listed: what it did last, from its history.
-  const lastSteps = await store.lastStepsOf(record.id, failed.map((f) => f.id));
+  const lastSteps = failed.length === 0 ? new Map() : await store.lastStepsOf(record.id, failed.map((f) => f.id));
   const failedWithStep = failed.map((f) => ({ ...f, lastStep: lastSteps.get(f.id) ?? null }));
   const halt = record.halt ? { message: haltMessage(record.halt), error: record.halt } : null;
   const pausedAt = record.pausedAt === null ? null : new Date(record.pausedAt).toISOString();

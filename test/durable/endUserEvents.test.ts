@@ -3,38 +3,16 @@
  * schema), and the schema migration that adds them to a database written before they existed.
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { SnapshotStore } from '../../src/durable/store.js';
-import { createMemoryStore, createPostgresStore, createSqliteStore, endUserEventKey } from '../../src/durable/store/index.js';
+import { describe, expect, it } from 'vitest';
+import { createPostgresStore, createSqliteStore, endUserEventKey } from '../../src/durable/store/index.js';
+import { PG_URL } from '../support/services/urls.js';
+import { storeBackends } from './support/backends.js';
 
-const PG_URL = process.env.MX_LIFECYCLE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
-const dir = mkdtempSync(join(tmpdir(), 'mx-end-user-events-'));
-const schemas: string[] = [];
-const schemaName = () => {
-  const name = `mx_eue_${Math.random().toString(36).slice(2, 10)}`;
-  schemas.push(name);
-  return name;
-};
+const { dir, schemaName, backends } = storeBackends('eue');
 
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  for (const s of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  await admin.end();
-});
-
-const BACKENDS: { name: string; open: () => SnapshotStore }[] = [
-  { name: 'memory', open: () => createMemoryStore() },
-  { name: 'sqlite', open: () => createSqliteStore({ path: join(dir, `${Math.random().toString(36).slice(2)}.sqlite`) }) },
-  { name: 'postgres', open: () => createPostgresStore({ connectionString: PG_URL, schema: schemaName() }) },
-];
-
-describe.each(BACKENDS)('end-user events, $name', ({ open }) => {
+describe.each(backends)('end-user events, $name', ({ open }) => {
   it('counts connections invited and opened, once each however often, per job', async () => {
     const store = open();
     try {

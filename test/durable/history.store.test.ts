@@ -3,42 +3,17 @@
  * schema): steps go in with the snapshot save that holds the lease (and only then), and with an
  * operator's reset; they come back oldest first, bounded by the job's limit.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_HISTORY_LIMIT, type HistoryStep, type SnapshotStore } from '../../src/durable/store.js';
-import { createMemoryStore, createPostgresStore, createSqliteStore } from '../../src/durable/store/index.js';
-import { PG_URL } from '../support/services/urls.js';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_HISTORY_LIMIT, type HistoryStep } from '../../src/durable/store.js';
+import { storeBackends } from './support/backends.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'mx-history-store-'));
-const schemas: string[] = [];
-const schemaName = () => {
-  const name = `mx_hist_${Math.random().toString(36).slice(2, 10)}`;
-  schemas.push(name);
-  return name;
-};
-
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  for (const s of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  await admin.end();
-});
-
-const BACKENDS: { name: string; open: () => SnapshotStore }[] = [
-  { name: 'memory', open: () => createMemoryStore() },
-  { name: 'sqlite', open: () => createSqliteStore({ path: join(dir, `${Math.random().toString(36).slice(2)}.sqlite`) }) },
-  { name: 'postgres', open: () => createPostgresStore({ connectionString: PG_URL, schema: schemaName() }) },
-];
+const { backends } = storeBackends('hist');
 
 const step = (n: number, extra: Partial<HistoryStep> = {}): HistoryStep => ({
   at: 1_700_000_000_000 + n, machine: 'member', actor: 'c1-m0', state: `s${n}`, event: `e${n}`, ...extra,
 });
 
-describe.each(BACKENDS)('customer history, $name', ({ open }) => {
+describe.each(backends)('customer history, $name', ({ open }) => {
   it('adds steps with the save that writes the item, in order, and none for a write it refused', async () => {
     const store = open();
     try {
