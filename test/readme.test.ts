@@ -17,7 +17,8 @@ describe('README', () => {
   });
 
   it.each(['onboard', 'offboard', 'status', 'demo', 'sandbox', 'dashboard', 'answer', 'retry', 'check', 'cancel', 'export', 'history', 'refresh'])('documents every flag of `%s`', async (name) => {
-    const { command } = (await import(`../src/cli/${name}.ts`)) as { command: { usage: string } };
+    const file = ({ history: 'customerHistory', retry: 'retryCustomers' } as Record<string, string>)[name] ?? name;
+    const { command } = (await import(`../src/cli/commands/${file}.ts`)) as { command: { usage: string } };
     const flags = [...new Set(command.usage.match(/--[a-z][a-z-]+/g) ?? [])];
     expect(flags.length).toBeGreaterThan(0);
     expect(flags.filter((flag) => !readme.includes(`\`${flag}`))).toEqual([]);

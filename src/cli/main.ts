@@ -5,30 +5,30 @@
  * drivers the other commands need.
  */
 
-import { closest, flagsOf } from './didYouMean.js';
-import { debugging, EXIT_SOFTWARE, EXIT_USAGE } from './output.js';
-import { packageVersion } from './packageRoot.js';
-import { startTracing } from './tracing.js';
+import { closest, flagsOf } from './flags/didYouMean.js';
+import { debugging, EXIT_SOFTWARE, EXIT_USAGE } from './ui/output.js';
+import { packageVersion } from './commands/packageRoot.js';
+import { startTracing } from './commands/commandTracing.js';
 
-import type { Command, UsageProblem } from './command.js';
+import type { Command, UsageProblem } from './commands/command.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
-  onboard: { summary: 'create users and members for the customers of a JSONL or CSV file', load: () => import('./onboard.js') },
-  check: { summary: 'dry run: check the rows, the key and the institutions of an input, and estimate the run', load: () => import('./check.js') },
-  offboard: { summary: "delete the members and users of a file's customers (idempotent)", load: () => import('./offboard.js') },
-  status: { summary: "show a job's counts, its halt, and the customers that need action", load: () => import('./status.js') },
-  answer: { summary: 'answer the MFA challenges of a job that waits for them (onboard --mfa-wait)', load: () => import('./answer.js') },
-  history: { summary: "print one customer's steps: states, events, MX requests and statuses", load: () => import('./history.js') },
-  refresh: { summary: "aggregate a job's connected members again, skipping those MX would refuse (day N)", load: () => import('./refresh.js') },
-  retry: { summary: 'run the failed and needs-action customers of a job again, with corrected credentials from INPUT', load: () => import('./retry.js') },
-  cancel: { summary: 'cancel the customers of a job that are not final yet (a running worker stops them)', load: () => import('./cancel.js') },
-  pause: { summary: 'pause a job on every worker: requests in flight finish, no new step until resume', load: () => import('./pause.js') },
-  resume: { summary: 'let a paused job go on', load: () => import('./resume.js') },
-  links: { summary: 'write the stable link of every connection waiting for its end user, for your mailer', load: () => import('./links.js') },
-  export: { summary: 'write one row per connection of a job (CSV or JSON Lines) for a spreadsheet or an app', load: () => import('./export.js') },
-  demo: { summary: 'onboard 60 demo customers into an in-process sandbox, with progress and a report', load: () => import('./demo.js') },
-  dashboard: { summary: 'serve the live dashboard of a job from its store, without running it', load: () => import('./dashboard.js') },
-  sandbox: { summary: 'run a local MX Platform API for rehearsals and tests', load: () => import('./sandbox.js') },
+  onboard: { summary: 'create users and members for the customers of a JSONL or CSV file', load: () => import('./commands/onboard.js') },
+  check: { summary: 'dry run: check the rows, the key and the institutions of an input, and estimate the run', load: () => import('./commands/check.js') },
+  offboard: { summary: "delete the members and users of a file's customers (idempotent)", load: () => import('./commands/offboard.js') },
+  status: { summary: "show a job's counts, its halt, and the customers that need action", load: () => import('./commands/status.js') },
+  answer: { summary: 'answer the MFA challenges of a job that waits for them (onboard --mfa-wait)', load: () => import('./commands/answer.js') },
+  history: { summary: "print one customer's steps: states, events, MX requests and statuses", load: () => import('./commands/customerHistory.js') },
+  refresh: { summary: "aggregate a job's connected members again, skipping those MX would refuse (day N)", load: () => import('./commands/refresh.js') },
+  retry: { summary: 'run the failed and needs-action customers of a job again, with corrected credentials from INPUT', load: () => import('./commands/retryCustomers.js') },
+  cancel: { summary: 'cancel the customers of a job that are not final yet (a running worker stops them)', load: () => import('./commands/cancel.js') },
+  pause: { summary: 'pause a job on every worker: requests in flight finish, no new step until resume', load: () => import('./commands/pause.js') },
+  resume: { summary: 'let a paused job go on', load: () => import('./commands/resume.js') },
+  links: { summary: 'write the stable link of every connection waiting for its end user, for your mailer', load: () => import('./commands/links.js') },
+  export: { summary: 'write one row per connection of a job (CSV or JSON Lines) for a spreadsheet or an app', load: () => import('./commands/export.js') },
+  demo: { summary: 'onboard 60 demo customers into an in-process sandbox, with progress and a report', load: () => import('./commands/demo.js') },
+  dashboard: { summary: 'serve the live dashboard of a job from its store, without running it', load: () => import('./commands/dashboard.js') },
+  sandbox: { summary: 'run a local MX Platform API for rehearsals and tests', load: () => import('./commands/sandbox.js') },
 };
 
 function usage(): string {

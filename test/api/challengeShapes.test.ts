@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createMxClient, type MxChallenge, type ObservableMxClient } from '../../src/api/index.js';
-import { challengeLines, saveChallengeImages, withSavedImages } from '../../src/cli/answerPrompt.js';
+import { challengeLines, saveChallengeImages, withSavedImages } from '../../src/cli/ui/answerPrompt.js';
 import { summariseChallenge } from '../../machines/member.setup.js';
 import { startStub, type StubServer } from '../http/loopback.js';
 import { valueOf } from '../http/results.js';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultLifecycleOptions } from '../../machines/index.js';
-import { JOB_FLAGS_USAGE, jobSettingsFromFlags } from '../../src/cli/flags.js';
+import { JOB_FLAGS_USAGE, jobSettingsFromFlags } from '../../src/cli/flags/jobFlags.js';
 
 const env = { MX_CLIENT_ID: 'c', MX_API_KEY: 'k', MX_BASE_URL: 'http://127.0.0.1:1' };
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createHub } from '../../src/_internals/hub.js';
 import type { RuntimeEventMap } from '../../src/durable/runtime.js';
 import { createEventHub } from '../../src/http/events.js';
-import { trackProgress } from '../../src/cli/progress.js';
-import { progressLine, showProgress } from '../../src/cli/progressView.js';
+import { trackProgress } from '../../src/cli/ui/progress.js';
+import { progressLine, showProgress } from '../../src/cli/ui/progressView.js';
 
 const counts = { pending: 4, active: 0, halted: 0, done: 1, needsAction: 0, failed: 0, cancelled: 0 };
 

@@ -9,8 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { storeFailure } from '../../src/cli/storeFailure.js';
-import { describeStore } from '../../src/cli/storeUrl.js';
+import { storeFailure } from '../../src/cli/job/storeFailure.js';
+import { describeStore } from '../../src/cli/job/storeUrl.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { cli, customer, fastFlags, messages, workdir, writeJsonl } from './harness.js';
 

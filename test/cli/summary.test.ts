@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { counted } from '../../src/cli/counted.js';
-import { summaryText, type RunSummary } from '../../src/cli/summary.js';
+import { counted } from '../../src/cli/ui/counted.js';
+import { summaryText, type RunSummary } from '../../src/cli/ui/summary.js';
 
 const summary = (counts: Partial<RunSummary['counts']>): RunSummary => ({
   command: 'onboard', job: 'one', kind: 'onboard', result: 'finished', durationMs: 1_200,

@@ -16,10 +16,10 @@ import { createSqliteStore } from '../../src/durable/store/index.js';
 import type { CustomerInput } from '../../src/input/types.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { createWebhookReceiver } from '../../src/webhooks/index.js';
-import { endUserCountsOf, endUserLine } from '../../src/cli/endUserCounts.js';
+import { endUserCountsOf, endUserLine } from '../../src/cli/ui/endUserCounts.js';
 import { createLifecycleMetrics } from '../../src/observe/metrics.js';
-import { trackProgress } from '../../src/cli/progress.js';
-import { progressLine } from '../../src/cli/progressView.js';
+import { trackProgress } from '../../src/cli/ui/progress.js';
+import { progressLine } from '../../src/cli/ui/progressView.js';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 
 const AUTH = 'mx:end-user-test';

@@ -9,7 +9,7 @@ import { networkInterfaces } from 'node:os';
 import { createActor, createMachine } from 'xstate';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInspector, type CliInspector } from '../../src/cli/inspector.js';
+import { startInspector, type CliInspector } from '../../src/cli/job/inspector.js';
 import { lifecycleCharts } from '../../src/observe/charts.js';
 import { startDashboardServer, type DashboardServer } from '../../src/observe/dashboardServer.js';
 import { createJobWatch } from '../../src/observe/jobWatch.js';

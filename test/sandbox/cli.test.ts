@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { optionsFromFlags } from '../../src/cli/sandbox.js';
+import { optionsFromFlags } from '../../src/cli/commands/sandbox.js';
 import { Api, request } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMxClient, type ObservableMxClient } from '../../src/api/index.js';
 import type { ClientEvent } from '../../src/http/events.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
-import { optionsFromFlags } from '../../src/cli/sandbox.js';
+import { optionsFromFlags } from '../../src/cli/commands/sandbox.js';
 import { basic, sleep } from './helpers.js';
 
 let sandbox: Sandbox | undefined;

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMxClient } from '../../src/api/index.js';
 import { startSandbox, type Sandbox, type SandboxWebhookOptions } from '../../src/sandbox/index.js';
-import { optionsFromFlags } from '../../src/cli/sandbox.js';
+import { optionsFromFlags } from '../../src/cli/commands/sandbox.js';
 
 // MX's X-Callback-Payload is "the base64 encoded string" (spec #/components/parameters/xCallback).
 const PAYLOAD = Buffer.from('{"job":"j","customer":"cust-1"}').toString('base64');

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MemberRef, WokenMember } from '../../src/durable/wake.js';
-import { webhookSettingsOf } from '../../src/cli/webhookFlags.js';
+import { webhookSettingsOf } from '../../src/cli/flags/webhookFlags.js';
 import { createWebhookReceiver, type DeliveryOutcome, type WebhookReceiver } from '../../src/webhooks/index.js';
 
 const AUTH = 'mx:webhook-password-1';
