@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_SANDBOX, demoConnection } from '../../src/cli/commands/demo.js';
-import { clientOf } from '../../src/cli/job/launchJob.js';
+import { clientOf } from '../../src/cli/job/clientOf.js';
 import { MXBANK_USERNAME, startSandbox } from '../../src/sandbox/index.js';
 import { cli, readJson, REPO, workdir } from './harness.js';
 

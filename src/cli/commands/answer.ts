@@ -115,7 +115,7 @@ async function run(argv: string[]): Promise<number> {
     io.err(`mx-lifecycle answer: no member of job ${job.id} waits for MFA answers\n`);
     return EXIT_ATTENTION;
   }
-  const { clientOf } = await import('../job/launchJob.js');
+  const { clientOf } = await import('../job/clientOf.js');
   const client = clientOf(connection);
   let answered = 0;
   try {

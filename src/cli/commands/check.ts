@@ -74,7 +74,7 @@ async function run(argv: string[]): Promise<number> {
     io.err(`mx-lifecycle check: ${inputProblem.message}\n`);
     return EXIT_USAGE;
   }
-  const { clientOf } = await import('../job/launchJob.js');
+  const { clientOf } = await import('../job/clientOf.js');
   const client = clientOf({ ...connection, ...(rate === undefined ? {} : { rate }) });
   try {
     return await checkInput(input, client, io, rate, connection.baseUrl);
@@ -83,7 +83,7 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
-async function checkInput(input: string, client: ReturnType<Awaited<typeof import('../job/launchJob.js')>['clientOf']>, io: Output, rate: number | undefined, baseUrl: string): Promise<number> {
+async function checkInput(input: string, client: ReturnType<Awaited<typeof import('../job/clientOf.js')>['clientOf']>, io: Output, rate: number | undefined, baseUrl: string): Promise<number> {
   // The harmless read: a user no one has. MX's "not found" proves the key, the URL and the version;
   // a refused key, a bare 404 (a wrong URL) or a 406 (a wrong version) is job-scope, as onboard halts on.
   const probe = await client.readUser(PROBE_USER);

@@ -55,3 +55,13 @@ export function describeStore(store: string): string {
     return 'postgres://…';
   }
 }
+
+/**
+ * The ` --store URL` a follow-up command needs, printed scrubbed, or '' for the job's default store.
+ *
+ * @example
+ * storeFlagOf('sqlite:.mx-lifecycle/march.sqlite', 'march') // ''
+ */
+export function storeFlagOf(store: string, job: string): string {
+  return store === defaultStoreOf(job) ? '' : ` --store ${describeStore(store)}`;
+}

@@ -33,3 +33,6 @@ export function createBadRows(io: Output, command: string, input: string) {
     rows,
   };
 }
+
+/** The bad rows of one run, as `createBadRows` keeps them. */
+export type BadRows = ReturnType<typeof createBadRows>;
