@@ -79,3 +79,6 @@ export {
   type MemberRef,
   type WokenMember,
 } from './wake.js';
+export { DEFAULT_OUTAGE_BUDGET_MS } from './outage.js';
+export { DEFAULT_MAX_CONCURRENCY } from './concurrency.js';
+export { DEFAULT_HISTORY_LIMIT } from './store.js';

@@ -41,6 +41,15 @@ export interface WebhookSenderStats {
 }
 
 /** MX's retry delays in seconds: 12 retries, less and less often, about 24 h in all. */
+/**
+ * What MX's retry delays are divided by when `retryScale` is left out: an hour becomes a second.
+ *
+ * @default 3600
+ * @example
+ * MX_RETRY_DELAYS_S.map((s) => (s * 1000) / DEFAULT_WEBHOOK_RETRY_SCALE) // [16.6…, 33.3…, …] ms
+ */
+export const DEFAULT_WEBHOOK_RETRY_SCALE = 3_600;
+
 export const MX_RETRY_DELAYS_S = [60, 120, 300, 600, 1_200, 1_800, 3_600, 7_200, 10_800, 14_400, 21_600, 25_200];
 /** The statuses that trigger MX's CONNECTION_STATUS webhook (docs.mx.com/resources/webhooks/connection-status). */
 export const ACTIONABLE_STATUSES: readonly ConnectionStatus[] = [
@@ -85,7 +94,7 @@ export function webhookOptionProblems(options: SandboxWebhookOptions | null): st
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) problems.push('webhooks.faults must be a number from 0 to 1');
   const unknown = (options.faultKinds ?? []).find((k) => !WEBHOOK_FAULT_KINDS.includes(k));
   if (unknown !== undefined) problems.push(`unknown webhook fault kind '${String(unknown)}' (known: ${WEBHOOK_FAULT_KINDS.join(', ')})`);
-  const scale = options.retryScale ?? 3_600;
+  const scale = options.retryScale ?? DEFAULT_WEBHOOK_RETRY_SCALE;
   if (typeof scale !== 'number' || !(scale >= 1 && scale <= 1e9)) problems.push('webhooks.retryScale must be a number from 1 to 1e9');
   return problems;
 }
@@ -100,7 +109,7 @@ const unixSeconds = (ms: number | null): number | null => (ms === null ? null : 
  * sender.memberWritten({ action: 'created', memberGuid: 'MBR-1', callbackPayload: '{"job":"j","customer":"c"}' });
  */
 export function createWebhookSender(options: SandboxWebhookOptions, store: SandboxStore, timing: Timing, seed: number) {
-  const scale = options.retryScale ?? 3_600;
+  const scale = options.retryScale ?? DEFAULT_WEBHOOK_RETRY_SCALE;
   const faults = createWebhookFaults(options.faults ?? 0, options.faultKinds ?? WEBHOOK_FAULT_KINDS, seed);
   const authorization = options.auth === null ? undefined : `Basic ${Buffer.from(options.auth, 'utf8').toString('base64')}`;
   const timers = new Set<NodeJS.Timeout>();
