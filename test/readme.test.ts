@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderTransitionTable } from '../machines/transitions.js';
+import { COMMAND_FLAGS, flagHelp } from '../src/cli/flags/flagTable.js';
 
 const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
 
@@ -16,12 +17,19 @@ describe('README', () => {
     expect(readme).toContain(renderTransitionTable());
   });
 
-  it.each(['onboard', 'offboard', 'status', 'demo', 'sandbox', 'dashboard', 'answer', 'retry', 'check', 'cancel', 'export', 'history', 'refresh'])('documents every flag of `%s`', async (name) => {
-    const file = ({ history: 'customerHistory', retry: 'retryCustomers' } as Record<string, string>)[name] ?? name;
-    const { command } = (await import(`../src/cli/commands/${file}.ts`)) as { command: { usage: string } };
-    const flags = [...new Set(command.usage.match(/--[a-z][a-z-]+/g) ?? [])];
+  it.each(['onboard', 'offboard', 'status', 'demo', 'sandbox', 'dashboard', 'answer', 'retry', 'check', 'cancel', 'export', 'history', 'refresh'])('documents every flag of `%s` in the flag table', (name) => {
+    const flags = COMMAND_FLAGS[name] ?? [];
     expect(flags.length).toBeGreaterThan(0);
     expect(flags.filter((flag) => !readme.includes(`\`${flag}`))).toEqual([]);
+  });
+
+  it('prints every command\'s --help flags from the flag table', async () => {
+    const files: Record<string, string> = { history: 'customerHistory', retry: 'retryCustomers' };
+    for (const name of Object.keys(COMMAND_FLAGS)) {
+      const { command } = (await import(`../src/cli/commands/${files[name] ?? name}.ts`)) as { command: { usage: string } };
+      expect(command.usage).toContain(flagHelp(name));
+      expect([...new Set(command.usage.match(/^ {2}--[a-z][a-z-]+/gm) ?? [])].map((flag) => flag.trim())).toEqual(COMMAND_FLAGS[name]);
+    }
   });
 
   it('documents every example script', async () => {

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defaultLifecycleOptions } from '../../machines/index.js';
-import { JOB_FLAGS_USAGE, jobSettingsFromFlags } from '../../src/cli/flags/jobFlags.js';
+import { flagHelp } from '../../src/cli/flags/flagTable.js';
+import { jobSettingsFromFlags } from '../../src/cli/flags/jobFlags.js';
 
 const env = { MX_CLIENT_ID: 'c', MX_API_KEY: 'k', MX_BASE_URL: 'http://127.0.0.1:1' };
 
@@ -17,8 +18,8 @@ describe('end-user flags', () => {
 
   it('show their defaults from the defaults object', () => {
     expect(defaultLifecycleOptions).toMatchObject({ endUserWaitMs: 14 * 86_400_000, endUserPollMs: 3_600_000 });
-    expect(JOB_FLAGS_USAGE).toContain('(default 14d)');
-    expect(JOB_FLAGS_USAGE).toContain('(default 1h)');
+    expect(flagHelp('onboard')).toContain('(default 14d)');
+    expect(flagHelp('onboard')).toContain('(default 1h)');
   });
 
   it('refuse what is not a duration, and a poll of 0', () => {

@@ -10,8 +10,9 @@ import type { ChallengeAnswer, MxChallenge } from '../../api/types.js';
 import { isWaitingForAnswer } from '../../../machines/snapshot.js';
 import type { SnapshotStore } from '../../durable/store.js';
 import { askAtTerminal } from '../ui/answerPrompt.js';
+import { flagHelp } from '../flags/flagTable.js';
 import type { Command } from './command.js';
-import { CONNECTION_FLAGS_USAGE, CONNECTION_OPTIONS, connectionFromFlags, usageProblem } from '../flags/jobFlags.js';
+import { CONNECTION_OPTIONS, connectionFromFlags, usageProblem } from '../flags/jobFlags.js';
 import { checkCustomers, openJob } from '../job/jobStore.js';
 import { createOutput, EXIT_ATTENTION, EXIT_OK, guarded } from '../ui/output.js';
 
@@ -25,12 +26,7 @@ challenges) or { "<member id>": { "<challenge guid, field name or label>": "answ
 OPTIONS answer is the option's label, value or number. Answers go straight to MX and are never
 stored, logged or printed.
 
-  --job NAME        the job
-  --store URL       sqlite:PATH or postgres://… (default sqlite:./.mx-lifecycle/<job>.sqlite)
-  --customer ID     only this customer's members
-  --member ID       only this member
-  --answers FILE    the answers as JSON (instead of asking at the terminal)
-${CONNECTION_FLAGS_USAGE}
+${flagHelp('answer')}
 
 exit codes: 0 something was answered; 1 nothing was waiting, or no such job; 64 bad usage
             (also an answers file that is not JSON or names no waiting member)`;

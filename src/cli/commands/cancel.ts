@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { ItemReset, ItemState, SnapshotStore, StoredItem } from '../../durable/store.js';
+import { flagHelp } from '../flags/flagTable.js';
 import type { Command } from './command.js';
 import { usageProblem } from '../flags/jobFlags.js';
 import { checkCustomers, openJob } from '../job/jobStore.js';
@@ -17,9 +18,7 @@ Cancels the customers of a job that are not final yet (all of them, or the ones 
 cancelled, and a worker running the job stops them within seconds and exits when nothing is left.
 What MX already holds for them stays; offboard removes it.
 
-  --job NAME       the job
-  --store URL      sqlite:PATH or postgres://… (default sqlite:./.mx-lifecycle/<job>.sqlite)
-  --customer ID    only this customer (repeatable)
+${flagHelp('cancel')}
 
 exit codes: 0 done (also when nothing was left to cancel); 1 no such job; 64 bad usage`;
 

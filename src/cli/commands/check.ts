@@ -9,10 +9,11 @@ import type { CredentialFieldRef } from '../../../machines/actors.js';
 import type { ApiError } from '../../errors/types.js';
 import { credentialValuesFor } from '../../durable/effects.js';
 import { checkInputFile, readInput, type CustomerInput } from '../../input/index.js';
+import { flagHelp } from '../flags/flagTable.js';
 import type { Command } from './command.js';
 import { haltMessage } from '../ui/describe.js';
 import { inputWarningLine } from '../ui/inputWarning.js';
-import { CONNECTION_FLAGS_USAGE, CONNECTION_OPTIONS, connectionFromFlags, usageProblem } from '../flags/jobFlags.js';
+import { CONNECTION_OPTIONS, connectionFromFlags, usageProblem } from '../flags/jobFlags.js';
 import { createOutput, EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, EXIT_USAGE, guarded, type Output } from '../ui/output.js';
 import { counted } from '../ui/counted.js';
 
@@ -23,8 +24,7 @@ key, base URL and API version with one read of a user that does not exist, check
 connection's credentials name the institution's fields, and prints the customers, connections,
 requests and the time they take at --rate. It only reads from MX and writes no store.
 
-  --rate R               requests per second the run would make, for the time estimate
-${CONNECTION_FLAGS_USAGE}
+${flagHelp('check')}
 
 exit codes: 0 clean; 1 bad rows; 2 systemic (the key, URL or API version: the message says what to fix);
             64 bad usage or unusable INPUT`;

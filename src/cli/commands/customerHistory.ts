@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { HistoryStep } from '../../durable/store.js';
+import { flagHelp } from '../flags/flagTable.js';
 import type { Command } from './command.js';
 import { usageProblem } from '../flags/jobFlags.js';
 import { checkCustomers, openJob } from '../job/jobStore.js';
@@ -18,10 +19,7 @@ Prints one customer's steps, oldest first: the time, the machine and the state i
 the MX requests behind it (method, path template, status, time) or the classified error, and the
 member's connection status. A job keeps the last 200 steps of each customer (onboard --history-limit).
 
-  --job NAME       the job
-  --customer ID    the customer (its id in the input)
-  --store URL      sqlite:PATH or postgres://… (default sqlite:./.mx-lifecycle/<job>.sqlite)
-  --json           one JSON object on stdout: { job, customer, steps: [...] }
+${flagHelp('history')}
 
 exit codes: 0 the history was printed (also when it is empty); 1 no such job; 64 bad usage
             (a customer not in the job); 69 the store cannot be reached`;

@@ -9,6 +9,7 @@ import { openStore } from '../../durable/index.js';
 import type { SnapshotStore } from '../../durable/store.js';
 import { checkJobName, usageProblem, withOptionalInspectPort } from '../flags/jobFlags.js';
 import { defaultStoreOf, describeStore, sqlitePathOf } from '../job/storeUrl.js';
+import { flagHelp } from '../flags/flagTable.js';
 import type { Command } from './command.js';
 import { untilSignal } from '../job/untilSignal.js';
 import { OBSERVE_OPTIONS, observeSettingsOf } from '../flags/observeFlags.js';
@@ -20,10 +21,7 @@ Serves the dashboard of a job from its store (the statecharts with the count of 
 state, the customer list, the needs-action and failed lists, /metrics) without running it, and
 reads the store again every 2 seconds. Stops on Ctrl-C.
 
-  --job NAME             the job to show
-  --store URL            sqlite:PATH or postgres://… (default sqlite:./.mx-lifecycle/<job>.sqlite)
-  --dashboard PORT       the port (default: any free port)
-  --dashboard-host HOST  listen elsewhere than 127.0.0.1 (warned: anyone who reaches it sees the job)
+${flagHelp('dashboard')}
 
 exit codes: 0 stopped; 1 no such store or job; 64 bad usage`;
 

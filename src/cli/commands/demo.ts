@@ -10,8 +10,9 @@ import type { AnswerSource } from '../../durable/index.js';
 import { CORRECT_ANSWER, DEFAULT_CLIENT, startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { inspectPortOf, usageProblem, withOptionalInspectPort, type Connection, type JobSettings } from '../flags/jobFlags.js';
 import { defaultReportOf, defaultStoreOf } from '../job/storeUrl.js';
+import { flagHelp } from '../flags/flagTable.js';
 import type { Command } from './command.js';
-import { OBSERVE_FLAGS_USAGE, OBSERVE_OPTIONS, observeSettingsOf } from '../flags/observeFlags.js';
+import { OBSERVE_OPTIONS, observeSettingsOf } from '../flags/observeFlags.js';
 import { guarded } from '../ui/output.js';
 import { packageRoot } from './packageRoot.js';
 import { launchJob } from '../job/launchJob.js';
@@ -25,9 +26,7 @@ answering MFA challenges automatically, then prints the summary and where the st
 report are. Each run is a new job (demo-<time>) under ./.mx-lifecycle. With --dashboard the page
 keeps serving after the job is over, until Ctrl-C.
 
-  --inspect [PORT]   watch the machines in Stately's inspector (default port 8080)
-  --json             print the final summary as one JSON object on stdout
-${OBSERVE_FLAGS_USAGE}
+${flagHelp('demo')}
 
 exit codes: 0 the job finished (customers that need action or failed are expected outcomes here:
             the sandbox's passwords pick them); 2 the job halted; 70 unexpected error`;

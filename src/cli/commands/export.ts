@@ -9,6 +9,7 @@ import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
 import type { FinalItemState, ItemState } from '../../durable/store.js';
+import { flagHelp } from '../flags/flagTable.js';
 import type { Command } from './command.js';
 import { explainingEnvironment } from '../job/environment.js';
 import { EXPORT_COLUMNS, neutralise, rowsOf, type ExportRow } from './exportRows.js';
@@ -24,11 +25,7 @@ opened (yes when the end user was sent, or opened, the connection's stable link)
 with a header; a cell starting with =, +, - or @ gets a leading ' so a spreadsheet shows it as
 text) or JSON Lines. Holds no credential, key or MFA answer.
 
-  --job NAME         the job
-  --store URL        sqlite:PATH or postgres://… (default sqlite:./.mx-lifecycle/<job>.sqlite)
-  --format F         csv or jsonl (default csv)
-  --only STATE       only customers in this state: done, needs-action, failed or cancelled
-  --output FILE      write to FILE (created readable by its owner only) instead of stdout
+${flagHelp('export')}
 
 exit codes: 0 written; 1 no such job; 64 bad usage; 69 the store cannot be reached`;
 

@@ -3,8 +3,8 @@
  * the job; only their words and the kind of job differ.
  */
 import type { JobKind } from '../../durable/index.js';
-import { JOB_FLAGS_USAGE } from '../flags/jobFlags.js';
-import { jobSettingsWithWebhooks, WEBHOOK_FLAGS_USAGE } from '../flags/webhookFlags.js';
+import { flagHelp } from '../flags/flagTable.js';
+import { jobSettingsWithWebhooks } from '../flags/webhookFlags.js';
 import { guarded } from '../ui/output.js';
 import type { Command } from './command.js';
 
@@ -13,8 +13,6 @@ export interface JobCommandText {
   summary: string;
   /** The paragraph under the usage line. */
   about: string;
-  /** What `--job` defaults to, when not the input's name. */
-  jobDefault?: string;
   /** The exit codes' first line, after `0 `. */
   exitCodes: string;
 }
@@ -26,13 +24,11 @@ export interface JobCommandText {
  * export const command = jobCommand('onboard', { summary: 'create users and members', about: 'Onboards…', exitCodes: 'every customer done; …' });
  */
 export function jobCommand(kind: Extract<JobKind, 'onboard' | 'offboard'>, text: JobCommandText): Command {
-  const flags = text.jobDefault === undefined ? JOB_FLAGS_USAGE : JOB_FLAGS_USAGE.replace(' (default: from INPUT)', ` (default: ${text.jobDefault})`);
   const usage = `usage: mx-lifecycle ${kind} INPUT [options]
 
 ${text.about}
 
-${flags}
-${WEBHOOK_FLAGS_USAGE}
+${flagHelp(kind)}
 
 exit codes: 0 ${text.exitCodes}
             2 the job halted (the message says what to fix); 64 bad usage or unusable INPUT;

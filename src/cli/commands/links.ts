@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
 import { listEndUserConnections } from '../../durable/index.js';
 import { createLinkKeys, createLinkWriter, DEFAULT_LINK_TTL_MS, LINK_SECRET_ENV, publicUrlProblem } from '../../links/index.js';
+import { flagHelp } from '../flags/flagTable.js';
 import type { Command } from './command.js';
 import { durationFlag } from '../flags/duration.js';
 import { usageProblem } from '../flags/jobFlags.js';
@@ -26,13 +27,7 @@ authorisation, a Connect widget, or a re-link): customer, connection, state, lin
 signed with ${LINK_SECRET_ENV} (at least 32 bytes) and served by the job's --links-port; each
 click mints a fresh MX URL for that one connection. The file holds no MX URL.
 
-  --job NAME         the job
-  --public-url URL   the base the links are written with: where the fintech's reverse proxy
-                     reaches the job's --links-port (e.g. https://connect.example.com)
-  --store URL        sqlite:PATH or postgres://… (default sqlite:./.mx-lifecycle/<job>.sqlite)
-  --format F         csv or jsonl (default csv)
-  --output FILE      write to FILE (created readable by its owner only) instead of stdout
-  --ttl DURATION     how long the links stay good (default 14d)
+${flagHelp('links')}
 
 exit codes: 0 written; 1 no such job; 64 bad usage or no usable ${LINK_SECRET_ENV}`;
 

@@ -9,6 +9,5 @@ export const command = jobCommand('offboard', {
   about: `Deletes the members and then the user of each customer in INPUT (the same file formats as onboard;
 credentials are not needed). Already deleted users and members count as done, so it can run again.
 The job name defaults to <INPUT>-offboard.`,
-  jobDefault: '<INPUT>-offboard',
   exitCodes: 'every customer removed; 1 some failed, some ids were not found at MX, or input rows were skipped;',
 });

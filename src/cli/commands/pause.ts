@@ -8,15 +8,13 @@ import { parseArgs } from 'node:util';
 import type { JobRecord } from '../../durable/store.js';
 import type { Command } from './command.js';
 import { explainingEnvironment } from '../job/environment.js';
+import { flagHelp } from '../flags/flagTable.js';
 import { usageProblem } from '../flags/jobFlags.js';
 import { openJob } from '../job/jobStore.js';
 import { EXIT_OK, guarded } from '../ui/output.js';
 import { defaultStoreOf } from '../job/storeUrl.js';
 
 type Which = 'pause' | 'resume';
-
-const OPTIONS = `  --job NAME     the job
-  --store URL    sqlite:PATH or postgres://… (default sqlite:./.mx-lifecycle/<job>.sqlite)`;
 
 const USAGE: Record<Which, string> = {
   pause: `usage: mx-lifecycle pause --job NAME [--store URL]
@@ -27,7 +25,7 @@ no new step and stay up, their progress saying "paused". A worker started on a p
 The pause is kept in the store, so it outlives a restart of the workers; mx-lifecycle resume lets
 the job go on, and waits that fell due meanwhile end then.
 
-${OPTIONS}
+${flagHelp('pause')}
 
 exit codes: 0 paused (also when it already was); 1 no such job; 64 bad usage; 69 the store cannot be reached`,
   resume: `usage: mx-lifecycle resume --job NAME [--store URL]
@@ -35,7 +33,7 @@ exit codes: 0 paused (also when it already was); 1 no such job; 64 bad usage; 69
 Lets a job paused by mx-lifecycle pause go on: its workers take their next steps within seconds,
 and the waits that fell due while it was paused end at once.
 
-${OPTIONS}
+${flagHelp('resume')}
 
 exit codes: 0 resumed (also when it was not paused); 1 no such job; 64 bad usage; 69 the store cannot be reached`,
 };

@@ -4,21 +4,18 @@
  * without a request each member MX would refuse anyway (inside the minimum interval after its last
  * successful aggregation), and says when each skipped one may be refreshed.
  */
-import { formatDuration, durationFlag } from '../flags/duration.js';
+import { durationFlag } from '../flags/duration.js';
+import { flagHelp } from '../flags/flagTable.js';
 import type { Command } from './command.js';
-import { JOB_FLAGS_USAGE, jobSettingsFromFlags, usageProblem } from '../flags/jobFlags.js';
+import { jobSettingsFromFlags, usageProblem } from '../flags/jobFlags.js';
 import { openJob } from '../job/jobStore.js';
 import { EXIT_OK, guarded } from '../ui/output.js';
 import { explainingEnvironment } from '../job/environment.js';
 import { defaultReportOf } from '../job/storeUrl.js';
-import { defaultLifecycleOptions } from '../../../machines/options.js';
 import { refreshJobIdOf } from '../../durable/refreshPlan.js';
 
 /** The longest name `--job` takes (jobFlags.ts); a refresh job's name keeps room for a `-N` suffix. */
 const MAX_JOB_NAME = 100;
-
-/** Onboard's flags that mean nothing to a refresh (it creates nothing and answers no MFA). */
-const NOT_FOR_REFRESH = /^ {2}--(mfa-wait|links-|public-url|end-user|oauth|widget|inspect |dashboard|log)/;
 
 const USAGE = `usage: mx-lifecycle refresh --job NAME [--customer ID]… [--min-aggregation-interval T] [options]
 
@@ -31,12 +28,7 @@ aggregation counts as skipped (throttled), never as an error. A member whose sta
 user (DENIED, LOCKED, CHALLENGED, …) needs action. A refresh that did not finish is resumed by the
 next refresh of the same job; a finished one is kept, and the next refresh is a new job.
 
-  --customer ID                  only this customer of the job (repeatable; it must be in the job)
-  --min-aggregation-interval T   skip members aggregated successfully within T, e.g. 3h, 90m, 500ms
-                                 (default ${formatDuration(defaultLifecycleOptions.minAggregationIntervalMs)}, MX's minimum)
-${JOB_FLAGS_USAGE.split('\n').filter((line, i, lines) => !NOT_FOR_REFRESH.test(line) && !(line.startsWith('    ') && NOT_FOR_REFRESH.test(lines[i - 1] ?? ''))).join('\n')
-  .replace("the job's name; running the same job again resumes it (default: from INPUT)", 'the onboarding job whose members to refresh')
-  .replace('(default: next to the store, <job>.report.json)', '(default: next to the store, <refresh job>.report.json)')}
+${flagHelp('refresh')}
 
 exit codes: as onboard: 0 every member refreshed or skipped; 1 some need action or failed (also: no such job);
             2 the job halted (the message says what to fix); 64 bad usage; 69 the store cannot be reached;

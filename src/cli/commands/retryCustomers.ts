@@ -14,9 +14,10 @@ import { DEFAULT_LEASE_MS, defaultOwnerOf, type ItemState, type ResetLease, type
 import type { ItemReset } from '../../durable/store.js';
 import { counted } from '../ui/counted.js';
 import { filters, matchesRetryFilter, retryFilterOf, stoppedOn, type RetryFilter } from './retryFilter.js';
+import { flagHelp } from '../flags/flagTable.js';
 import type { Command } from './command.js';
-import { JOB_FLAGS_USAGE, usageProblem, type JobSettings } from '../flags/jobFlags.js';
-import { jobSettingsWithWebhooks, WEBHOOK_FLAGS_USAGE } from '../flags/webhookFlags.js';
+import { usageProblem, type JobSettings } from '../flags/jobFlags.js';
+import { jobSettingsWithWebhooks } from '../flags/webhookFlags.js';
 import { checkCustomers, openJob } from '../job/jobStore.js';
 import { EXIT_BUSY, EXIT_OK, guarded } from '../ui/output.js';
 
@@ -31,17 +32,7 @@ the old ones: a member MX already has gets them through update member (which agg
 never a second member. Without INPUT, members MX has are aggregated again as they are. Customers of
 INPUT that are not re-opened are ignored.
 
-  --failed               re-open the failed customers
-  --needs-action         re-open the customers that need action
-  --customer ID          only this customer (repeatable; it must be in the job)
-  --kind K               only customers that stopped on an error of this kind, e.g. unavailable (a 503),
-                         server_error, rate_limited (repeatable: any of them)
-  --status S             only customers with a member in this MX connection status, e.g. DENIED (repeatable)
-  --since T              only customers that ended within T, e.g. 12h, 30m, 2d
-  --dry-run              list the customers it would re-open, with their error kinds and statuses, and
-                         change nothing (reads the store only: --job, --store and --json)
-${JOB_FLAGS_USAGE}
-${WEBHOOK_FLAGS_USAGE}
+${flagHelp('retry')}
 
 exit codes: as onboard: 0 every customer done; 1 some need action or failed (also: no such job);
             2 the job halted; 64 bad usage (a --customer not in the job: nothing is changed);

@@ -7,40 +7,15 @@ import {
   checkSandboxOptions, DEFAULT_CLIENT, defaultSandboxOptions, FAULT_KINDS, startSandbox,
   type FaultKind, type SandboxClient, type SandboxOptions,
 } from '../../sandbox/index.js';
-import { WEBHOOK_SENDER_FLAGS, WEBHOOK_SENDER_USAGE, webhookSenderOf } from './sandboxWebhooks.js';
+import { WEBHOOK_SENDER_FLAGS, webhookSenderOf } from './sandboxWebhooks.js';
+import { flagHelp } from '../flags/flagTable.js';
 import type { Command, UsageProblem } from './command.js';
 
 const USAGE = `usage: mx-lifecycle sandbox [options]
 
 Runs a local MX Platform API on 127.0.0.1 until SIGINT or SIGTERM.
 
-  --port N              port to listen on; 0 picks a free one (default 0)
-  --rate-limit R        requests per second per client; 0 = off (default 0)
-  --burst B             requests a client may make at once (default: the rate limit)
-  --faults P            probability 0..1 that a request gets a fault (default 0)
-  --fault-kinds K,K     which faults: ${FAULT_KINDS.join(', ')} (default all)
-  --seed S              seeds the faults: same seed, same requests, same faults (default 1)
-  --token-ttl SECONDS   lifetime of OAuth tokens (default 300)
-  --auth basic|token    Basic on every request, as MX does, or Bearer tokens from POST /oauth/token (default basic)
-  --dialect D           errors: platform (MX Platform's statuses), or a seed document's: mx-sso, nexus, mgx, mcc
-                        (default platform)
-  --api-version-optional  serve a request without Accept-Version as v20111101 instead of answering 406
-  --min-aggregation-interval-ms MS  an aggregate within MS of the last successful aggregation answers 202,
-                        no new job (default 0)
-  --no-retry-after      429s carry no Retry-After header (MX documents none)
-  --refuse-duplicate-members  a user's second member at a bank with the same credentials
-                        answers 409, as at MX (default off)
-  --max-connections N   connections one address may hold open; one opened past N gets 429 (MX: 2000; default 0 = no cap)
-  --aggregation-ms MS   how long an aggregation takes (default ${defaultSandboxOptions.aggregationMs})
-  --latency-ms MS       added to every request (default 0)
-  --challenge-window-ms MS  how long a challenge waits before EXPIRED (default ${defaultSandboxOptions.challengeWindowMs})
-  --slow-ms MS          how long the "slow" password stays DELAYED (default ${defaultSandboxOptions.slowMs})
-  --timeout-fault-ms MS how long the "timeout" fault holds a response (default ${defaultSandboxOptions.timeoutFaultMs})
-  --widget-url-ttl-ms MS  how long a Connect widget URL or oauth_window_uri stays usable; each works once
-                        (default ${defaultSandboxOptions.widgetUrlTtlMs})
-  --client ID:KEY       an API client (repeatable; ID:KEY:unassociated for one that is not associated)
-                        default: ${DEFAULT_CLIENT.id}:${DEFAULT_CLIENT.key}
-${WEBHOOK_SENDER_USAGE}`;
+${flagHelp('sandbox')}`;
 
 const problem = (usage: string): UsageProblem => ({ usage });
 

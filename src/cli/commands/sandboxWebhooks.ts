@@ -5,12 +5,6 @@
 import { WEBHOOK_FAULT_KINDS, type SandboxWebhookOptions, type WebhookFaultKind } from '../../sandbox/index.js';
 import type { UsageProblem } from './command.js';
 
-export const WEBHOOK_SENDER_USAGE = `  --webhook-url URL     send MX-shaped MEMBER and CONNECTION_STATUS webhooks there
-  --webhook-auth U:P    HTTP Basic for them (default: MX_WEBHOOK_AUTH)
-  --webhook-faults P    fraction 0..1 of webhooks lost, duplicated, delayed or reordered (seeded by --seed; default 0)
-  --webhook-fault-kinds K,K  which of ${WEBHOOK_FAULT_KINDS.join(', ')} (default all)
-  --webhook-retry-scale N    MX's retry schedule (12 retries over ~24 h) divided by N (default 3600: 1 h = 1 s)`;
-
 export const WEBHOOK_SENDER_FLAGS = {
   'webhook-url': { type: 'string' }, 'webhook-auth': { type: 'string' }, 'webhook-faults': { type: 'string' },
   'webhook-fault-kinds': { type: 'string' }, 'webhook-retry-scale': { type: 'string' },

@@ -13,6 +13,7 @@ import { endUserCountsOf, endUserLine } from '../ui/endUserCounts.js';
 import { checkJobName, usageProblem } from '../flags/jobFlags.js';
 import { defaultStoreOf, describeStore } from '../job/storeUrl.js';
 import { openExistingStore } from '../job/jobStore.js';
+import { flagHelp } from '../flags/flagTable.js';
 import type { Command } from './command.js';
 import { explainingEnvironment } from '../job/environment.js';
 import { EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, guarded } from '../ui/output.js';
@@ -25,9 +26,7 @@ Shows a job: customers per state, the error that halted it (if any), whether it 
 mx-lifecycle pause), and the customers that need action or failed, with reasons (and each failed one's last step: mx-lifecycle history shows them all). Without --job, lists the jobs in the store (default: every store
 under ./.mx-lifecycle).
 
-  --job NAME    the job (as onboard/offboard named it)
-  --store URL   sqlite:PATH or postgres://… (default sqlite:./.mx-lifecycle/<job>.sqlite)
-  --json        one JSON object on stdout
+${flagHelp('status')}
 
 exit codes: 0 every customer done (or a list of jobs); 1 some need action, failed or are not
             finished, or no such job; 2 the job is halted; 64 bad usage; 69 the store cannot be reached`;

@@ -1,14 +1,10 @@
 /** The flags of the waits for end users (`--end-user-wait`, `--end-user-poll`), on onboard and retry. */
-import { defaultLifecycleOptions, type LifecycleOptions } from '../../../machines/index.js';
+import type { LifecycleOptions } from '../../../machines/index.js';
 import type { UsageProblem } from '../commands/command.js';
-import { durationFlag, formatDuration } from './duration.js';
+import { durationFlag } from './duration.js';
 
 // End users take days, not minutes: the waits may be as long as a year.
 const MAX_END_USER_MS = 366 * 86_400_000;
-
-export const END_USER_FLAGS_USAGE = `  --end-user-wait T      how long an OAuth or widget connection waits for its end user, e.g. 3d, 30m
-                         (default ${formatDuration(defaultLifecycleOptions.endUserWaitMs)}); then it needs action (endUserAbandoned)
-  --end-user-poll T      the fallback check while waiting for an end user; webhooks wake it sooner (default ${formatDuration(defaultLifecycleOptions.endUserPollMs)})`;
 
 export const END_USER_OPTIONS = { 'end-user-wait': { type: 'string' }, 'end-user-poll': { type: 'string' } } as const;
 

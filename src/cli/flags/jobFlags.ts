@@ -5,17 +5,17 @@
 import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LifecycleOptions } from '../../../machines/options.js';
-import { DEFAULT_MAX_CONCURRENCY } from '../../durable/concurrency.js';
 import type { ConcurrencySetting } from '../../durable/slots.js';
-import { DEFAULT_HISTORY_LIMIT, type JobKind } from '../../durable/store.js';
+import type { JobKind } from '../../durable/store.js';
 import { API_VERSIONS, type ApiVersion } from '../../api/options.js';
 import type { DialectOption } from '../../errors/types.js';
 import type { UsageProblem } from '../commands/command.js';
 import { durationFlag } from './duration.js';
-import { END_USER_FLAGS_USAGE, END_USER_OPTIONS, endUserWaitsOf } from './endUserFlags.js';
-import { LINK_FLAGS_USAGE, LINK_OPTIONS, linkSettingsOf, type LinkSettings } from '../job/jobLinks.js';
+import { DEFAULT_INSPECT_PORT } from './jobFlagTable.js';
+import { END_USER_OPTIONS, endUserWaitsOf } from './endUserFlags.js';
+import { LINK_OPTIONS, linkSettingsOf, type LinkSettings } from '../job/jobLinks.js';
 import { defaultReportOf, defaultStoreOf } from '../job/storeUrl.js';
-import { OBSERVE_FLAGS_USAGE, OBSERVE_OPTIONS, observeSettingsOf, type ObserveSettings } from './observeFlags.js';
+import { OBSERVE_OPTIONS, observeSettingsOf, type ObserveSettings } from './observeFlags.js';
 
 /** Where the webhook receiver listens and the Basic credentials MX must send (webhookFlags.ts reads them). */
 export interface WebhookSettings {
@@ -72,41 +72,9 @@ export interface JobSettings {
 }
 
 export const DIALECTS: readonly DialectOption[] = ['platform', 'auto', 'mx-sso', 'nexus', 'mgx', 'mcc'];
-export const DEFAULT_INSPECT_PORT = 8080;
 const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
 export const usageProblem = (usage: string): UsageProblem => ({ usage });
-
-/** The options both job commands accept, for `--help`. */
-export const JOB_FLAGS_USAGE = `  --job NAME             the job's name; running the same job again resumes it (default: from INPUT)
-  --base-url URL         MX Platform API, e.g. https://int-api.mx.com (default: MX_BASE_URL)
-  --client-id ID         API client id (default: MX_CLIENT_ID)
-  --api-key KEY          API key (default: MX_API_KEY, which is safer: a flag shows in \`ps\`)
-  --auth token|basic     Basic client:key on every request, or Bearer tokens from /oauth/token (default basic)
-  --api-version V        MX Platform API version sent as Accept-Version: v20250224 or v20111101 (default v20250224)
-  --dialect D            error dialect: platform, auto, mx-sso, nexus, mgx or mcc (default platform)
-  --store URL            sqlite:PATH or postgres://USER@HOST/DB (default sqlite:./.mx-lifecycle/<job>.sqlite)
-  --redis URL            share the rate limit with other processes using the same key, e.g. redis://127.0.0.1:6379
-  --concurrency N|auto   customers in progress at once; auto grows it while the rate limit has room and
-                         shrinks it when requests queue or the API slows (default auto)
-  --max-concurrency N    customers in memory at once, in progress or waiting on a timer (default ${DEFAULT_MAX_CONCURRENCY})
-  --rate R               requests per second this API key may make (default: learnt from 429s)
-  --report PATH          where the JSON report goes (default: next to the store, <job>.report.json)
-  --inspect [PORT]       serve XState inspector events on PORT (default ${DEFAULT_INSPECT_PORT}) and print the URL to open
-  --json                 print the final summary as one JSON object on stdout
-${OBSERVE_FLAGS_USAGE}
-  --poll-interval-ms MS  time between two member status reads (default 3000; MX asks for at least 3000)
-  --max-attempts N       retries of one failed step before it counts (default 5)
-  --timeout-ms MS        per-request timeout (default 30000)
-  --outage-budget T      how long MX outages (unavailable, 503, refused connections) pause the job before
-                         it halts, e.g. 15m, 90s, 0 to halt at once (default 15m)
-  --mfa-wait DURATION    onboard: how long a challenged member waits for \`mx-lifecycle answer\`, e.g. 10m
-                         (default 0: it needs action at once)
-${END_USER_FLAGS_USAGE}
-${LINK_FLAGS_USAGE}
-  --lease-ms MS          several workers on one PostgreSQL store: how long a dead worker's customers wait
-                         before another worker takes them over (default 30000)
-  --history-limit N      steps each customer's history keeps, for \`mx-lifecycle history\` (default ${DEFAULT_HISTORY_LIMIT}; 0 keeps none)`;
 
 const OPTIONS = {
   job: { type: 'string' }, 'base-url': { type: 'string' }, 'client-id': { type: 'string' }, 'api-key': { type: 'string' },
@@ -226,9 +194,6 @@ export const CONNECTION_OPTIONS = {
   'base-url': { type: 'string' }, 'client-id': { type: 'string' }, 'api-key': { type: 'string' },
   auth: { type: 'string' }, 'api-version': { type: 'string' }, dialect: { type: 'string' }, 'timeout-ms': { type: 'string' },
 } as const;
-
-/** The connection flags' help lines. */
-export const CONNECTION_FLAGS_USAGE = JOB_FLAGS_USAGE.split('\n').filter((line) => /^ {2}--(base-url|client-id|api-key|auth|api-version|dialect|timeout-ms) /.test(line)).join('\n');
 
 /**
  * Reads the connection flags (and MX_BASE_URL, MX_CLIENT_ID, MX_API_KEY).

@@ -19,11 +19,6 @@ export const OBSERVE_OPTIONS = {
   dashboard: { type: 'string' }, 'dashboard-host': { type: 'string' }, 'log-format': { type: 'string' }, 'log-level': { type: 'string' },
 } as const;
 
-export const OBSERVE_FLAGS_USAGE = `  --dashboard [PORT]     serve a live dashboard and /metrics on http://127.0.0.1:PORT (default: any free port)
-  --dashboard-host HOST  listen elsewhere than 127.0.0.1 (warned: anyone who reaches it sees the job)
-  --log-format text|json structured log lines on stderr: halts, retries, give-ups, each final customer
-  --log-level LEVEL      error, warn, info (default), debug or silent`;
-
 const usageProblem = (usage: string): UsageProblem => ({ usage });
 
 function portOf(value: string): number {

@@ -8,13 +8,6 @@ import { DEFAULT_WEBHOOK_HOST, DEFAULT_WEBHOOK_PATH, WEBHOOK_POLL_INTERVAL_MS } 
 import { webhookAuthProblem, webhookBearerProblem } from '../../webhooks/auth.js';
 import { integerFlag, jobSettingsFromFlags, usageProblem, type JobSettings, type WebhookSettings } from './jobFlags.js';
 
-export const WEBHOOK_FLAGS_USAGE = `  --webhook-port PORT    receive MX's MEMBER and CONNECTION_STATUS webhooks on PORT; members are then
-                         polled every ${WEBHOOK_POLL_INTERVAL_MS / 1000} s as the fallback unless --poll-interval-ms says otherwise
-  --webhook-host HOST    interface the receiver listens on (default ${DEFAULT_WEBHOOK_HOST}; put MX's HTTPS in front)
-  --webhook-path PATH    path MX posts to (default ${DEFAULT_WEBHOOK_PATH})
-  --webhook-auth U:P     HTTP Basic MX sends (default: MX_WEBHOOK_AUTH, which is safer: a flag shows in \`ps\`)
-  --webhook-bearer TOKEN OAuth 2 bearer token MX sends, accepted besides Basic (default: MX_WEBHOOK_BEARER)`;
-
 const NAMES = ['webhook-port', 'webhook-host', 'webhook-path', 'webhook-auth', 'webhook-bearer'] as const;
 type Name = (typeof NAMES)[number];
 

@@ -23,11 +23,6 @@ export interface LinkSettings {
 
 export const LINK_OPTIONS = { 'links-port': { type: 'string' }, 'links-host': { type: 'string' }, 'public-url': { type: 'string' } } as const;
 
-export const LINK_FLAGS_USAGE = `  --links-port PORT      serve stable links (GET /c/<token>) for the connections waiting for their end
-                         user; each click mints a fresh MX URL (needs ${LINK_SECRET_ENV}, at least 32 bytes)
-  --links-host HOST      interface the link server listens on (default ${DEFAULT_LINKS_HOST}; put your HTTPS proxy in front)
-  --public-url URL       the base links are written with (default http://HOST:PORT): your proxy's address`;
-
 const problem = (usage: string): UsageProblem => ({ usage });
 
 /**
