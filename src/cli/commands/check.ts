@@ -16,6 +16,7 @@ import { inputWarningLine } from '../ui/inputWarning.js';
 import { CONNECTION_OPTIONS, connectionFromFlags, usageProblem } from '../flags/jobFlags.js';
 import { createOutput, EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, EXIT_USAGE, guarded, type Output } from '../ui/output.js';
 import { counted } from '../ui/counted.js';
+import { defined } from '../../_internals/defined.js';
 
 const USAGE = `usage: mx-lifecycle check INPUT [--rate R] [connection flags]
 
@@ -75,7 +76,7 @@ async function run(argv: string[]): Promise<number> {
     return EXIT_USAGE;
   }
   const { clientOf } = await import('../job/clientOf.js');
-  const client = clientOf({ ...connection, ...(rate === undefined ? {} : { rate }) });
+  const client = clientOf({ ...connection, ...defined({ rate }) });
   try {
     return await checkInput(input, client, io, rate, connection.baseUrl);
   } finally {

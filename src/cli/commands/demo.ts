@@ -17,6 +17,7 @@ import { guarded } from '../ui/output.js';
 import { packageRoot } from './packageRoot.js';
 import { launchJob } from '../job/launchJob.js';
 import { untilSignal } from '../job/untilSignal.js';
+import { defined } from '../../_internals/defined.js';
 
 const USAGE = `usage: mx-lifecycle demo [--inspect [PORT]] [--dashboard [PORT]] [--log-format text|json] [--json]
 
@@ -115,7 +116,7 @@ async function run(argv: string[]): Promise<number> {
       process.stderr.write('mx-lifecycle demo: the job is over; the dashboard still serves (Ctrl-C stops)\n');
       await untilSignal();
     };
-    const code = await launchJob({ command: 'demo', settings, answerChallenge: answerDemoChallenge, expectedOutcomes: true, progressEveryMs: 2_000, ...(afterSummary ? { afterSummary } : {}) });
+    const code = await launchJob({ command: 'demo', settings, answerChallenge: answerDemoChallenge, expectedOutcomes: true, progressEveryMs: 2_000, ...defined({ afterSummary }) });
     if (!told) sayTruth();
     return code;
   } finally {

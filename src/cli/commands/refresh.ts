@@ -13,6 +13,7 @@ import { EXIT_OK, guarded } from '../ui/output.js';
 import { explainingEnvironment } from '../job/environment.js';
 import { defaultReportOf } from '../job/storeUrl.js';
 import { refreshJobIdOf } from '../../durable/refreshPlan.js';
+import { defined } from '../../_internals/defined.js';
 
 /** The longest name `--job` takes (jobFlags.ts); a refresh job's name keeps room for a `-N` suffix. */
 const MAX_JOB_NAME = 100;
@@ -71,7 +72,7 @@ async function run(argv: string[]): Promise<number> {
   try {
     plan = await planRefresh(opened.store, settings.job, {
       customers,
-      options: { ...settings.lifecycle, ...(minAggregationIntervalMs === undefined ? {} : { minAggregationIntervalMs }) },
+      options: { ...settings.lifecycle, ...defined({ minAggregationIntervalMs }) },
     });
   } catch (error) {
     if (isRefreshProblem(error)) throw usageProblem(error.message);

@@ -12,6 +12,7 @@ import { describeItem } from '../ui/describe.js';
 import { closest } from '../flags/didYouMean.js';
 import { durationFlag } from '../flags/duration.js';
 import { usageProblem } from '../flags/jobFlags.js';
+import { defined } from '../../_internals/defined.js';
 
 export interface RetryFilter {
   /** Error kinds, any of which chooses a customer; empty: any. */
@@ -45,7 +46,7 @@ export function retryFilterOf(kinds: readonly string[], statuses: readonly strin
     if (!KNOWN_STATUSES.includes(status)) throw usageProblem(`--status ${status} is not an MX connection status; the statuses: ${KNOWN_STATUSES.join(', ')}`);
   }
   const sinceMs = durationFlag('since', since, 366 * 86_400_000);
-  return { kinds: new Set(kinds as ApiErrorKind[]), statuses: new Set(upper), ...(sinceMs === undefined ? {} : { sinceMs }) };
+  return { kinds: new Set(kinds as ApiErrorKind[]), statuses: new Set(upper), ...defined({ sinceMs }) };
 }
 
 /** Whether the filter says more than the states do. */

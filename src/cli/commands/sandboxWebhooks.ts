@@ -4,6 +4,7 @@
  */
 import { WEBHOOK_FAULT_KINDS, type SandboxWebhookOptions, type WebhookFaultKind } from '../../sandbox/index.js';
 import type { UsageProblem } from './command.js';
+import { defined } from '../../_internals/defined.js';
 
 export const WEBHOOK_SENDER_FLAGS = {
   'webhook-url': { type: 'string' }, 'webhook-auth': { type: 'string' }, 'webhook-faults': { type: 'string' },
@@ -46,8 +47,6 @@ export function webhookSenderOf(
   return {
     url,
     auth,
-    ...(faults === undefined ? {} : { faults }),
-    ...(kinds === undefined ? {} : { faultKinds: kinds as WebhookFaultKind[] }),
-    ...(retryScale === undefined ? {} : { retryScale }),
+    ...defined({ faults, faultKinds: kinds as WebhookFaultKind[], retryScale }),
   };
 }

@@ -2,6 +2,7 @@
 import type { LifecycleOptions } from '../../../machines/index.js';
 import type { UsageProblem } from '../commands/command.js';
 import { durationFlag } from './duration.js';
+import { defined } from '../../_internals/defined.js';
 
 // End users take days, not minutes: the waits may be as long as a year.
 const MAX_END_USER_MS = 366 * 86_400_000;
@@ -19,7 +20,6 @@ export function endUserWaitsOf(values: { 'end-user-wait'?: string | undefined; '
   const endUserPollMs = durationFlag('end-user-poll', values['end-user-poll'], MAX_END_USER_MS);
   if (endUserPollMs === 0) throw { usage: '--end-user-poll must be longer than 0, e.g. 1h' } satisfies UsageProblem;
   return {
-    ...(endUserWaitMs === undefined ? {} : { endUserWaitMs }),
-    ...(endUserPollMs === undefined ? {} : { endUserPollMs }),
+    ...defined({ endUserWaitMs, endUserPollMs }),
   };
 }

@@ -16,6 +16,7 @@ import { END_USER_OPTIONS, endUserWaitsOf } from './endUserFlags.js';
 import { LINK_OPTIONS, linkSettingsOf, type LinkSettings } from '../job/jobLinks.js';
 import { defaultReportOf, defaultStoreOf } from '../job/storeUrl.js';
 import { OBSERVE_OPTIONS, observeSettingsOf, type ObserveSettings } from './observeFlags.js';
+import { defined } from '../../_internals/defined.js';
 
 /** Where the webhook receiver listens and the Basic credentials MX must send (webhookFlags.ts reads them). */
 export interface WebhookSettings {
@@ -257,19 +258,15 @@ export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env
     ...connection,
     redis: values.redis,
     concurrency: values.concurrency === 'auto' ? 'auto' : (integerFlag('concurrency', values.concurrency, 1, 10_000, ' or auto') ?? 'auto'),
-    ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
+    ...defined({ maxConcurrency }),
     rate: positiveFlag('rate', values.rate),
-    ...(leaseMs === undefined ? {} : { leaseMs }),
-    ...(outageBudgetMs === undefined ? {} : { outageBudgetMs }),
-    ...(historyLimit === undefined ? {} : { historyLimit }),
+    ...defined({ leaseMs, outageBudgetMs, historyLimit }),
     inspectPort: inspectPortOf(values.inspect),
     json: values.json === true,
     observe: observeSettingsOf(values),
-    ...(links === undefined ? {} : { links }),
+    ...defined({ links }),
     lifecycle: {
-      ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
-      ...(maxAttempts === undefined ? {} : { maxAttempts }),
-      ...(answerWindowMs === undefined ? {} : { answerWindowMs }),
+      ...defined({ pollIntervalMs, maxAttempts, answerWindowMs }),
       ...endUserWaitsOf(values),
     },
   };

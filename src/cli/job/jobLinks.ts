@@ -11,6 +11,7 @@ import {
 } from '../../links/index.js';
 import type { UsageProblem } from '../commands/command.js';
 import type { Output } from '../ui/output.js';
+import { defined } from '../../_internals/defined.js';
 
 /** What `--links-port`, `--links-host` and `--public-url` ask for. */
 export interface LinkSettings {
@@ -50,7 +51,7 @@ export function linkSettingsOf(
   if (urlProblem !== null) throw problem(`--public-url ${urlProblem}`);
   const keys = createLinkKeys(env[LINK_SECRET_ENV]);
   if ('code' in keys) throw problem(keys.message);
-  return { port, host, keys, ...(publicUrl === undefined ? {} : { publicUrl }) };
+  return { port, host, keys, ...defined({ publicUrl }) };
 }
 
 /** Counts of what the server answered, for the closing line. */
