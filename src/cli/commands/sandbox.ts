@@ -8,14 +8,14 @@ import {
   type FaultKind, type SandboxClient, type SandboxOptions,
 } from '../../sandbox/index.js';
 import { WEBHOOK_SENDER_FLAGS, webhookSenderOf } from './sandboxWebhooks.js';
-import { flagHelp } from '../flags/flagTable.js';
+import { sandboxFlagHelp } from '../flags/sandboxFlagTable.js';
 import type { Command, UsageProblem } from './command.js';
 
 const USAGE = `usage: mx-lifecycle sandbox [options]
 
 Runs a local MX Platform API on 127.0.0.1 until SIGINT or SIGTERM.
 
-${flagHelp('sandbox')}`;
+${sandboxFlagHelp()}`;
 
 const problem = (usage: string): UsageProblem => ({ usage });
 

@@ -1,11 +1,10 @@
 /**
  * The rows of the flag table for the flags only the other commands take (status, answer,
- * history, retry's filters, links, export, demo, dashboard, sandbox), and the other commands'
+ * history, retry's filters, links, export, demo, dashboard), and those commands'
  * own wordings of shared flags.
  */
 import { defaultLifecycleOptions } from '../../../machines/index.js';
 import { DEFAULT_LINK_TTL_MS } from '../../links/index.js';
-import { DEFAULT_CLIENT, DEFAULT_WEBHOOK_RETRY_SCALE, defaultSandboxOptions, FAULT_KINDS, WEBHOOK_FAULT_KINDS } from '../../sandbox/index.js';
 import { formatDuration } from './duration.js';
 import { DEFAULT_INSPECT_PORT } from './jobFlagTable.js';
 import type { FlagSpec } from './flagSpec.js';
@@ -19,11 +18,6 @@ export const COMMAND_FLAG_SPECS: readonly FlagSpec[] = [
     help: `the onboarding job whose members to refresh` },
   { name: '--job', value: 'NAME', type: 'string', commands: ['dashboard'],
     help: `the job to show` },
-  { name: '--auth', value: 'basic|token', type: 'string', default: defaultSandboxOptions.auth, commands: ['sandbox'],
-    help: `Basic on every request, as MX does, or Bearer tokens from POST /oauth/token (default {default})` },
-  { name: '--dialect', value: 'D', type: 'string', default: defaultSandboxOptions.dialect, commands: ['sandbox'],
-    help: `errors: platform (MX Platform's statuses), or a seed document's: mx-sso, nexus, mgx, mcc
-(default {default})` },
   { name: '--store', value: 'URL', type: 'string', default: `sqlite:./.mx-lifecycle/<job>.sqlite`, commands: ['status', 'answer', 'history', 'cancel', 'pause', 'resume', 'links', 'export', 'dashboard'],
     help: `sqlite:PATH or postgres://… (default {default})` },
   { name: '--rate', value: 'R', type: 'string', commands: ['check'],
@@ -41,8 +35,6 @@ export const COMMAND_FLAG_SPECS: readonly FlagSpec[] = [
   { name: '--public-url', value: 'URL', type: 'string', commands: ['links'],
     help: `the base the links are written with: where the fintech's reverse proxy
 reaches the job's --links-port (e.g. https://connect.example.com)` },
-  { name: '--webhook-auth', value: 'U:P', type: 'string', default: `MX_WEBHOOK_AUTH`, commands: ['sandbox'],
-    help: `HTTP Basic for them (default: {default})` },
   { name: '--customer', value: 'ID', type: 'string',
     help: `only this customer's members` },
   { name: '--customer', value: 'ID', type: 'string', commands: ['history'],
@@ -82,54 +74,4 @@ change nothing (reads the store only: --job, --store and --json)` },
     help: `how long the links stay good (default {default})` },
   { name: '--only', value: 'STATE', type: 'string',
     help: `only customers in this state: done, needs-action, failed or cancelled` },
-  { name: '--port', value: 'N', type: 'string', default: String(defaultSandboxOptions.port),
-    help: `port to listen on; 0 picks a free one (default {default})` },
-  { name: '--rate-limit', value: 'R', type: 'string', default: String(defaultSandboxOptions.rateLimit),
-    help: `requests per second per client; 0 = off (default {default})` },
-  { name: '--burst', value: 'B', type: 'string', default: `the rate limit`,
-    help: `requests a client may make at once (default: {default})` },
-  { name: '--faults', value: 'P', type: 'string', default: String(defaultSandboxOptions.faults),
-    help: `probability 0..1 that a request gets a fault (default {default})` },
-  { name: '--fault-kinds', value: 'K,K', type: 'string', default: `all`,
-    help: `which faults: ${FAULT_KINDS.join(', ')} (default {default})` },
-  { name: '--seed', value: 'S', type: 'string', default: String(defaultSandboxOptions.seed),
-    help: `seeds the faults: same seed, same requests, same faults (default {default})` },
-  { name: '--token-ttl', value: 'SECONDS', type: 'string', default: String(defaultSandboxOptions.tokenTtlSeconds),
-    help: `lifetime of OAuth tokens (default {default})` },
-  { name: '--api-version-optional', type: 'boolean',
-    help: `serve a request without Accept-Version as v20111101 instead of answering 406` },
-  { name: '--min-aggregation-interval-ms', value: 'MS', type: 'string', default: String(defaultSandboxOptions.minAggregationIntervalMs),
-    help: `an aggregate within MS of the last successful aggregation answers 202,
-no new job (default {default})` },
-  { name: '--no-retry-after', type: 'boolean',
-    help: `429s carry no Retry-After header (MX documents none)` },
-  { name: '--refuse-duplicate-members', type: 'boolean', default: `off`,
-    help: `a user's second member at a bank with the same credentials
-answers 409, as at MX (default {default})` },
-  { name: '--max-connections', value: 'N', type: 'string',
-    help: `connections one address may hold open; one opened past N gets 429 (MX: 2000; default ${defaultSandboxOptions.maxConnections} = no cap)` },
-  { name: '--aggregation-ms', value: 'MS', type: 'string', default: String(defaultSandboxOptions.aggregationMs),
-    help: `how long an aggregation takes (default {default})` },
-  { name: '--latency-ms', value: 'MS', type: 'string', default: String(defaultSandboxOptions.latencyMs),
-    help: `added to every request (default {default})` },
-  { name: '--challenge-window-ms', value: 'MS', type: 'string', default: String(defaultSandboxOptions.challengeWindowMs),
-    help: `how long a challenge waits before EXPIRED (default {default})` },
-  { name: '--slow-ms', value: 'MS', type: 'string', default: String(defaultSandboxOptions.slowMs),
-    help: `how long the "slow" password stays DELAYED (default {default})` },
-  { name: '--timeout-fault-ms', value: 'MS', type: 'string', default: String(defaultSandboxOptions.timeoutFaultMs),
-    help: `how long the "timeout" fault holds a response (default {default})` },
-  { name: '--widget-url-ttl-ms', value: 'MS', type: 'string', default: String(defaultSandboxOptions.widgetUrlTtlMs),
-    help: `how long a Connect widget URL or oauth_window_uri stays usable; each works once
-(default {default})` },
-  { name: '--client', value: 'ID:KEY', type: 'string',
-    help: `an API client (repeatable; ID:KEY:unassociated for one that is not associated)
-default: ${DEFAULT_CLIENT.id}:${DEFAULT_CLIENT.key}` },
-  { name: '--webhook-url', value: 'URL', type: 'string',
-    help: `send MX-shaped MEMBER and CONNECTION_STATUS webhooks there` },
-  { name: '--webhook-faults', value: 'P', type: 'string',
-    help: `fraction 0..1 of webhooks lost, duplicated, delayed or reordered (seeded by --seed; default 0)` },
-  { name: '--webhook-fault-kinds', value: 'K,K', type: 'string', default: 'all',
-    help: `which of ${WEBHOOK_FAULT_KINDS.join(', ')} (default {default})` },
-  { name: '--webhook-retry-scale', value: 'N', type: 'string', default: `${DEFAULT_WEBHOOK_RETRY_SCALE}: 1 h = 1 s`,
-    help: `MX's retry schedule (12 retries over ~24 h) divided by N (default {default})` },
 ];

@@ -1,17 +1,18 @@
 /**
  * The one table of every command-line option: each flag's name, value, type, default and help
- * text (jobFlagTable.ts, commandFlagTable.ts), and which flags each command takes, in the order
+ * text (jobFlagTable.ts, commandFlagTable.ts, sandboxFlagTable.ts), and which flags each command takes, in the order
  * its `--help` lists them. Every command's `--help` prints its flags from here (`flagHelp`), and
  * the README test checks the README against it.
  */
 import { COMMAND_FLAG_SPECS } from './commandFlagTable.js';
 import { renderFlags, type FlagSpec } from './flagSpec.js';
 import { JOB_FLAG_SPECS } from './jobFlagTable.js';
+import { SANDBOX_FLAG_SPECS } from './sandboxFlagTable.js';
 
 export { helpTextOf, renderFlags, type FlagSpec } from './flagSpec.js';
 
 /** Every row of the table. */
-export const FLAG_TABLE: readonly FlagSpec[] = [...JOB_FLAG_SPECS, ...COMMAND_FLAG_SPECS];
+export const FLAG_TABLE: readonly FlagSpec[] = [...JOB_FLAG_SPECS, ...COMMAND_FLAG_SPECS, ...SANDBOX_FLAG_SPECS];
 
 const CONNECTION = ['--base-url', '--client-id', '--api-key', '--auth', '--api-version', '--dialect'] as const;
 const WATCH = ['--dashboard', '--dashboard-host', '--log-format', '--log-level'] as const;
@@ -42,12 +43,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
   export: ['--job', '--store', '--format', '--only', '--output'],
   demo: ['--inspect', '--json', ...WATCH],
   dashboard: ['--job', '--store', '--dashboard', '--dashboard-host'],
-  sandbox: [
-    '--port', '--rate-limit', '--burst', '--faults', '--fault-kinds', '--seed', '--token-ttl', '--auth', '--dialect', '--api-version-optional',
-    '--min-aggregation-interval-ms', '--no-retry-after', '--refuse-duplicate-members', '--max-connections', '--aggregation-ms', '--latency-ms',
-    '--challenge-window-ms', '--slow-ms', '--timeout-fault-ms', '--widget-url-ttl-ms', '--client', '--webhook-url', '--webhook-auth', '--webhook-faults',
-    '--webhook-fault-kinds', '--webhook-retry-scale',
-  ],
+  sandbox: SANDBOX_FLAG_SPECS.map((spec) => spec.name),
 };
 
 /**
