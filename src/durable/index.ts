@@ -79,6 +79,3 @@ export {
   type MemberRef,
   type WokenMember,
 } from './wake.js';
-export { DEFAULT_OUTAGE_BUDGET_MS } from './outage.js';
-export { DEFAULT_MAX_CONCURRENCY } from './concurrency.js';
-export { DEFAULT_HISTORY_LIMIT } from './store.js';

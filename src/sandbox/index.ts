@@ -15,4 +15,3 @@ export { CORRECT_ANSWER, MXBANK_PASSWORDS, MXBANK_USERNAME, type Outcome } from 
 export { ACTIONABLE_STATUSES, MX_RETRY_DELAYS_S, type SandboxWebhookOptions, type WebhookSenderStats } from './webhookSender.js';
 export { WEBHOOK_FAULT_KINDS, type WebhookFaultKind } from './webhookFaults.js';
 export type { EndUserStats, LinkCounts, OAuthOutcome } from './endUserLinks.js';
-export { DEFAULT_WEBHOOK_RETRY_SCALE } from './webhookSender.js';

@@ -4,10 +4,15 @@
  * and the link server. Defaults that have an owner are read from it, never written here.
  */
 import { defaultLifecycleOptions } from '../../../machines/index.js';
-import { defaultMxClientOptions } from '../../api/index.js';
-import { DEFAULT_HISTORY_LIMIT, DEFAULT_LEASE_MS, DEFAULT_MAX_CONCURRENCY, DEFAULT_OUTAGE_BUDGET_MS } from '../../durable/index.js';
+// The owners' own files rather than their folders' index: a usage mistake is answered before the
+// runtime, the HTTP client and the store drivers load (see jobCommand.ts).
+import { defaultMxClientOptions } from '../../api/options.js';
+import { DEFAULT_MAX_CONCURRENCY } from '../../durable/concurrency.js';
+import { DEFAULT_OUTAGE_BUDGET_MS } from '../../durable/outage.js';
+import { DEFAULT_LEASE_MS } from '../../durable/runtime.js';
+import { DEFAULT_HISTORY_LIMIT } from '../../durable/store.js';
 import { DEFAULT_LINKS_HOST, LINK_SECRET_ENV } from '../../links/index.js';
-import { DEFAULT_WEBHOOK_HOST, DEFAULT_WEBHOOK_PATH, WEBHOOK_POLL_INTERVAL_MS } from '../../webhooks/index.js';
+import { DEFAULT_WEBHOOK_HOST, DEFAULT_WEBHOOK_PATH, WEBHOOK_POLL_INTERVAL_MS } from '../../webhooks/receiver.js';
 import { formatDuration } from './duration.js';
 import type { FlagSpec } from './flagSpec.js';
 
