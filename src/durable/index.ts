@@ -79,3 +79,6 @@ export {
   type MemberRef,
   type WokenMember,
 } from './wake.js';
+export type { ConcurrencySetting } from './slots.js';
+export type { HistoryStep } from './store.js';
+export type { ItemReset } from './store.js';

@@ -6,9 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { ChallengeAnswer, MxChallenge } from '../../api/types.js';
+import type { ChallengeAnswer, MxChallenge } from '../../api/index.js';
 import { isWaitingForAnswer } from '../../../machines/snapshot.js';
-import type { SnapshotStore } from '../../durable/store.js';
+import type { SnapshotStore } from '../../durable/index.js';
 import { askAtTerminal } from '../ui/answerPrompt.js';
 import { flagHelp } from '../flags/flagTable.js';
 import type { Command } from './command.js';

@@ -5,7 +5,7 @@
  * nothing is left.
  */
 import { parseArgs } from 'node:util';
-import type { ItemReset, ItemState, SnapshotStore, StoredItem } from '../../durable/store.js';
+import type { ItemReset, ItemState, SnapshotStore, StoredItem } from '../../durable/index.js';
 import { flagHelp } from '../flags/flagTable.js';
 import type { Command } from './command.js';
 import { usageProblem } from '../flags/jobFlags.js';

@@ -5,8 +5,8 @@
  * what a run would do. Only reads are sent; no store is opened.
  */
 import { parseArgs } from 'node:util';
-import type { CredentialFieldRef } from '../../../machines/actors.js';
-import type { ApiError } from '../../errors/types.js';
+import type { CredentialFieldRef } from '../../../machines/index.js';
+import type { ApiError } from '../../errors/index.js';
 import { credentialValuesFor } from '../../durable/effects.js';
 import { checkInputFile, readInput, type CustomerInput } from '../../input/index.js';
 import { flagHelp } from '../flags/flagTable.js';

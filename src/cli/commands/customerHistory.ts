@@ -5,7 +5,7 @@
  * connection status. Steps hold no secret and no URL, so the output can be pasted into a ticket.
  */
 import { parseArgs } from 'node:util';
-import type { HistoryStep } from '../../durable/store.js';
+import type { HistoryStep } from '../../durable/index.js';
 import { flagHelp } from '../flags/flagTable.js';
 import type { Command } from './command.js';
 import { usageProblem } from '../flags/jobFlags.js';

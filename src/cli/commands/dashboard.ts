@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openStore } from '../../durable/index.js';
-import type { SnapshotStore } from '../../durable/store.js';
+import type { SnapshotStore } from '../../durable/index.js';
 import { checkJobName, usageProblem, withOptionalInspectPort } from '../flags/jobFlags.js';
 import { defaultStoreOf, describeStore, sqlitePathOf } from '../job/storeUrl.js';
 import { flagHelp } from '../flags/flagTable.js';

@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
-import type { FinalItemState, ItemState } from '../../durable/store.js';
+import type { FinalItemState, ItemState } from '../../durable/index.js';
 import { flagHelp } from '../flags/flagTable.js';
 import type { Command } from './command.js';
 import { explainingEnvironment } from '../job/environment.js';

@@ -3,8 +3,8 @@
  * (or, for a customer not final yet, from its input), and made safe for a spreadsheet.
  */
 import { endUserEventKey, storedOutcome } from '../../durable/index.js';
-import type { EndUserEventKind } from '../../durable/store.js';
-import type { StoredItem } from '../../durable/store.js';
+import type { EndUserEventKind } from '../../durable/index.js';
+import type { StoredItem } from '../../durable/index.js';
 
 export const EXPORT_COLUMNS = [
   'customer_id', 'user_guid', 'member_id', 'member_guid', 'institution_code', 'outcome', 'connection_status', 'reason', 'error_kind', 'connect',

@@ -5,7 +5,7 @@
  * finishes the requests in flight, takes no new step and stays up until the resume.
  */
 import { parseArgs } from 'node:util';
-import type { JobRecord } from '../../durable/store.js';
+import type { JobRecord } from '../../durable/index.js';
 import type { Command } from './command.js';
 import { explainingEnvironment } from '../job/environment.js';
 import { flagHelp } from '../flags/flagTable.js';

@@ -11,7 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_LEASE_MS, defaultOwnerOf, type ItemState, type ResetLease, type SnapshotStore, type StoredItem } from '../../durable/index.js';
-import type { ItemReset } from '../../durable/store.js';
+import type { ItemReset } from '../../durable/index.js';
 import { counted } from '../ui/counted.js';
 import { filters, matchesRetryFilter, retryFilterOf, stoppedOn, type RetryFilter } from './retryFilter.js';
 import { flagHelp } from '../flags/flagTable.js';

@@ -6,7 +6,7 @@
  */
 import { STATUS_MEANINGS } from '../../../machines/statuses.js';
 import { storedOutcome, summarise } from '../../durable/index.js';
-import type { StoredItem } from '../../durable/store.js';
+import type { StoredItem } from '../../durable/index.js';
 import { API_ERROR_KINDS, type ApiErrorKind } from '../../errors/types.js';
 import { describeItem } from '../ui/describe.js';
 import { closest } from '../flags/didYouMean.js';

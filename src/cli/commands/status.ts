@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { storedOutcome } from '../../durable/index.js';
-import type { JobRecord, SnapshotStore } from '../../durable/store.js';
+import type { JobRecord, SnapshotStore } from '../../durable/index.js';
 import { describeItem, haltMessage } from '../ui/describe.js';
 import { endUserCountsOf, endUserLine } from '../ui/endUserCounts.js';
 import { checkJobName, usageProblem } from '../flags/jobFlags.js';

@@ -4,11 +4,11 @@
  */
 import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { LifecycleOptions } from '../../../machines/options.js';
-import type { ConcurrencySetting } from '../../durable/slots.js';
-import type { JobKind } from '../../durable/store.js';
+import type { LifecycleOptions } from '../../../machines/index.js';
+import type { ConcurrencySetting } from '../../durable/index.js';
+import type { JobKind } from '../../durable/index.js';
 import { API_VERSIONS, type ApiVersion } from '../../api/options.js';
-import type { DialectOption } from '../../errors/types.js';
+import type { DialectOption } from '../../errors/index.js';
 import type { UsageProblem } from '../commands/command.js';
 import { durationFlag } from './duration.js';
 import { DEFAULT_INSPECT_PORT } from './jobFlagTable.js';

@@ -3,7 +3,7 @@
  * with `jobSettingsWithWebhooks` instead of `jobSettingsFromFlags` and listing
  * `WEBHOOK_FLAGS_USAGE` in its usage; `launchJob` starts the receiver when `settings.webhook` is set.
  */
-import type { JobKind } from '../../durable/store.js';
+import type { JobKind } from '../../durable/index.js';
 import { DEFAULT_WEBHOOK_HOST, DEFAULT_WEBHOOK_PATH, WEBHOOK_POLL_INTERVAL_MS } from '../../webhooks/receiver.js';
 import { webhookAuthProblem, webhookBearerProblem } from '../../webhooks/auth.js';
 import { integerFlag, jobSettingsFromFlags, usageProblem, type JobSettings, type WebhookSettings } from './jobFlags.js';

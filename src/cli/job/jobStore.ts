@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { openStore } from '../../durable/index.js';
-import type { JobRecord, SnapshotStore } from '../../durable/store.js';
+import type { JobRecord, SnapshotStore } from '../../durable/index.js';
 import { checkJobName, usageProblem } from '../flags/jobFlags.js';
 import { defaultStoreOf, describeStore, sqlitePathOf } from './storeUrl.js';
 import { EXIT_ATTENTION } from '../ui/output.js';

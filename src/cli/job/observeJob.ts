@@ -5,10 +5,10 @@
  */
 import { endUserCountsOf } from '../ui/endUserCounts.js';
 import type { InspectionEvent } from 'xstate';
-import type { ObservableMxClient } from '../../api/client.js';
-import type { Runtime } from '../../durable/runtime.js';
-import type { JobKind, SnapshotStore, StoredItem } from '../../durable/store.js';
-import type { ApiError } from '../../errors/types.js';
+import type { ObservableMxClient } from '../../api/index.js';
+import type { Runtime } from '../../durable/index.js';
+import type { JobKind, SnapshotStore, StoredItem } from '../../durable/index.js';
+import type { ApiError } from '../../errors/index.js';
 import { createJobLogger, logJobEvents } from '../../observe/logger.js';
 import { createJobWatch, itemViewOf, type ItemView, type JobWatch } from '../../observe/jobWatch.js';
 import { lifecycleCharts } from '../../observe/charts.js';

@@ -8,10 +8,10 @@
 import { endUserCountsOf } from '../ui/endUserCounts.js';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ApiError } from '../../errors/types.js';
-import type { InputProblem } from '../../input/types.js';
+import type { ApiError } from '../../errors/index.js';
+import type { InputProblem } from '../../input/index.js';
 import { storedOutcome, type RefreshTally } from '../../durable/index.js';
-import type { ItemState, JobKind, SnapshotStore } from '../../durable/store.js';
+import type { ItemState, JobKind, SnapshotStore } from '../../durable/index.js';
 import { describeError, describeItem, NOT_FOUND_AT_MX } from '../ui/describe.js';
 import { writableProblem } from './writablePath.js';
 

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { MxChallenge } from '../../api/types.js';
+import type { MxChallenge } from '../../api/index.js';
 
 /** Reads one line from the terminal without showing it. */
 function readHidden(prompt: string): Promise<string> {

@@ -3,8 +3,8 @@
  * message a halted job prints, which says what to fix. Everything here reads only the final
  * outcomes and errors, which hold no secret (the classifier redacted them before they were stored).
  */
-import type { ApiError } from '../../errors/types.js';
-import type { ItemState } from '../../durable/store.js';
+import type { ApiError } from '../../errors/index.js';
+import type { ItemState } from '../../durable/index.js';
 import { STATUS_MEANINGS, type StatusCategory } from '../../../machines/statuses.js';
 
 /** A classified error as the report keeps it, with the customer and member it belongs to. */

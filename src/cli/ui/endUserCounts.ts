@@ -3,7 +3,7 @@
  * invited (link handed out), opened (clicked), connected and abandoned, and how many wait now.
  */
 import { endUserTally, type EndUserTally } from '../../durable/index.js';
-import type { SnapshotStore } from '../../durable/store.js';
+import type { SnapshotStore } from '../../durable/index.js';
 
 /**
  * The job's end-user counts, or `null` when it has no connection the end user makes.

@@ -4,7 +4,7 @@
  * on a paused job says so at once, rather than sitting silent.
  */
 import type { Events } from '../../_internals/hub.js';
-import type { RuntimeEventMap } from '../../durable/runtime.js';
+import type { RuntimeEventMap } from '../../durable/index.js';
 import type { Output } from './output.js';
 
 /**

@@ -4,9 +4,9 @@
  * million-row table ten times a second would cost more than the job.
  */
 import type { Events } from '../../_internals/hub.js';
-import type { ObservableMxClient } from '../../api/client.js';
-import type { RuntimeEventMap } from '../../durable/runtime.js';
-import type { ItemState } from '../../durable/store.js';
+import type { ObservableMxClient } from '../../api/index.js';
+import type { RuntimeEventMap } from '../../durable/index.js';
+import type { ItemState } from '../../durable/index.js';
 
 /** What a progress line shows. */
 export interface ProgressFigures {

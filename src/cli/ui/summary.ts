@@ -2,9 +2,9 @@
  * The end of a run: the exit code its result deserves, and the summary a person reads (or, with
  * `--json`, one JSON object a script parses).
  */
-import type { RefreshTally } from '../../durable/refreshTally.js';
-import type { ItemState, JobKind } from '../../durable/store.js';
-import type { ApiError } from '../../errors/types.js';
+import type { RefreshTally } from '../../durable/index.js';
+import type { ItemState, JobKind } from '../../durable/index.js';
+import type { ApiError } from '../../errors/index.js';
 import { EXIT_ATTENTION, EXIT_HALTED, EXIT_INTERRUPTED, EXIT_OK } from './output.js';
 import type { NamedItem, RunResultKind } from '../job/runReport.js';
 import { counted } from './counted.js';
