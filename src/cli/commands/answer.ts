@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ChallengeAnswer, MxChallenge } from '../../api/index.js';
-import { isWaitingForAnswer } from '../../../machines/snapshot.js';
+import { isWaitingForAnswer } from '../../../machines/index.js';
 import type { SnapshotStore } from '../../durable/index.js';
 import { askAtTerminal } from '../ui/answerPrompt.js';
 import { flagHelp } from '../flags/flagTable.js';

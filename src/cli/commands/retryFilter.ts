@@ -4,10 +4,10 @@
  * and how recently they ended (`--since 12h`). Everything is read from the stored outcome (and, for
  * a customer halted by an outage, from the halt its snapshot records), never from MX.
  */
-import { STATUS_MEANINGS } from '../../../machines/statuses.js';
+import { STATUS_MEANINGS } from '../../../machines/index.js';
 import { storedOutcome, summarise } from '../../durable/index.js';
 import type { StoredItem } from '../../durable/index.js';
-import { API_ERROR_KINDS, type ApiErrorKind } from '../../errors/types.js';
+import { API_ERROR_KINDS, type ApiErrorKind } from '../../errors/index.js';
 import { describeItem } from '../ui/describe.js';
 import { closest } from '../flags/didYouMean.js';
 import { durationFlag } from '../flags/duration.js';

@@ -5,7 +5,7 @@
  */
 import type { ApiError } from '../../errors/index.js';
 import type { ItemState } from '../../durable/index.js';
-import { STATUS_MEANINGS, type StatusCategory } from '../../../machines/statuses.js';
+import { STATUS_MEANINGS, type StatusCategory } from '../../../machines/index.js';
 
 /** A classified error as the report keeps it, with the customer and member it belongs to. */
 export interface ErrorEntry {
