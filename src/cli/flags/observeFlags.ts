@@ -1,7 +1,7 @@
 /**
  * The flags that watch a job: `--dashboard [PORT]`, `--dashboard-host HOST`, `--log-format` and
  * `--log-level`. A command takes them by spreading `OBSERVE_OPTIONS` into its parseArgs options
- * and passing the values to `observeSettingsOf`; its usage adds `OBSERVE_FLAGS_USAGE`.
+ * and passing the values to `observeSettingsOf`; its row of the flag table (flagTable.ts) lists them.
  */
 import { LOG_LEVELS, type LogFormat } from '../../observe/levels.js';
 import type { UsageProblem } from '../commands/command.js';

@@ -1,7 +1,8 @@
 /**
  * The webhook receiver's flags for a job command. A command takes them by reading its settings
- * with `jobSettingsWithWebhooks` instead of `jobSettingsFromFlags` and listing
- * `WEBHOOK_FLAGS_USAGE` in its usage; `launchJob` starts the receiver when `settings.webhook` is set.
+ * with `jobSettingsWithWebhooks` instead of `jobSettingsFromFlags` and listing the `--webhook-*`
+ * flags in its row of the flag table (flagTable.ts); `launchJob` starts the receiver when
+ * `settings.webhook` is set.
  */
 import type { JobKind } from '../../durable/index.js';
 import { DEFAULT_WEBHOOK_HOST, DEFAULT_WEBHOOK_PATH, WEBHOOK_POLL_INTERVAL_MS } from '../../webhooks/receiver.js';
