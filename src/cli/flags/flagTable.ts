@@ -64,7 +64,7 @@ export function flagSpec(command: string, name: string): FlagSpec {
  * The flag lines of a command's `--help`, printed from the table.
  *
  * @example
- * flagHelp('pause') // '  --job NAME  the job\n  --store URL ...'
+ * flagHelp('pause') // '  --job NAME   the job\n  --store URL  sqlite:PATH or postgres://… (default …)'
  */
 export function flagHelp(command: string): string {
   return renderFlags((COMMAND_FLAGS[command] ?? []).map((name) => flagSpec(command, name)));
