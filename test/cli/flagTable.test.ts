@@ -7,6 +7,8 @@ import { defaultLifecycleOptions } from '../../machines/index.js';
 import { DEFAULT_LEASE_MS } from '../../src/durable/index.js';
 import { DEFAULT_OUTAGE_BUDGET_MS } from '../../src/durable/outage.js';
 import { COMMAND_FLAGS, FLAG_TABLE, flagHelp, flagSpec, renderFlags } from '../../src/cli/flags/flagTable.js';
+import { CONNECTION_OPTIONS, JOB_OPTIONS } from '../../src/cli/flags/jobFlags.js';
+import { WEBHOOK_FLAG_NAMES } from '../../src/cli/flags/webhookFlags.js';
 
 describe('the flag table', () => {
   it('has one row for each flag of each command, and no row no command uses', () => {
@@ -15,6 +17,14 @@ describe('the flag table', () => {
     const shared = FLAG_TABLE.filter((row) => row.commands === undefined).map((row) => row.name);
     expect(shared.filter((name, i) => shared.indexOf(name) !== i)).toEqual([]);
     for (const [command, names] of Object.entries(COMMAND_FLAGS)) expect(new Set(names).size, command).toBe(names.length);
+  });
+
+  it('lists exactly the flags the job commands parse, with the same value types', () => {
+    const parsed = { ...JOB_OPTIONS, ...Object.fromEntries(WEBHOOK_FLAG_NAMES.map((name) => [name, { type: 'string' }])) };
+    const listed = COMMAND_FLAGS.onboard ?? [];
+    expect(listed.map((name) => name.slice(2)).toSorted()).toEqual(Object.keys(parsed).toSorted());
+    for (const name of listed) expect(flagSpec('onboard', name).type, name).toBe(parsed[name.slice(2) as keyof typeof parsed].type);
+    for (const name of Object.keys(CONNECTION_OPTIONS)) expect(COMMAND_FLAGS.check, name).toContain(`--${name}`);
   });
 
   it('shows the defaults of their owners, not copies', () => {

@@ -77,7 +77,8 @@ const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
 export const usageProblem = (usage: string): UsageProblem => ({ usage });
 
-const OPTIONS = {
+/** The parseArgs options of the job flags (the `--webhook-*` ones are split off first: webhookFlags.ts). */
+export const JOB_OPTIONS = {
   job: { type: 'string' }, 'base-url': { type: 'string' }, 'client-id': { type: 'string' }, 'api-key': { type: 'string' },
   auth: { type: 'string' }, 'api-version': { type: 'string' }, dialect: { type: 'string' }, store: { type: 'string' }, redis: { type: 'string' },
   concurrency: { type: 'string' }, 'max-concurrency': { type: 'string' }, rate: { type: 'string' }, report: { type: 'string' }, inspect: { type: 'string' },
@@ -230,7 +231,7 @@ export function connectionFromFlags(values: Partial<Record<keyof typeof CONNECTI
  * settings.job; // 'customers'
  */
 export function jobSettingsFromFlags(argv: readonly string[], kind: JobKind, env: NodeJS.ProcessEnv, extra: { inputOptional?: boolean } = {}): JobSettings {
-  const { values, positionals } = parseArgs({ args: withOptionalInspectPort(argv), strict: true, allowPositionals: true, options: OPTIONS });
+  const { values, positionals } = parseArgs({ args: withOptionalInspectPort(argv), strict: true, allowPositionals: true, options: JOB_OPTIONS });
   const [given, unexpected] = positionals;
   // `retry` runs without INPUT (''): nothing is read, the job's own customers run again.
   const input = given ?? (extra.inputOptional === true && values.job !== undefined ? '' : undefined);

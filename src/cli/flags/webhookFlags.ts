@@ -9,8 +9,9 @@ import { DEFAULT_WEBHOOK_HOST, DEFAULT_WEBHOOK_PATH, WEBHOOK_POLL_INTERVAL_MS } 
 import { webhookAuthProblem, webhookBearerProblem } from '../../webhooks/auth.js';
 import { integerFlag, jobSettingsFromFlags, usageProblem, type JobSettings, type WebhookSettings } from './jobFlags.js';
 
-const NAMES = ['webhook-port', 'webhook-host', 'webhook-path', 'webhook-auth', 'webhook-bearer'] as const;
-type Name = (typeof NAMES)[number];
+/** The webhook receiver's flags, taken out of a job command's arguments before parseArgs reads the rest. */
+export const WEBHOOK_FLAG_NAMES = ['webhook-port', 'webhook-host', 'webhook-path', 'webhook-auth', 'webhook-bearer'] as const;
+type Name = (typeof WEBHOOK_FLAG_NAMES)[number];
 
 /** Takes the webhook flags out of `argv` (`--flag VALUE` or `--flag=VALUE`), leaving the rest in order. */
 function splitWebhookFlags(argv: readonly string[]): { rest: string[]; values: Partial<Record<Name, string>> } {
@@ -23,7 +24,7 @@ function splitWebhookFlags(argv: readonly string[]): { rest: string[]; values: P
       break;
     }
     const [flag, inline] = arg.startsWith('--') ? [arg.slice(2).split('=')[0] ?? '', arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : undefined] : ['', undefined];
-    const name = NAMES.find((n) => n === flag);
+    const name = WEBHOOK_FLAG_NAMES.find((n) => n === flag);
     if (name === undefined) {
       rest.push(arg);
       continue;
@@ -45,7 +46,7 @@ function splitWebhookFlags(argv: readonly string[]): { rest: string[]; values: P
 export function webhookSettingsOf(values: Partial<Record<Name, string>>, env: NodeJS.ProcessEnv): WebhookSettings | undefined {
   const port = integerFlag('webhook-port', values['webhook-port'], 0, 65_535);
   if (port === undefined) {
-    const stray = NAMES.find((n) => n !== 'webhook-port' && values[n] !== undefined);
+    const stray = WEBHOOK_FLAG_NAMES.find((n) => n !== 'webhook-port' && values[n] !== undefined);
     if (stray) throw usageProblem(`--${stray} needs --webhook-port`);
     return undefined;
   }
