@@ -31,6 +31,19 @@ describe('README', () => {
     expect(flags.filter((flag) => !page.includes(`\`${flag}`))).toEqual([]);
   });
 
+  it('lists every exit code the commands use, in the README and in docs/operations.md', async () => {
+    const output = (await import('../src/cli/output.js')) as Record<string, unknown>;
+    const codes = Object.entries(output).filter(([name]) => name.startsWith('EXIT_')).map(([, code]) => Number(code));
+    /** The codes of a page's table headed `| code | meaning |`. */
+    const tabled = (page: string) => {
+      const table = page.slice(page.indexOf('| code | meaning |')).split('\n\n')[0] ?? '';
+      return [...table.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
+    };
+    expect(codes.length).toBeGreaterThan(5);
+    expect(new Set(tabled(readme))).toEqual(new Set(codes));
+    expect(new Set(tabled(read('docs/operations.md')))).toEqual(new Set(codes));
+  });
+
   it('documents every example script', () => {
     const scripts = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.ts'));
     expect(scripts.filter((file) => !readme.includes(`examples/${file}`))).toEqual([]);
