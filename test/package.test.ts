@@ -4,7 +4,7 @@
  * declarations compile in a strict TypeScript project (see ./support/packedTypes.ts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +38,7 @@ describe('the built package', () => {
     expect(existsSync(join(out, pkg.bin['mx-lifecycle'] ?? ''))).toBe(true);
   });
 
-  it('resolves mx-lifecycle and mx-lifecycle/machines by name, with what the README documents', () => {
+  it('resolves mx-lifecycle and mx-lifecycle/machines by name, with what the manual documents', () => {
     const script = `
       const lib = await import('mx-lifecycle');
       const machines = await import('mx-lifecycle/machines');
@@ -57,9 +57,13 @@ describe('the built package', () => {
     for (const name of ['onboardingMachine', 'offboardingMachine', 'userMachine', 'memberMachine', 'provideEffects']) {
       expect(machines).toContain(name);
     }
-    // Every runtime export is named in the README's API section.
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const missing = [...lib, ...machines, ...sandbox].filter((name) => !readme.includes(`\`${name}\``));
+    // Every runtime export is named in the manual (the README and docs/), but for plumbing the
+    // manual leaves out on purpose (names on their way off the entries).
+    const manual = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))]
+      .map((file) => readFileSync(join(root, file), 'utf8'))
+      .join('\n');
+    const plumbing = new Set(['memberActorId', 'missingActor', 'resolveLifecycleOptions']);
+    const missing = [...lib, ...machines, ...sandbox].filter((name) => !plumbing.has(name) && !manual.includes(`\`${name}\``));
     expect(missing).toEqual([]);
   });
 
