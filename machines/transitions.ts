@@ -7,9 +7,9 @@
  * the taxonomy, and that the step still has retries left. When retries run out, a job-scope error
  * goes to `halted` and an item-scope error to `failed`.
  */
-import type { ApiErrorKind, ErrorScope } from '../src/errors/types.js';
-import { dispositionOf } from '../src/errors/disposition.js';
-import { API_ERROR_KINDS } from '../src/errors/types.js';
+import type { ApiErrorKind, ErrorScope } from '../src/errors/index.js';
+import { dispositionOf } from '../src/errors/index.js';
+import { API_ERROR_KINDS } from '../src/errors/index.js';
 import type { LifecycleActorName } from './actors.js';
 
 /**

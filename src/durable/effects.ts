@@ -6,14 +6,15 @@
  * source at the moment `createMember` builds its request, and MFA answers wait in memory (never in a
  * snapshot) from the moment they are given until `resumeAggregation` sends them.
  */
-import { makeApiError } from '../errors/make.js';
+import { makeApiError } from '../errors/index.js';
 import { errAsync, ok, ResultAsync } from 'neverthrow';
 import type { AnyActorRef } from 'xstate';
-import type { AnswerChallengeActorInput, ChallengeSummary, CreateMemberActorInput, CredentialFieldRef } from '../../machines/actors.js';
+import type { AnswerChallengeActorInput, CreateMemberActorInput, CredentialFieldRef } from '../../machines/_internals/index.js';
+import type { ChallengeSummary } from '../../machines/index.js';
 import { summariseChallenge } from '../../machines/index.js';
-import type { LifecycleEffects } from '../../machines/provide.js';
-import type { ChallengeAnswer, CredentialValue, MxClient } from '../api/types.js';
-import type { ApiError } from '../errors/types.js';
+import type { LifecycleEffects } from '../../machines/index.js';
+import type { ChallengeAnswer, CredentialValue, MxClient } from '../api/index.js';
+import type { ApiError } from '../errors/index.js';
 import { createCallNotes, type ExchangeListener } from './callNotes.js';
 import { createEndUserEffects } from './endUserEffects.js';
 import { createRefreshAggregate } from './refreshEffects.js';

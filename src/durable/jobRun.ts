@@ -3,9 +3,9 @@
  * items to the item host, keeps the leases alive, waits out an outage within its budget, halts
  * once on a systemic error (its own or another worker's), and ends when every item is final.
  */
-import type { MxClient } from '../api/types.js';
-import type { ApiError } from '../errors/types.js';
-import type { Hub } from '../_internals/hub.js';
+import type { MxClient } from '../api/index.js';
+import type { ApiError } from '../errors/index.js';
+import type { Hub } from '../_internals/index.js';
 import { createItemHost, type LiveItem } from './itemHost.js';
 import { createOutageWatch } from './outageWatch.js';
 import { createPauseGate, type PauseGate } from './pauseGate.js';

@@ -8,7 +8,7 @@
  * record at its job check), whichever process made it, and a worker started on a paused job
  * pauses before its first step.
  */
-import type { Hub } from '../_internals/hub.js';
+import type { Hub } from '../_internals/index.js';
 import type { PauseGate } from './pauseGate.js';
 import type { RuntimeEventMap } from './runtimeTypes.js';
 import type { JobRecord } from './store.js';

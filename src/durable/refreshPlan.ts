@@ -8,8 +8,8 @@
  * is resumed by the next `refresh` of the same job instead of starting another one, so running
  * the same command again continues it, as it does for onboard.
  */
-import type { LifecycleOptions } from '../../machines/options.js';
-import type { RefreshInput, RefreshMemberInput } from '../../machines/refresh.types.js';
+import type { LifecycleOptions } from '../../machines/index.js';
+import type { RefreshInput, RefreshMemberInput } from '../../machines/index.js';
 import type { NewItem, SnapshotStore, StoredItem } from './store.js';
 
 const PAGE = 500;

@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ChallengeAnswer } from '../api/types.js';
-import type { CustomerInput } from '../input/types.js';
-import { createHub } from '../_internals/hub.js';
+import type { ChallengeAnswer } from '../api/index.js';
+import type { CustomerInput } from '../input/index.js';
+import { createHub } from '../_internals/index.js';
 import { answersForMember } from './challenges.js';
 import { createCredentialFieldCache, type CredentialFieldCache } from './credentialFields.js';
 import { createLifecycleEffects, type AnswerBox, type CredentialsSource } from './effects.js';

@@ -4,7 +4,7 @@
  * input (never a secret), its latest persisted XState snapshot, the due time of its live durable wait,
  * and its final outcome. Items are claimed with leases so that several workers can share one job.
  */
-import type { ApiError, ApiErrorKind, UnreadableColumn } from '../errors/types.js';
+import type { ApiError, ApiErrorKind, UnreadableColumn } from '../errors/index.js';
 
 /**
  * What a job runs: onboarding creates users and members, offboarding deletes them, refresh

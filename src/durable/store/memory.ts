@@ -4,7 +4,7 @@
  */
 import { memoryEndUserEvents } from './endUserEvents.js';
 import { memoryHistory } from './history.js';
-import type { ApiError } from '../../errors/types.js';
+import type { ApiError } from '../../errors/index.js';
 import type {
   ClaimOptions,
   ItemState,

@@ -3,7 +3,7 @@
  * lease arithmetic, the ordered locking that keeps workers from deadlocking, and one transaction.
  */
 import type { Pool, PoolClient } from 'pg';
-import type { ApiError } from '../../errors/types.js';
+import type { ApiError } from '../../errors/index.js';
 import type { JobKind, JobRecord, ItemState, StoredItem } from '../store.js';
 import { decodeItemColumns, decodeJson } from './_internals/common.js';
 

@@ -1,7 +1,7 @@
 /**
  * The rows the SQLite store reads, and how they become the store's records.
  */
-import type { ApiError } from '../../errors/types.js';
+import type { ApiError } from '../../errors/index.js';
 import type { ItemState, JobKind, JobRecord, StoredItem } from '../store.js';
 import { decodeItemColumns, decodeJson } from './_internals/common.js';
 
