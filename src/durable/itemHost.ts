@@ -13,7 +13,7 @@ import { restoreItem, type UnreadableRowError } from './restore.js';
 import type { RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
 import type { Slots } from './slots.js';
 import { passThrough, type Enter, type ItemTrace, type JobTrace } from './tracing.js';
-import type { FinalItemState, ItemState, SnapshotStore, StoredItem } from './store.js';
+import type { FinalItemState, ItemState, SnapshotStore, StoredItem } from './store/contract.js';
 import type { createMemberOrigins } from './wake.js';
 import type { StepRecorder } from './stepRecorder.js';
 import { createSnapshotWriter } from './writer.js';

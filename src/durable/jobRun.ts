@@ -14,7 +14,7 @@ import type { JobProgram } from './programs.js';
 import type { RunResult, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
 import { createSlots } from './slots.js';
 import { passThrough, startJobTrace } from './tracing.js';
-import type { JobRecord, SnapshotStore } from './store.js';
+import type { JobRecord, SnapshotStore } from './store/contract.js';
 import type { StepRecorder } from './stepRecorder.js';
 import type { createMemberOrigins } from './wake.js';
 

@@ -8,7 +8,7 @@ import type { ObservableMxClient } from '../api/index.js';
 import type { MxClient } from '../api/index.js';
 import type { ApiError } from '../errors/index.js';
 import { DEFAULT_OUTAGE_BUDGET_MS, isOutage, nextPause, pauseOf, type OutagePause, type PausedHalt, type SpentHalt } from './outage.js';
-import type { JobRecord, SnapshotStore } from './store.js';
+import type { JobRecord, SnapshotStore } from './store/contract.js';
 
 export interface OutageWatchOptions {
   store: SnapshotStore;

@@ -11,7 +11,7 @@
 import type { Hub } from '../_internals/index.js';
 import type { PauseGate } from './pauseGate.js';
 import type { RuntimeEventMap } from './runtimeTypes.js';
-import type { JobRecord } from './store.js';
+import type { JobRecord } from './store/contract.js';
 
 /** Where a run stands with an operator's pause. */
 export type PauseState = 'running' | 'pausing' | 'paused';

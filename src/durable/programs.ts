@@ -9,7 +9,7 @@ import { haltOf, itemStateOf, pendingDueAt } from '../../machines/index.js';
 import { machineVersions, type MachineVersions } from '../../machines/index.js';
 import type { ApiError } from '../errors/index.js';
 import type { CustomerInput } from '../input/index.js';
-import type { ItemState, JobKind } from './store.js';
+import type { ItemState, JobKind } from './store/contract.js';
 
 export interface SnapshotSummary {
   state: ItemState;

@@ -10,7 +10,7 @@
  */
 import type { LifecycleOptions } from '../../machines/index.js';
 import type { RefreshInput, RefreshMemberInput } from '../../machines/index.js';
-import type { NewItem, SnapshotStore, StoredItem } from './store.js';
+import type { NewItem, SnapshotStore, StoredItem } from './store/contract.js';
 
 const PAGE = 500;
 

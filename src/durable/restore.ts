@@ -9,7 +9,7 @@ import { createActor, type Actor, type AnyStateMachine, type InspectionEvent } f
 import { migrateSnapshot, type MachineVersions } from '../../machines/index.js';
 import { makeApiError } from '../errors/index.js';
 import type { ApiErrorOf, UnreadableCause, UnreadableColumn } from '../errors/index.js';
-import type { StoredItem } from './store.js';
+import type { StoredItem } from './store/contract.js';
 
 export type UnreadableRowError = ApiErrorOf<'unreadable_row'>;
 

@@ -22,7 +22,7 @@ import { jobProgram, type JobProgram } from './programs.js';
 import { planRefresh } from './refreshPlan.js';
 import { refreshTally } from './refreshTally.js';
 import type { JobStatus, RefreshOptions, RefreshResult, RunResult, Runtime, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
-import type { FinalItemState, JobKind, SnapshotStore } from './store.js';
+import type { FinalItemState, JobKind, SnapshotStore } from './store/contract.js';
 import { createStepRecorder } from './stepRecorder.js';
 import { createMemberOrigins, wakeLiveMember, type MemberRef } from './wake.js';
 

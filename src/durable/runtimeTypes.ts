@@ -10,7 +10,7 @@ import type { CustomerInput } from '../input/index.js';
 import type { Events } from '../_internals/index.js';
 import type { AnswerSource, CredentialsSource } from './effects.js';
 import type { ConcurrencySetting } from './slots.js';
-import type { FinalItemState, ItemState, JobKind, JobRecord, SnapshotStore } from './store.js';
+import type { FinalItemState, ItemState, JobKind, JobRecord, SnapshotStore } from './store/contract.js';
 import type { PauseState } from './pauseWatch.js';
 import type { MemberRef, WokenMember } from './wake.js';
 import type { RefreshTally } from './refreshTally.js';

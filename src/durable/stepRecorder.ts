@@ -10,7 +10,7 @@
 import type { AnyActorRef, InspectionEvent } from 'xstate';
 import type { ExchangeNote } from '../api/index.js';
 import { API_ERROR_KINDS, type ApiErrorKind } from '../errors/index.js';
-import type { HistoryRequest, HistoryStep } from './store.js';
+import type { HistoryRequest, HistoryStep } from './store/contract.js';
 
 /** Requests kept for one machine between two steps; a storm of 429s does not grow it without end. */
 const MAX_REQUESTS_PER_STEP = 20;

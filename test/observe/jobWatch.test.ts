@@ -4,7 +4,7 @@
  * with the customers that finish (issue 22, item 6). The counts stay exact all the same.
  */
 import { describe, expect, it } from 'vitest';
-import type { ItemState, StoredItem } from '../../src/durable/store.js';
+import type { ItemState, StoredItem } from '../../src/durable/store/contract.js';
 import { createJobWatch, itemViewOf } from '../../src/observe/jobWatch.js';
 
 const CUSTOMERS = 5_000;

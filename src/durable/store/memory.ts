@@ -15,7 +15,7 @@ import type {
   NewItem,
   SnapshotStore,
   StoredItem,
-} from '../store.js';
+} from './contract.js';
 import {
   checkClaim,
   decodeItemColumns,

@@ -4,7 +4,7 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import type { ApiError } from '../../errors/index.js';
-import type { JobKind, JobRecord, ItemState, StoredItem } from '../store.js';
+import type { JobKind, JobRecord, ItemState, StoredItem } from './contract.js';
 import { decodeItemColumns, decodeJson } from './_internals/common.js';
 
 export interface JobRow { id: string; kind: JobKind; created_at: number; halt: string | null; paused_at: number | null }
