@@ -9,10 +9,10 @@
 import { makeApiError } from '../errors/index.js';
 import { errAsync, ok, ResultAsync } from 'neverthrow';
 import type { AnyActorRef } from 'xstate';
-import type { AnswerChallengeActorInput, CreateMemberActorInput, CredentialFieldRef } from '../../machines/_internals/index.js';
-import type { ChallengeSummary } from '../../machines/index.js';
-import { summariseChallenge } from '../../machines/index.js';
-import type { LifecycleEffects } from '../../machines/index.js';
+import {
+  summariseChallenge, type AnswerChallengeActorInput, type CreateMemberActorInput, type CredentialFieldRef,
+} from '../../machines/_internals/index.js';
+import type { ChallengeSummary, LifecycleEffects } from '../../machines/index.js';
 import type { ChallengeAnswer, CredentialValue, MxClient } from '../api/index.js';
 import type { ApiError } from '../errors/index.js';
 import { createCallNotes, type ExchangeListener } from './callNotes.js';
