@@ -1,12 +1,19 @@
 /**
- * The import boundaries of mx-lifecycle, checked by `npm run lint` (see docs/architecture.md).
+ * The import boundaries of mx-lifecycle, checked by `npm run lint`.
  *
- * A top-level folder is `machines/` or a folder directly under `src/`. Between two of them:
- * 1. front door: an import goes to the other folder's `index.ts`, or, for a folder that is also a
- *    package entry (machines, src/sandbox, src/observe, src/links), to its private door
- *    `_internals/index.ts`, which holds the plumbing other folders need and no entry exports;
- * 2. layers: an import goes only to a folder of a lower layer in LAYERS (never up, never sideways);
- * 3. anywhere: no circle of imports that run (type-only loops are erased by the compiler).
+ * A top-level folder is `machines/` or a folder directly under `src/` (src/index.ts, the main
+ * entry, stands alone at the top). For an import from a file in one top-level folder A into a file
+ * in another top-level folder B:
+ * 1. front door: the imported file is B/index.ts. When B is also a package entry (machines,
+ *    src/sandbox, src/observe, src/links: see package.json "exports"), it may instead be
+ *    B/_internals/index.ts, B's private door: the plumbing other folders of this package need and
+ *    no entry exports. Nothing else under B/_internals/ is imported from outside B.
+ * 2. layers: B sits in a lower layer of LAYERS than A. No import runs up a layer or sideways
+ *    between two folders of one layer, through a front door or not.
+ * 3. anywhere, inside a folder too: no circle of imports that run. A loop of type-only imports is
+ *    erased by the compiler and is not counted.
+ * src/cli is exempt as an importer (EXEMPT_IMPORTERS) while it is being reorganised; it is still a
+ * layer that nothing below may import.
  */
 const LAYERS = [
   ['src/_internals', 'src/errors'],
