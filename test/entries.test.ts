@@ -17,12 +17,16 @@ const of = (file: string): string[] => names[join(root, file)] ?? [];
 const PLUMBING = [
   'refusal', 'isLoopbackHost', 'textLine', 'RATE_SAMPLES', 'memberActorId', 'missingActor', 'resolveLifecycleOptions',
   'ResolvedLifecycleOptions', 'summariseChallenge', 'parseRetryAfter', 'redactExcerpt', 'redactPath', 'classifyNetworkError',
+  'itemViewOf', 'endpointOf', 'REDACTED_PATHS', 'TIMELINE_LIMIT',
 ];
 /** One name per concept: of each set, at most one is exported. */
 const SYNONYMS = [
   ['Dialect', 'ErrorDialect', 'DialectOption'],
   ['ClientEvent', 'ClientEventMap', 'ClientEvents', 'ClientEventType'],
   ['RuntimeEvent', 'RuntimeEventMap'],
+  // The job watch's defaults are read from defaultJobWatchOptions, not from loose constants.
+  ['defaultJobWatchOptions', 'RECENT_VIEWS'],
+  ['defaultJobWatchOptions', 'ATTENTION_KEPT'],
 ];
 
 describe('the package entries', () => {

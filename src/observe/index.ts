@@ -16,10 +16,10 @@
  * console.log(`dashboard: ${server.url}`);
  * ```
  */
-export { createJobWatch, defaultJobWatchOptions, itemViewOf, ATTENTION_KEPT, RECENT_VIEWS, TIMELINE_LIMIT, type JobWatch, type JobWatchOptions, type ItemView, type TimelineEntry, type WatchCounts, type WatchHeld } from './jobWatch.js';
+export { createJobWatch, defaultJobWatchOptions, type JobWatch, type JobWatchOptions, type ItemView, type TimelineEntry, type WatchCounts, type WatchHeld } from './jobWatch.js';
 export { startDashboardServer, type DashboardServer, type DashboardServerOptions, type DashboardSource } from './dashboardServer.js';
-export { createLifecycleMetrics, endpointOf, type LifecycleMetrics, type LifecycleMetricsOptions } from './metrics.js';
-export { createJobLogger, logJobEvents, LOG_LEVELS, REDACTED_PATHS, type JobLoggerOptions, type LogFormat } from './logger.js';
+export { createLifecycleMetrics, type LifecycleMetrics, type LifecycleMetricsOptions } from './metrics.js';
+export { createJobLogger, logJobEvents, LOG_LEVELS, type JobLoggerOptions, type LogFormat } from './logger.js';
 export { sampleRates, type RateSample, type RateSampler } from './rates.js';
 export { chartOf, layoutStatechart, type Statechart, type ChartState, type ChartTransition } from './statechart.js';
 export { lifecycleCharts } from './charts.js';
