@@ -10,8 +10,7 @@
  *    no entry exports. Nothing else under B/_internals/ is imported from outside B.
  * 2. layers: B sits in a lower layer of LAYERS than A. No import runs up a layer or sideways
  *    between two folders of one layer, through a front door or not.
- * 3. anywhere, inside a folder too: no circle of imports that run. A loop of type-only imports is
- *    erased by the compiler and is not counted.
+ * 3. anywhere, inside a folder too: no circle of imports, type-only imports included.
  * src/cli is exempt as an importer (EXEMPT_IMPORTERS) while it is being reorganised; it is still a
  * layer that nothing below may import.
  */
@@ -55,12 +54,10 @@ module.exports = {
     ...layerRules,
     {
       name: 'no-circular',
-      comment: 'no two modules import each other at run time, directly or through others',
+      comment: 'no two modules import each other, directly or through others, types included',
       severity: 'error',
       from: {},
-      // A loop of type-only imports is erased by the compiler and cannot change load order; two
-      // remain in src/durable (pauseWatch/runtimeTypes, effects/endUserEffects).
-      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+      to: { circular: true },
     },
   ],
   options: {

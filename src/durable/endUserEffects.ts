@@ -8,7 +8,7 @@ import type { LifecycleEffects } from '../../machines/index.js';
 import type { CallOptions, MxClient, MxInstitution, MxMember } from '../api/index.js';
 import { makeApiError } from '../errors/index.js';
 import type { ApiError } from '../errors/index.js';
-import type { CredentialsSource } from './effects.js';
+import type { CredentialsSource } from './sources.js';
 
 type EndUserEffects = Pick<LifecycleEffects, 'chooseConnect' | 'findEndUserMember' | 'adoptMember'>;
 

@@ -11,9 +11,11 @@ import type { Events } from '../_internals/index.js';
 import type { AnswerSource, CredentialsSource } from './effects.js';
 import type { ConcurrencySetting } from './slots.js';
 import type { FinalItemState, ItemState, JobKind, JobRecord, SnapshotStore } from './store/contract.js';
-import type { PauseState } from './pauseWatch.js';
 import type { MemberRef, WokenMember } from './wake.js';
 import type { RefreshTally } from './refreshTally.js';
+
+/** Where a run stands with an operator's pause. */
+export type PauseState = 'running' | 'pausing' | 'paused';
 
 export type RuntimeEventMap = {
   'item.transition': { type: 'item.transition'; jobId: string; itemId: string; state: ItemState; value: string };
