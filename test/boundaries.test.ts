@@ -55,6 +55,17 @@ describe('the import boundaries', () => {
     expect(status).not.toBe(0);
   }, 60_000);
 
+  it('fail an import into another folder\'s privates, unless it is an entry folder\'s _internals/index.ts', () => {
+    const { status, report } = cruise('private', {
+      'src/errors/_internals/index.ts': "export const hidden = 1;\n",
+      'src/http/send.ts': "import { hidden } from '../errors/_internals/index.js';\nexport const send = () => hidden;\n",
+      'src/durable/index.ts': "import { chart } from '../../machines/chart.js';\nexport const run = chart;\n",
+    });
+    expect(report).toMatch(/error front-door: src\/http\/send\.ts → src\/errors\/_internals\/index\.ts/);
+    expect(report).toMatch(/error front-door: src\/durable\/index\.ts → machines\/chart\.ts/);
+    expect(status).not.toBe(0);
+  }, 60_000);
+
   it('fail an import that runs back up a layer, even through the front door', () => {
     const { status, report } = cruise('up', {
       'src/errors/types.ts': "import { send } from '../http/index.js';\nexport const kind = 'x';\nexport const again = send;\n",
