@@ -10,9 +10,9 @@
  * which the classifier has already redacted.
  */
 import type { InspectionEvent } from 'xstate';
-import type { ApiError } from '../errors/types.js';
+import type { ApiError } from '../errors/index.js';
 import { storedOutcome } from '../durable/index.js';
-import type { FinalItemState, ItemState, StoredItem } from '../durable/store.js';
+import type { FinalItemState, ItemState, StoredItem } from '../durable/index.js';
 import { createMachineTally } from './_internals/machineTally.js';
 import { leavesOf, machineStatesOf, reasonOf } from './snapshotView.js';
 

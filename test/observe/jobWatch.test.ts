@@ -5,7 +5,7 @@
  */
 import type { InspectionEvent } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import type { ItemState, StoredItem } from '../../src/durable/store.js';
+import type { ItemState, StoredItem } from '../../src/durable/store/contract.js';
 import { createJobWatch, itemViewOf } from '../../src/observe/jobWatch.js';
 
 const CUSTOMERS = 5_000;
