@@ -7,8 +7,7 @@
  *
  * Run: npx tsx examples/answer-mfa-challenge.ts
  */
-import { createMxClient } from '../src/api/index.js';
-import { createMemoryStore, createRuntime, type ChallengeRequest } from '../src/durable/index.js';
+import { createMemoryStore, createMxClient, createRuntime, type ChallengeRequest } from '../src/index.js';
 import type { OnboardingOutput } from '../machines/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 

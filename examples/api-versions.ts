@@ -5,7 +5,7 @@
  *
  * Run: npx tsx examples/api-versions.ts
  */
-import { createMxClient, type ApiVersion } from '../src/api/index.js';
+import { createMxClient, type ApiVersion } from '../src/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 
 const sandbox = await startSandbox({ auth: 'basic', aggregationMs: 100 });

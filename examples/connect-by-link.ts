@@ -7,9 +7,7 @@
  * Run: npx tsx examples/connect-by-link.ts
  */
 import { randomBytes } from 'node:crypto';
-import { createMxClient } from '../src/api/index.js';
-import { createMemoryStore, createRuntime, listEndUserConnections } from '../src/durable/index.js';
-import type { CustomerInput } from '../src/input/types.js';
+import { createMemoryStore, createMxClient, createRuntime, listEndUserConnections, type CustomerInput } from '../src/index.js';
 import { createLinkKeys, createLinkWriter, createStoreLinkBackend, mxRedirectPolicy, startLinkServer } from '../src/links/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 

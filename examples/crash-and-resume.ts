@@ -11,9 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createMxClient } from '../src/api/index.js';
-import { createRuntime, createSqliteStore } from '../src/durable/index.js';
-import type { CustomerInput } from '../src/input/types.js';
+import { createMxClient, createRuntime, createSqliteStore, type CustomerInput } from '../src/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 
 const CUSTOMERS: CustomerInput[] = Array.from({ length: 30 }, (_, i) => ({

@@ -6,8 +6,7 @@
  * Run: npx tsx examples/dashboard-and-metrics.ts
  */
 import { Registry } from 'prom-client';
-import { createMxClient } from '../src/api/index.js';
-import { createMemoryStore, createRuntime } from '../src/durable/index.js';
+import { createMemoryStore, createMxClient, createRuntime } from '../src/index.js';
 import { createJobWatch, createLifecycleMetrics, lifecycleCharts, sampleRates, startDashboardServer } from '../src/observe/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 

@@ -6,9 +6,7 @@
  *
  * Run: npx tsx examples/day-n-refresh.ts
  */
-import { createMxClient } from '../src/api/index.js';
-import { createMemoryStore, createRuntime } from '../src/durable/index.js';
-import type { CustomerInput } from '../src/input/types.js';
+import { createMemoryStore, createMxClient, createRuntime, type CustomerInput } from '../src/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 
 const INTERVAL_MS = 1_000;

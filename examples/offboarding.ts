@@ -5,9 +5,7 @@
  *
  * Run: npx tsx examples/offboarding.ts
  */
-import { createMxClient } from '../src/api/index.js';
-import { createMemoryStore, createRuntime } from '../src/durable/index.js';
-import type { CustomerInput } from '../src/input/types.js';
+import { createMemoryStore, createMxClient, createRuntime, type CustomerInput } from '../src/index.js';
 import type { OffboardingOutput } from '../machines/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 

@@ -6,9 +6,7 @@
  *
  * Run: npx tsx examples/rate-limited-batch.ts
  */
-import { createMxClient } from '../src/api/index.js';
-import { createMemoryStore, createRuntime } from '../src/durable/index.js';
-import type { CustomerInput } from '../src/input/types.js';
+import { createMemoryStore, createMxClient, createRuntime, type CustomerInput } from '../src/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 
 // The sandbox allows 20 requests a second (a token bucket holding 20) and answers any more with a

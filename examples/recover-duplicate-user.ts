@@ -5,8 +5,7 @@
  *
  * Run: npx tsx examples/recover-duplicate-user.ts
  */
-import { createMxClient } from '../src/api/index.js';
-import { createMemoryStore, createRuntime } from '../src/durable/index.js';
+import { createMemoryStore, createMxClient, createRuntime } from '../src/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 
 const sandbox = await startSandbox({ auth: 'token', aggregationMs: 200 });

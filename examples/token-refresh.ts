@@ -5,7 +5,7 @@
  *
  * Run: npx tsx examples/token-refresh.ts
  */
-import { createMxClient } from '../src/api/index.js';
+import { createMxClient } from '../src/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 
 const sandbox = await startSandbox({ auth: 'token', tokenTtlSeconds: 2 });

@@ -11,8 +11,7 @@
  */
 import { trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { createMxClient } from '../src/api/index.js';
-import { createMemoryStore, createRuntime } from '../src/durable/index.js';
+import { createMemoryStore, createMxClient, createRuntime } from '../src/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 
 const exporter = new InMemorySpanExporter();

@@ -8,9 +8,7 @@
  * Run: npx tsx examples/wait-out-an-outage.ts
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { createMxClient } from '../src/api/index.js';
-import { createMemoryStore, createRuntime } from '../src/durable/index.js';
-import type { CustomerInput } from '../src/input/types.js';
+import { createMemoryStore, createMxClient, createRuntime, type CustomerInput } from '../src/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 
 const CUSTOMERS: CustomerInput[] = Array.from({ length: 12 }, (_, i) => ({

@@ -7,11 +7,8 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createMxClient } from '../src/api/index.js';
-import { createMemoryStore, createRuntime, type Runtime } from '../src/durable/index.js';
-import type { CustomerInput } from '../src/input/types.js';
+import { createMemoryStore, createMxClient, createRuntime, createWebhookHandler, WEBHOOK_POLL_INTERVAL_MS, type CustomerInput, type Runtime } from '../src/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
-import { createWebhookHandler, WEBHOOK_POLL_INTERVAL_MS } from '../src/webhooks/index.js';
 
 // The Basic credentials you give MX for your webhook URL; in production read them from the
 // environment (MX_WEBHOOK_AUTH) and never print them.

@@ -12,9 +12,9 @@
  * the member's external id.
  */
 import { fromPromise } from 'xstate';
-import { makeApiError } from '../src/errors/make.js';
-import type { ApiError } from '../src/errors/types.js';
-import type { MxChallenge, MxCredentialField, MxMember, MxMemberStatus, MxUser } from '../src/api/types.js';
+import { makeApiError } from '../src/errors/index.js';
+import type { ApiError } from '../src/errors/index.js';
+import type { MxChallenge, MxCredentialField, MxMember, MxMemberStatus, MxUser } from '../src/api/index.js';
 
 export interface CreateUserActorInput {
   externalId: string;

@@ -3,9 +3,9 @@
  * reaches an `onError` (a bug in a provided actor, a missing implementation) is folded into an
  * `unknown`, item-scoped, non-retryable error so that it fails one item loudly and never halts a job.
  */
-import { isApiError } from '../src/errors/guards.js';
-import { asApiError, makeApiError } from '../src/errors/make.js';
-import type { ApiError, ApiErrorKind } from '../src/errors/types.js';
+import { isApiError } from '../src/errors/index.js';
+import { asApiError, makeApiError } from '../src/errors/index.js';
+import type { ApiError, ApiErrorKind } from '../src/errors/index.js';
 
 export { isApiError };
 

@@ -6,7 +6,7 @@
  * in context, so a restored machine waits only for what is left; it makes no request while it sleeps,
  * so it holds no slot. The statechart itself is member.machine.ts.
  */
-import type { MxMember, MxMemberStatus } from '../src/api/types.js';
+import type { MxMember, MxMemberStatus } from '../src/api/index.js';
 import type { MemberContext, MemberLinkedEvent } from './member.types.js';
 import { readOf } from './member.setup.js';
 import { errorOf, retryOrFail } from './retryKit.js';

@@ -2,7 +2,7 @@
  * The member machine's shared pieces: the transitions several of its states take, the step targets
  * a retry runs again, and its starting context. The statechart itself is member.machine.ts.
  */
-import type { MxMemberStatus } from '../src/api/types.js';
+import type { MxMemberStatus } from '../src/api/index.js';
 import type { ListCredentialFieldsActorInput } from './actors.js';
 import { lostDuplicateError } from './errors.js';
 import type { StatusParams } from './member.setup.js';

@@ -3,7 +3,7 @@
  * statuses and budgets, and its context updates. The statechart itself is member.machine.ts.
  */
 import { assign, enqueueActions, setup } from 'xstate';
-import type { ConnectionStatus, MxChallenge, MxMember, MxMemberStatus } from '../src/api/types.js';
+import type { ConnectionStatus, MxChallenge, MxMember, MxMemberStatus } from '../src/api/index.js';
 import { missingActor, sleepUntil, type ChallengeSummary } from './actors.js';
 import { duplicateGuidOf, isKind, isSystemicError, toApiError } from './errors.js';
 import { hasParent } from './events.js';

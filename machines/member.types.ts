@@ -1,8 +1,8 @@
 /**
  * The member machine's input, context, events and output.
  */
-import type { ApiError } from '../src/errors/types.js';
-import type { ConnectionStatus } from '../src/api/types.js';
+import type { ApiError } from '../src/errors/index.js';
+import type { ConnectionStatus } from '../src/api/index.js';
 import type { ChallengeSummary, CredentialFieldRef } from './actors.js';
 import type { LifecycleOptions, ResolvedLifecycleOptions } from './options.js';
 import type { RetryContext } from './retry.js';

@@ -4,8 +4,8 @@
  * (`server_error`) is retried with durable backoff.
  */
 import { assign, setup } from 'xstate';
-import type { ApiError } from '../src/errors/types.js';
-import type { MxMember, MxUser } from '../src/api/types.js';
+import type { ApiError } from '../src/errors/index.js';
+import type { MxMember, MxUser } from '../src/api/index.js';
 import { missingActor, sleepUntil } from './actors.js';
 import { isKind, isSystemicError, toApiError } from './errors.js';
 import type { JobResumeEvent } from './events.js';

@@ -5,7 +5,7 @@
  * key or a long outage continues where it stood.
  */
 import { assign, enqueueActions, setup } from 'xstate';
-import type { ApiError } from '../src/errors/types.js';
+import type { ApiError } from '../src/errors/index.js';
 import { toApiError } from './errors.js';
 import type { JobResumeEvent } from './events.js';
 import { memberMachine } from './member.machine.js';

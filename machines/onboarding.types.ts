@@ -1,8 +1,8 @@
 /**
  * The onboarding machine's input, context and output.
  */
-import type { ApiError } from '../src/errors/types.js';
-import type { ConnectionStatus } from '../src/api/types.js';
+import type { ApiError } from '../src/errors/index.js';
+import type { ConnectionStatus } from '../src/api/index.js';
 import type { ChallengeSummary } from './actors.js';
 import type { ConnectMode, MemberOutcome, NeedsActionReason } from './member.types.js';
 import type { LifecycleOptions } from './options.js';

@@ -5,7 +5,7 @@
  */
 import { fromPromise, type AnyActorRef, type PromiseActorLogic } from 'xstate';
 import type { Result } from 'neverthrow';
-import type { ApiError } from '../src/errors/types.js';
+import type { ApiError } from '../src/errors/index.js';
 import type { LifecycleActorContracts, SleepUntilActorInput } from './actors.js';
 import { memberMachine } from './member.machine.js';
 import { offboardingMachine } from './offboarding.machine.js';

@@ -6,7 +6,7 @@
  * aggregate request; a 202 that starts nothing is "throttled, next at T", never an error.
  */
 import { assign, setup } from 'xstate';
-import type { MxMemberStatus } from '../src/api/types.js';
+import type { MxMemberStatus } from '../src/api/index.js';
 import type { RefreshAggregateActorOutput } from './actors.js';
 import { missingActor, sleepUntil } from './actors.js';
 import { isSystemicError, toApiError } from './errors.js';

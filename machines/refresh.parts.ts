@@ -2,9 +2,9 @@
  * The refresh machine's pure pieces: MX's minimum interval read from a status, the member patches
  * each ending writes, and the item's outcome from its members'. The statechart is refresh.machine.ts.
  */
-import type { ConnectionStatus, MxMemberStatus } from '../src/api/types.js';
-import { makeApiError } from '../src/errors/make.js';
-import type { ApiError } from '../src/errors/types.js';
+import type { ConnectionStatus, MxMemberStatus } from '../src/api/index.js';
+import { makeApiError } from '../src/errors/index.js';
+import type { ApiError } from '../src/errors/index.js';
 import { defaultLifecycleOptions } from './options.js';
 import type { RefreshContext, RefreshedMember, RefreshInput, RefreshMemberOutcome, RefreshReason } from './refresh.types.js';
 import { statusCategory, statusRetryDelayMs, type StatusCategory } from './statuses.js';

@@ -2,8 +2,8 @@
  * The refresh machine's input, context and output: one customer's connected members, each read,
  * then aggregated again unless MX's minimum interval says not yet.
  */
-import type { ConnectionStatus } from '../src/api/types.js';
-import type { ApiError } from '../src/errors/types.js';
+import type { ConnectionStatus } from '../src/api/index.js';
+import type { ApiError } from '../src/errors/index.js';
 import type { JobResumeEvent } from './events.js';
 import type { LifecycleOptions, ResolvedLifecycleOptions } from './options.js';
 import type { RetryContext } from './retry.js';

@@ -3,7 +3,7 @@
  * when the durable wait is due, and the error that halted the job. It is plain data in context, so
  * a persisted snapshot says exactly where and until when an item waits.
  */
-import type { ApiError } from '../src/errors/types.js';
+import type { ApiError } from '../src/errors/index.js';
 import { backoffDelay, jitterUnit } from './backoff.js';
 import type { ResolvedLifecycleOptions } from './options.js';
 import { toApiError } from './errors.js';

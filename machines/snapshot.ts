@@ -5,7 +5,7 @@
  * works on a live snapshot (`actor.getSnapshot()`) and on a persisted one
  * (`actor.getPersistedSnapshot()`, plain JSON from the store), children included.
  */
-import type { ApiError } from '../src/errors/types.js';
+import type { ApiError } from '../src/errors/index.js';
 import type { ChallengeSummary } from './actors.js';
 import { isApiError } from './errors.js';
 import { memberActorId } from './onboarding.machine.js';

@@ -3,7 +3,7 @@
  * status (docs.mx.com member connection statuses; the Connection Status webhook lists the
  * end-user-actionable ones, docs.mx.com/resources/webhooks/connection-status).
  */
-import type { ConnectionStatus } from '../src/api/types.js';
+import type { ConnectionStatus } from '../src/api/index.js';
 
 /** Aggregation finished and the member is usable. */
 export const CONNECTED_STATUSES: readonly ConnectionStatus[] = ['CONNECTED', 'RECONNECTED'];

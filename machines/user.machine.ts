@@ -3,8 +3,8 @@
  * exists (a restored create runs again), with durable backoff on retryable errors and a halt on systemic ones.
  */
 import { assign, enqueueActions, setup } from 'xstate';
-import type { ApiError } from '../src/errors/types.js';
-import type { MxUser } from '../src/api/types.js';
+import type { ApiError } from '../src/errors/index.js';
+import type { MxUser } from '../src/api/index.js';
 import { missingActor, sleepUntil, type CreateUserActorInput } from './actors.js';
 import { duplicateGuidOf, isKind, isSystemicError, lostDuplicateError, toApiError } from './errors.js';
 import { resolveLifecycleOptions, type LifecycleOptions, type ResolvedLifecycleOptions } from './options.js';

@@ -3,9 +3,9 @@
  * paginated search both `find…ByExternalId` calls use.
  */
 import { errAsync, okAsync, type Result, type ResultAsync } from 'neverthrow';
-import type { ApiError } from '../errors/types.js';
-import type { RawResponse } from '../http/exchange.js';
-import { withQuery, type HttpRequest, type Transport } from '../http/transport.js';
+import type { ApiError } from '../errors/index.js';
+import type { RawResponse } from '../http/index.js';
+import { withQuery, type HttpRequest, type Transport } from '../http/index.js';
 import type { Page, ParseContext } from './parse.js';
 import type { CallOptions } from './types.js';
 

@@ -1,10 +1,10 @@
 /**
  * `createMxClient`: the typed MX Platform client every layer above the transport uses.
  */
-import { createEventHub, type ClientEvents } from '../http/events.js';
-import type { LimiterState } from '../http/limiter.js';
-import { clusterId } from '../http/cluster.js';
-import { createTransport } from '../http/transport.js';
+import { createEventHub, type ClientEvents } from '../http/index.js';
+import type { LimiterState } from '../http/index.js';
+import { clusterId } from '../http/index.js';
+import { createTransport } from '../http/index.js';
 import { endUserEndpoints } from './endUser.js';
 import { memberEndpoints } from './members.js';
 import { resolveMxClientOptions, type MxClientInit, type RateOptions } from './options.js';

@@ -5,9 +5,9 @@
  * is never quoted in an error, and no event or log line carries one.
  */
 import { err, ok, type Result, type ResultAsync } from 'neverthrow';
-import { makeApiError } from '../errors/make.js';
-import type { ApiError } from '../errors/types.js';
-import type { RawResponse } from '../http/exchange.js';
+import { makeApiError } from '../errors/index.js';
+import type { ApiError } from '../errors/index.js';
+import type { RawResponse } from '../http/index.js';
 import { call, MAX_RECORDS_PER_PAGE, refuse, seg, type ApiContext, callOptionsOf } from './call.js';
 import { callbackHeaders } from './members.js';
 import { isRecord, unwrap, unwrapPage, type ParseContext } from './parse.js';

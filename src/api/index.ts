@@ -20,3 +20,5 @@ export type {
   UpdateMemberInput,
   WidgetUrlRequest,
 } from './types.js';
+
+export { type ExchangeNote } from './types.js';

@@ -2,9 +2,9 @@
  * The member endpoints: create, read, find by external id, status, aggregate, challenges, resume,
  * delete; and the institution's credential fields a create needs.
  */
-import { makeApiError } from '../errors/make.js';
+import { makeApiError } from '../errors/index.js';
 import { ok, type ResultAsync } from 'neverthrow';
-import type { ApiError } from '../errors/types.js';
+import type { ApiError } from '../errors/index.js';
 import { call, findInPages, MAX_RECORDS_PER_PAGE, refuse, seg, type ApiContext, callOptionsOf } from './call.js';
 import { unwrap, unwrapPage } from './parse.js';
 import { normalizeChallenge } from './challenges.js';

@@ -3,9 +3,9 @@
  * when a client is built (a missing field is a programming error, reported with example code).
  */
 import type { RedisOptions } from 'ioredis';
-import type { ClassifierRule, DialectOption } from '../errors/types.js';
-import type { ClientEvent } from '../http/events.js';
-import type { FetchLike } from '../http/exchange.js';
+import type { ClassifierRule, DialectOption } from '../errors/index.js';
+import type { ClientEvent } from '../http/index.js';
+import type { FetchLike } from '../http/index.js';
 
 export interface RateOptions {
   /** The API's rate limit for this key, in requests per second; unknown by default (the client adapts to 429s). */

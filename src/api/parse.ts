@@ -2,11 +2,11 @@
  * Reading a success body: JSON, unwrapped from its root key. A body that is not what the spec
  * promises becomes an `unknown` error value, never an exception.
  */
-import { makeApiError } from '../errors/make.js';
+import { makeApiError } from '../errors/index.js';
 import { err, ok, type Result } from 'neverthrow';
 import { redactExcerpt } from '../errors/index.js';
-import type { ApiError } from '../errors/types.js';
-import type { RawResponse } from '../http/exchange.js';
+import type { ApiError } from '../errors/index.js';
+import type { RawResponse } from '../http/index.js';
 
 export type JsonRecord = Record<string, unknown>;
 

@@ -3,8 +3,8 @@
  * and the typed client every layer above the transport talks to.
  */
 import type { ResultAsync } from 'neverthrow';
-import type { ApiError } from '../errors/types.js';
-import type { ExchangeNote } from '../http/transport.js';
+import type { ApiError } from '../errors/index.js';
+import type { ExchangeNote } from '../http/index.js';
 
 export type { ExchangeNote };
 

@@ -2,7 +2,7 @@
  * The user endpoints: create, read, find by external id, delete.
  */
 import { ok, okAsync, errAsync, type ResultAsync } from 'neverthrow';
-import type { ApiError } from '../errors/types.js';
+import type { ApiError } from '../errors/index.js';
 import { call, findInPages, refuse, seg, type ApiContext, callOptionsOf } from './call.js';
 import { unwrap, unwrapPage } from './parse.js';
 import { isUser } from './schemas.js';

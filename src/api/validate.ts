@@ -2,8 +2,8 @@
  * Input checks that run before any request: an answer we can give locally costs no rate budget
  * and says precisely what was wrong. These errors have status 0 (no exchange happened).
  */
-import { makeApiError } from '../errors/make.js';
-import type { ApiError } from '../errors/types.js';
+import { makeApiError } from '../errors/index.js';
+import type { ApiError } from '../errors/index.js';
 
 /** The characters MX accepts in an external id. */
 const EXTERNAL_ID = /^[A-Za-z0-9_-]+$/;

@@ -5,7 +5,7 @@
  * request it was, so a customer's history names the requests behind each step.
  */
 import type { AnyActorRef } from 'xstate';
-import type { CallOptions, ExchangeNote } from '../api/types.js';
+import type { CallOptions, ExchangeNote } from '../api/index.js';
 
 /** Hears each exchange with the session id of the machine whose effect made it. */
 export type ExchangeListener = (machineSession: string, exchange: ExchangeNote) => void;

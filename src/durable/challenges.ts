@@ -4,9 +4,9 @@
  * challenges. Answers themselves are never stored.
  */
 import type { AnyActorRef } from 'xstate';
-import type { ChallengeSummary } from '../../machines/actors.js';
-import { awaitedChallengesOf, openChallengesOf } from '../../machines/snapshot.js';
-import type { ChallengeAnswer } from '../api/types.js';
+import type { ChallengeSummary } from '../../machines/index.js';
+import { awaitedChallengesOf, openChallengesOf } from '../../machines/index.js';
+import type { ChallengeAnswer } from '../api/index.js';
 import { answersFor } from './effects.js';
 
 export interface WaitingMember {

@@ -6,10 +6,10 @@
  * Only field metadata (guid, name, label, type) is held, never a value.
  */
 import type { Result } from 'neverthrow';
-import type { ListCredentialFieldsActorInput } from '../../machines/actors.js';
-import type { LifecycleEffect } from '../../machines/provide.js';
-import type { MxCredentialField } from '../api/types.js';
-import type { ApiError } from '../errors/types.js';
+import type { ListCredentialFieldsActorInput } from '../../machines/_internals/index.js';
+import type { LifecycleEffect } from '../../machines/index.js';
+import type { MxCredentialField } from '../api/index.js';
+import type { ApiError } from '../errors/index.js';
 
 type FieldsRead = Result<MxCredentialField[], ApiError>;
 type ReadFields = LifecycleEffect<ListCredentialFieldsActorInput, MxCredentialField[]>;

@@ -6,49 +6,22 @@
  * source at the moment `createMember` builds its request, and MFA answers wait in memory (never in a
  * snapshot) from the moment they are given until `resumeAggregation` sends them.
  */
-import { makeApiError } from '../errors/make.js';
+import { makeApiError } from '../errors/index.js';
 import { errAsync, ok, ResultAsync } from 'neverthrow';
 import type { AnyActorRef } from 'xstate';
-import type { AnswerChallengeActorInput, ChallengeSummary, CreateMemberActorInput, CredentialFieldRef } from '../../machines/actors.js';
-import { summariseChallenge } from '../../machines/index.js';
-import type { LifecycleEffects } from '../../machines/provide.js';
-import type { ChallengeAnswer, CredentialValue, MxClient } from '../api/types.js';
-import type { ApiError } from '../errors/types.js';
+import {
+  summariseChallenge, type CreateMemberActorInput, type CredentialFieldRef,
+} from '../../machines/_internals/index.js';
+import type { ChallengeSummary, LifecycleEffects } from '../../machines/index.js';
+import type { ChallengeAnswer, CredentialValue, MxClient } from '../api/index.js';
+import type { ApiError } from '../errors/index.js';
 import { createCallNotes, type ExchangeListener } from './callNotes.js';
 import { createEndUserEffects } from './endUserEffects.js';
 import { createRefreshAggregate } from './refreshEffects.js';
 import { memberKey, type AnswerBox } from './perMember.js';
+import type { AnswerSource, ChallengeRequest, CredentialRequest, CredentialsSource } from './sources.js';
 
-/** What a credentials source is asked for: one member's login, at the moment it is created. */
-export interface CredentialRequest {
-  memberExternalId: string;
-  /** The customer (user external id) the member belongs to; `null` for items stored before it was kept. */
-  userExternalId: string | null;
-  institutionCode: string;
-  userGuid: string;
-  /** The institution's credential fields (guid and field name), as MX lists them. */
-  fields: readonly CredentialFieldRef[];
-}
-
-/**
- * Where member credentials come from: values by field name (`username`, `password`, or the
- * institution's field names), or `{guid, value}` pairs; `null` when there are none.
- */
-export type CredentialsSource = (
-  request: CredentialRequest,
-) => Promise<Record<string, string> | CredentialValue[] | null> | Record<string, string> | CredentialValue[] | null;
-
-/** What an answer source is asked: the open challenges of one member. */
-export type ChallengeRequest = AnswerChallengeActorInput;
-
-/**
- * Answers MFA challenges as they come: answers by challenge guid (or `{guid, value}` pairs), or `null`
- * to wait for `runtime.answer(...)` from elsewhere (a person, a queue).
- */
-export type AnswerSource = (
-  request: ChallengeRequest,
-) => Promise<Record<string, string> | ChallengeAnswer[] | null> | Record<string, string> | ChallengeAnswer[] | null;
-
+export type { AnswerSource, ChallengeRequest, CredentialRequest, CredentialsSource } from './sources.js';
 export type { AnswerBox };
 
 const ALIASES: Record<string, string[]> = {

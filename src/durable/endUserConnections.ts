@@ -4,7 +4,7 @@
  * its end user now, and the guids a widget or OAuth request needs. Nothing here is a secret: URLs
  * are minted on demand and never stored.
  */
-import type { SnapshotStore, StoredItem } from './store.js';
+import type { SnapshotStore, StoredItem } from './store/contract.js';
 
 export type EndUserKind = 'oauth' | 'widget';
 

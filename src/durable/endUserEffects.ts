@@ -4,11 +4,11 @@
  * connection at MX, so a restart or a retry finds it by external id like any member we created).
  */
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
-import type { LifecycleEffects } from '../../machines/provide.js';
-import type { CallOptions, MxClient, MxInstitution, MxMember } from '../api/types.js';
-import { makeApiError } from '../errors/make.js';
-import type { ApiError } from '../errors/types.js';
-import type { CredentialsSource } from './effects.js';
+import type { LifecycleEffects } from '../../machines/index.js';
+import type { CallOptions, MxClient, MxInstitution, MxMember } from '../api/index.js';
+import { makeApiError } from '../errors/index.js';
+import type { ApiError } from '../errors/index.js';
+import type { CredentialsSource } from './sources.js';
 
 type EndUserEffects = Pick<LifecycleEffects, 'chooseConnect' | 'findEndUserMember' | 'adoptMember'>;
 

@@ -53,7 +53,7 @@ export {
   type SnapshotStore,
   type StoredItem,
   type UnreadableValue,
-} from './store.js';
+} from './store/contract.js';
 export {
   decodeEndUserPayload,
   encodeEndUserPayload,

@@ -3,17 +3,17 @@
  * restored from its snapshot), notice its transitions and its halt, write it down, let it go when
  * it is final, drop it when another worker (or `cancel`) took it over, and stop them all at the end.
  */
-import { endUserWaitsOf } from '../../machines/snapshot.js';
+import { endUserWaitsOf } from '../../machines/_internals/index.js';
 import type { Actor, AnyStateMachine, InspectionEvent } from 'xstate';
-import type { ApiError } from '../errors/types.js';
-import type { Hub } from '../_internals/hub.js';
+import type { ApiError } from '../errors/index.js';
+import type { Hub } from '../_internals/index.js';
 import { createChallengeWatch } from './challenges.js';
 import type { JobProgram } from './programs.js';
 import { restoreItem, type UnreadableRowError } from './restore.js';
 import type { RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
 import type { Slots } from './slots.js';
 import { passThrough, type Enter, type ItemTrace, type JobTrace } from './tracing.js';
-import type { FinalItemState, ItemState, SnapshotStore, StoredItem } from './store.js';
+import type { FinalItemState, ItemState, SnapshotStore, StoredItem } from './store/contract.js';
 import type { createMemberOrigins } from './wake.js';
 import type { StepRecorder } from './stepRecorder.js';
 import { createSnapshotWriter } from './writer.js';

@@ -3,9 +3,9 @@
  * items to the item host, keeps the leases alive, waits out an outage within its budget, halts
  * once on a systemic error (its own or another worker's), and ends when every item is final.
  */
-import type { MxClient } from '../api/types.js';
-import type { ApiError } from '../errors/types.js';
-import type { Hub } from '../_internals/hub.js';
+import type { MxClient } from '../api/index.js';
+import type { ApiError } from '../errors/index.js';
+import type { Hub } from '../_internals/index.js';
 import { createItemHost, type LiveItem } from './itemHost.js';
 import { createOutageWatch } from './outageWatch.js';
 import { createPauseGate, type PauseGate } from './pauseGate.js';
@@ -14,7 +14,7 @@ import type { JobProgram } from './programs.js';
 import type { RunResult, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
 import { createSlots } from './slots.js';
 import { passThrough, startJobTrace } from './tracing.js';
-import type { JobRecord, SnapshotStore } from './store.js';
+import type { JobRecord, SnapshotStore } from './store/contract.js';
 import type { StepRecorder } from './stepRecorder.js';
 import type { createMemberOrigins } from './wake.js';
 

@@ -9,7 +9,7 @@
  * after a restart. A restarted run waits out what is left of the recorded pause, and the budget
  * counts from the outage's first failed request (kept as the pause's `since`).
  */
-import type { ApiError } from '../errors/types.js';
+import type { ApiError } from '../errors/index.js';
 
 /** How long job-scope outages may be waited out before the job halts (15 minutes). */
 export const DEFAULT_OUTAGE_BUDGET_MS = 15 * 60_000;

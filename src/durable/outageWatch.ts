@@ -4,11 +4,11 @@
  * it has outlasted its budget (counted from its first failed request), so the run halts then
  * rather than after another round of customers' retries.
  */
-import type { ObservableMxClient } from '../api/client.js';
-import type { MxClient } from '../api/types.js';
-import type { ApiError } from '../errors/types.js';
+import type { ObservableMxClient } from '../api/index.js';
+import type { MxClient } from '../api/index.js';
+import type { ApiError } from '../errors/index.js';
 import { DEFAULT_OUTAGE_BUDGET_MS, isOutage, nextPause, pauseOf, type OutagePause, type PausedHalt, type SpentHalt } from './outage.js';
-import type { JobRecord, SnapshotStore } from './store.js';
+import type { JobRecord, SnapshotStore } from './store/contract.js';
 
 export interface OutageWatchOptions {
   store: SnapshotStore;

@@ -7,8 +7,8 @@
  * record, and a restored item's pending call simply meets the gate again.
  */
 import { fromPromise, type AnyActorRef, type PromiseActorLogic } from 'xstate';
-import { waitUntil, type SleepUntilActorInput } from '../../machines/actors.js';
-import type { LifecycleEffects } from '../../machines/provide.js';
+import { waitUntil, type SleepUntilActorInput } from '../../machines/_internals/index.js';
+import type { LifecycleEffects } from '../../machines/index.js';
 
 export interface PauseGate {
   /** Whether calls wait now. */

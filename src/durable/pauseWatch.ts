@@ -8,13 +8,12 @@
  * record at its job check), whichever process made it, and a worker started on a paused job
  * pauses before its first step.
  */
-import type { Hub } from '../_internals/hub.js';
+import type { Hub } from '../_internals/index.js';
 import type { PauseGate } from './pauseGate.js';
-import type { RuntimeEventMap } from './runtimeTypes.js';
-import type { JobRecord } from './store.js';
+import type { PauseState, RuntimeEventMap } from './runtimeTypes.js';
+import type { JobRecord } from './store/contract.js';
 
-/** Where a run stands with an operator's pause. */
-export type PauseState = 'running' | 'pausing' | 'paused';
+export type { PauseState };
 
 export interface PauseWatch {
   /** Follows the pause the job's record holds (or its absence). */

@@ -3,7 +3,7 @@
  * the customer AND the member: keyed by member id alone, two customers whose rows share a member
  * id would be sent each other's credentials (the last row read won for both).
  */
-import type { ChallengeAnswer } from '../api/types.js';
+import type { ChallengeAnswer } from '../api/index.js';
 
 /**
  * The key of one customer's member.

@@ -3,13 +3,13 @@
  * customer becomes its input (credentials left behind), and how to read a snapshot.
  */
 import type { AnyStateMachine } from 'xstate';
-import type { LifecycleOptions } from '../../machines/options.js';
-import { provideEffects, type LifecycleEffects, type ProvideOptions } from '../../machines/provide.js';
-import { haltOf, itemStateOf, pendingDueAt } from '../../machines/snapshot.js';
-import { machineVersions, type MachineVersions } from '../../machines/versions.js';
-import type { ApiError } from '../errors/types.js';
-import type { CustomerInput } from '../input/types.js';
-import type { ItemState, JobKind } from './store.js';
+import type { LifecycleOptions } from '../../machines/index.js';
+import { provideEffects, type LifecycleEffects, type ProvideOptions } from '../../machines/index.js';
+import { haltOf, itemStateOf, pendingDueAt } from '../../machines/index.js';
+import { machineVersions, type MachineVersions } from '../../machines/index.js';
+import type { ApiError } from '../errors/index.js';
+import type { CustomerInput } from '../input/index.js';
+import type { ItemState, JobKind } from './store/contract.js';
 
 export interface SnapshotSummary {
   state: ItemState;

@@ -7,10 +7,10 @@
  * earlier request got through.
  */
 import { okAsync, type ResultAsync } from 'neverthrow';
-import type { RefreshAggregateActorInput, RefreshAggregateActorOutput } from '../../machines/actors.js';
-import type { LifecycleEffect } from '../../machines/provide.js';
-import type { CallOptions, MxClient, MxMember, MxMemberStatus } from '../api/types.js';
-import type { ApiError } from '../errors/types.js';
+import type { RefreshAggregateActorInput, RefreshAggregateActorOutput } from '../../machines/_internals/index.js';
+import type { LifecycleEffect } from '../../machines/index.js';
+import type { CallOptions, MxClient, MxMember, MxMemberStatus } from '../api/index.js';
+import type { ApiError } from '../errors/index.js';
 
 /** Decisions remembered as sent, oldest forgotten first: a restore within this many members still reads first. */
 const SENT_KEPT = 100_000;

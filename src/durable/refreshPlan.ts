@@ -8,9 +8,9 @@
  * is resumed by the next `refresh` of the same job instead of starting another one, so running
  * the same command again continues it, as it does for onboard.
  */
-import type { LifecycleOptions } from '../../machines/options.js';
-import type { RefreshInput, RefreshMemberInput } from '../../machines/refresh.types.js';
-import type { NewItem, SnapshotStore, StoredItem } from './store.js';
+import type { LifecycleOptions } from '../../machines/index.js';
+import type { RefreshInput, RefreshMemberInput } from '../../machines/index.js';
+import type { NewItem, SnapshotStore, StoredItem } from './store/contract.js';
 
 const PAGE = 500;
 

@@ -3,7 +3,7 @@
  * and the earliest time a skipped one may be refreshed again. Read from the stored outcomes page
  * by page, so a refresh of a million members is counted in flat memory.
  */
-import type { SnapshotStore } from './store.js';
+import type { SnapshotStore } from './store/contract.js';
 import { storedOutcome } from './restore.js';
 
 export interface RefreshTally {

@@ -6,10 +6,10 @@
  * job's (XState v5 restores a snapshot only into a machine that has its states).
  */
 import { createActor, type Actor, type AnyStateMachine, type InspectionEvent } from 'xstate';
-import { migrateSnapshot, type MachineVersions } from '../../machines/versions.js';
-import { makeApiError } from '../errors/make.js';
-import type { ApiErrorOf, UnreadableCause, UnreadableColumn } from '../errors/types.js';
-import type { StoredItem } from './store.js';
+import { migrateSnapshot, type MachineVersions } from '../../machines/index.js';
+import { makeApiError } from '../errors/index.js';
+import type { ApiErrorOf, UnreadableCause, UnreadableColumn } from '../errors/index.js';
+import type { StoredItem } from './store/contract.js';
 
 export type UnreadableRowError = ApiErrorOf<'unreadable_row'>;
 

@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ChallengeAnswer } from '../api/types.js';
-import type { CustomerInput } from '../input/types.js';
-import { createHub } from '../_internals/hub.js';
+import type { ChallengeAnswer } from '../api/index.js';
+import type { CustomerInput } from '../input/index.js';
+import { createHub } from '../_internals/index.js';
 import { answersForMember } from './challenges.js';
 import { createCredentialFieldCache, type CredentialFieldCache } from './credentialFields.js';
 import { createLifecycleEffects, type AnswerBox, type CredentialsSource } from './effects.js';
@@ -22,7 +22,7 @@ import { jobProgram, type JobProgram } from './programs.js';
 import { planRefresh } from './refreshPlan.js';
 import { refreshTally } from './refreshTally.js';
 import type { JobStatus, RefreshOptions, RefreshResult, RunResult, Runtime, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
-import type { FinalItemState, JobKind, SnapshotStore } from './store.js';
+import type { FinalItemState, JobKind, SnapshotStore } from './store/contract.js';
 import { createStepRecorder } from './stepRecorder.js';
 import { createMemberOrigins, wakeLiveMember, type MemberRef } from './wake.js';
 

@@ -2,18 +2,20 @@
  * What a runtime is to its callers: its options, its events, and what `run` and `status` answer.
  */
 import type { InspectionEvent, Observer } from 'xstate';
-import type { ChallengeSummary } from '../../machines/actors.js';
-import type { LifecycleOptions } from '../../machines/options.js';
-import type { ChallengeAnswer, MxClient } from '../api/types.js';
-import type { ApiError } from '../errors/types.js';
-import type { CustomerInput } from '../input/types.js';
-import type { Events } from '../_internals/hub.js';
+import type { ChallengeSummary } from '../../machines/index.js';
+import type { LifecycleOptions } from '../../machines/index.js';
+import type { ChallengeAnswer, MxClient } from '../api/index.js';
+import type { ApiError } from '../errors/index.js';
+import type { CustomerInput } from '../input/index.js';
+import type { Events } from '../_internals/index.js';
 import type { AnswerSource, CredentialsSource } from './effects.js';
 import type { ConcurrencySetting } from './slots.js';
-import type { FinalItemState, ItemState, JobKind, JobRecord, SnapshotStore } from './store.js';
-import type { PauseState } from './pauseWatch.js';
+import type { FinalItemState, ItemState, JobKind, JobRecord, SnapshotStore } from './store/contract.js';
 import type { MemberRef, WokenMember } from './wake.js';
 import type { RefreshTally } from './refreshTally.js';
+
+/** Where a run stands with an operator's pause. */
+export type PauseState = 'running' | 'pausing' | 'paused';
 
 export type RuntimeEventMap = {
   'item.transition': { type: 'item.transition'; jobId: string; itemId: string; state: ItemState; value: string };

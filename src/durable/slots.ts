@@ -4,10 +4,10 @@
  * it stays live (its timer runs in this process) but another customer with a request to make takes
  * its place. Live customers, waiting or not, stay under the memory ceiling.
  */
-import { isWaitingOnTimer } from '../../machines/snapshot.js';
-import type { MxClient } from '../api/types.js';
-import type { ClientEvents } from '../http/events.js';
-import type { LimiterState } from '../http/limiter.js';
+import { isWaitingOnTimer } from '../../machines/_internals/index.js';
+import type { MxClient } from '../api/index.js';
+import type { ClientEvents } from '../http/index.js';
+import type { LimiterState } from '../http/index.js';
 import { createConcurrencyController, DEFAULT_MAX_CONCURRENCY, fixedConcurrency, type ConcurrencyController } from './concurrency.js';
 
 /** A number pins the customers in progress; `auto` sizes it to the rate limit. */

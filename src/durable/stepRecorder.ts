@@ -8,9 +8,9 @@
  * the connection status, so no credential, answer, token or URL can reach a step.
  */
 import type { AnyActorRef, InspectionEvent } from 'xstate';
-import type { ExchangeNote } from '../api/types.js';
-import { API_ERROR_KINDS, type ApiErrorKind } from '../errors/types.js';
-import type { HistoryRequest, HistoryStep } from './store.js';
+import type { ExchangeNote } from '../api/index.js';
+import { API_ERROR_KINDS, type ApiErrorKind } from '../errors/index.js';
+import type { HistoryRequest, HistoryStep } from './store/contract.js';
 
 /** Requests kept for one machine between two steps; a storm of 429s does not grow it without end. */
 const MAX_REQUESTS_PER_STEP = 20;

@@ -6,10 +6,10 @@
  * metadata, credentials, answers or an MX guid.
  */
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
-import type { LifecycleEffect, LifecycleEffects } from '../../machines/provide.js';
-import type { ApiError } from '../errors/types.js';
-import { loadOtelApi, otelApi, tracerOf, traceScope, type OtelApiModule, type OtelSpan, type TraceScope } from '../_internals/otel.js';
-import type { ItemState, JobKind } from './store.js';
+import type { LifecycleEffect, LifecycleEffects } from '../../machines/index.js';
+import type { ApiError } from '../errors/index.js';
+import { loadOtelApi, otelApi, tracerOf, traceScope, type OtelApiModule, type OtelSpan, type TraceScope } from '../_internals/index.js';
+import type { ItemState, JobKind } from './store/contract.js';
 
 export const ATTR_JOB_ID = 'mx_lifecycle.job.id';
 export const ATTR_JOB_KIND = 'mx_lifecycle.job.kind';

@@ -4,9 +4,10 @@
  * that MX can name them. A wake-up is only an event to a live actor: it is never stored, and one
  * that finds no live member is dropped, so a lost one costs no more than the next poll.
  */
-import { awaitsEndUserMember, memberIdOf } from '../../machines/snapshot.js';
+import { awaitsEndUserMember } from '../../machines/_internals/index.js';
+import { memberIdOf } from '../../machines/index.js';
 import type { AnyActorRef } from 'xstate';
-import type { MemberChangedEvent, MemberLinkedEvent } from '../../machines/member.types.js';
+import type { MemberChangedEvent, MemberLinkedEvent } from '../../machines/index.js';
 import { decodeEndUserPayload, encodeEndUserPayload, payloadNamesJob } from './endUserPayload.js';
 
 /** What a webhook can tell about the member it concerns; any one of these may be missing. */

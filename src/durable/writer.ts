@@ -5,7 +5,7 @@
  * milliseconds later; a final state is always written before anyone is told the item is done
  * (`persisted(id)`).
  */
-import type { ItemUpdate, SnapshotStore } from './store.js';
+import type { ItemUpdate, SnapshotStore } from './store/contract.js';
 
 export interface SnapshotWriter {
   /** Notes that `id` changed; its latest state is read when the next batch is written. */

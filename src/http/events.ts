@@ -2,9 +2,9 @@
  * What a client reports about its traffic. Payloads are built from a fixed list of harmless
  * fields (method, redacted path, status, timings): never headers, bodies, tokens or keys.
  */
-import type { ApiErrorKind } from '../errors/types.js';
+import type { ApiErrorKind } from '../errors/index.js';
 import type { RefreshReason } from './token.machine.js';
-import { createHub, type Disposable, type Events, type Hub } from '../_internals/hub.js';
+import { createHub, type Disposable, type Events, type Hub } from '../_internals/index.js';
 
 interface CallFields {
   /** Numbers the calls of one client, so the events of one call can be told apart. */

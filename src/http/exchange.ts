@@ -5,7 +5,7 @@
 import { err, ok, type Result } from 'neverthrow';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { classifyNetworkError } from '../errors/index.js';
-import type { ApiError } from '../errors/types.js';
+import type { ApiError } from '../errors/index.js';
 
 /** The part of a fetch response the client reads. */
 export interface FetchResponseLike {

@@ -7,7 +7,7 @@
  * retried by the queue, keeping its slot, first in line.
  */
 import { createRequire } from 'node:module';
-import type { Disposable } from '../_internals/hub.js';
+import type { Disposable } from '../_internals/index.js';
 import { bottleneckQueue, type ClusterOptions } from './cluster.js';
 import { createLocalQueue, type JobQueue, type RetrySignal } from './jobQueue.js';
 import { createPacer, type Pacer } from './pacing.js';

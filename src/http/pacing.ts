@@ -3,7 +3,7 @@
  * not (additive increase, multiplicative decrease). With a known rate it never goes above it; with
  * none it starts unlimited and learns the limit from what the API accepted before it said 429.
  */
-import { SlidingWindow } from '../_internals/slidingWindow.js';
+import { SlidingWindow } from '../_internals/index.js';
 
 export interface PacingOptions {
   /** The known rate limit (requests per second), or `null` when the API's limit is unknown. */

@@ -4,7 +4,7 @@
  * more fits now. One timer serves the whole line, so a thousand waiting requests cost one wake-up
  * per send, not a thousand.
  */
-import type { Disposable } from '../_internals/hub.js';
+import type { Disposable } from '../_internals/index.js';
 import type { SendWindow } from './sendWindow.js';
 import type { SharedGrant, SharedSendWindow } from './sharedSendWindow.js';
 

@@ -7,8 +7,8 @@
  * snapshot of it) cannot leak it. Requests refer to a token by its `generation`.
  */
 import { assign, fromPromise, setup } from 'xstate';
-import { asApiError } from '../errors/make.js';
-import type { ApiError } from '../errors/types.js';
+import { asApiError } from '../errors/index.js';
+import type { ApiError } from '../errors/index.js';
 
 /** What a fetched token tells the machine: when it was issued and for how long it lives. No secret. */
 export interface TokenGrant {

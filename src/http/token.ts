@@ -10,8 +10,8 @@ import {
   type RefreshReason,
   type TokenGrant,
 } from './token.machine.js';
-import { makeApiError } from '../errors/make.js';
-import type { ApiError } from '../errors/types.js';
+import { makeApiError } from '../errors/index.js';
+import type { ApiError } from '../errors/index.js';
 
 /** A token as the token endpoint returned it. */
 export interface IssuedToken {

@@ -4,7 +4,7 @@
  */
 import { err, ok, type Result } from 'neverthrow';
 import { classify, makeApiError } from '../errors/index.js';
-import type { ApiError, ClassifierRule, DialectOption } from '../errors/types.js';
+import type { ApiError, ClassifierRule, DialectOption } from '../errors/index.js';
 import { exchange, type FetchLike } from './exchange.js';
 import type { IssuedToken } from './token.js';
 

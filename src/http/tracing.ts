@@ -15,8 +15,8 @@ import {
   ATTR_SERVER_PORT,
   ATTR_URL_FULL,
 } from '@opentelemetry/semantic-conventions';
-import type { ApiErrorKind } from '../errors/types.js';
-import { loadOtelApi, otelApi, tracerOf, traceScope, type OtelContext } from '../_internals/otel.js';
+import type { ApiErrorKind } from '../errors/index.js';
+import { loadOtelApi, otelApi, tracerOf, traceScope, type OtelContext } from '../_internals/index.js';
 
 // Started as the client loads, so that its first request does not wait for it.
 void loadOtelApi();

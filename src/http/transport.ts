@@ -6,14 +6,14 @@
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { classify, classifyNetworkError, makeApiError, redactPath } from '../errors/index.js';
-import type { ApiError, ClassifierRule, DialectOption } from '../errors/types.js';
+import type { ApiError, ClassifierRule, DialectOption } from '../errors/index.js';
 import type { EventHub } from './events.js';
 import { abortedError, exchange, exchangeDirect, type FetchLike, type RawResponse } from './exchange.js';
 import { createLimiter, type AttemptVerdict, type LimiterOptions, type LimiterState, type SendSlot } from './limiter.js';
 import { createTokenSource, type TokenLease, type TokenSource } from './token.js';
 import { tokenFetcher } from './tokenEndpoint.js';
 import { requestParent, startAttemptSpan, traceServerOf } from './tracing.js';
-import { loadOtelApi, otelSettled, type OtelContext } from '../_internals/otel.js';
+import { loadOtelApi, otelSettled, type OtelContext } from '../_internals/index.js';
 
 export interface TransportOptions {
   baseUrl: string;

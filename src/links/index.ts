@@ -6,7 +6,7 @@
  * to it.
  *
  * ```ts
- * import { createLinkKeys, createLinkWriter, startLinkServer, mxRedirectPolicy } from 'mx-lifecycle';
+ * import { createLinkKeys, createLinkWriter, startLinkServer, mxRedirectPolicy } from 'mx-lifecycle/links';
  * const keys = createLinkKeys(process.env.MX_LINK_SECRET);
  * if ('code' in keys) throw new Error(keys.message);
  * const linkFor = createLinkWriter(keys, 'https://connect.example.com');

@@ -4,7 +4,7 @@
  * token nor a request (its Host header, its path) nor an answer that is not MX's can turn the
  * server into an open redirect.
  */
-import { isLoopbackHost } from '../observe/index.js';
+import { isLoopbackHost } from '../observe/_internals/index.js';
 
 /** Decides whether a minted URL may be sent to the end user. */
 export type RedirectPolicy = (url: string) => boolean;

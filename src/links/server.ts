@@ -5,7 +5,7 @@
  * small, and connections are capped.
  */
 import { createServer } from 'node:http';
-import { listenOn } from '../_internals/listen.js';
+import { listenOn } from '../_internals/index.js';
 import { createLinkHandler, type LinkHandlerOptions } from './handler.js';
 
 export interface LinkServerOptions extends LinkHandlerOptions {

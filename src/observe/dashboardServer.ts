@@ -9,8 +9,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ApiError } from '../errors/types.js';
-import type { JobKind } from '../durable/store.js';
+import type { ApiError } from '../errors/index.js';
+import type { JobKind } from '../durable/index.js';
 import type { ItemView, JobWatch } from './jobWatch.js';
 import { LOCAL_PAGE_HEADERS, LOOPBACK_HOST, isLoopbackHost, refusal } from './loopback.js';
 import type { LifecycleMetrics } from './metrics.js';

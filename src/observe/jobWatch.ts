@@ -10,9 +10,9 @@
  * which the classifier has already redacted.
  */
 import type { InspectionEvent } from 'xstate';
-import type { ApiError } from '../errors/types.js';
+import type { ApiError } from '../errors/index.js';
 import { storedOutcome } from '../durable/index.js';
-import type { FinalItemState, ItemState, StoredItem } from '../durable/store.js';
+import type { FinalItemState, ItemState, StoredItem } from '../durable/index.js';
 import { createMachineTally } from './_internals/machineTally.js';
 import { leavesOf, machineStatesOf, reasonOf } from './snapshotView.js';
 
@@ -169,7 +169,10 @@ export function createJobWatch(rootMachine: string, options: Partial<JobWatchOpt
   /** Keeps `entry` where its state belongs: in progress, or among the latest finished. */
   const place = (entry: Internal) => {
     const id = entry.view.id;
-    if (!FINAL.has(entry.view.state)) {
+    // Final by its machines but not yet written (its item.final comes after the write): still in
+    // progress here, or a busy run's later finishes pushed it out of the latest before its last
+    // events, and it came back with no machines (the tally lost its member: issue 22).
+    if (!FINAL.has(entry.view.state) || followed.has(id)) {
       recent.delete(id);
       live.set(id, entry);
       return;
@@ -274,13 +277,14 @@ export function createJobWatch(rootMachine: string, options: Partial<JobWatchOpt
     },
     itemFinal(id, state, outcome) {
       const entry = itemOf(id);
-      entry.view.reason = reasonOf(outcome);
-      setItemState(entry, state);
-      noteReason(id, state, entry.view.reason);
       const ended = followed.get(id);
       followed.delete(id);
       for (const session of ended?.sessions ?? []) sessions.delete(session);
       for (const root of ended?.roots ?? []) roots.delete(root);
+      entry.view.reason = reasonOf(outcome);
+      setItemState(entry, state);
+      noteReason(id, state, entry.view.reason);
+      place(entry);
     },
     counts() {
       return { total: index.size, notStarted: tally.notStarted(), items: { ...itemCounts }, machines: tally.counts() };

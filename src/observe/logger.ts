@@ -5,8 +5,8 @@
  * answers by path before a line is written; the destination the caller gives is the last guard.
  */
 import { pino, type Logger, type LevelWithSilent } from 'pino';
-import type { ObservableMxClient } from '../api/client.js';
-import type { Runtime } from '../durable/runtime.js';
+import type { ObservableMxClient } from '../api/index.js';
+import type { Runtime } from '../durable/index.js';
 import type { JobWatch } from './jobWatch.js';
 import type { LogFormat } from './levels.js';
 import { reasonOf } from './snapshotView.js';

@@ -5,8 +5,8 @@
  * expose: an application that already serves /metrics passes its own and gets these beside its.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ObservableMxClient } from '../api/client.js';
-import type { ItemState } from '../durable/store.js';
+import type { ObservableMxClient } from '../api/index.js';
+import type { ItemState } from '../durable/index.js';
 import type { JobWatch } from './jobWatch.js';
 
 export interface LifecycleMetrics {

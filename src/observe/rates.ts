@@ -2,7 +2,7 @@
  * The rate chart's data: one sample a second of requests/s against the limit, 429s, the limiter's
  * queue, requests in flight, and the time left at this run's pace. Kept for the last few minutes.
  */
-import type { ObservableMxClient } from '../api/client.js';
+import type { ObservableMxClient } from '../api/index.js';
 import type { WatchCounts } from './jobWatch.js';
 
 export interface RateSample {

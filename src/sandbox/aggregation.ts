@@ -3,7 +3,7 @@
  * chose at create time, and its connection status is computed when it is read. No timers run, so
  * a sandbox holding 100,000 members costs nothing while nobody asks.
  */
-import type { ConnectionStatus } from '../api/types.js';
+import type { ConnectionStatus } from '../api/index.js';
 import { answerStatus, FOLLOW_UP_ANSWER, type Outcome } from './mxbank.js';
 
 /** The part of a member that decides its status; everything here is safe to show. */

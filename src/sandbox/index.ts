@@ -1,3 +1,20 @@
+/**
+ * @module
+ * A local MX Platform API for rehearsals and tests: users, members, MFA challenges, aggregation,
+ * rate limits, injected faults and webhooks, on a free loopback port. `mxbank` with
+ * `MXBANK_USERNAME`/`MXBANK_PASSWORDS` picks the outcome of a connection.
+ *
+ * ```ts
+ * import { startSandbox } from 'mx-lifecycle/sandbox';
+ * import { createMxClient } from 'mx-lifecycle';
+ *
+ * const sandbox = await startSandbox({ auth: 'token', aggregationMs: 200 });
+ * const client = createMxClient({ baseUrl: sandbox.url, clientId: 'sandbox-client', apiKey: 'sandbox-key', auth: 'token' });
+ * // … run a job against it, then read the ground truth:
+ * console.log(sandbox.state().members.length);
+ * await sandbox.close();
+ * ```
+ */
 export { startSandbox, type Sandbox, type SandboxState } from './server.js';
 export type { SandboxMember, SandboxUser } from './store.js';
 export {

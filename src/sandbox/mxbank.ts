@@ -4,7 +4,7 @@
  * The table follows MX's "Testing with MX Bank" (docs.mx.com/resources/test-platform/mxbank/);
  * the lowercase words are the sandbox's own extras for statuses MX's table has no password for.
  */
-import type { ConnectionStatus } from '../api/types.js';
+import type { ConnectionStatus } from '../api/index.js';
 
 /** What the `mxbank` password makes an aggregation end in. */
 export type Outcome =

@@ -2,7 +2,7 @@
  * The sandbox's options: one fully required interface, its defaults, and the check that both
  * `startSandbox` and the CLI run before anything listens.
  */
-import type { Dialect } from '../errors/types.js';
+import type { Dialect } from '../errors/index.js';
 import { webhookOptionProblems, type SandboxWebhookOptions } from './webhookSender.js';
 
 /** The faults the sandbox can inject, each documented in the README's sandbox section. */

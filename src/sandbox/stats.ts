@@ -3,7 +3,7 @@
  * 429s, faults, tokens, and the highest request rate any client reached in a sliding second.
  */
 import type { FaultKind } from './options.js';
-import { SlidingWindow } from '../_internals/slidingWindow.js';
+import { SlidingWindow } from '../_internals/index.js';
 
 export interface SandboxStats {
   /** API requests, including `/oauth/token`, excluding `/__sandbox/*`. */

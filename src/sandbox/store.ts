@@ -4,7 +4,7 @@
  * keeps the outcome its credentials chose and nothing else of them.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import type { ConnectionStatus } from '../api/types.js';
+import type { ConnectionStatus } from '../api/index.js';
 import { viewAt, type Timeline, type Timing } from './aggregation.js';
 import { challengeOf, STATUS_MESSAGES } from './mxbank.js';
 import type { ApiVersion } from './versions.js';

@@ -9,7 +9,7 @@
  * by `retryScale`. Statuses are computed from time (aggregation.ts), so the sender arms a timer
  * for each moment a member's status can change and sends what changed.
  */
-import type { ConnectionStatus } from '../api/types.js';
+import type { ConnectionStatus } from '../api/index.js';
 import { viewAt, type Timing } from './aggregation.js';
 import { aggregationWebhookBody } from './aggregationWebhook.js';
 import type { SandboxStore } from './store.js';

@@ -4,9 +4,9 @@
  * ledger that tells a repeat or an out-of-date delivery from news.
  */
 import { createHash } from 'node:crypto';
-import type { ConnectionStatus } from '../api/types.js';
-import { statusCategory } from '../../machines/statuses.js';
-import { parseCallbackPayload, type CallbackOrigin } from '../durable/wake.js';
+import type { ConnectionStatus } from '../api/index.js';
+import { statusCategory } from '../../machines/index.js';
+import { parseCallbackPayload, type CallbackOrigin } from '../durable/index.js';
 
 /** One delivery, reduced to what finding and waking a member needs. */
 export interface Delivery {

@@ -7,7 +7,7 @@
  * which reads its status itself.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { MemberRef, WokenMember } from '../durable/wake.js';
+import type { MemberRef, WokenMember } from '../durable/index.js';
 import { webhookCheck } from './auth.js';
 import {
   createDeliveryLedger, isWorthAWake, MAX_MEMBER_GUID_CHARS, readDelivery, type Delivery, type DeliveryLedgerOptions,

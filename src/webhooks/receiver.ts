@@ -3,7 +3,7 @@
  * for a process that has no HTTP server to mount it in (the CLI's `--webhook-port`).
  */
 import { createServer } from 'node:http';
-import { listenOn } from '../_internals/listen.js';
+import { listenOn } from '../_internals/index.js';
 import { createWebhookHandler, type WebhookHandlerOptions, type WebhookStats } from './handler.js';
 
 export interface WebhookReceiverOptions extends WebhookHandlerOptions {

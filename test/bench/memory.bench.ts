@@ -13,7 +13,8 @@
  *
  * Runs under the bench runner (`npm run bench memory`), or alone after `npm run build`:
  * `node --import tsx test/bench/memory.bench.ts`. With BENCH_MEMORY_CUSTOMERS=N a smaller job; with
- * BENCH_MEMORY_ONLY=dashboard only the `--dashboard` onboard and `dashboard --job` over its store.
+ * BENCH_MEMORY_ONLY=dashboard only the `--dashboard` onboard and `dashboard --job` over its store;
+ * with BENCH_HEAP_DIR=folder each onboard also writes heap snapshots there at 60 s and 240 s.
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -61,6 +62,7 @@ async function onboardFor(label: string, input: string, sandboxUrl: string, dir:
   let startedAtMs: number | null = null;
   let stopReading: (() => void) | undefined;
   let stop: NodeJS.Timeout | undefined;
+  const snapshots: NodeJS.Timeout[] = [];
   const child = runNode(CLI, onboardArgs(input, sandboxUrl, dir, ['--rate', '1000', ...extra]), {
     env: onboardEnv,
     sampleMs: 500,
@@ -74,6 +76,9 @@ async function onboardFor(label: string, input: string, sandboxUrl: string, dir:
       if (startedAtMs === null) {
         startedAtMs = atMs - p.elapsedSeconds * 1000;
         stop = setTimeout(() => child.proc.kill('SIGINT'), Math.max(0, startedAtMs + WINDOW_S * 1000 - atMs));
+        if (process.env.BENCH_HEAP_DIR) {
+          for (const at of [60, 240]) snapshots.push(setTimeout(() => child.proc.kill('SIGUSR2'), Math.max(0, startedAtMs + at * 1000 - atMs)));
+        }
       }
     },
   });
@@ -84,6 +89,7 @@ async function onboardFor(label: string, input: string, sandboxUrl: string, dir:
     return { run: { ...run, samples: run.samples.map((sample) => ({ ...sample, atMs: sample.atMs - shift })) }, done };
   } finally {
     clearTimeout(stop);
+    for (const timer of snapshots) clearTimeout(timer);
     clearInterval(progress);
     stopReading?.();
   }

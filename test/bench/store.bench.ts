@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import Database from 'better-sqlite3';
-import type { ItemUpdate } from '../../src/durable/store.js';
+import type { ItemUpdate } from '../../src/durable/store/contract.js';
 import { createSqliteStore } from '../../src/durable/store/index.js';
 import type { Row } from './run.js';
 

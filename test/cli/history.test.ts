@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HistoryStep } from '../../src/durable/store.js';
+import type { HistoryStep } from '../../src/durable/store/contract.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { cli, customer, workdir, writeJsonl, type CliResult } from './harness.js';
 

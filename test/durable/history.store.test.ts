@@ -4,7 +4,7 @@
  * operator's reset; they come back oldest first, bounded by the job's limit.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_HISTORY_LIMIT, type HistoryStep } from '../../src/durable/store.js';
+import { DEFAULT_HISTORY_LIMIT, type HistoryStep } from '../../src/durable/store/contract.js';
 import { storeBackends } from './support/backends.js';
 
 const { backends } = storeBackends('hist');

@@ -10,7 +10,7 @@ import { createActor, fromPromise, setup, toPromise, type AnyStateMachine } from
 import { renameState } from '../../machines/renameState.js';
 import { machineVersions, migrateSnapshot, type MachineVersions } from '../../machines/versions.js';
 import { restoreItem, storedOutcome } from '../../src/durable/restore.js';
-import type { StoredItem } from '../../src/durable/store.js';
+import type { StoredItem } from '../../src/durable/store/contract.js';
 
 /** Version 1 polls in `polling.checkingStatus`; version 2 calls that state `polling.readingStatus`. */
 function accountMachines(statusState: 'checkingStatus' | 'readingStatus', read: () => Promise<string>) {

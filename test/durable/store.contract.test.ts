@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiError } from '../../src/errors/types.js';
-import type { ItemUpdate, SnapshotStore, StoredItem } from '../../src/durable/store.js';
+import type { ItemUpdate, SnapshotStore, StoredItem } from '../../src/durable/store/contract.js';
 import { createMemoryStore, createPostgresStore, createSqliteStore } from '../../src/durable/store/index.js';
 import { PG_URL } from '../support/services/urls.js';
 

@@ -112,6 +112,12 @@ describe('SQLite store file', () => {
         const batch = await store.claimItems('shared', { owner, limit: 25, leaseMs: 60000, exclude: new Set(mine) });
         if (batch.length === 0) break;
         mine.push(...batch.map((item) => item.id));
+        if (mine.length === batch.length) {
+          // Each holds its first batch before any goes on: the claims overlap in time however the
+          // machine schedules the processes (a busy one let the first take all 600 alone).
+          writeFileSync(barrier + '.claimed.' + owner, '');
+          while (!['p1', 'p2', 'p3'].every((p) => existsSync(barrier + '.claimed.' + p))) await sleep(5);
+        }
         await sleep(2);
         await store.saveItems('shared', owner, batch.map((item) => ({ id: item.id, state: 'done', snapshot: { by: owner }, dueAt: null })));
       }

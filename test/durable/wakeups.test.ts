@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createMxClient } from '../../src/api/index.js';
-import type { SnapshotStore } from '../../src/durable/store.js';
+import type { SnapshotStore } from '../../src/durable/store/contract.js';
 import { createRuntime } from '../../src/durable/runtime.js';
 import { createSqliteStore } from '../../src/durable/store/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';

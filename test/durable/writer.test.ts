@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { ItemUpdate, SnapshotStore } from '../../src/durable/store.js';
+import type { ItemUpdate, SnapshotStore } from '../../src/durable/store/contract.js';
 import { createMemoryStore } from '../../src/durable/store/index.js';
 import { createSnapshotWriter } from '../../src/durable/writer.js';
 

@@ -6,7 +6,7 @@ import { fromPromise, type AnyActorLogic } from 'xstate';
 import type { ApiError, ApiErrorKind } from '../../src/errors/types.js';
 import type { ConnectionStatus, MxChallenge, MxCredentialField, MxMember, MxMemberStatus, MxUser } from '../../src/api/types.js';
 import type { LifecycleActorName } from '../../machines/index.js';
-import { DEFAULT_DISPOSITIONS } from '../../machines/transitions.js';
+import { DEFAULT_DISPOSITIONS } from './transitions.js';
 import { IN_PROGRESS_STATUSES } from '../../machines/statuses.js';
 
 /** What one call of a stub actor does. */

@@ -7,10 +7,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createActor, fromPromise, waitFor, type InspectionEvent } from 'xstate';
 import type { ChallengeAnswer, CredentialValue } from '../../src/api/types.js';
-import {
-  memberMachine, onboardingMachine, userMachine, type AnswerChallengeActorInput, type CreateMemberActorInput, type MemberRefActorInput,
-  type ResumeAggregationActorInput,
-} from '../../machines/index.js';
+import { memberMachine, onboardingMachine, userMachine } from '../../machines/index.js';
+import type {
+  AnswerChallengeActorInput, CreateMemberActorInput, MemberRefActorInput, ResumeAggregationActorInput,
+} from '../../machines/actors.js';
 import { challenge, fields, member, ok, scripted, status, statePath, user } from './harness.js';
 
 const PASSWORD = 'pw-4f9c1e-hunter2';

@@ -8,7 +8,7 @@ import { createActor, type AnyStateMachine } from 'xstate';
 import type { ApiErrorKind } from '../../src/errors/types.js';
 import { API_ERROR_KINDS } from '../../src/errors/types.js';
 import { memberMachine, offboardingMachine, userMachine, type LifecycleActorName } from '../../machines/index.js';
-import { renderTransitionTable, TRANSITION_TABLE, type InvokingStateRow } from '../../machines/transitions.js';
+import { renderTransitionTable, TRANSITION_TABLE, type InvokingStateRow } from './transitions.js';
 import { challenge, endlessSleep, err, fields, member, ok, scripted, status, statePath, user, type Outcome } from './harness.js';
 
 type Script = Partial<Record<LifecycleActorName, Outcome[]>>;

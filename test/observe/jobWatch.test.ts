@@ -3,8 +3,9 @@
  * it keeps per finished customer is one number, so a 200,000-customer job's dashboard does not grow
  * with the customers that finish (issue 22, item 6). The counts stay exact all the same.
  */
+import type { InspectionEvent } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import type { ItemState, StoredItem } from '../../src/durable/store.js';
+import type { ItemState, StoredItem } from '../../src/durable/store/contract.js';
 import { createJobWatch, itemViewOf } from '../../src/observe/jobWatch.js';
 
 const CUSTOMERS = 5_000;
@@ -82,5 +83,38 @@ describe('job watch', () => {
       id: 'c3', seq: 4, state: 'needsAction', timeline: [], reason: 'c3-m0: needsAction DENIED',
       machines: { root: { machine: 'onboarding', states: ['done'] }, user: { machine: 'user', states: ['created'] }, 'member:c3-m0': { machine: 'member', states: ['needsAction'] } },
     });
+  });
+});
+
+/** The inspection event XState sends when one of a customer's machines changes state. */
+const snapshotEvent = (item: string, actor: 'root' | 'member', value: string): InspectionEvent =>
+  ({
+    type: '@xstate.snapshot',
+    rootId: `root-${item}`,
+    actorRef: { sessionId: `${actor}-${item}`, id: actor === 'root' ? 'onboarding' : `member:${item}-m0`, logic: { id: actor === 'root' ? 'onboarding' : 'member', root: {} } },
+    snapshot: { value, context: actor === 'root' ? { externalId: item } : {} },
+    event: { type: 'x' },
+  }) as unknown as InspectionEvent;
+
+describe('job watch, fed by a run', () => {
+  it('counts the machines of a customer whose write comes after later customers finished', () => {
+    // A busy run: every customer reaches its final state before the first one's item.final (it
+    // waits for its write). The latest two views are kept; the first customers' must not be lost.
+    const watch = createJobWatch('onboarding', { recentViews: 2 });
+    const ids = ['a', 'b', 'c', 'd'];
+    for (const id of ids) {
+      watch.inspect(snapshotEvent(id, 'root', 'members'));
+      watch.inspect(snapshotEvent(id, 'member', 'polling'));
+      watch.itemState(id, 'active');
+    }
+    for (const id of ids) {
+      watch.inspect(snapshotEvent(id, 'member', 'connected'));
+      watch.inspect(snapshotEvent(id, 'root', 'done'));
+      watch.itemState(id, 'done');
+    }
+    for (const id of ids) watch.itemFinal(id, 'done', { outcome: 'done', members: [] });
+    expect(watch.counts().items).toMatchObject({ done: 4, active: 0 });
+    expect(watch.counts().machines).toEqual({ onboarding: { done: 4 }, member: { connected: 4 } });
+    expect(watch.held()).toMatchObject({ live: 0, recent: 2, sessions: 0 });
   });
 });

@@ -3,8 +3,8 @@
  * package's `files` with a built `dist`; `compileAgainstTarball` installs that tarball into a fresh
  * project (unpacked into node_modules/mx-lifecycle, as npm does) beside exactly the packages
  * `npm install mx-lifecycle` would bring, the production closure of package-lock.json, linked from
- * this checkout (no registry is needed), and compiles an import of every export-map entry with
- * `strict` and `skipLibCheck: false`.
+ * this checkout (no registry is needed), and compiles a small consumer of every export-map entry
+ * with `strict` and `skipLibCheck: false`.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -51,12 +51,13 @@ function productionPackages(root: string): string[] {
 }
 
 /**
- * Compiles `import * as x from '<entry>'` for every entry of the exports map against the tarball.
- * The consumer brings its own TypeScript and @types/node, as a Node project does.
+ * Compiles `files` (name to TypeScript source) in a fresh consumer project that installed the
+ * tarball, with `strict` and `skipLibCheck: false`. The consumer brings its own TypeScript and
+ * @types/node, as a Node project does.
  * @example
- * compileAgainstTarball(repo, tarball) // { status: 0, output: '' }
+ * compileAgainstTarball(repo, tarball, { 'index.ts': "import { classify } from 'mx-lifecycle';" }) // { status: 0, output: '' }
  */
-export function compileAgainstTarball(root: string, tarball: string): { status: number | null; output: string } {
+export function compileAgainstTarball(root: string, tarball: string, files: Record<string, string>): { status: number | null; output: string } {
   const consumer = scratch('mx-consumer-');
   const modules = join(consumer, 'node_modules');
   const own = join(modules, 'mx-lifecycle');
@@ -72,15 +73,23 @@ export function compileAgainstTarball(root: string, tarball: string): { status: 
       continue;
     }
   }
-  const entries = Object.keys(manifest(root).exports)
-    .filter((key) => key !== './package.json')
-    .map((key) => `mx-lifecycle${key.slice(1)}`);
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  writeFileSync(join(consumer, 'index.ts'), entries.map((entry, i) => `import * as entry${i} from '${entry}';\nconsole.log(entry${i});\n`).join(''));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(consumer, name), text);
   writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({
     compilerOptions: { strict: true, skipLibCheck: false, noEmit: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', types: ['node'] },
-    files: ['index.ts'],
+    files: Object.keys(files),
   }));
-  const tsc = spawnSync(process.execPath, [join(modules, 'typescript/bin/tsc'), '-p', consumer], { cwd: consumer, encoding: 'utf8' });
+  const tsc = spawnSync(process.execPath, [join(modules, 'typescript/bin/tsc'), '-p', consumer, '--pretty', 'false'], { cwd: consumer, encoding: 'utf8' });
   return { status: tsc.status, output: `${tsc.stdout}${tsc.stderr}`.trim() };
+}
+
+/**
+ * The package names of the exports map, as a consumer imports them.
+ * @example
+ * entrySpecifiers(repo) // ['mx-lifecycle', 'mx-lifecycle/machines', …]
+ */
+export function entrySpecifiers(root: string): string[] {
+  return Object.keys(manifest(root).exports)
+    .filter((key) => key !== './package.json')
+    .map((key) => `mx-lifecycle${key.slice(1)}`);
 }

@@ -5,7 +5,7 @@
  * what a run would do. Only reads are sent; no store is opened.
  */
 import { parseArgs } from 'node:util';
-import type { CredentialFieldRef } from '../../../machines/index.js';
+import type { CredentialFieldRef } from '../../../machines/actors.js';
 import type { ApiError } from '../../errors/index.js';
 import { credentialValuesFor } from '../../durable/effects.js';
 import { checkInputFile, readInput, type CustomerInput } from '../../input/index.js';

@@ -3,7 +3,6 @@
  * and `demo`, as four named steps: open (openStep.ts), submit (submitStep.ts), run (runStep.ts)
  * and report (reportStep.ts). What the open step starts is closed here whatever happens after.
  */
-import type { AnswerSource, SnapshotStore } from '../../durable/index.js';
 import type { JobSettings } from '../flags/jobFlags.js';
 import { createOutput, type Output } from '../ui/output.js';
 import { environmentalFailure } from './environment.js';
@@ -11,31 +10,10 @@ import { checkBeforeOpening, closeJob, openJob, startJob, storeOf, type OpenJob 
 import { reportRun } from './reportStep.js';
 import { runToEnd } from './runStep.js';
 import { submitInput } from './submitStep.js';
+import type { LaunchJobOptions } from './launchOptions.js';
 
-export interface LaunchJobOptions {
-  /** The command's name, for messages. */
-  command: string;
-  settings: JobSettings;
-  /** Answers MFA challenges (the demo); without it a challenge needs the customer at once. */
-  answerChallenge?: AnswerSource;
-  /** The demo counts needs-action and failed customers as expected, so a finished demo exits 0. */
-  expectedOutcomes?: boolean;
-  /** How often a JSON progress line is written off a terminal. */
-  progressEveryMs?: number;
-  /** The status command to suggest in the summary. */
-  statusCommand?: string;
-  /** `retry`: members MX has get the input's credentials by update member, never a second create. */
-  replaceCredentials?: boolean;
-  /** `retry`: only these customers of the input are submitted (their credentials held); the rest are ignored. */
-  onlyCustomers?: ReadonlySet<string>;
-  /** `retry`: the store it opened and locked (the run takes it over and closes it), and the owner it leased the re-opened customers to. */
-  opened?: { store: SnapshotStore; owner: string };
-  /**
-   * Runs after the summary while the dashboard still serves (the demo keeps its page up until
-   * Ctrl-C); not after a run a signal stopped.
-   */
-  afterSummary?: () => Promise<void>;
-}
+export type { LaunchJobOptions } from './launchOptions.js';
+
 
 /** The output of a run, scrubbing the API key and the webhook credentials from whatever it prints. */
 function outputOf(settings: JobSettings): Output {

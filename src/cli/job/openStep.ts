@@ -18,7 +18,7 @@ import { startInspector, type CliInspector, type InspectorProblem } from './insp
 import { otherInputProblem } from './jobInput.js';
 import { startJobLinks } from './jobLinks.js';
 import { startJobWebhooks } from './jobWebhooks.js';
-import type { LaunchJobOptions } from './launchJob.js';
+import type { LaunchJobOptions } from './launchOptions.js';
 import type { JobObserver } from './observeJob.js';
 import { describeStore, sqlitePathOf } from './storeUrl.js';
 import { checkWritable, unwritableReason } from './writablePath.js';

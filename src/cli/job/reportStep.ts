@@ -7,7 +7,7 @@ import { haltMessage } from '../ui/describe.js';
 import type { Output } from '../ui/output.js';
 import { exitCodeOf, summaryJson, summaryText, type RunSummary } from '../ui/summary.js';
 import { packageVersion } from '../commands/packageRoot.js';
-import type { LaunchJobOptions } from './launchJob.js';
+import type { LaunchJobOptions } from './launchOptions.js';
 import type { OpenJob } from './openStep.js';
 import { writeReport, type RunResultKind } from './runReport.js';
 import { describeStore, storeFlagOf } from './storeUrl.js';

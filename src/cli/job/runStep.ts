@@ -7,7 +7,7 @@ import { announcePauses } from '../ui/pauseNotice.js';
 import type { Output } from '../ui/output.js';
 import { trackProgress } from '../ui/progress.js';
 import { showProgress } from '../ui/progressView.js';
-import type { LaunchJobOptions } from './launchJob.js';
+import type { LaunchJobOptions } from './launchOptions.js';
 import type { OpenJob, Started } from './openStep.js';
 import { listenForStop } from './stopSignals.js';
 import { storeFailure } from './storeFailure.js';

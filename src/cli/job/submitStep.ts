@@ -10,7 +10,7 @@ import { createBadRows, type BadRows } from '../ui/badRows.js';
 import { counted } from '../ui/counted.js';
 import { inputWarningLine } from '../ui/inputWarning.js';
 import { EXIT_ATTENTION, EXIT_OK, type Output } from '../ui/output.js';
-import type { LaunchJobOptions } from './launchJob.js';
+import type { LaunchJobOptions } from './launchOptions.js';
 import type { OpenJob } from './openStep.js';
 
 /** What the later steps need of the submission. */
@@ -44,17 +44,22 @@ function finishedEarlier(job: string, c: Record<string, number>, createdAt: numb
 export async function submitInput(options: LaunchJobOptions, job: OpenJob, runtime: Runtime, io: Output): Promise<Submitted | number> {
   const { command, settings } = options;
   const { store, existing } = job;
-  const before = existing ? await store.counts(settings.job) : null;
   const startedAt = Date.now();
   const badRows = createBadRows(io, command, settings.input);
   const customers = settings.input === '' ? [] : customersOf(settings.input, (problem) => badRows.add(problem), (warning) => io.err(inputWarningLine(command, settings.input, warning)), options.onlyCustomers);
   const { added } = await runtime.submit(settings.job, customers, settings.kind);
   badRows.finish();
   if (settings.historyLimit !== undefined) await store.setHistoryLimit(settings.job, settings.historyLimit);
-  if (before && added === 0 && before.pending + before.active + before.halted === 0) {
+  // Counted after the submit, not before it: a worker that joins a job another worker is still
+  // filling found the job before its rows, and said "already finished" with exit 0 (issue 22).
+  const after = existing && added === 0 ? await store.counts(settings.job) : null;
+  if (after && after.pending + after.active + after.halted === 0) {
     // Nothing of this run would be checked: say the job is over rather than count its old results as this run's.
-    io.out(finishedEarlier(settings.job, before, existing?.createdAt ?? startedAt));
-    return before.done === Object.values(before).reduce((a, b) => a + b, 0) ? EXIT_OK : EXIT_ATTENTION;
+    const code = after.done === Object.values(after).reduce((a, b) => a + b, 0) ? EXIT_OK : EXIT_ATTENTION;
+    io.out(settings.json
+      ? `${JSON.stringify({ command, job: settings.job, result: 'alreadyFinished', exitCode: code, counts: after })}\n`
+      : finishedEarlier(settings.job, after, existing?.createdAt ?? startedAt));
+    return code;
   }
   await job.observer?.attach(runtime);
   return { badRows, startedAt };

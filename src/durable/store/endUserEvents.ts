@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Pool } from 'pg';
-import type { EndUserEventCounts, EndUserEventKind, SnapshotStore } from '../store.js';
+import type { EndUserEventCounts, EndUserEventKind, SnapshotStore } from './contract.js';
 import { storeError } from './storeError.js';
 
 type EndUserEvents = Pick<SnapshotStore, 'recordEndUserEvent' | 'endUserCounts' | 'endUserEventsOf'>;

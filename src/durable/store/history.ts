@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Pool, PoolClient } from 'pg';
-import { DEFAULT_HISTORY_LIMIT, type HistoryAppend, type HistoryStep, type SnapshotStore } from '../store.js';
+import { DEFAULT_HISTORY_LIMIT, type HistoryAppend, type HistoryStep, type SnapshotStore } from './contract.js';
 import { storeError } from './storeError.js';
 
 type HistoryReads = Pick<SnapshotStore, 'historyOf' | 'lastStepsOf' | 'historyLimitOf' | 'setHistoryLimit'>;

@@ -4,7 +4,7 @@
  */
 import { memoryEndUserEvents } from './endUserEvents.js';
 import { memoryHistory } from './history.js';
-import type { ApiError } from '../../errors/types.js';
+import type { ApiError } from '../../errors/index.js';
 import type {
   ClaimOptions,
   ItemState,
@@ -15,7 +15,7 @@ import type {
   NewItem,
   SnapshotStore,
   StoredItem,
-} from '../store.js';
+} from './contract.js';
 import {
   checkClaim,
   decodeItemColumns,

@@ -1,7 +1,7 @@
 /**
  * Picks a store backend from the one string a user passes on the command line (`--store`).
  */
-import type { SnapshotStore } from '../store.js';
+import type { SnapshotStore } from './contract.js';
 import { storeError } from './storeError.js';
 import { createMemoryStore } from './memory.js';
 import { createPostgresStore } from './postgres.js';

@@ -8,7 +8,7 @@ import { postgresEndUserEvents } from './endUserEvents.js';
 import { appendPostgresHistory, postgresHistory, postgresHistoryCtes, postgresHistoryRows } from './history.js';
 import { createRequire } from 'node:module';
 import type { Pool } from 'pg';
-import type { ItemState, ListOptions, NewItem, SnapshotStore } from '../store.js';
+import type { ItemState, ListOptions, NewItem, SnapshotStore } from './contract.js';
 import {
   checkClaim,
   emptyCounts,

@@ -3,8 +3,8 @@
  * lease arithmetic, the ordered locking that keeps workers from deadlocking, and one transaction.
  */
 import type { Pool, PoolClient } from 'pg';
-import type { ApiError } from '../../errors/types.js';
-import type { JobKind, JobRecord, ItemState, StoredItem } from '../store.js';
+import type { ApiError } from '../../errors/index.js';
+import type { JobKind, JobRecord, ItemState, StoredItem } from './contract.js';
 import { decodeItemColumns, decodeJson } from './_internals/common.js';
 
 export interface JobRow { id: string; kind: JobKind; created_at: number; halt: string | null; paused_at: number | null }

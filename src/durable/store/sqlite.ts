@@ -10,7 +10,7 @@ import { appendSqliteHistory, sqliteHistory } from './history.js';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ItemState, ListOptions, NewItem, SnapshotStore } from '../store.js';
+import type { ItemState, ListOptions, NewItem, SnapshotStore } from './contract.js';
 import {
   checkClaim,
   emptyCounts,

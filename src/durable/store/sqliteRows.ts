@@ -1,8 +1,8 @@
 /**
  * The rows the SQLite store reads, and how they become the store's records.
  */
-import type { ApiError } from '../../errors/types.js';
-import type { ItemState, JobKind, JobRecord, StoredItem } from '../store.js';
+import type { ApiError } from '../../errors/index.js';
+import type { ItemState, JobKind, JobRecord, StoredItem } from './contract.js';
 import { decodeItemColumns, decodeJson } from './_internals/common.js';
 
 export interface JobRow { id: string; kind: JobKind; created_at: number; halt: string | null; paused_at: number | null }

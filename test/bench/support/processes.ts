@@ -229,10 +229,13 @@ let profiled = 0;
 
 /** With BENCH_CPU_PROF=DIR, each child writes a CPU profile there (see `profile.ts` to read one). */
 function profileFlags(script: string): string[] {
+  // BENCH_HEAP_DIR: each child writes a heap snapshot there on SIGUSR2 (the memory bench sends it
+  // at 60 s and 240 s), to see what a growing process holds.
+  const heap = process.env.BENCH_HEAP_DIR ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${resolve(process.env.BENCH_HEAP_DIR)}`] : [];
   const dir = process.env.BENCH_CPU_PROF;
-  if (!dir) return [];
+  if (!dir) return heap;
   profiled += 1;
-  return ['--cpu-prof', `--cpu-prof-dir=${resolve(dir)}`, `--cpu-prof-name=${basename(script, '.js')}-${process.pid}-${profiled}.cpuprofile`];
+  return [...heap, '--cpu-prof', `--cpu-prof-dir=${resolve(dir)}`, `--cpu-prof-name=${basename(script, '.js')}-${process.pid}-${profiled}.cpuprofile`];
 }
 
 /** The arguments of `mx-lifecycle onboard` (after the CLI's path) against a sandbox, store and report in `dir`. */

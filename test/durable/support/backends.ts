@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll } from 'vitest';
-import type { SnapshotStore } from '../../../src/durable/store.js';
+import type { SnapshotStore } from '../../../src/durable/store/contract.js';
 import { createMemoryStore, createPostgresStore, createSqliteStore } from '../../../src/durable/store/index.js';
 import { PG_URL } from '../../support/services/urls.js';
 

@@ -2,8 +2,8 @@
  * What every backend shares: the JSON encoding of stored values, the final-state test, the zeroed
  * counts, the last-wins folding of a batch, and the plain errors a store raises.
  */
-import { FINAL_ITEM_STATES } from '../../store.js';
-import type { FinalItemState, ItemState, ItemUpdate, StoredItem, UnreadableValue } from '../../store.js';
+import { FINAL_ITEM_STATES } from '../contract.js';
+import type { FinalItemState, ItemState, ItemUpdate, StoredItem, UnreadableValue } from '../contract.js';
 import { storeError, type StoreError } from '../storeError.js';
 
 export { storeError };

@@ -6,11 +6,13 @@
  * Each cell assumes the error carries its kind's default disposition (`retryable`, `scope`) from
  * the taxonomy, and that the step still has retries left. When retries run out, a job-scope error
  * goes to `halted` and an item-scope error to `failed`.
+ *
+ * It lives with the tests, not in machines/: the package never reads it, so it does not ship.
  */
-import type { ApiErrorKind, ErrorScope } from '../src/errors/types.js';
-import { dispositionOf } from '../src/errors/disposition.js';
-import { API_ERROR_KINDS } from '../src/errors/types.js';
-import type { LifecycleActorName } from './actors.js';
+import type { ApiErrorKind, ErrorScope } from '../../src/errors/index.js';
+import { dispositionOf } from '../../src/errors/index.js';
+import { API_ERROR_KINDS } from '../../src/errors/index.js';
+import type { LifecycleActorName } from '../../machines/index.js';
 
 /**
  * The default `retryable` and `scope` of each kind, as the classifier gives them. `unknown` is taken
