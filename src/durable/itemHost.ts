@@ -49,28 +49,33 @@ export interface ItemHostOptions {
   trace?: JobTrace | null;
   /** The customers' steps, and how many of them each keeps (0: none are written). */
   history: { steps: StepRecorder; keep: number };
-  /** The live items, by id; the host adds and removes them, the claim loop reads them. */
-  items: Map<string, LiveItem>;
+  /** The run the items belong to, told what it must act on. */
+  run: RunSignals;
+}
+
+/** What a run hears from its items. */
+export interface RunSignals {
   /** An item reached a halt that is not a restored one. */
-  onHalt(error: ApiError): void;
-  /** Something the loop should look at happened (an item finished or was dropped). */
-  poke(): void;
+  halt(error: ApiError): void;
+  /** Something the claim loop should look at happened (an item finished or was dropped). */
+  wake(): void;
   /** The store refused a write, or an actor failed: the run must end with it. */
-  onFailure(error: unknown): void;
+  fail(error: unknown): void;
 }
 
 /**
- * The host of one run's items.
+ * The host of one run's items: it holds them (`items`, by id) and tells `run` what they need.
  *
  * @example
  * ```ts
- * const host = createItemHost({ jobId, store, owner, program, hub, slots, origins, inspect, items, onHalt, poke, onFailure });
+ * const host = createItemHost({ jobId, store, owner, program, hub, slots, origins, inspect, history, run: { halt, wake, fail } });
  * for (const stored of await store.claimItems(jobId, claim)) host.start(stored);
  * await host.stopAll();
  * ```
  */
 export function createItemHost(options: ItemHostOptions) {
-  const { jobId, store, owner, program, hub, slots, origins, items, poke } = options;
+  const { jobId, store, owner, program, hub, slots, origins, run } = options;
+  const items = new Map<string, LiveItem>();
   const { steps, keep } = options.history;
 
   const writer = createSnapshotWriter({
@@ -93,7 +98,7 @@ export function createItemHost(options: ItemHostOptions) {
       };
     },
     onLost: (ids) => drop(ids),
-    onError: options.onFailure,
+    onError: run.fail,
   });
 
   // An item this worker no longer holds was taken over by another worker, or rewritten by an
@@ -113,7 +118,7 @@ export function createItemHost(options: ItemHostOptions) {
         if (stored?.state === 'cancelled') hub.emit({ type: 'item.final', jobId, itemId: id, state: 'cancelled', outcome: stored.outcome });
       }, () => undefined);
     }
-    poke();
+    run.wake();
   };
 
   const challengeWatch = createChallengeWatch();
@@ -140,7 +145,7 @@ export function createItemHost(options: ItemHostOptions) {
     origins.forget(jobId, item.id, item.input);
     steps.forget(item.id);
     hub.emit({ type: 'item.final', jobId, itemId: item.id, state, outcome });
-    poke();
+    run.wake();
   };
 
   // A row that cannot be taken up again fails alone, its stored snapshot kept as it is for a
@@ -152,8 +157,8 @@ export function createItemHost(options: ItemHostOptions) {
     store.saveItems(jobId, owner, [{ id, state: 'failed', dueAt: null, outcome }]).then((written) => {
       settingApart.delete(id);
       if (written.includes(id)) hub.emit({ type: 'item.final', jobId, itemId: id, state: 'failed', outcome });
-      poke();
-    }, options.onFailure);
+      run.wake();
+    }, run.fail);
   };
 
   const start = (stored: StoredItem) => {
@@ -194,10 +199,10 @@ export function createItemHost(options: ItemHostOptions) {
             hub.emit({ type: 'item.transition', jobId, itemId: started.id, state: summary.state, value: summary.value });
           }
         }
-        if (summary.state === 'halted' && summary.halt && !resuming) options.onHalt(summary.halt);
+        if (summary.state === 'halted' && summary.halt && !resuming) run.halt(summary.halt);
         if (summary.final) void finish(started, summary.state as FinalItemState, summary.outcome);
       },
-      error: options.onFailure,
+      error: run.fail,
     });
     started.enter(() => {
       actor.start();
@@ -229,7 +234,7 @@ export function createItemHost(options: ItemHostOptions) {
     return unsaved;
   };
 
-  return { start, drop, stopAll };
+  return { items: items as ReadonlyMap<string, LiveItem>, start, drop, stopAll };
 }
 
 export type ItemHost = ReturnType<typeof createItemHost>;

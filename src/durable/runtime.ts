@@ -1,8 +1,9 @@
 /**
  * The durable runtime: runs a job's items (one customer each) as root actors, persists every
  * transition, re-arms durable waits on restore, halts the job once on a systemic error, and resumes
- * whatever is not final when it runs again, in this process or another one. One run's claim loop
- * is jobRun.ts, the items it hosts itemHost.ts; this file holds what outlives a run.
+ * whatever is not final when it runs again, in this process or another one. One run of a job is
+ * a `JobRun` (jobRun.ts), which owns its live customers (itemHost.ts) and its wake-ups; this file
+ * holds what outlives a run, and the set of runs in progress.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -13,10 +14,9 @@ import { answersForMember } from './challenges.js';
 import { createCredentialFieldCache, type CredentialFieldCache } from './credentialFields.js';
 import { createLifecycleEffects, type AnswerBox, type CredentialsSource } from './effects.js';
 import type { LiveItem } from './itemHost.js';
-import { runJob } from './jobRun.js';
+import { startJobRun, type JobRun } from './jobRun.js';
 import { traceEffects } from './tracing.js';
 import { createPauseGate, gatedEffects, gatedSleepUntil } from './pauseGate.js';
-import type { PauseWatch } from './pauseWatch.js';
 import { createGivenCredentials, memberKey } from './perMember.js';
 import { jobProgram, type JobProgram } from './programs.js';
 import { planRefresh } from './refreshPlan.js';
@@ -83,9 +83,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
   /** The credential fields each run in progress read: one cache per run, let go when it ends. */
   const fieldCaches = new Set<CredentialFieldCache>();
-  const live = new Map<string, Map<string, LiveItem>>();
-  const pauses = new Map<string, PauseWatch>();
-  const wakers = new Set<() => void>();
+  /** The runs in progress on this runtime: each owns its live customers; `close` stops and awaits them. */
+  const runs = new Set<JobRun>();
+  const runOf = (jobId: string) => [...runs].find((jobRun) => jobRun.jobId === jobId);
+  const live = (): ReadonlyMap<string, ReadonlyMap<string, LiveItem>> => new Map([...runs].map((jobRun) => [jobRun.jobId, jobRun.items]));
   let closed = false;
   let initialised: Promise<void> | null = null;
   const init = () => (initialised ??= store.init());
@@ -114,7 +115,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     await init();
     const job = await store.getJob(jobId);
     if (!job) throw new Error(`job "${jobId}" does not exist: submit items to it first`);
-    const context = { store, client, owner, leaseMs, hub, origins, steps, options, closed: () => closed, live, wakers, pauses };
+    const context = { store, client, owner, leaseMs, hub, origins, steps, options };
     // An institution's fields are read once per run rather than once per member; a new run reads
     // them afresh, so a job resumed days later does not create members with fields since retired.
     const fields = createCredentialFieldCache(effects.listCredentialFields);
@@ -122,9 +123,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     // Each run has its own gate in front of its effects: a pause stops this job, not the others.
     const gate = createPauseGate();
     const program = jobProgram(job.kind, gatedEffects({ ...effects, listCredentialFields: fields.list }, gate), options.options, { sleepUntil: gatedSleepUntil(gate) });
+    const jobRun = startJobRun(context, job, program, { ...runOptions, gate });
+    runs.add(jobRun);
+    if (closed) jobRun.stop();
     try {
-      return await runJob(context, job, program, { ...runOptions, gate });
+      return await jobRun.done;
     } finally {
+      runs.delete(jobRun);
       fieldCaches.delete(fields);
     }
   }
@@ -133,7 +138,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     await init();
     const job = await store.setPaused(jobId, paused);
     // A run of this process follows at once; other workers at their next job check.
-    pauses.get(jobId)?.follow(job);
+    runOf(jobId)?.follow(job);
     return job;
   }
 
@@ -163,7 +168,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   }
 
   async function answer(jobId: string, customerId: string, memberId: string, given: Record<string, string> | ChallengeAnswer[]) {
-    const item = live.get(jobId)?.get(customerId);
+    const item = runOf(jobId)?.items.get(customerId);
     const list = answersForMember(item?.actor, memberId, given);
     answers.set(memberKey(customerId, memberId), list);
     if (!item) return false;
@@ -174,13 +179,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
   async function close() {
     closed = true;
-    for (const wakeRun of wakers) wakeRun();
     // Each run stops its live items itself, after writing where they stand.
-    while (live.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const stopping = [...runs];
+    for (const jobRun of stopping) jobRun.stop();
+    await Promise.allSettled(stopping.map((jobRun) => jobRun.done));
   }
 
   const held = () => ({
-    liveItems: [...live.values()].reduce((n, items) => n + items.size, 0),
+    liveItems: [...runs].reduce((n, jobRun) => n + jobRun.items.size, 0),
     credentials: given.size,
     memberOrigins: origins.size,
     answers: answers.size,
@@ -191,7 +197,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     submit, run, refresh, status, answer,
     pause: (jobId: string) => setPaused(jobId, true),
     resume: (jobId: string) => setPaused(jobId, false),
-    wakeMember: (ref: MemberRef) => wakeLiveMember(live, ref),
+    wakeMember: (ref: MemberRef) => wakeLiveMember(live(), ref),
     events: hub, close, held,
   };
 }
