@@ -13,32 +13,11 @@ import type { InspectionEvent } from 'xstate';
 import type { ApiError } from '../errors/index.js';
 import { storedOutcome } from '../durable/index.js';
 import type { FinalItemState, ItemState, StoredItem } from '../durable/index.js';
+import type { ItemView, TimelineEntry } from './itemView.js';
 import { createMachineTally } from './_internals/machineTally.js';
 import { leavesOf, machineStatesOf, reasonOf } from './snapshotView.js';
 
-/** One transition of one machine of a customer. */
-export interface TimelineEntry {
-  at: number;
-  /** Which machine moved: `root`, `user` or `member:<external id>`. */
-  actor: string;
-  machine: string;
-  from: string[];
-  to: string[];
-  event: string;
-  errorKind?: string;
-  errorMessage?: string;
-  exchange?: ApiError['exchange'];
-}
-
-export interface ItemView {
-  id: string;
-  seq: number;
-  state: ItemState;
-  /** Leaf state paths per actor key. */
-  machines: Record<string, { machine: string; states: string[] }>;
-  timeline: TimelineEntry[];
-  reason: string | null;
-}
+export { itemViewOf, type ItemView, type TimelineEntry } from './itemView.js';
 
 export interface WatchCounts {
   total: number;
@@ -103,16 +82,6 @@ export interface WatchHeld {
   sessions: number;
   /** Distinct machine signatures counted. */
   signatures: number;
-}
-
-/**
- * A customer's view from its stored row: its machines and reason, no timeline (the store keeps none).
- *
- * @example
- * const view = itemViewOf(await store.getItem('march', 'cust-1'), 'onboarding');
- */
-export function itemViewOf(row: StoredItem, rootMachine: string): ItemView {
-  return { id: row.id, seq: row.seq, state: row.state, machines: row.snapshot ? machineStatesOf(row.snapshot, rootMachine) : {}, timeline: [], reason: row.outcome ? reasonOf(row.outcome) : null };
 }
 
 /**
