@@ -5,6 +5,7 @@
  * snapshot. Lease times come from the server's clock, so workers' clocks need not agree.
  */
 import { postgresEndUserEvents } from './endUserEvents.js';
+import { postgresJobs } from './jobs.js';
 import { appendPostgresHistory, postgresHistory, postgresHistoryCtes, postgresHistoryRows } from './history.js';
 import { createRequire } from 'node:module';
 import type { Pool } from 'pg';
@@ -19,7 +20,7 @@ import {
 } from './_internals/common.js';
 import { migratePostgres, PG_OPEN_STATE, quoteSchema } from './postgresSchema.js';
 import {
-  FINAL_LIST, inTransaction, itemColumns, JOB_COLUMNS, leaseUntil, lockInOrder, toItem, toJob, type ItemRow, type JobRow,
+  FINAL_LIST, inTransaction, itemColumns, leaseUntil, lockInOrder, toItem, type ItemRow,
 } from './postgresSql.js';
 
 export interface PostgresStoreOptions {
@@ -91,38 +92,7 @@ export function createPostgresStore(
       await use();
     },
 
-    async ensureJob(jobId, kind) {
-      const db = await use();
-      await db.query(`INSERT INTO ${s}.jobs (id, kind) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, [jobId, kind]);
-      // A separate statement, so it sees a row another worker inserted while ours waited on it.
-      const { rows } = await db.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM ${s}.jobs WHERE id = $1`, [jobId]);
-      return toJob(rows[0]!);
-    },
-
-    async getJob(jobId) {
-      const { rows } = await (await use()).query<JobRow>(`SELECT ${JOB_COLUMNS} FROM ${s}.jobs WHERE id = $1`, [jobId]);
-      return rows[0] ? toJob(rows[0]) : null;
-    },
-
-    async listJobs() {
-      const { rows } = await (await use()).query<JobRow>(`SELECT ${JOB_COLUMNS} FROM ${s}.jobs ORDER BY created_at, id`);
-      return rows.map(toJob);
-    },
-
-    async setHalt(jobId, halt) {
-      const result = await (await use()).query(`UPDATE ${s}.jobs SET halt = $2 WHERE id = $1`, [jobId, encodeJson(halt)]);
-      if (result.rowCount === 0) throw unknownJob(jobId);
-    },
-
-    async setPaused(jobId, paused) {
-      // The server's clock, as for leases; a second pause keeps the first one's time.
-      const { rows } = await (await use()).query<JobRow>(
-        `UPDATE ${s}.jobs SET paused_at = ${paused ? 'COALESCE(paused_at, now())' : 'NULL'} WHERE id = $1 RETURNING ${JOB_COLUMNS}`,
-        [jobId],
-      );
-      if (!rows[0]) throw unknownJob(jobId);
-      return toJob(rows[0]);
-    },
+    ...postgresJobs(use, s),
 
     async addItems(jobId, items: readonly NewItem[]) {
       const ids = items.map((item) => item.id);

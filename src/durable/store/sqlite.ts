@@ -6,6 +6,7 @@
  * job that one is running (./sqliteRunLock.ts).
  */
 import { sqliteEndUserEvents } from './endUserEvents.js';
+import { prepareSqliteJobs, sqliteJobs } from './jobs.js';
 import { appendSqliteHistory, sqliteHistory } from './history.js';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -22,7 +23,7 @@ import {
 } from './_internals/common.js';
 import { prepareSqlite, SQLITE_OPEN_STATE } from './sqliteSchema.js';
 import { createSharedRunLocks } from './sqliteRunLock.js';
-import { ITEM_COLUMNS, JOB_COLUMNS, toItem, toJob, type ItemRow, type JobRow } from './sqliteRows.js';
+import { ITEM_COLUMNS, toItem, type ItemRow } from './sqliteRows.js';
 
 export interface SqliteStoreOptions {
   /** The database file; its folder is created when missing. `:memory:` gives a private in-memory database. */
@@ -50,13 +51,7 @@ function openDatabase(options: SqliteStoreOptions) {
     throw error;
   }
   const statements = {
-    insertJob: db.prepare('INSERT INTO jobs (id, kind, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING'),
-    getJob: db.prepare<[string], JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`),
-    listJobs: db.prepare<[], JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs ORDER BY created_at, id`),
-    setHalt: db.prepare('UPDATE jobs SET halt = ? WHERE id = ?'),
-    // A second pause keeps the first one's time: how long the job has been paused is what a person asks.
-    setPaused: db.prepare<[number | null, number | null, string], JobRow>(`UPDATE jobs SET paused_at = CASE WHEN ? IS NULL THEN NULL ELSE COALESCE(paused_at, ?) END
-      WHERE id = ? RETURNING ${JOB_COLUMNS}`),
+    ...prepareSqliteJobs(db),
     maxSeq: db.prepare<[string], { seq: number }>('SELECT COALESCE(MAX(seq), 0) AS seq FROM items WHERE job_id = ?'),
     insertItem: db.prepare(`INSERT INTO items (job_id, id, seq, input, state, updated_at)
       VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT (job_id, id) DO NOTHING`),
@@ -133,31 +128,7 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
       return runLocks.take(jobId);
     },
 
-    async ensureJob(jobId, kind) {
-      const { statements: s } = use();
-      s.insertJob.run(jobId, kind, Date.now());
-      return toJob(s.getJob.get(jobId)!);
-    },
-
-    async getJob(jobId) {
-      const row = use().statements.getJob.get(jobId);
-      return row ? toJob(row) : null;
-    },
-
-    async listJobs() {
-      return use().statements.listJobs.all().map(toJob);
-    },
-
-    async setHalt(jobId, halt) {
-      if (use().statements.setHalt.run(encodeJson(halt), jobId).changes === 0) throw unknownJob(jobId);
-    },
-
-    async setPaused(jobId, paused) {
-      const at = paused ? Date.now() : null;
-      const row = use().statements.setPaused.get(at, at, jobId);
-      if (!row) throw unknownJob(jobId);
-      return toJob(row);
-    },
+    ...sqliteJobs(() => use().statements),
 
     async addItems(jobId, items: readonly NewItem[]) {
       const { db, statements: s } = use();
