@@ -13,14 +13,14 @@ import { createEndUserPages } from './endUserPages.js';
 import { FaultInjector, type Fault } from './faultInjector.js';
 import type { HandlerContext } from './handlers/context.js';
 import { resolveSandboxOptions, type SandboxOptions } from './options.js';
-import { renderError, type SandboxError } from './renderError.js';
+import { createReplies, JSON_TYPE } from './replies.js';
 import { HANDLERS, isWriteRoute, takesNoBody } from './routes.js';
 import { matchRoute, type RouteMatch } from './router.js';
 import { routeKey } from './routeTemplates.js';
 import { StatsRecorder, type SandboxStats } from './stats.js';
 import { SandboxStore, type SandboxMember, type SandboxUser } from './store.js';
 import { TokenBucket } from './tokenBucket.js';
-import { MEDIA_TYPES, versionOf, type ApiVersion } from './versions.js';
+import { versionOf } from './versions.js';
 import { createWebhookSender, type WebhookSenderStats } from './webhookSender.js';
 import { memberWriteOf } from './webhookWrites.js';
 import { acceptable, hasEmptyBody, isJsonContentType, parseJson, readBody } from './wire.js';
@@ -48,11 +48,6 @@ export interface Sandbox {
   reset(): void;
 }
 
-const CONTENT_TYPES: Record<ApiVersion, string> = {
-  v20250224: `${MEDIA_TYPES.v20250224}; charset=utf-8`,
-  v20111101: `${MEDIA_TYPES.v20111101}; charset=utf-8`,
-};
-const ERROR_TYPE = 'application/json; charset=utf-8';
 const EMPTY_QUERY = new URLSearchParams();
 const firstOf = (header: string | string[] | undefined): string | undefined => (Array.isArray(header) ? header[0] : header);
 
@@ -92,33 +87,7 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     timers.add(timer);
   };
 
-  const send = (res: ServerResponse, status: number, version: ApiVersion, json?: unknown): void => {
-    stats.status(status);
-    if (json === undefined) {
-      res.writeHead(status, status === 204 ? undefined : { 'content-length': '0' });
-      res.end();
-      return;
-    }
-    const body = JSON.stringify(json);
-    res.writeHead(status, { 'content-type': CONTENT_TYPES[version], 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  };
-
-  const sendError = (res: ServerResponse, error: SandboxError): void => {
-    const rendered = renderError(options.dialect, error);
-    stats.status(rendered.status);
-    const body = rendered.body ?? '';
-    const headers: Record<string, string | number> = { ...rendered.headers, 'content-length': Buffer.byteLength(body) };
-    if (!options.retryAfter) delete headers['retry-after'];
-    if (rendered.body !== null) headers['content-type'] = ERROR_TYPE;
-    res.writeHead(rendered.status, headers);
-    res.end(body);
-  };
-
-  const dropConnection = (req: IncomingMessage): void => {
-    stats.status('reset');
-    req.socket.destroy();
-  };
+  const { send, sendError, dropConnection, sendToken } = createReplies(options, stats);
 
   const state = (): SandboxState => ({
     ...store.snapshot(Date.now()),
@@ -140,18 +109,14 @@ export async function startSandbox(partial: Partial<SandboxOptions> = {}): Promi
     const client = auth.basic(req.headers.authorization);
     if (!client) return sendError(res, { case: 'unauthorized' });
     stats.tokensIssued++;
-    const token = auth.issue(client, Date.now());
-    stats.status(200);
-    const body = JSON.stringify(token);
-    res.writeHead(200, { 'content-type': ERROR_TYPE, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
+    sendToken(res, auth.issue(client, Date.now()));
   };
 
   const admin = (req: IncomingMessage, res: ServerResponse, path: string): void => {
     const allow = path === '/__sandbox/state' ? 'GET' : path === '/__sandbox/reset' ? 'POST' : undefined;
     const reply = (status: number, json?: unknown): void => {
       const body = json === undefined ? '' : JSON.stringify(json);
-      res.writeHead(status, { 'content-type': ERROR_TYPE, 'content-length': Buffer.byteLength(body), ...(allow ? { allow } : {}) });
+      res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body), ...(allow ? { allow } : {}) });
       res.end(body);
     };
     if (!allow) return reply(404, { error: `No sandbox endpoint ${path}.` });
