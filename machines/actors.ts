@@ -92,6 +92,24 @@ export interface ChallengeSummary {
 }
 
 /**
+ * An MFA challenge as the machines keep it: what is asked, never what was answered.
+ *
+ * @example
+ * ```ts
+ * summariseChallenge({ guid: 'CRD-1', type: 'TEXT', label: 'City?', field_name: 'city' }).fieldName; // 'city'
+ * ```
+ */
+export function summariseChallenge(challenge: MxChallenge): ChallengeSummary {
+  return {
+    guid: challenge.guid,
+    type: challenge.type,
+    label: challenge.label,
+    fieldName: challenge.field_name ?? null,
+    options: (challenge.options ?? []).map(({ label, value }) => ({ label, value })),
+  };
+}
+
+/**
  * What `answerChallenge` gets. The runtime's implementation obtains answers (a callback, a human)
  * and keeps them in its answer store under `memberExternalId`; it resolves `{ answered: true }` when
  * it holds answers, `{ answered: false }` to wait for the `member.challenge.answered` event instead.

@@ -23,7 +23,7 @@ export { memberMachine } from './member.machine.js';
 export type {
   MemberInput, MemberContext, MemberEvent, MemberOutput, MemberOutcome, MemberStep, MemberHaltedEvent,
   ChallengeAnsweredEvent, MemberChangedEvent, MemberLinkedEvent, NeedsActionReason, ConnectMode,
-} from './member.types.js';
+} from './member.setup.js';
 export {
   offboardingMachine, type OffboardingInput, type OffboardingContext, type OffboardingEvent, type OffboardingOutput,
   type OffboardingStep, type OffboardedMember, type DeletionOutcome,

@@ -1,12 +1,78 @@
 /**
  * One member (bank connection) of an existing user: create it without ever holding its
  * credentials, aggregate, poll its status every `pollIntervalMs` (sooner on `member.status.changed`), answer MFA, and end in
- * `connected`, `needsAction` (with the status or the reason) or `failed` (with the error).
+ * `connected`, `needsAction` (with the status or the reason) or `failed` (with the error). Its
+ * names (input, context, events, guards, actions) are member.setup.ts; the states that wait on a
+ * person (MFA, the end user) are member.people.ts.
  */
+import type { ListCredentialFieldsActorInput } from './actors.js';
+import { lostDuplicateError } from './errors.js';
 import { errorOf, lostDuplicateFallback, retryOrFail, waitingStates } from './retryKit.js';
-import { END_USER_READ_BRANCHES, endUserStates, FOUND_FOR_END_USER } from './member.endUser.js';
-import { connectionOf, credentialFieldsReadOf, FINAL_STATES, initialMemberContext, LOST_MEMBER, memberOutputOf, recordStatusOf, rereadOnConflict, statusOf, STEP_TARGETS } from './member.parts.js';
-import { memberSetup, readOf } from './member.setup.js';
+import { challengeStates, END_USER_READ_BRANCHES, endUserStates, FOUND_FOR_END_USER } from './member.people.js';
+import { memberSetup, readOf, recordStatusOf, rereadOnConflict, statusOf, type MemberContext, type MemberInput, type MemberOutput, type MemberStep } from './member.setup.js';
+import { resolveLifecycleOptions } from './options.js';
+import { initialRetryContext } from './retry.js';
+
+/** Where a retry or a `job.resume` takes each step that calls MX. */
+const STEP_TARGETS: Readonly<Record<MemberStep, string>> = {
+  resolvingCredentialFields: '#member.resolvingCredentialFields', creating: '#member.creating',
+  recoveringDuplicate: '#member.recoveringDuplicate', aggregating: '#member.aggregating',
+  checkingStatus: '#member.polling.checkingStatus', loadingChallenges: '#member.loadingChallenges',
+  resuming: '#member.resuming', choosingConnect: '#member.choosingConnect',
+  creatingOauthMember: '#member.creatingOauthMember', adoptingMember: '#member.awaitingEndUserMember.adopting',
+};
+
+const LOST_MEMBER = lostDuplicateError('member');
+
+/** The final states; each records its outcome on entry. */
+const FINAL_STATES = {
+  connected: { type: 'final', description: 'The member is CONNECTED (or RECONNECTED).', entry: { type: 'settle', params: { outcome: 'connected' } } },
+  needsAction: {
+    type: 'final',
+    description: 'The end customer (or an operator) must act; the status or the reason is in the output.',
+    entry: { type: 'settle', params: { outcome: 'needsAction' } },
+  },
+  failed: {
+    type: 'final',
+    description: 'The member could not be connected; the classified error (or FAILED status) is in the output.',
+    entry: { type: 'settle', params: { outcome: 'failed' } },
+  },
+} as const;
+
+/** A fresh machine's context: the input, the options resolved, no member yet and every counter at zero. */
+const initialMemberContext = (input: MemberInput): MemberContext => ({
+  userGuid: input.userGuid, externalId: input.externalId, userExternalId: input.userExternalId ?? null, institutionCode: input.institutionCode,
+  options: resolveLifecycleOptions(input.options, input.externalId),
+  memberGuid: null, connectionStatus: null, duplicateGuid: null, isOauth: false, hasOauthWindowUri: false, credentialFields: [], challenges: [],
+  polls: 0, nextPollAt: null, answerBy: null, credentialRefreshes: 0, aggregationRetries: 0, challengeRounds: 0,
+  reason: null, outcome: null, connect: input.connect ?? 'credentials', endUserBy: null, nextEndUserCheckAt: null,
+  ...initialRetryContext,
+});
+
+/** What a finished machine reports: its outcome and why, never a credential or an answer. */
+const memberOutputOf = (context: MemberContext): MemberOutput => ({
+  outcome: context.outcome ?? 'failed', externalId: context.externalId, institutionCode: context.institutionCode,
+  userGuid: context.userGuid, memberGuid: context.memberGuid, connectionStatus: context.connectionStatus, reason: context.reason,
+  connect: context.connect === undefined || context.connect === 'auto' ? 'credentials' : context.connect,
+  hasOauthWindowUri: context.hasOauthWindowUri === true,
+  error: context.outcome === 'connected' ? null : context.error,
+  challenges: context.challenges,
+});
+
+/** What a create (or an update of credentials) needs: whose member, where, and the fields' guids; never a value. */
+const connectionOf = (context: MemberContext) => ({
+  userGuid: context.userGuid, externalId: context.externalId, userExternalId: context.userExternalId,
+  institutionCode: context.institutionCode, credentialFields: context.credentialFields,
+});
+
+/**
+ * What the read of the institution's credential fields gets: after a create said the fields are
+ * stale, the guids it used, so the runtime reads them again rather than hand the same ones back.
+ */
+const credentialFieldsReadOf = (context: MemberContext): ListCredentialFieldsActorInput =>
+  context.credentialRefreshes > 0
+    ? { institutionCode: context.institutionCode, stale: context.credentialFields.map((field) => field.guid) }
+    : { institutionCode: context.institutionCode };
 
 /**
  * Connects one member of an existing user. Final states `connected`, `needsAction` and `failed`;
@@ -201,119 +267,7 @@ export const memberMachine = memberSetup.createMachine({
       },
       on: { 'member.status.changed': { target: 'polling', actions: 'startPolling' } },
     },
-    loadingChallenges: {
-      description: 'The member is CHALLENGED: reading the MFA challenges to answer.',
-      invoke: {
-        src: 'listChallenges',
-        id: 'listChallenges',
-        input: ({ context }) => ({ userGuid: context.userGuid, memberGuid: context.memberGuid ?? '' }),
-        onDone: [
-          {
-            guard: { type: 'hasChallenges', params: ({ event }) => ({ challenges: event.output }) },
-            target: 'challenged',
-            actions: { type: 'recordChallenges', params: ({ event }) => ({ challenges: event.output }) },
-          },
-          // No challenge left (204): the status has moved on; read it again after the interval.
-          { guard: 'hasPollsLeft', target: 'polling.waitingToPoll', actions: 'schedulePoll' },
-          { target: 'needsAction', actions: { type: 'needAction', params: { reason: 'pollTimeout' } } },
-        ],
-        onError: retryOrFail('loadingChallenges', 'member'),
-      },
-    },
-    challenged: {
-      description: 'Challenges are known: answer them unless MFA keeps asking beyond maxChallengeRounds.',
-      always: [
-        { guard: 'hasChallengeRoundsLeft', target: 'awaitingAnswer' },
-        { target: 'needsAction', actions: { type: 'needAction', params: { reason: 'tooManyChallenges' } } },
-      ],
-    },
-    awaitingAnswer: {
-      description: 'Waiting until answerBy for answers: from the answerChallenge actor or a member.challenge.answered event.',
-      entry: 'startAnswerWindow',
-      invoke: {
-        src: 'sleepUntil',
-        id: 'answerTimer',
-        input: ({ context }) => ({ until: context.answerBy ?? 0 }),
-        onDone: { target: 'needsAction', actions: { type: 'needAction', params: { reason: 'challengeUnanswered' } } },
-      },
-      on: { 'member.challenge.answered': { target: 'resuming' } },
-      initial: 'asking',
-      states: {
-        asking: {
-          description: 'The answerChallenge actor obtains answers and puts them in the runtime\'s answer store.',
-          invoke: {
-            src: 'answerChallenge',
-            id: 'answerChallenge',
-            input: ({ context }) => ({
-              userGuid: context.userGuid,
-              memberGuid: context.memberGuid ?? '',
-              memberExternalId: context.externalId,
-              userExternalId: context.userExternalId,
-              challenges: context.challenges,
-            }),
-            onDone: [
-              { guard: { type: 'isAnswered', params: ({ event }) => ({ answered: event.output.answered }) }, target: '#member.resuming' },
-              { target: 'waitingForAnswer' },
-            ],
-            onError: { target: '#member.failed', actions: { type: 'recordFailure', params: errorOf } },
-          },
-        },
-        waitingForAnswer: {
-          description: 'No automatic answer: waiting for member.challenge.answered until answerBy, reading the status every pollIntervalMs in case the challenge was answered from elsewhere.',
-          entry: 'scheduleAnswerCheck',
-          initial: 'sleeping',
-          states: {
-            sleeping: {
-              description: 'Waiting until nextPollAt before reading whether the member is still CHALLENGED.',
-              invoke: {
-                src: 'sleepUntil',
-                id: 'answerPollTimer',
-                input: ({ context }) => ({ until: context.nextPollAt ?? 0 }),
-                onDone: { target: 'checking' },
-              },
-            },
-            checking: {
-              description: 'Still CHALLENGED: keep waiting. Anything else: someone answered (another process resumed the member), so follow the aggregation.',
-              invoke: {
-                src: 'readMemberStatus',
-                id: 'readChallengedStatus',
-                input: ({ context }) => ({ userGuid: context.userGuid, memberGuid: context.memberGuid ?? '' }),
-                onDone: [
-                  { guard: { type: 'hasStatusCategory', params: statusOf('challenged') }, target: 'sleeping', actions: 'scheduleAnswerCheck' },
-                  { target: '#member.polling', actions: [recordStatusOf, 'startPolling'] },
-                ],
-                // A failed read changes nothing about the wait; the next one may get through.
-                onError: { target: 'sleeping', actions: 'scheduleAnswerCheck' },
-              },
-            },
-          },
-        },
-      },
-    },
-    resuming: {
-      description: 'Sending the answers (read by the runtime from its answer store) and resuming the aggregation.',
-      invoke: {
-        src: 'resumeAggregation',
-        id: 'resumeAggregation',
-        input: ({ context }) => ({
-          userGuid: context.userGuid,
-          memberGuid: context.memberGuid ?? '',
-          memberExternalId: context.externalId,
-          userExternalId: context.userExternalId,
-          challengeGuids: context.challenges.map((c) => c.guid),
-        }),
-        onDone: { target: 'polling', actions: [{ type: 'recordMember', params: ({ event }) => ({ member: event.output }) }, 'startPolling'] },
-        onError: [
-          {
-            guard: { type: 'isChallengeExpired', params: errorOf },
-            target: 'needsAction',
-            actions: [{ type: 'recordFailure', params: errorOf }, { type: 'needAction', params: { reason: 'challengeExpired' } }],
-          },
-          rereadOnConflict,
-          ...retryOrFail('resuming', 'member'),
-        ],
-      },
-    },
+    ...challengeStates,
     ...waitingStates(STEP_TARGETS, 'notifyParentOfHalt'),
     ...endUserStates,
     ...FINAL_STATES,

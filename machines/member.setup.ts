@@ -1,19 +1,146 @@
 /**
- * The member machine's implementations: the effect actors it names, its guards over errors,
- * statuses and budgets, and its context updates. The statechart itself is member.machine.ts.
+ * The member machine's vocabulary and implementations: its input, context, events and output, the
+ * effect actors it names, its guards over errors, statuses and budgets, its context updates, and
+ * the transitions several of its states share. The statechart is member.machine.ts; the states
+ * that wait on a person (MFA answers, the end user) are member.people.ts.
  */
 import { assign, enqueueActions, setup } from 'xstate';
+import type { ApiError } from '../src/errors/index.js';
 import type { ConnectionStatus, MxChallenge, MxMember, MxMemberStatus } from '../src/api/index.js';
-import { missingActor, sleepUntil, type ChallengeSummary } from './actors.js';
+import { missingActor, sleepUntil, summariseChallenge, type ChallengeSummary, type CredentialFieldRef } from './actors.js';
 import { duplicateGuidOf, isKind, isSystemicError, toApiError } from './errors.js';
-import { hasParent } from './events.js';
-import type { ErrorParams, StepErrorParams as StepErrorParamsOf } from './retryKit.js';
-import type {
-  ConnectMode, MemberContext, MemberEvent, MemberHaltedEvent, MemberInput, MemberOutcome, MemberOutput, MemberStep, NeedsActionReason,
-} from './member.types.js';
-import { canRetry, clearedRetry, planHalt, planRetry, resumedRetry } from './retry.js';
-import { defaultLifecycleOptions } from './options.js';
+import { hasParent, type JobResumeEvent } from './events.js';
+import { errorOf, type ErrorParams, type StepErrorParams as StepErrorParamsOf } from './retryKit.js';
+import { canRetry, clearedRetry, planHalt, planRetry, resumedRetry, type RetryContext } from './retry.js';
+import { defaultLifecycleOptions, type LifecycleOptions, type ResolvedLifecycleOptions } from './options.js';
 import { END_USER_STATUSES, statusCategory, statusRetryDelayMs, type StatusCategory } from './statuses.js';
+
+export interface MemberInput {
+  userGuid: string;
+  externalId: string;
+  /** The customer's (user's) external id: credentials and answers are held per customer and member. */
+  userExternalId?: string;
+  /** `''` for a widget connection whose end user picks the bank. */
+  institutionCode: string;
+  /** How the member is made; `auto` asks the runtime (credentials given, or the bank supports OAuth). Default `credentials`. */
+  connect?: ConnectMode;
+  options?: Partial<LifecycleOptions>;
+}
+
+/**
+ * How a connection connects: with the customer's credentials, through an OAuth member the end user
+ * authorises, or through the Connect widget where the end user makes the member.
+ */
+export type ConnectMode = 'credentials' | 'oauth' | 'widget' | 'auto';
+
+/** The steps that call MX, and so the steps a retry or a `job.resume` can run again. */
+export type MemberStep =
+  | 'resolvingCredentialFields' | 'creating' | 'recoveringDuplicate' | 'aggregating'
+  | 'checkingStatus' | 'loadingChallenges' | 'resuming' | 'choosingConnect' | 'creatingOauthMember' | 'adoptingMember';
+
+/** Why a member needs a person. */
+export type NeedsActionReason =
+  | 'connectionStatus' | 'pollTimeout' | 'challengeUnanswered' | 'challengeExpired' | 'tooManyChallenges'
+  /** An OAuth member waits, PENDING, for the end user to open its `oauth_window_uri`: polling cannot end it. */
+  | 'oauthPending'
+  /** A temporary status (DEGRADED, DISCONNECTED, DISABLED, DELAYED) outlasted `maxStatusRetries` aggregations. */
+  | 'statusRetriesExhausted'
+  /** The end user did not connect (or re-link) within `endUserWaitMs`. */
+  | 'endUserAbandoned';
+
+export interface MemberContext extends RetryContext<MemberStep> {
+  userGuid: string;
+  externalId: string;
+  /** `null` in snapshots written before it was kept. */
+  userExternalId: string | null;
+  institutionCode: string;
+  options: ResolvedLifecycleOptions;
+  memberGuid: string | null;
+  connectionStatus: ConnectionStatus | null;
+  /** The guid the "already exists" error named, if it named one. */
+  duplicateGuid?: string | null;
+  /** Whether MX said the member connects through OAuth (`is_oauth`). */
+  isOauth?: boolean;
+  /** Whether MX gave the member an `oauth_window_uri` (the uri itself is not kept). */
+  hasOauthWindowUri?: boolean;
+  credentialFields: CredentialFieldRef[];
+  challenges: ChallengeSummary[];
+  /** Status reads scheduled since polling last started; bounded by maxPollMs / pollIntervalMs. */
+  polls: number;
+  /** Epoch ms of the next status read while waiting to poll. */
+  nextPollAt: number | null;
+  /** Epoch ms at which an unanswered MFA challenge hands the member to a person. */
+  answerBy: number | null;
+  credentialRefreshes: number;
+  aggregationRetries: number;
+  challengeRounds: number;
+  reason: NeedsActionReason | null;
+  outcome: MemberOutcome | null;
+  /** Aggregations tried again after a temporary status; missing in snapshots written before it was kept. */
+  statusRetries?: number;
+  /** Epoch ms at which the member is aggregated again after a temporary status. */
+  statusRetryAt?: number | null;
+  /** How the member is made; missing in snapshots written before it was kept (then `credentials`). */
+  connect?: ConnectMode;
+  /** Epoch ms at which the wait for the end user ends (set at its first wait, never moved). */
+  endUserBy?: number | null;
+  /** Epoch ms of the next fallback check while waiting for the end user. */
+  nextEndUserCheckAt?: number | null;
+  /** A webhook said the member changed before its create answered; missing in snapshots written before it was kept. */
+  statusChangedWhileCreating?: boolean;
+}
+
+export type MemberOutcome = 'connected' | 'needsAction' | 'failed';
+
+/**
+ * Tells the machine that answers for its challenges are in the runtime's answer store. The event
+ * carries no answer: they would be in every inspector event and in the persisted event log.
+ */
+export interface ChallengeAnsweredEvent {
+  type: 'member.challenge.answered';
+  memberExternalId: string;
+}
+/**
+ * Says the member may have changed at MX (a webhook arrived): a wait for the next status read ends
+ * early. It carries no status: the machine reads the status itself before it acts, so a forged or
+ * stale notice costs one read and changes no outcome.
+ */
+export interface MemberChangedEvent {
+  type: 'member.status.changed';
+  memberExternalId: string;
+}
+/**
+ * Says the end user made a member for this widget connection (a MEMBER webhook carried its callback
+ * payload). The machine adopts it only after MX confirms it is a member of this user.
+ */
+export interface MemberLinkedEvent {
+  type: 'member.enduser.linked';
+  memberExternalId: string;
+  memberGuid: string;
+}
+export type MemberEvent = JobResumeEvent | ChallengeAnsweredEvent | MemberChangedEvent | MemberLinkedEvent;
+
+/** Sent to a parent machine (onboarding) when the member machine halts. */
+export interface MemberHaltedEvent {
+  type: 'member.halted';
+  externalId: string;
+  error: ApiError | null;
+}
+
+export interface MemberOutput {
+  outcome: MemberOutcome;
+  externalId: string;
+  institutionCode: string;
+  userGuid: string;
+  memberGuid: string | null;
+  connectionStatus: ConnectionStatus | null;
+  reason: NeedsActionReason | null;
+  connect: Exclude<ConnectMode, 'auto'>;
+  /** Whether MX gave the member an `oauth_window_uri` for the end user to open. */
+  hasOauthWindowUri: boolean;
+  error: ApiError | null;
+  challenges: ChallengeSummary[];
+}
 
 type StepErrorParams = StepErrorParamsOf<MemberStep>;
 export type StatusParams = { status: ConnectionStatus | null; categories: readonly StatusCategory[] };
@@ -24,24 +151,6 @@ export const readOf = ({ event }: { event: { output: MxMemberStatus } }) => ({
   challenges: event.output.challenges ?? [],
 });
 type ReadParams = ReturnType<typeof readOf>;
-
-/**
- * An MFA challenge as the machines keep it: what is asked, never what was answered.
- *
- * @example
- * ```ts
- * summariseChallenge({ guid: 'CRD-1', type: 'TEXT', label: 'City?', field_name: 'city' }).fieldName; // 'city'
- * ```
- */
-export function summariseChallenge(challenge: MxChallenge): ChallengeSummary {
-  return {
-    guid: challenge.guid,
-    type: challenge.type,
-    label: challenge.label,
-    fieldName: challenge.field_name ?? null,
-    options: (challenge.options ?? []).map(({ label, value }) => ({ label, value })),
-  };
-}
 
 const byEndUser = (context: MemberContext): boolean => context.connect === 'oauth' || context.connect === 'widget';
 const oauthPending = (context: MemberContext, params: ReadParams): boolean =>
@@ -171,3 +280,16 @@ export const memberSetup = setup({
     }),
   },
 });
+
+/** Records the status a read gave. */
+export const recordStatusOf = {
+  type: 'recordStatus',
+  params: ({ event }: { event: { output: MxMemberStatus } }) => ({ status: event.output.connection_status }),
+} as const;
+/** The params of `hasStatusCategory` for a read: is its status in one of `categories`? */
+export const statusOf = (...categories: StatusCategory[]) => ({ event }: { event: { output: MxMemberStatus } }): StatusParams => ({
+  status: event.output.connection_status,
+  categories,
+});
+/** The member moved on (405) or a job is running on it (409, 202): read its status and continue from there. */
+export const rereadOnConflict = { guard: { type: 'isConflict', params: errorOf }, target: '#member.polling', actions: 'startPolling' } as const;

@@ -9,7 +9,7 @@ import type { ApiError } from '../src/errors/index.js';
 import { toApiError } from './errors.js';
 import type { JobResumeEvent } from './events.js';
 import { memberMachine } from './member.machine.js';
-import type { ChallengeAnsweredEvent, MemberChangedEvent, MemberHaltedEvent, MemberLinkedEvent, MemberOutput } from './member.types.js';
+import type { ChallengeAnsweredEvent, MemberChangedEvent, MemberHaltedEvent, MemberLinkedEvent, MemberOutput } from './member.setup.js';
 import { userMachine, type UserHaltedEvent, type UserOutput } from './user.machine.js';
 import type { MemberResult, OnboardingContext, OnboardingInput, OnboardingOutcome, OnboardingOutput } from './onboarding.types.js';
 

@@ -4,7 +4,7 @@
 import type { ApiError } from '../src/errors/index.js';
 import type { ConnectionStatus } from '../src/api/index.js';
 import type { ChallengeSummary } from './actors.js';
-import type { ConnectMode, MemberOutcome, NeedsActionReason } from './member.types.js';
+import type { ConnectMode, MemberOutcome, NeedsActionReason } from './member.setup.js';
 import type { LifecycleOptions } from './options.js';
 
 export interface OnboardingInput {

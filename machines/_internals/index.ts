@@ -13,5 +13,5 @@ export {
 } from '../actors.js';
 export { memberActorId } from '../onboarding.machine.js';
 export { resolveLifecycleOptions, type ResolvedLifecycleOptions } from '../options.js';
-export { summariseChallenge } from '../member.setup.js';
+export { summariseChallenge } from '../actors.js';
 export { awaitsEndUserMember, endUserWaitsOf, isWaitingOnTimer } from '../snapshot.js';

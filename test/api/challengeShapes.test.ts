@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createMxClient, type MxChallenge, type ObservableMxClient } from '../../src/api/index.js';
 import { challengeLines, saveChallengeImages, withSavedImages } from '../../src/cli/ui/answerPrompt.js';
-import { summariseChallenge } from '../../machines/member.setup.js';
+import { summariseChallenge } from '../../machines/actors.js';
 import { startStub, type StubServer } from '../http/loopback.js';
 import { valueOf } from '../http/results.js';
 

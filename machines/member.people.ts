@@ -1,17 +1,22 @@
 /**
- * The member machine's states for connections the end user makes: choosing how a connection
- * connects (`auto`), creating an OAuth member, and the two durable waits for the end user: for the
- * member a widget's end user makes (`awaitingEndUserMember`), and for an OAuth authorisation or a
- * re-link of a member we know (`awaitingEndUser`). Each wait is a `sleepUntil` on absolute times kept
- * in context, so a restored machine waits only for what is left; it makes no request while it sleeps,
- * so it holds no slot. The statechart itself is member.machine.ts.
+ * The member machine's states that wait on a person, each a durable `sleepUntil` on absolute times
+ * kept in context, so a restored machine waits only for what is left and holds no slot meanwhile.
+ *
+ * MFA (`challengeStates`): reading the challenges, waiting for answers (from the `answerChallenge`
+ * actor or a `member.challenge.answered` event) until the answer window closes, and resuming the
+ * aggregation with them.
+ *
+ * The end user (`endUserStates`): choosing how a connection connects (`auto`), creating an OAuth
+ * member, and the two waits for the end user: for the member a widget's end user makes
+ * (`awaitingEndUserMember`), and for an OAuth authorisation or a re-link of a member we know
+ * (`awaitingEndUser`). The statechart itself is member.machine.ts.
  */
-import type { MxMember, MxMemberStatus } from '../src/api/index.js';
-import type { MemberContext, MemberLinkedEvent } from './member.types.js';
-import { readOf } from './member.setup.js';
+import type { MxChallenge, MxMember, MxMemberStatus } from '../src/api/index.js';
+import { readOf, recordStatusOf, rereadOnConflict, statusOf, type MemberContext, type MemberLinkedEvent } from './member.setup.js';
 import { errorOf, retryOrFail } from './retryKit.js';
 
 type Done<T> = { event: { output: T } };
+type Ctx = { context: MemberContext };
 const memberOf = ({ event }: Done<MxMember | null>) => ({ member: event.output });
 const statusRecord = { type: 'recordStatus', params: ({ event }: Done<MxMemberStatus>) => ({ status: event.output.connection_status }) } as const;
 const abandon = { target: '#member.needsAction', actions: { type: 'needAction', params: { reason: 'endUserAbandoned' } } } as const;
@@ -26,6 +31,123 @@ const nextCheck = (id: string) => ({
   id,
   input: ({ context }: { context: MemberContext }) => ({ until: context.nextEndUserCheckAt ?? 0 }),
 }) as const;
+
+/** Answering MFA: the member is CHALLENGED until the answers are sent, the window closes, or MFA asks too often. */
+export const challengeStates = {
+  loadingChallenges: {
+    description: 'The member is CHALLENGED: reading the MFA challenges to answer.',
+    invoke: {
+      src: 'listChallenges',
+      id: 'listChallenges',
+      input: ({ context }: Ctx) => ({ userGuid: context.userGuid, memberGuid: context.memberGuid ?? '' }),
+      onDone: [
+        {
+          guard: { type: 'hasChallenges', params: ({ event }: Done<MxChallenge[]>) => ({ challenges: event.output }) },
+          target: 'challenged',
+          actions: { type: 'recordChallenges', params: ({ event }: Done<MxChallenge[]>) => ({ challenges: event.output }) },
+        },
+        // No challenge left (204): the status has moved on; read it again after the interval.
+        { guard: 'hasPollsLeft', target: 'polling.waitingToPoll', actions: 'schedulePoll' },
+        { target: 'needsAction', actions: { type: 'needAction', params: { reason: 'pollTimeout' } } },
+      ],
+      onError: retryOrFail('loadingChallenges', 'member'),
+    },
+  },
+  challenged: {
+    description: 'Challenges are known: answer them unless MFA keeps asking beyond maxChallengeRounds.',
+    always: [
+      { guard: 'hasChallengeRoundsLeft', target: 'awaitingAnswer' },
+      { target: 'needsAction', actions: { type: 'needAction', params: { reason: 'tooManyChallenges' } } },
+    ],
+  },
+  awaitingAnswer: {
+    description: 'Waiting until answerBy for answers: from the answerChallenge actor or a member.challenge.answered event.',
+    entry: 'startAnswerWindow',
+    invoke: {
+      src: 'sleepUntil',
+      id: 'answerTimer',
+      input: ({ context }: Ctx) => ({ until: context.answerBy ?? 0 }),
+      onDone: { target: 'needsAction', actions: { type: 'needAction', params: { reason: 'challengeUnanswered' } } },
+    },
+    on: { 'member.challenge.answered': { target: 'resuming' } },
+    initial: 'asking',
+    states: {
+      asking: {
+        description: 'The answerChallenge actor obtains answers and puts them in the runtime\'s answer store.',
+        invoke: {
+          src: 'answerChallenge',
+          id: 'answerChallenge',
+          input: ({ context }: Ctx) => ({
+            userGuid: context.userGuid,
+            memberGuid: context.memberGuid ?? '',
+            memberExternalId: context.externalId,
+            userExternalId: context.userExternalId,
+            challenges: context.challenges,
+          }),
+          onDone: [
+            { guard: { type: 'isAnswered', params: ({ event }: Done<{ answered: boolean }>) => ({ answered: event.output.answered }) }, target: '#member.resuming' },
+            { target: 'waitingForAnswer' },
+          ],
+          onError: { target: '#member.failed', actions: { type: 'recordFailure', params: errorOf } },
+        },
+      },
+      waitingForAnswer: {
+        description: 'No automatic answer: waiting for member.challenge.answered until answerBy, reading the status every pollIntervalMs in case the challenge was answered from elsewhere.',
+        entry: 'scheduleAnswerCheck',
+        initial: 'sleeping',
+        states: {
+          sleeping: {
+            description: 'Waiting until nextPollAt before reading whether the member is still CHALLENGED.',
+            invoke: {
+              src: 'sleepUntil',
+              id: 'answerPollTimer',
+              input: ({ context }: Ctx) => ({ until: context.nextPollAt ?? 0 }),
+              onDone: { target: 'checking' },
+            },
+          },
+          checking: {
+            description: 'Still CHALLENGED: keep waiting. Anything else: someone answered (another process resumed the member), so follow the aggregation.',
+            invoke: {
+              src: 'readMemberStatus',
+              id: 'readChallengedStatus',
+              input: ({ context }: Ctx) => ({ userGuid: context.userGuid, memberGuid: context.memberGuid ?? '' }),
+              onDone: [
+                { guard: { type: 'hasStatusCategory', params: statusOf('challenged') }, target: 'sleeping', actions: 'scheduleAnswerCheck' },
+                { target: '#member.polling', actions: [recordStatusOf, 'startPolling'] },
+              ],
+              // A failed read changes nothing about the wait; the next one may get through.
+              onError: { target: 'sleeping', actions: 'scheduleAnswerCheck' },
+            },
+          },
+        },
+      },
+    },
+  },
+  resuming: {
+    description: 'Sending the answers (read by the runtime from its answer store) and resuming the aggregation.',
+    invoke: {
+      src: 'resumeAggregation',
+      id: 'resumeAggregation',
+      input: ({ context }: Ctx) => ({
+        userGuid: context.userGuid,
+        memberGuid: context.memberGuid ?? '',
+        memberExternalId: context.externalId,
+        userExternalId: context.userExternalId,
+        challengeGuids: context.challenges.map((c) => c.guid),
+      }),
+      onDone: { target: 'polling', actions: [{ type: 'recordMember', params: memberOf }, 'startPolling'] },
+      onError: [
+        {
+          guard: { type: 'isChallengeExpired', params: errorOf },
+          target: 'needsAction',
+          actions: [{ type: 'recordFailure', params: errorOf }, { type: 'needAction', params: { reason: 'challengeExpired' } }],
+        },
+        rereadOnConflict,
+        ...retryOrFail('resuming', 'member'),
+      ],
+    },
+  },
+} as const;
 
 /** A status read (while polling) that hands an end-user connection back to its end user. */
 export const END_USER_READ_BRANCHES = [
