@@ -6,3 +6,4 @@ export { type Disposable, type Events, type Hub, createHub } from './hub.js';
 export { type OtelApiModule, type OtelContext, type OtelSpan, type TraceScope, loadOtelApi, otelApi, otelSettled, traceScope, tracerOf } from './otel.js';
 export { SlidingWindow } from './slidingWindow.js';
 export { listenOn } from './listen.js';
+export { defined } from './defined.js';

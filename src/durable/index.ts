@@ -2,6 +2,7 @@ export {
   createRuntime,
   DEFAULT_LEASE_MS,
   defaultOwnerOf,
+  defaultRuntimeOptions,
   type JobStatus,
   type RefreshOptions,
   type RefreshResult,
@@ -9,6 +10,7 @@ export {
   type Runtime,
   type RuntimeEvent,
   type RuntimeEventMap,
+  type RuntimeDefaults,
   type RuntimeHeld,
   type RuntimeOptions,
 } from './runtime.js';

@@ -11,7 +11,7 @@ import { createOutageWatch } from './outageWatch.js';
 import { createPauseGate, type PauseGate } from './pauseGate.js';
 import { createPauseWatch, type PauseWatch } from './pauseWatch.js';
 import type { JobProgram } from './programs.js';
-import type { RunResult, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
+import type { RunResult, RuntimeEventMap, RuntimeSettings } from './runtimeTypes.js';
 import { createSlots } from './slots.js';
 import { passThrough, startJobTrace } from './tracing.js';
 import type { JobRecord, SnapshotStore } from './store/contract.js';
@@ -31,7 +31,8 @@ export interface JobRunContext {
   origins: ReturnType<typeof createMemberOrigins>;
   /** Where the customers' steps wait for their snapshot's save. */
   steps: StepRecorder;
-  options: RuntimeOptions;
+  /** The runtime's options, defaults filled in. */
+  settings: RuntimeSettings;
 }
 
 export interface JobRunOptions {
@@ -94,12 +95,12 @@ export function startJobRun(context: JobRunContext, job: JobRecord, program: Job
   };
 
   async function execute(): Promise<RunResult> {
-    const { store, client, owner, leaseMs, hub, options } = context;
+    const { store, client, owner, leaseMs, hub, settings } = context;
     const jobId = job.id;
     const runLock = await store.lockRun?.(jobId);
     const historyLimit = await store.historyLimitOf(jobId);
     const outage = createOutageWatch({
-      store, client, jobId, job, budgetMs: options.outageBudgetMs,
+      store, client, jobId, job, budgetMs: settings.outageBudgetMs,
       onPause: (pause, error) => hub.emit({ type: 'job.paused', jobId, error, ...pause }),
     });
     await outage.start();
@@ -114,7 +115,7 @@ export function startJobRun(context: JobRunContext, job: JobRecord, program: Job
     // for a batch of free slots (unless the last claim found the store drained), or for
     // CLAIM_SWEEP_MS since the last claim: a slot never stays empty for long while the items beside
     // it wait, and items added or given back meanwhile are found within that time.
-    const slots = createSlots(client, options.concurrency, options.maxConcurrency);
+    const slots = createSlots(client, settings.concurrency, settings.maxConcurrency);
     let claimedAt = Number.NEGATIVE_INFINITY;
     let drained = false;
     let failure: unknown = null;
@@ -130,7 +131,7 @@ export function startJobRun(context: JobRunContext, job: JobRecord, program: Job
     };
 
     const itemHost = createItemHost({
-      jobId, store, owner, program, hub, slots, origins: context.origins, inspect: options.inspect, trace,
+      jobId, store, owner, program, hub, slots, origins: context.origins, inspect: settings.inspect, trace,
       history: { steps: context.steps, keep: historyLimit },
       run: {
         halt,

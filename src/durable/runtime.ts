@@ -21,17 +21,35 @@ import { createGivenCredentials, memberKey } from './perMember.js';
 import { jobProgram, type JobProgram } from './programs.js';
 import { planRefresh } from './refreshPlan.js';
 import { refreshTally } from './refreshTally.js';
-import type { JobStatus, RefreshOptions, RefreshResult, RunResult, Runtime, RuntimeEventMap, RuntimeOptions } from './runtimeTypes.js';
+import type { JobStatus, RefreshOptions, RefreshResult, RunResult, Runtime, RuntimeDefaults, RuntimeEventMap, RuntimeOptions, RuntimeSettings } from './runtimeTypes.js';
+import { DEFAULT_MAX_CONCURRENCY } from './concurrency.js';
+import { DEFAULT_OUTAGE_BUDGET_MS } from './outage.js';
+import { defined } from '../_internals/index.js';
 import type { FinalItemState, JobKind, SnapshotStore } from './store/contract.js';
 import { createStepRecorder } from './stepRecorder.js';
 import { createMemberOrigins, wakeLiveMember, type MemberRef } from './wake.js';
 
-export type { JobStatus, RefreshOptions, RefreshResult, RunResult, Runtime, RuntimeEvent, RuntimeEventMap, RuntimeHeld, RuntimeOptions } from './runtimeTypes.js';
+export type { JobStatus, RefreshOptions, RefreshResult, RunResult, Runtime, RuntimeDefaults, RuntimeEvent, RuntimeEventMap, RuntimeHeld, RuntimeOptions, RuntimeSettings } from './runtimeTypes.js';
 
 const SUBMIT_BATCH = 500;
 
 /** How long a worker's claim on an item lasts without a renewal, unless `leaseMs` says otherwise. */
 export const DEFAULT_LEASE_MS = 30_000;
+
+/**
+ * The defaults of `createRuntime`'s options, written once: the runtime, the CLI's help and the
+ * docs read them here.
+ *
+ * @example
+ * createRuntime({ store, client, leaseMs: defaultRuntimeOptions.leaseMs * 2 });
+ */
+export const defaultRuntimeOptions: Readonly<RuntimeDefaults> = {
+  concurrency: 'auto',
+  maxConcurrency: DEFAULT_MAX_CONCURRENCY,
+  replaceCredentials: false,
+  leaseMs: DEFAULT_LEASE_MS,
+  outageBudgetMs: DEFAULT_OUTAGE_BUDGET_MS,
+};
 
 /**
  * Who a runtime claims items as, unless `owner` says otherwise: one id per PostgreSQL worker, and
@@ -57,26 +75,27 @@ export function defaultOwnerOf(store: Pick<SnapshotStore, 'kind'>): string {
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { store, client } = options;
-  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-  const owner = options.owner ?? defaultOwnerOf(store);
+  const settings: RuntimeSettings = { ...defaultRuntimeOptions, ...defined(options), store, client };
+  const { leaseMs } = settings;
+  const owner = settings.owner ?? defaultOwnerOf(store);
   const hub = createHub<RuntimeEventMap>();
   const given = createGivenCredentials();
   const answers: AnswerBox = new Map();
   const credentials: CredentialsSource =
-    options.credentials ?? ((request) => given.get(request.userExternalId, request.memberExternalId));
+    settings.credentials ?? ((request) => given.get(request.userExternalId, request.memberExternalId));
   const origins = createMemberOrigins();
   // A final customer's create is behind it: its credentials are not kept for the rest of the job.
   hub.on('item.final', (event) => given.forget(event.itemId));
   const steps = createStepRecorder();
   const effects = traceEffects(createLifecycleEffects({
-    client, credentials, answerChallenge: options.answerChallenge, answers, callbackPayload: origins.payloadFor,
-    replaceCredentials: options.replaceCredentials === true, onExchange: steps.noteExchange,
+    client, credentials, answerChallenge: settings.answerChallenge, answers, callbackPayload: origins.payloadFor,
+    replaceCredentials: settings.replaceCredentials, onExchange: steps.noteExchange,
   }));
   const programs = new Map<JobKind, JobProgram>();
   const programFor = (kind: JobKind) => {
     let program = programs.get(kind);
     if (!program) {
-      program = jobProgram(kind, effects, options.options);
+      program = jobProgram(kind, effects, settings.options);
       programs.set(kind, program);
     }
     return program;
@@ -115,14 +134,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     await init();
     const job = await store.getJob(jobId);
     if (!job) throw new Error(`job "${jobId}" does not exist: submit items to it first`);
-    const context = { store, client, owner, leaseMs, hub, origins, steps, options };
+    const context = { store, client, owner, leaseMs, hub, origins, steps, settings };
     // An institution's fields are read once per run rather than once per member; a new run reads
     // them afresh, so a job resumed days later does not create members with fields since retired.
     const fields = createCredentialFieldCache(effects.listCredentialFields);
     fieldCaches.add(fields);
     // Each run has its own gate in front of its effects: a pause stops this job, not the others.
     const gate = createPauseGate();
-    const program = jobProgram(job.kind, gatedEffects({ ...effects, listCredentialFields: fields.list }, gate), options.options, { sleepUntil: gatedSleepUntil(gate) });
+    const program = jobProgram(job.kind, gatedEffects({ ...effects, listCredentialFields: fields.list }, gate), settings.options, { sleepUntil: gatedSleepUntil(gate) });
     const jobRun = startJobRun(context, job, program, { ...runOptions, gate });
     runs.add(jobRun);
     if (closed) jobRun.stop();
@@ -147,7 +166,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const { minAggregationIntervalMs, customers, signal } = refreshOptions;
     const plan = await planRefresh(store, sourceJobId, {
       ...(customers ? { customers } : {}),
-      options: { ...options.options, ...(minAggregationIntervalMs === undefined ? {} : { minAggregationIntervalMs }) },
+      options: { ...settings.options, ...defined({ minAggregationIntervalMs }) },
     });
     const base = { sourceJobId, resumed: plan.resumed };
     if (!plan.resumed && plan.added === 0) {

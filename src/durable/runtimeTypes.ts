@@ -56,7 +56,10 @@ export interface RuntimeOptions {
    * customers given to `submit` in this process are used (kept in memory, never stored).
    */
   credentials?: CredentialsSource;
-  /** A retry: members MX has are found, not created, and get the given credentials by update member. */
+  /**
+   * A retry: members MX has are found, not created, and get the given credentials by update member.
+   * @default false
+   */
   replaceCredentials?: boolean;
   /** Answers MFA challenges; left out, challenges wait for `answer()` until their window closes. */
   answerChallenge?: AnswerSource;
@@ -64,9 +67,15 @@ export interface RuntimeOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Retry, polling and MFA-window options for the machines. */
   options?: Partial<LifecycleOptions>;
-  /** This worker's name for leases (default: host, pid and a random part; `local` for SQLite). */
+  /**
+   * This worker's name for leases.
+   * @default host, pid and a random part on PostgreSQL; `local` on SQLite and memory (`defaultOwnerOf`)
+   */
   owner?: string;
-  /** How long a claim lasts without renewal (default 30 s). */
+  /**
+   * How long a claim lasts without renewal.
+   * @default 30000 (`DEFAULT_LEASE_MS`)
+   */
   leaseMs?: number;
   /**
    * How long job-scope errors that a wait can cure (`unavailable`, 503 maintenance, refused or
@@ -76,6 +85,12 @@ export interface RuntimeOptions {
    */
   outageBudgetMs?: number;
 }
+
+/** The options of `createRuntime` that have a default (`defaultRuntimeOptions`). */
+export type RuntimeDefaults = Required<Pick<RuntimeOptions, 'concurrency' | 'maxConcurrency' | 'replaceCredentials' | 'leaseMs' | 'outageBudgetMs'>>;
+
+/** `createRuntime`'s options with their defaults filled in: what a run reads. */
+export type RuntimeSettings = RuntimeOptions & RuntimeDefaults;
 
 export interface JobStatus {
   job: JobRecord | null;

@@ -6,6 +6,7 @@
  * (`persisted(id)`).
  */
 import type { ItemUpdate, SnapshotStore } from './store/contract.js';
+import { defined } from '../_internals/index.js';
 
 export interface SnapshotWriter {
   /** Notes that `id` changed; its latest state is read when the next batch is written. */
@@ -31,14 +32,29 @@ export interface SnapshotWriterOptions {
    * stops writing (a full disk or a read-only file does not heal itself: the run ends with it).
    */
   onError: (error: unknown) => void;
-  /** Most items written in one transaction. */
+  /**
+   * Most items written in one transaction.
+   * @default 1000
+   */
   maxBatch?: number;
   /**
-   * Least time between the starts of two batches (default 20 ms). Transitions in between are
-   * gathered into one transaction, and an item that moved several times is written once.
+   * Least time between the starts of two batches. Transitions in between are gathered into one
+   * transaction, and an item that moved several times is written once.
+   * @default 20
    */
   intervalMs?: number;
 }
+
+/**
+ * The defaults of the writer's batching.
+ *
+ * @example
+ * createSnapshotWriter({ store, jobId, owner, read, onError, intervalMs: defaultSnapshotWriterOptions.intervalMs * 2 });
+ */
+export const defaultSnapshotWriterOptions: Readonly<Required<Pick<SnapshotWriterOptions, 'maxBatch' | 'intervalMs'>>> = {
+  maxBatch: 1000,
+  intervalMs: 20,
+};
 
 const RETRIES = [100, 400, 1600];
 
@@ -52,8 +68,7 @@ const RETRIES = [100, 400, 1600];
  */
 export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWriter {
   const { store, jobId, owner, read, onError } = options;
-  const maxBatch = options.maxBatch ?? 1000;
-  const intervalMs = options.intervalMs ?? 20;
+  const { maxBatch, intervalMs } = { ...defaultSnapshotWriterOptions, ...defined(options) };
   const dirty = new Set<string>();
   const waiting = new Map<string, Array<() => void>>();
   let running: Promise<void> | null = null;
