@@ -1,6 +1,7 @@
 /**
  * `createMxClient`: the typed MX Platform client every layer above the transport uses.
  */
+import { defined } from '../_internals/index.js';
 import { createEventHub, type ClientEvents } from '../http/index.js';
 import type { LimiterState } from '../http/index.js';
 import { clusterId } from '../http/index.js';
@@ -58,11 +59,13 @@ export function createMxClient(init: MxClientInit): ObservableMxClient {
     events,
     limiter: {
       perSecond: rate.perSecond ?? null,
-      ...(maxConcurrentFor(rate) === undefined ? {} : { maxConcurrent: maxConcurrentFor(rate) }),
-      ...(rate.maxRetries === undefined ? {} : { maxRetries: rate.maxRetries }),
-      ...(rate.retryBaseMs === undefined ? {} : { retryBaseMs: rate.retryBaseMs }),
-      ...(rate.retryCapMs === undefined ? {} : { retryCapMs: rate.retryCapMs }),
-      ...(rate.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: rate.maxRetryAfterMs }),
+      ...defined({
+        maxConcurrent: maxConcurrentFor(rate),
+        maxRetries: rate.maxRetries,
+        retryBaseMs: rate.retryBaseMs,
+        retryCapMs: rate.retryCapMs,
+        maxRetryAfterMs: rate.maxRetryAfterMs,
+      }),
       cluster: rate.redis === undefined ? null : { redis: rate.redis, id: clusterId(options.clientId, options.apiKey) },
     },
   });

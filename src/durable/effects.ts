@@ -6,6 +6,7 @@
  * source at the moment `createMember` builds its request, and MFA answers wait in memory (never in a
  * snapshot) from the moment they are given until `resumeAggregation` sends them.
  */
+import { defined } from '../_internals/index.js';
 import { makeApiError } from '../errors/index.js';
 import { errAsync, ok, ResultAsync } from 'neverthrow';
 import type { AnyActorRef } from 'xstate';
@@ -135,7 +136,7 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
     return client.createMember(
       {
         userGuid: input.userGuid, id: input.externalId, institutionCode: input.institutionCode, credentials: [], isOauth: true,
-        ...(payload === undefined ? {} : { callbackPayload: payload }),
+        ...defined({ callbackPayload: payload }),
       },
       on(signal),
     );
@@ -151,7 +152,7 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
       return client.createMember(
         {
           userGuid: input.userGuid, id: input.externalId, institutionCode: input.institutionCode, credentials: values,
-          ...(payload === undefined ? {} : { callbackPayload: payload }),
+          ...defined({ callbackPayload: payload }),
         },
         on(signal),
       );
@@ -178,7 +179,7 @@ export function createLifecycleEffects(options: LifecycleEffectsOptions): Lifecy
       const key = memberKey(input.userExternalId, input.externalId);
       // MX echoes the payload in the MEMBER webhooks an update or an aggregation causes, as on create.
       const payload = callbackPayload?.(input.externalId);
-      const echoed = payload === undefined ? {} : { callbackPayload: payload };
+      const echoed = defined({ callbackPayload: payload });
       const aggregate = () => client.aggregateMember(input.userGuid, input.memberGuid, { ...on(signal), ...echoed });
       if (!replaceCredentials || replaced.has(key)) return aggregate();
       return givenFor(input).map((given) => valuesOf(given, input)).andThen((values) => {

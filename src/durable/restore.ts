@@ -5,6 +5,7 @@
  * not JSON, an input or snapshot of the wrong shape: each is that customer's failure, never the
  * job's (XState v5 restores a snapshot only into a machine that has its states).
  */
+import { defined } from '../_internals/index.js';
 import { createActor, type Actor, type AnyStateMachine, type InspectionEvent } from 'xstate';
 import { migrateSnapshot, type MachineVersions } from '../../machines/index.js';
 import { makeApiError } from '../errors/index.js';
@@ -36,7 +37,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  */
 export function unreadableRow(column: UnreadableColumn, cause: UnreadableCause, message: string, machinesVersion?: number): UnreadableRowError {
   return makeApiError('unreadable_row', {
-    column, cause, message: message.slice(0, 300), ...(machinesVersion === undefined ? {} : { machinesVersion }),
+    column, cause, message: message.slice(0, 300), ...defined({ machinesVersion }),
   }) as UnreadableRowError;
 }
 

@@ -5,6 +5,7 @@
  * customer and member external ids, the step and its outcome kind: never an input's e-mail,
  * metadata, credentials, answers or an MX guid.
  */
+import { defined } from '../_internals/index.js';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import type { LifecycleEffect, LifecycleEffects } from '../../machines/index.js';
 import type { ApiError } from '../errors/index.js';
@@ -107,7 +108,7 @@ function traceStep<I, O>(name: string, effect: LifecycleEffect<I, O>): Lifecycle
     const member = memberIdOf(name, input);
     const span = tracerOf(api).startSpan(
       name,
-      { attributes: { [ATTR_STEP]: name, [ATTR_CUSTOMER_ID]: scope.customerId, ...(member === undefined ? {} : { [ATTR_MEMBER_ID]: member }) } },
+      { attributes: { [ATTR_STEP]: name, [ATTR_CUSTOMER_ID]: scope.customerId, ...defined({ [ATTR_MEMBER_ID]: member }) } },
       scope.context,
     );
     const done = traceScope.run({ ...scope, context: api.trace.setSpan(scope.context, span) }, () => effect(input, signal, caller));

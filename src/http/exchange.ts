@@ -2,6 +2,7 @@
  * One HTTP exchange: fetch with a per-request timeout joined to the caller's signal, the whole
  * body read as text. Failures come back as classified values; nothing here throws.
  */
+import { defined } from '../_internals/index.js';
 import { err, ok, type Result } from 'neverthrow';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { classifyNetworkError } from '../errors/index.js';
@@ -87,7 +88,7 @@ export async function exchange(
     const response = await options.fetch(url, {
       ...init,
       signal: controller.signal,
-      ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
+      ...defined({ dispatcher: options.dispatcher }),
     });
     const text = await response.text();
     return ok({ status: response.status, headers: keptHeaders((name) => response.headers.get(name)), text });
@@ -123,7 +124,7 @@ export async function exchangeDirect(
     const response = await undiciRequest(url, {
       method: init.method as Dispatcher.HttpMethod,
       headers: init.headers,
-      ...(init.body === undefined ? {} : { body: init.body }),
+      ...defined({ body: init.body }),
       dispatcher: options.dispatcher,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,

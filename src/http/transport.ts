@@ -3,6 +3,7 @@
  * It retries a 429 (through the limiter) and a token refused as expired (once); every other
  * outcome goes back to the caller as a value.
  */
+import { defined } from '../_internals/index.js';
 import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { classify, classifyNetworkError, makeApiError, redactPath } from '../errors/index.js';
@@ -192,7 +193,7 @@ export function createTransport(options: TransportOptions): Transport {
     const span = startAttemptSpan(call.traceParent, traceServer, { method: call.method, path: call.fullPath, attempt: attemptNumber });
     const started = performance.now();
     events.emit({ type: 'request', ...fields, queuedMs: Math.round(started - progress.queuedAt) });
-    const init = { method: call.method, headers, ...(body === undefined ? {} : { body }) };
+    const init = { method: call.method, headers, ...defined({ body }) };
     const sent = { timeoutMs: options.timeoutMs, ...(request.signal ? { signal: request.signal } : {}), request: requestInfo, secrets };
     const outcome = agent
       ? await exchangeDirect(`${base}${call.fullPath}`, init, { ...sent, dispatcher: agent })
@@ -245,7 +246,7 @@ export function createTransport(options: TransportOptions): Transport {
       .run((n, slot) => attempt(request, call, n, slot, progress), {
         onThrottled: (info) => {
           const status = 429;
-          const retryAfter = info.retryAfterMs === undefined ? {} : { retryAfterMs: info.retryAfterMs };
+          const retryAfter = defined({ retryAfterMs: info.retryAfterMs });
           events.emit({ type: 'rate_limited', callId: call.callId, method: call.method, path: call.path, attempt: info.attempt, status, ...retryAfter, pauseMs: info.pauseMs, willRetry: info.willRetry });
         },
         onRetry: (info) =>

@@ -9,6 +9,7 @@
  * by `retryScale`. Statuses are computed from time (aggregation.ts), so the sender arms a timer
  * for each moment a member's status can change and sends what changed.
  */
+import { defined } from '../_internals/index.js';
 import type { ConnectionStatus } from '../api/index.js';
 import { viewAt, type Timing } from './aggregation.js';
 import { aggregationWebhookBody } from './aggregationWebhook.js';
@@ -141,7 +142,7 @@ export function createWebhookSender(options: SandboxWebhookOptions, store: Sandb
           'content-type': 'application/json; charset=utf-8',
           accept: 'application/json',
           ...(authorization ? { authorization } : {}),
-          ...(message.callbackPayload === undefined ? {} : { 'x-callback-payload': message.callbackPayload }),
+          ...defined({ 'x-callback-payload': message.callbackPayload }),
         },
         body: message.body,
         signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
