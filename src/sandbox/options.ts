@@ -3,7 +3,7 @@
  * `startSandbox` and the CLI run before anything listens.
  */
 import type { Dialect } from '../errors/index.js';
-import { webhookOptionProblems, type SandboxWebhookOptions } from './webhookSender.js';
+import { webhookOptionProblems, type SandboxWebhookOptions } from './webhookOptions.js';
 
 /** The faults the sandbox can inject, each documented in the README's sandbox section. */
 export const FAULT_KINDS = [

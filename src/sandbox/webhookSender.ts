@@ -15,19 +15,9 @@ import { viewAt, type Timing } from './aggregation.js';
 import { aggregationWebhookBody } from './aggregationWebhook.js';
 import type { SandboxStore } from './store.js';
 import { createWebhookFaults, WEBHOOK_FAULT_KINDS, type WebhookFaultKind } from './webhookFaults.js';
+import { defaultSandboxWebhookOptions, type SandboxWebhookOptions } from './webhookOptions.js';
 
-export interface SandboxWebhookOptions {
-  /** Where webhooks go, e.g. the receiver of `onboard --webhook-port`. */
-  url: string;
-  /** `USER:PASSWORD` sent as HTTP Basic; null sends none. */
-  auth: string | null;
-  /** The fraction (0..1) of messages that suffer a fault. @default 0 */
-  faults?: number;
-  /** @default every kind: lost, duplicate, delay, reorder */
-  faultKinds?: readonly WebhookFaultKind[];
-  /** MX's retry delays are divided by this (3,600: an hour becomes a second). @default 3600 */
-  retryScale?: number;
-}
+export { DEFAULT_WEBHOOK_RETRY_SCALE } from './webhookOptions.js';
 
 export interface WebhookSenderStats {
   /** Messages made (each MEMBER or CONNECTION_STATUS webhook once). */
@@ -42,15 +32,6 @@ export interface WebhookSenderStats {
 }
 
 /** MX's retry delays in seconds: 12 retries, less and less often, about 24 h in all. */
-/**
- * What MX's retry delays are divided by when `retryScale` is left out: an hour becomes a second.
- *
- * @default 3600
- * @example
- * MX_RETRY_DELAYS_S.map((s) => (s * 1000) / DEFAULT_WEBHOOK_RETRY_SCALE) // [16.6…, 33.3…, …] ms
- */
-export const DEFAULT_WEBHOOK_RETRY_SCALE = 3_600;
-
 export const MX_RETRY_DELAYS_S = [60, 120, 300, 600, 1_200, 1_800, 3_600, 7_200, 10_800, 14_400, 21_600, 25_200];
 /** The statuses that trigger MX's CONNECTION_STATUS webhook (docs.mx.com/resources/webhooks/connection-status). */
 export const ACTIONABLE_STATUSES: readonly ConnectionStatus[] = [
@@ -80,26 +61,6 @@ interface Message {
   callbackPayload: string | undefined;
 }
 
-/**
- * Every problem with webhook options, one sentence each.
- *
- * @example
- * webhookOptionProblems({ url: 'nope', auth: null }); // ['webhooks.url must be an http(s) URL']
- */
-export function webhookOptionProblems(options: SandboxWebhookOptions | null): string[] {
-  if (options === null) return [];
-  const problems: string[] = [];
-  if (!/^https?:\/\/[^/]/.test(options.url ?? '') || !URL.canParse(options.url)) problems.push('webhooks.url must be an http(s) URL');
-  if (options.auth !== null && !/^[^:]+:.+$/.test(options.auth ?? '')) problems.push('webhooks.auth must be USER:PASSWORD');
-  const p = options.faults ?? 0;
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) problems.push('webhooks.faults must be a number from 0 to 1');
-  const unknown = (options.faultKinds ?? []).find((k) => !WEBHOOK_FAULT_KINDS.includes(k));
-  if (unknown !== undefined) problems.push(`unknown webhook fault kind '${String(unknown)}' (known: ${WEBHOOK_FAULT_KINDS.join(', ')})`);
-  const scale = options.retryScale ?? DEFAULT_WEBHOOK_RETRY_SCALE;
-  if (typeof scale !== 'number' || !(scale >= 1 && scale <= 1e9)) problems.push('webhooks.retryScale must be a number from 1 to 1e9');
-  return problems;
-}
-
 const unixSeconds = (ms: number | null): number | null => (ms === null ? null : Math.floor(ms / 1000));
 
 /**
@@ -110,8 +71,9 @@ const unixSeconds = (ms: number | null): number | null => (ms === null ? null : 
  * sender.memberWritten({ action: 'created', memberGuid: 'MBR-1', callbackPayload: '{"job":"j","customer":"c"}' });
  */
 export function createWebhookSender(options: SandboxWebhookOptions, store: SandboxStore, timing: Timing, seed: number) {
-  const scale = options.retryScale ?? DEFAULT_WEBHOOK_RETRY_SCALE;
-  const faults = createWebhookFaults(options.faults ?? 0, options.faultKinds ?? WEBHOOK_FAULT_KINDS, seed);
+  const settings = { ...defaultSandboxWebhookOptions, ...defined(options) };
+  const scale = settings.retryScale;
+  const faults = createWebhookFaults(settings.faults, settings.faultKinds, seed);
   const authorization = options.auth === null ? undefined : `Basic ${Buffer.from(options.auth, 'utf8').toString('base64')}`;
   const timers = new Set<NodeJS.Timeout>();
   const payloads = new Map<string, string>();
