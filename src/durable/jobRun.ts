@@ -1,7 +1,9 @@
 /**
- * One run of a job on this worker: the claim loop. It claims free slots from the store, hands the
- * items to the item host, keeps the leases alive, waits out an outage within its budget, halts
- * once on a systemic error (its own or another worker's), and ends when every item is final.
+ * One run of a job on this worker, as one object (`JobRun`) that owns what the run holds: its live
+ * customers (through its item host), its wake-ups, its pause watch. Its claim loop claims free
+ * slots from the store, hands the items to the item host, keeps the leases alive, waits out an
+ * outage within its budget, halts once on a systemic error (its own or another worker's), and ends
+ * when every item is final or the run is stopped.
  */
 import type { MxClient } from '../api/index.js';
 import type { ApiError } from '../errors/index.js';
@@ -26,7 +28,6 @@ export interface JobRunContext {
   store: SnapshotStore;
   client: MxClient;
   owner: string;
-  leaseMs: number;
   hub: Hub<RuntimeEventMap>;
   origins: ReturnType<typeof createMemberOrigins>;
   /** Where the customers' steps wait for their snapshot's save. */
@@ -95,7 +96,8 @@ export function startJobRun(context: JobRunContext, job: JobRecord, program: Job
   };
 
   async function execute(): Promise<RunResult> {
-    const { store, client, owner, leaseMs, hub, settings } = context;
+    const { store, client, owner, hub, settings } = context;
+    const { leaseMs } = settings;
     const jobId = job.id;
     const runLock = await store.lockRun?.(jobId);
     const historyLimit = await store.historyLimitOf(jobId);

@@ -76,7 +76,6 @@ export function defaultOwnerOf(store: Pick<SnapshotStore, 'kind'>): string {
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { store, client } = options;
   const settings: RuntimeSettings = { ...defaultRuntimeOptions, ...defined(options), store, client };
-  const { leaseMs } = settings;
   const owner = settings.owner ?? defaultOwnerOf(store);
   const hub = createHub<RuntimeEventMap>();
   const given = createGivenCredentials();
@@ -134,7 +133,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     await init();
     const job = await store.getJob(jobId);
     if (!job) throw new Error(`job "${jobId}" does not exist: submit items to it first`);
-    const context = { store, client, owner, leaseMs, hub, origins, steps, settings };
+    const context = { store, client, owner, hub, origins, steps, settings };
     // An institution's fields are read once per run rather than once per member; a new run reads
     // them afresh, so a job resumed days later does not create members with fields since retired.
     const fields = createCredentialFieldCache(effects.listCredentialFields);
