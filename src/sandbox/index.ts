@@ -30,6 +30,6 @@ export {
 export type { SandboxStats } from './stats.js';
 export { CORRECT_ANSWER, MXBANK_PASSWORDS, MXBANK_USERNAME, type Outcome } from './mxbank.js';
 export { ACTIONABLE_STATUSES, MX_RETRY_DELAYS_S, type WebhookSenderStats } from './webhookSender.js';
-export { defaultSandboxWebhookOptions, type SandboxWebhookOptions } from './webhookOptions.js';
+export { type SandboxWebhookOptions } from './webhookOptions.js';
 export { WEBHOOK_FAULT_KINDS, type WebhookFaultKind } from './webhookFaults.js';
 export type { EndUserStats, LinkCounts, OAuthOutcome } from './endUserLinks.js';
