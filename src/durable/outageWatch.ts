@@ -7,7 +7,7 @@
 import type { ObservableMxClient } from '../api/index.js';
 import type { MxClient } from '../api/index.js';
 import type { ApiError } from '../errors/index.js';
-import { DEFAULT_OUTAGE_BUDGET_MS, isOutage, nextPause, pauseOf, type OutagePause, type PausedHalt, type SpentHalt } from './outage.js';
+import { isOutage, nextPause, pauseOf, type OutagePause, type PausedHalt, type SpentHalt } from './outage.js';
 import type { JobRecord, SnapshotStore } from './store/contract.js';
 
 export interface OutageWatchOptions {
@@ -16,7 +16,8 @@ export interface OutageWatchOptions {
   jobId: string;
   /** The job as the run found it: a pause recorded by an earlier run goes on. */
   job: JobRecord;
-  budgetMs: number | undefined;
+  /** How long job-scope outages may pause the job before they halt it (`RuntimeOptions.outageBudgetMs`, default filled in). */
+  budgetMs: number;
   onPause: (pause: OutagePause, error: ApiError) => void;
 }
 
@@ -48,7 +49,7 @@ export interface OutageWatch {
  */
 export function createOutageWatch(options: OutageWatchOptions): OutageWatch {
   const { store, jobId } = options;
-  const budgetMs = options.budgetMs ?? DEFAULT_OUTAGE_BUDGET_MS;
+  const { budgetMs } = options;
   let outage: OutagePause | null = null;
   let pausedUntil = 0;
   let resumeDue = false;

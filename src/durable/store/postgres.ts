@@ -28,9 +28,15 @@ export interface PostgresStoreOptions {
   connectionString?: string;
   /** A pool the caller owns (the store does not end it on `close()`); or give `connectionString`. */
   pool?: Pool;
-  /** The PostgreSQL schema that holds the tables; created when missing. */
+  /**
+   * The PostgreSQL schema that holds the tables; created when missing.
+   * @default 'mx_lifecycle'
+   */
   schema: string;
-  /** Connections in the pool the store creates from `connectionString`. */
+  /**
+   * Connections in the pool the store creates from `connectionString`.
+   * @default 4
+   */
   poolSize: number;
 }
 

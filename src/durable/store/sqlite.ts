@@ -28,7 +28,10 @@ import { ITEM_COLUMNS, toItem, type ItemRow } from './sqliteRows.js';
 export interface SqliteStoreOptions {
   /** The database file; its folder is created when missing. `:memory:` gives a private in-memory database. */
   path: string;
-  /** How long a write waits for another process's transaction before it fails. */
+  /**
+   * How long a write waits for another process's transaction before it fails.
+   * @default 5000
+   */
   busyTimeoutMs: number;
 }
 
