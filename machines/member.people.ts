@@ -11,14 +11,13 @@
  * (`awaitingEndUserMember`), and for an OAuth authorisation or a re-link of a member we know
  * (`awaitingEndUser`). The statechart itself is member.machine.ts.
  */
-import type { MxChallenge, MxMember, MxMemberStatus } from '../src/api/index.js';
+import type { MxChallenge, MxMember } from '../src/api/index.js';
 import { readOf, recordStatusOf, rereadOnConflict, statusOf, type MemberContext, type MemberLinkedEvent } from './member.setup.js';
 import { errorOf, retryOrFail } from './retryKit.js';
 
 type Done<T> = { event: { output: T } };
 type Ctx = { context: MemberContext };
 const memberOf = ({ event }: Done<MxMember | null>) => ({ member: event.output });
-const statusRecord = { type: 'recordStatus', params: ({ event }: Done<MxMemberStatus>) => ({ status: event.output.connection_status }) } as const;
 const abandon = { target: '#member.needsAction', actions: { type: 'needAction', params: { reason: 'endUserAbandoned' } } } as const;
 const deadline = {
   src: 'sleepUntil',
@@ -151,7 +150,7 @@ export const challengeStates = {
 
 /** A status read (while polling) that hands an end-user connection back to its end user. */
 export const END_USER_READ_BRANCHES = [
-  { guard: { type: 'needsEndUser', params: readOf }, target: '#member.awaitingEndUser', actions: statusRecord },
+  { guard: { type: 'needsEndUser', params: readOf }, target: '#member.awaitingEndUser', actions: recordStatusOf },
 ] as const;
 
 /** A duplicate create of an OAuth member, recovered: read where the end user stands rather than aggregate. */
@@ -263,8 +262,8 @@ export const endUserStates = {
           id: 'readEndUserStatus',
           input: ({ context }: { context: MemberContext }) => ({ userGuid: context.userGuid, memberGuid: context.memberGuid ?? '' }),
           onDone: [
-            { guard: { type: 'isWithEndUser', params: readOf }, target: 'sleeping', actions: [statusRecord, 'scheduleEndUserCheck'] },
-            { target: '#member.polling', actions: [statusRecord, 'startPolling'] },
+            { guard: { type: 'isWithEndUser', params: readOf }, target: 'sleeping', actions: [recordStatusOf, 'scheduleEndUserCheck'] },
+            { target: '#member.polling', actions: [recordStatusOf, 'startPolling'] },
           ],
           onError: { target: 'sleeping', actions: 'scheduleEndUserCheck' },
         },
