@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Pool } from 'pg';
-import type { SnapshotStore } from '../store.js';
+import type { SnapshotStore } from './contract.js';
 import { encodeJson, unknownJob } from './_internals/common.js';
 import * as pg from './postgresSql.js';
 import * as lite from './sqliteRows.js';
