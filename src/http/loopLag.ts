@@ -8,6 +8,11 @@
  * worst): a loaded machine delays the server's reads as it delays ours. So the window widens by
  * what this process measures, and narrows back once the loop has run on time for `holdMs`.
  *
+ * Only lateness the process spent waiting for a CPU counts: a tick late because this process was
+ * busy with its own work (a store write, a parse) used CPU time for it, which is taken off. Its
+ * own work delays its sends but not the API's reads, so it needs no margin; a machine whose CPUs
+ * are all taken delays both.
+ *
  * A ticker measures it (every `tickMs`, while someone asked in the last `holdMs`), so an idle
  * limiter costs no wake-ups.
  */
@@ -15,6 +20,8 @@
 export interface LoopLagOptions {
   /** The monotonic clock (ms) lateness is measured on. */
   clock: () => number;
+  /** The CPU time (ms) this process has used, user and system. */
+  cpuMs: () => number;
   /**
    * How often the ticker looks.
    * @default 10
@@ -36,6 +43,10 @@ export interface LoopLagOptions {
 
 export const defaultLoopLagOptions: LoopLagOptions = {
   clock: () => performance.now(),
+  cpuMs: () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1_000;
+  },
   tickMs: 10,
   holdMs: 2_000,
   noiseMs: 2,
@@ -57,11 +68,12 @@ export interface LoopLag {
  * ```
  */
 export function createLoopLag(options: Partial<LoopLagOptions> = {}): LoopLag {
-  const { clock, tickMs, holdMs, noiseMs } = { ...defaultLoopLagOptions, ...options };
+  const { clock, cpuMs, tickMs, holdMs, noiseMs } = { ...defaultLoopLagOptions, ...options };
   /** Late ticks within the hold, lateness falling from the head: the head is the most. */
   const peaks: Array<{ at: number; ms: number }> = [];
   let timer: NodeJS.Timeout | null = null;
   let lastTick = 0;
+  let lastCpu = 0;
   let askedAt = Number.NEGATIVE_INFINITY;
   let stopped = false;
 
@@ -77,8 +89,10 @@ export function createLoopLag(options: Partial<LoopLagOptions> = {}): LoopLag {
 
   const tick = (): void => {
     const now = clock();
-    note(now, now - lastTick - tickMs);
+    const cpu = cpuMs();
+    note(now, now - lastTick - tickMs - (cpu - lastCpu));
     lastTick = now;
+    lastCpu = cpu;
     if (now - askedAt > holdMs) {
       if (timer) clearInterval(timer);
       timer = null;
@@ -90,11 +104,12 @@ export function createLoopLag(options: Partial<LoopLagOptions> = {}): LoopLag {
       askedAt = now;
       if (!timer && !stopped) {
         lastTick = now;
+        lastCpu = cpuMs();
         timer = setInterval(tick, tickMs);
         timer.unref();
       }
       forget(now);
-      const overdue = timer ? now - lastTick - tickMs : 0;
+      const overdue = timer ? now - lastTick - tickMs - (cpuMs() - lastCpu) : 0;
       return Math.max(peaks[0]?.ms ?? 0, overdue < noiseMs ? 0 : overdue);
     },
     stop() {

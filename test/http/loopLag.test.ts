@@ -109,7 +109,7 @@ describe('the event loop’s lateness', () => {
 
   it('reports a late tick for the hold, ignores timer jitter, and falls back to none', () => {
     vi.useFakeTimers();
-    const lag = createLoopLag({ clock: () => Date.now(), tickMs: 10, holdMs: 2_000, noiseMs: 2 });
+    const lag = createLoopLag({ clock: () => Date.now(), cpuMs: () => 0, tickMs: 10, holdMs: 2_000, noiseMs: 2 });
     try {
       expect(lag.lateMs(Date.now())).toBe(0);
       vi.advanceTimersByTime(100);
@@ -136,9 +136,31 @@ describe('the event loop’s lateness', () => {
     }
   });
 
+  it('does not count the time the process spent on its own work, only the time it waited for a CPU', () => {
+    vi.useFakeTimers();
+    let cpu = 0;
+    const lag = createLoopLag({ clock: () => Date.now(), cpuMs: () => cpu, tickMs: 10, holdMs: 2_000, noiseMs: 2 });
+    try {
+      lag.lateMs(Date.now());
+      vi.advanceTimersByTime(10);
+      // 120 ms late, all of it spent running this process's own code (a long store write).
+      vi.setSystemTime(Date.now() + 120);
+      cpu += 120;
+      vi.advanceTimersByTime(10);
+      expect(lag.lateMs(Date.now())).toBe(0);
+      // 120 ms late, 30 of them its own work: 90 waiting for a CPU that others held.
+      vi.setSystemTime(Date.now() + 120);
+      cpu += 30;
+      vi.advanceTimersByTime(10);
+      expect(lag.lateMs(Date.now())).toBe(90);
+    } finally {
+      lag.stop();
+    }
+  });
+
   it('stops ticking when nobody asks, and starts again when asked', () => {
     vi.useFakeTimers();
-    const lag = createLoopLag({ clock: () => Date.now(), tickMs: 10, holdMs: 500 });
+    const lag = createLoopLag({ clock: () => Date.now(), cpuMs: () => 0, tickMs: 10, holdMs: 500 });
     try {
       lag.lateMs(Date.now());
       expect(vi.getTimerCount()).toBe(1);
