@@ -3,17 +3,22 @@
  * agent, as the transport does) and prints, as JSON, when each was let go (the system's monotonic
  * clock, in the same turn as it is written) and how late its own event loop ran.
  *
- * Usage: node sender.js URL RATE COUNT LAG_MARGIN
+ * With REDIS_URL and KEY_ID, the limit is shared with every other sender of that key.
+ *
+ * Usage: node sender.js URL RATE COUNT LAG_MARGIN [REDIS_URL KEY_ID]
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { createLimiter } from '../../../src/http/limiter.js';
 
-const [url, rate, count, margin] = process.argv.slice(2);
+const [url, rate, count, margin, redis, id] = process.argv.slice(2);
 const perSecond = Number(rate);
 const total = Number(count);
 const agent = new Agent({ keepAliveTimeout: 10_000 });
-const limiter = createLimiter({ perSecond, maxConcurrent: 10, lagMargin: Number(margin) });
+const limiter = createLimiter({
+  perSecond, maxConcurrent: 10, lagMargin: Number(margin),
+  ...(redis && id ? { cluster: { redis, id }, expirationMs: 60_000 } : {}),
+});
 const delay = monitorEventLoopDelay({ resolution: 10 });
 delay.enable();
 const sent: number[] = [];
