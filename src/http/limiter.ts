@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import type { Disposable } from '../_internals/index.js';
 import { bottleneckQueue, type ClusterOptions } from './cluster.js';
 import { createLocalQueue, type JobQueue, type RetrySignal } from './jobQueue.js';
+import { createLoopLag, type LoopLag } from './loopLag.js';
 import { createPacer, type Pacer } from './pacing.js';
 import { createSendGate, type SendGate } from './sendGate.js';
 import { createSendWindow } from './sendWindow.js';
@@ -39,6 +40,14 @@ export interface LimiterOptions {
    * @default 1020
    */
   sendWindowMs: number;
+  /**
+   * How much the event loop's recent lateness widens the send window: the window is `sendWindowMs`
+   * plus this many times the most this process's loop ran late in the last two seconds (at most
+   * `sendWindowMs` more). On a saturated machine the API's side reads arrivals up to a stall late,
+   * so sends more than a second apart here can land in one second there; 0 keeps the window fixed.
+   * @default 1.5
+   */
+  lagMargin: number;
   /** The monotonic clock (ms) the limiter decides on; tests give one that jumps like a stalled event loop. */
   clock: () => number;
 }
@@ -53,6 +62,7 @@ export const defaultLimiterOptions: LimiterOptions = {
   cluster: null,
   expirationMs: null,
   sendWindowMs: 1_020,
+  lagMargin: 1.5,
   // Monotonic: wall-clock steps must not bunch requests.
   clock: () => performance.now(),
 };
@@ -134,8 +144,11 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
   const queue: JobQueue = settings.cluster
     ? bottleneckQueue({ maxConcurrent: settings.maxConcurrent, minTime: 0 }, settings.cluster, settings.expirationMs)
     : createLocalQueue({ maxConcurrent: settings.maxConcurrent });
+  const lag: LoopLag | null = settings.lagMargin > 0 ? createLoopLag({ clock }) : null;
+  const windowMs = (): number =>
+    settings.sendWindowMs + (lag ? Math.min(settings.sendWindowMs, settings.lagMargin * lag.lateMs(clock())) : 0);
   const shared: SharedSendWindow | null = settings.cluster
-    ? createSharedSendWindow((load('ioredis') as typeof import('ioredis')).Redis, settings.cluster.redis, settings.cluster.id, settings.sendWindowMs)
+    ? createSharedSendWindow((load('ioredis') as typeof import('ioredis')).Redis, settings.cluster.redis, settings.cluster.id, windowMs)
     : null;
 
   let pausedUntil = 0;
@@ -150,7 +163,7 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
     clock,
     perSecond: () => pacer.perSecond,
     pausedUntil: () => pausedUntil,
-    local: shared ? null : createSendWindow(settings.sendWindowMs),
+    local: shared ? null : createSendWindow(windowMs),
     shared,
   });
 
@@ -239,6 +252,7 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
     },
     async stop() {
       stopped = true;
+      lag?.stop();
       gate.stop(LIMITER_STOPPED);
       if (resumeTimer) clearTimeout(resumeTimer);
       resumeTimer = null;

@@ -7,6 +7,9 @@
  * right before a request is written, not when the request is queued: a send decided early and
  * then held up by a busy event loop would leave together with the ones decided after it.
  *
+ * The window may change from one decision to the next (it widens while the event loop runs late,
+ * see `loopLag.ts`); each decision reads it anew, and the log keeps enough sends for a wider one.
+ *
  * The same rules run in Redis for a limit shared by several processes (`sharedSendWindow.ts`).
  */
 
@@ -47,17 +50,23 @@ export function windowShape(perSecond: number, windowMs: number): { cap: number;
   return { cap, intervalMs: windowMs / perSecond };
 }
 
+/** A window length (ms), fixed or read at each decision. */
+export type WindowLength = number | (() => number);
+
+/** The window's length now. */
+export const lengthOf = (window: WindowLength): number => (typeof window === 'number' ? window : window());
+
 /**
  * The in-process send window.
  *
  * @example
  * ```ts
- * const window = createSendWindow(1_020);
+ * const window = createSendWindow(1_020); // or () => 1_020 + margin()
  * const now = performance.now();
  * if (window.waitMs(now, 20) === 0) window.record(now, 20); // and send
  * ```
  */
-export function createSendWindow(windowMs: number): SendWindow {
+export function createSendWindow(window: WindowLength): SendWindow {
   /** The next slot of the schedule. */
   let next = Number.NEGATIVE_INFINITY;
   /** The latest sends, oldest first, from `head` on; compacted now and then rather than shifted. */
@@ -67,6 +76,7 @@ export function createSendWindow(windowMs: number): SendWindow {
   return {
     waitMs(now, perSecond) {
       if (perSecond === null) return 0;
+      const windowMs = lengthOf(window);
       const { cap } = windowShape(perSecond, windowMs);
       const scheduleWait = next - now;
       const held = sends.length - head;
@@ -82,7 +92,7 @@ export function createSendWindow(windowMs: number): SendWindow {
         next = Number.NEGATIVE_INFINITY;
         return;
       }
-      const { cap, intervalMs } = windowShape(perSecond, windowMs);
+      const { cap, intervalMs } = windowShape(perSecond, lengthOf(window));
       next = (next < now - catchUpMs(intervalMs) ? now : next) + intervalMs;
       // Only the latest `cap` sends are read; a rate that grows later reads at most this many more.
       const keep = cap * 2;

@@ -12,16 +12,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis, RedisOptions } from 'ioredis';
-import { catchUpMs, windowShape } from './sendWindow.js';
+import { catchUpMs, lengthOf, windowShape, type WindowLength } from './sendWindow.js';
 
 /**
- * KEYS: the send log (a sorted set of send times), the schedule's next slot, the pause's end.
+ * KEYS: the send log (a sorted set of send times), the schedule's next slot, the pause's end, the
+ * widest window any process asked for lately.
  * ARGV: allowed per window (0: unlimited, only the pause holds), window (µs), interval (µs),
  * catch-up (µs), idle expiry (ms), a unique prefix for the log's members, how many sends are
- * wanted. Grants as many of them as fit now, and returns `{waitUs, nowUs, granted}`: how long until
- * one more fits when not all did, Redis's time (µs), and how many may leave now. A process asks for
- * its whole line at once, so a slow round trip to Redis costs no rate: the sends it missed are
- * made up in the next answer, as in one process.
+ * wanted, how long (ms) a wider window holds for everyone. Grants as many of them as fit now, and
+ * returns `{waitUs, nowUs, granted}`: how long until one more fits when not all did, Redis's time
+ * (µs), and how many may leave now. A process asks for its whole line at once, so a slow round trip
+ * to Redis costs no rate: the sends it missed are made up in the next answer, as in one process.
+ *
+ * The window is the widest any process asked for within the hold: the process whose event loop
+ * stalls sends late, and the others' sends must leave room for its late ones at the API.
  */
 const TAKE = `
 local t = redis.call('TIME')
@@ -35,8 +39,17 @@ local want = tonumber(ARGV[7])
 local paused = tonumber(redis.call('GET', KEYS[3]) or '0')
 if paused > now then return {paused - now, now, 0} end
 if cap == 0 then return {0, now, want} end
+local widest = tonumber(redis.call('GET', KEYS[4]) or '0')
+if window >= widest then
+  redis.call('SET', KEYS[4], window, 'PX', tonumber(ARGV[8]))
+else
+  interval = interval * widest / window
+  window = widest
+end
 local nextAt = tonumber(redis.call('GET', KEYS[2]) or '0')
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+-- Only the latest cap sends are read; by rank, not by time, so a window that widens later still
+-- finds them.
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(2 * cap) - 1)
 local held = redis.call('ZCARD', KEYS[1])
 local granted = 0
 local wait = 0
@@ -46,7 +59,7 @@ while granted < want do
     break
   end
   if held >= cap then
-    local oldest = redis.call('ZRANGE', KEYS[1], held - cap, held - cap, 'WITHSCORES')
+    local oldest = redis.call('ZRANGE', KEYS[1], -cap, -cap, 'WITHSCORES')
     local opens = tonumber(oldest[2]) + window - now
     if opens > 0 then
       wait = opens
@@ -79,6 +92,8 @@ return untilUs
 
 /** Redis forgets a window after this long without a send. */
 const IDLE_TTL_MS = 15 * 60_000;
+/** How long one process's wider window holds for every process of the key (see `loopLag.ts`'s hold). */
+const WIDE_HOLD_MS = 2_000;
 
 export interface SharedSendWindow {
   /**
@@ -98,7 +113,7 @@ export interface SharedGrant {
 }
 
 type ScriptedRedis = Redis & {
-  mxSendTake(log: string, schedule: string, pause: string, ...args: Array<string | number>): Promise<[number, number, number]>;
+  mxSendTake(log: string, schedule: string, pause: string, wide: string, ...args: Array<string | number>): Promise<[number, number, number]>;
   mxSendPause(pause: string, ms: number): Promise<number>;
 };
 
@@ -107,7 +122,7 @@ type ScriptedRedis = Redis & {
  *
  * @example
  * ```ts
- * const window = createSharedSendWindow(Redis, 'redis://127.0.0.1:6379', id, 1_020);
+ * const window = createSharedSendWindow(Redis, 'redis://127.0.0.1:6379', id, 1_020); // or () => 1_020 + margin()
  * const { granted, waitMs } = await window.take(60, 5); // granted may leave now
  * ```
  */
@@ -115,24 +130,27 @@ export function createSharedSendWindow(
   RedisClass: typeof Redis,
   redisOptions: RedisOptions | string,
   id: string,
-  windowMs: number,
+  window: WindowLength,
 ): SharedSendWindow {
   const redis = (typeof redisOptions === 'string' ? new RedisClass(redisOptions) : new RedisClass(redisOptions)) as ScriptedRedis;
   redis.on('error', () => undefined);
-  redis.defineCommand('mxSendTake', { numberOfKeys: 3, lua: TAKE });
+  redis.defineCommand('mxSendTake', { numberOfKeys: 4, lua: TAKE });
   redis.defineCommand('mxSendPause', { numberOfKeys: 1, lua: PAUSE });
-  // One hash tag, so a Redis Cluster keeps the three keys on one node, as a script needs.
-  const keys = { log: `{${id}}:send:log`, schedule: `{${id}}:send:next`, pause: `{${id}}:send:pause` };
+  // One hash tag, so a Redis Cluster keeps the keys on one node, as a script needs.
+  const keys = { log: `{${id}}:send:log`, schedule: `{${id}}:send:next`, pause: `{${id}}:send:pause`, wide: `{${id}}:send:wide` };
   const member = randomUUID();
   let seq = 0;
 
   return {
     async take(perSecond, wanted) {
+      const windowMs = lengthOf(window);
       const shape = perSecond === null ? null : windowShape(perSecond, windowMs);
       const args = shape === null
         ? [0, 0, 0, 0]
         : [shape.cap, Math.round(windowMs * 1000), Math.round(shape.intervalMs * 1000), Math.round(catchUpMs(shape.intervalMs) * 1000)];
-      const [waitUs, nowUs, granted] = await redis.mxSendTake(keys.log, keys.schedule, keys.pause, ...args, IDLE_TTL_MS, `${member}:${(seq += 1)}`, wanted);
+      const [waitUs, nowUs, granted] = await redis.mxSendTake(
+        keys.log, keys.schedule, keys.pause, keys.wide, ...args, IDLE_TTL_MS, `${member}:${(seq += 1)}`, wanted, WIDE_HOLD_MS,
+      );
       return { granted, waitMs: waitUs / 1000, atMs: nowUs / 1000 };
     },
     async pause(ms) {

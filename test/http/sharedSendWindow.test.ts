@@ -1,5 +1,7 @@
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLimiter, type RequestLimiter } from '../../src/http/limiter.js';
+import { createSharedSendWindow } from '../../src/http/sharedSendWindow.js';
 import { mostInWindow } from '../support/starts.js';
 import { REDIS_URL } from '../support/services/urls.js';
 
@@ -75,5 +77,34 @@ describe('the send window shared through Redis', () => {
     // Every client stood still for the pause (minus Redis's and the clients' few ms between the
     // 429 and the pause being set): no send of any of them fell inside it.
     expect(Math.max(...gaps)).toBeGreaterThanOrEqual(1_400);
+  });
+
+  it('holds every client of a key to the widest window one of them asked for lately', async () => {
+    const id = `send-wide-${process.pid}-${Date.now()}`;
+    // One client's event loop runs late, so it asks for 1.5 s; the other is on time.
+    const late = createSharedSendWindow(Redis, REDIS_URL, id, () => 1_500);
+    const prompt = createSharedSendWindow(Redis, REDIS_URL, id, 1_020);
+    const perSecond = 20;
+    const decided: number[] = [];
+    const fromPrompt: number[] = [];
+    try {
+      await late.take(perSecond, 1).then((g) => decided.push(g.atMs));
+      while (decided.length < 61) {
+        const grant = await prompt.take(perSecond, 5);
+        for (let i = 0; i < grant.granted; i += 1) {
+          decided.push(grant.atMs);
+          fromPrompt.push(grant.atMs);
+        }
+        if (grant.granted === 0) await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(grant.waitMs))));
+        // The late client keeps asking (for nothing yet), so its window stays the key's.
+        await late.take(perSecond, 0);
+      }
+    } finally {
+      await late.close();
+      await prompt.close();
+    }
+    // Redis's own decisions: the on-time client left room for the late one's 1.5-s window.
+    expect(mostInWindow(decided, 1_500)).toBeLessThanOrEqual(perSecond);
+    expect(fromPrompt.length).toBeGreaterThanOrEqual(60);
   });
 });
