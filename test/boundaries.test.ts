@@ -25,7 +25,7 @@ function cruise(name: string, files: Record<string, string>): { status: number |
     'machines/chart.ts': "import { send } from '../src/http/index.js';\nexport const chart = send;\n",
     'machines/_internals/index.ts': "export { chart as plumbing } from '../chart.js';\n",
     'src/durable/index.ts': "import { plumbing } from '../../machines/_internals/index.js';\nexport const run = plumbing;\n",
-    'src/cli/main.ts': "import { kind } from '../errors/types.js';\nexport const main = kind;\n",
+    'src/cli/main.ts': "import { kind } from '../errors/index.js';\nexport const main = kind;\n",
     ...files,
   };
   for (const [path, text] of Object.entries(tree)) {
@@ -41,7 +41,7 @@ function cruise(name: string, files: Record<string, string>): { status: number |
 }
 
 describe('the import boundaries', () => {
-  it('pass a tree that goes through front doors and private doors, down the layers (src/cli exempt)', () => {
+  it('pass a tree that goes through front doors and private doors, down the layers', () => {
     const { status, report } = cruise('kept', {});
     expect(report).toContain('no dependency violations');
     expect(status).toBe(0);
@@ -55,14 +55,23 @@ describe('the import boundaries', () => {
     expect(status).not.toBe(0);
   }, 60_000);
 
-  it('fail an import into another folder\'s privates, unless it is an entry folder\'s _internals/index.ts', () => {
+  it('fail an import into another folder\'s privates, unless it is that folder\'s _internals/index.ts', () => {
     const { status, report } = cruise('private', {
-      'src/errors/_internals/index.ts': "export const hidden = 1;\n",
-      'src/http/send.ts': "import { hidden } from '../errors/_internals/index.js';\nexport const send = () => hidden;\n",
+      'src/errors/_internals/index.ts': "export { hidden } from './hidden.js';\n",
+      'src/errors/_internals/hidden.ts': "export const hidden = 1;\n",
+      'src/http/send.ts': "import { hidden } from '../errors/_internals/hidden.js';\nexport const send = () => hidden;\n",
+      'src/http/door.ts': "import { hidden } from '../errors/_internals/index.js';\nexport const door = () => hidden;\n",
       'src/durable/index.ts': "import { chart } from '../../machines/chart.js';\nexport const run = chart;\n",
     });
-    expect(report).toMatch(/error front-door: src\/http\/send\.ts → src\/errors\/_internals\/index\.ts/);
+    expect(report).toMatch(/error front-door: src\/http\/send\.ts → src\/errors\/_internals\/hidden\.ts/);
+    expect(report).not.toMatch(/src\/http\/door\.ts/);
     expect(report).toMatch(/error front-door: src\/durable\/index\.ts → machines\/chart\.ts/);
+    expect(status).not.toBe(0);
+  }, 60_000);
+
+  it('fail the command line too when it reaches behind a folder\'s front door', () => {
+    const { status, report } = cruise('cli', { 'src/cli/main.ts': "import { kind } from '../errors/types.js';\nexport const main = kind;\n" });
+    expect(report).toMatch(/error front-door: src\/cli\/main\.ts → src\/errors\/types\.ts/);
     expect(status).not.toBe(0);
   }, 60_000);
 

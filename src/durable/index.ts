@@ -82,5 +82,7 @@ export {
   type WokenMember,
 } from './wake.js';
 export type { ConcurrencySetting } from './slots.js';
-export type { HistoryStep } from './store.js';
-export type { ItemReset } from './store.js';
+export { DEFAULT_HISTORY_LIMIT, type HistoryStep, type ItemReset } from './store/contract.js';
+export { parseStoreUrl } from './store/openStore.js';
+export { DEFAULT_MAX_CONCURRENCY } from './concurrency.js';
+export { DEFAULT_OUTAGE_BUDGET_MS } from './outage.js';

@@ -22,9 +22,8 @@ import { jobProgram, type JobProgram } from './programs.js';
 import { planRefresh } from './refreshPlan.js';
 import { refreshTally } from './refreshTally.js';
 import type { JobStatus, RefreshOptions, RefreshResult, RunResult, Runtime, RuntimeDefaults, RuntimeEventMap, RuntimeOptions, RuntimeSettings } from './runtimeTypes.js';
-import { DEFAULT_MAX_CONCURRENCY } from './concurrency.js';
-import { DEFAULT_OUTAGE_BUDGET_MS } from './outage.js';
 import { defined } from '../_internals/index.js';
+import { defaultRuntimeOptions } from './runtimeDefaults.js';
 import type { FinalItemState, JobKind, SnapshotStore } from './store/contract.js';
 import { createStepRecorder } from './stepRecorder.js';
 import { createMemberOrigins, wakeLiveMember, type MemberRef } from './wake.js';
@@ -33,23 +32,7 @@ export type { JobStatus, RefreshOptions, RefreshResult, RunResult, Runtime, Runt
 
 const SUBMIT_BATCH = 500;
 
-/** How long a worker's claim on an item lasts without a renewal, unless `leaseMs` says otherwise. */
-export const DEFAULT_LEASE_MS = 30_000;
-
-/**
- * The defaults of `createRuntime`'s options, written once: the runtime, the CLI's help and the
- * docs read them here.
- *
- * @example
- * createRuntime({ store, client, leaseMs: defaultRuntimeOptions.leaseMs * 2 });
- */
-export const defaultRuntimeOptions: Readonly<RuntimeDefaults> = {
-  concurrency: 'auto',
-  maxConcurrency: DEFAULT_MAX_CONCURRENCY,
-  replaceCredentials: false,
-  leaseMs: DEFAULT_LEASE_MS,
-  outageBudgetMs: DEFAULT_OUTAGE_BUDGET_MS,
-};
+export { DEFAULT_LEASE_MS, defaultRuntimeOptions } from './runtimeDefaults.js';
 
 /**
  * Who a runtime claims items as, unless `owner` says otherwise: one id per PostgreSQL worker, and

@@ -24,10 +24,9 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-export const DEFAULT_WEBHOOK_HOST = '127.0.0.1';
-export const DEFAULT_WEBHOOK_PATH = '/webhooks/mx';
-/** The poll interval a member falls back to while webhooks tell it of changes. */
-export const WEBHOOK_POLL_INTERVAL_MS = 30_000;
+import { DEFAULT_WEBHOOK_HOST, DEFAULT_WEBHOOK_PATH } from './defaults.js';
+
+export { DEFAULT_WEBHOOK_HOST, DEFAULT_WEBHOOK_PATH, WEBHOOK_POLL_INTERVAL_MS } from './defaults.js';
 
 /**
  * Starts a webhook receiver that wakes the members of `target` (a runtime).

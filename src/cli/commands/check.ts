@@ -5,9 +5,9 @@
  * what a run would do. Only reads are sent; no store is opened.
  */
 import { parseArgs } from 'node:util';
-import type { CredentialFieldRef } from '../../../machines/actors.js';
+import type { CredentialFieldRef } from '../../../machines/_internals/index.js';
 import type { ApiError } from '../../errors/index.js';
-import { credentialValuesFor } from '../../durable/effects.js';
+import { credentialValuesFor } from '../../durable/index.js';
 import { checkInputFile, readInput, type CustomerInput } from '../../input/index.js';
 import { flagHelp } from '../flags/flagTable.js';
 import type { Command } from './command.js';
@@ -16,7 +16,7 @@ import { inputWarningLine } from '../ui/inputWarning.js';
 import { CONNECTION_OPTIONS, connectionFromFlags, usageProblem } from '../flags/jobFlags.js';
 import { createOutput, EXIT_ATTENTION, EXIT_HALTED, EXIT_OK, EXIT_USAGE, guarded, type Output } from '../ui/output.js';
 import { counted } from '../ui/counted.js';
-import { defined } from '../../_internals/defined.js';
+import { defined } from '../../_internals/index.js';
 
 const USAGE = `usage: mx-lifecycle check INPUT [--rate R] [connection flags]
 

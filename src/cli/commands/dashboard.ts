@@ -56,8 +56,8 @@ async function run(argv: string[]): Promise<number> {
       io.err(`mx-lifecycle dashboard: no job ${job} in ${describeStore(url)}\n`);
       return EXIT_ATTENTION;
     }
-    const [{ createJobWatch }, { lifecycleCharts }, { startDashboardServer }, { createLifecycleMetrics }, { itemsOf, lookupIn, warnIfExposed }] = await Promise.all([
-      import('../../observe/jobWatch.js'), import('../../observe/charts.js'), import('../../observe/dashboardServer.js'), import('../../observe/metrics.js'), import('../job/observeJob.js'),
+    const [{ createJobWatch, lifecycleCharts, startDashboardServer, createLifecycleMetrics }, { itemsOf, lookupIn, warnIfExposed }] = await Promise.all([
+      import('../../observe/index.js'), import('../job/observeJob.js'),
     ]);
     const rootMachine = record.kind === 'offboard' ? 'offboarding' : 'onboarding';
     const watch = createJobWatch(rootMachine);

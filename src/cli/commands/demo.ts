@@ -17,7 +17,7 @@ import { guarded } from '../ui/output.js';
 import { packageRoot } from './packageRoot.js';
 import { launchJob } from '../job/launchJob.js';
 import { untilSignal } from '../job/untilSignal.js';
-import { defined } from '../../_internals/defined.js';
+import { defined } from '../../_internals/index.js';
 
 const USAGE = `usage: mx-lifecycle demo [--inspect [PORT]] [--dashboard [PORT]] [--log-format text|json] [--json]
 

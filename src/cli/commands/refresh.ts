@@ -12,8 +12,8 @@ import { openJob } from '../job/jobStore.js';
 import { EXIT_OK, guarded } from '../ui/output.js';
 import { explainingEnvironment } from '../job/environment.js';
 import { defaultReportOf } from '../job/storeUrl.js';
-import { refreshJobIdOf } from '../../durable/refreshPlan.js';
-import { defined } from '../../_internals/defined.js';
+import { refreshJobIdOf } from '../../durable/index.js';
+import { defined } from '../../_internals/index.js';
 
 /** The longest name `--job` takes (jobFlags.ts); a refresh job's name keeps room for a `-N` suffix. */
 const MAX_JOB_NAME = 100;

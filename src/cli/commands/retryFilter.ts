@@ -12,7 +12,7 @@ import { describeItem } from '../ui/describe.js';
 import { closest } from '../flags/didYouMean.js';
 import { durationFlag } from '../flags/duration.js';
 import { usageProblem } from '../flags/jobFlags.js';
-import { defined } from '../../_internals/defined.js';
+import { defined } from '../../_internals/index.js';
 
 export interface RetryFilter {
   /** Error kinds, any of which chooses a customer; empty: any. */

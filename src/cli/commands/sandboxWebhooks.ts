@@ -4,7 +4,7 @@
  */
 import { WEBHOOK_FAULT_KINDS, type SandboxWebhookOptions, type WebhookFaultKind } from '../../sandbox/index.js';
 import type { UsageProblem } from './command.js';
-import { defined } from '../../_internals/defined.js';
+import { defined } from '../../_internals/index.js';
 
 export const WEBHOOK_SENDER_FLAGS = {
   'webhook-url': { type: 'string' }, 'webhook-auth': { type: 'string' }, 'webhook-faults': { type: 'string' },

@@ -2,7 +2,7 @@
 import type { LifecycleOptions } from '../../../machines/index.js';
 import type { UsageProblem } from '../commands/command.js';
 import { durationFlag } from './duration.js';
-import { defined } from '../../_internals/defined.js';
+import { defined } from '../../_internals/index.js';
 
 // End users take days, not minutes: the waits may be as long as a year.
 const MAX_END_USER_MS = 366 * 86_400_000;

@@ -6,13 +6,10 @@
 import { defaultLifecycleOptions } from '../../../machines/index.js';
 // The owners' own files rather than their folders' index: a usage mistake is answered before the
 // runtime, the HTTP client and the store drivers load (see jobCommand.ts).
-import { defaultMxClientOptions } from '../../api/options.js';
-import { DEFAULT_MAX_CONCURRENCY } from '../../durable/concurrency.js';
-import { DEFAULT_OUTAGE_BUDGET_MS } from '../../durable/outage.js';
-import { DEFAULT_LEASE_MS } from '../../durable/runtime.js';
-import { DEFAULT_HISTORY_LIMIT } from '../../durable/store.js';
+import { defaultMxClientOptions } from '../../api/_internals/index.js';
+import { DEFAULT_HISTORY_LIMIT, DEFAULT_LEASE_MS, DEFAULT_MAX_CONCURRENCY, DEFAULT_OUTAGE_BUDGET_MS } from '../../durable/_internals/index.js';
 import { DEFAULT_LINKS_HOST, LINK_SECRET_ENV } from '../../links/index.js';
-import { DEFAULT_WEBHOOK_HOST, DEFAULT_WEBHOOK_PATH, WEBHOOK_POLL_INTERVAL_MS } from '../../webhooks/receiver.js';
+import { DEFAULT_WEBHOOK_HOST, DEFAULT_WEBHOOK_PATH, WEBHOOK_POLL_INTERVAL_MS } from '../../webhooks/_internals/index.js';
 import { formatDuration } from './duration.js';
 import type { FlagSpec } from './flagSpec.js';
 

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import type { LifecycleOptions } from '../../../machines/index.js';
 import type { ConcurrencySetting } from '../../durable/index.js';
 import type { JobKind } from '../../durable/index.js';
-import { API_VERSIONS, type ApiVersion } from '../../api/options.js';
+import { API_VERSIONS, type ApiVersion } from '../../api/_internals/index.js';
 import type { DialectOption } from '../../errors/index.js';
 import type { UsageProblem } from '../commands/command.js';
 import { durationFlag } from './duration.js';
@@ -16,7 +16,7 @@ import { END_USER_OPTIONS, endUserWaitsOf } from './endUserFlags.js';
 import { LINK_OPTIONS, linkSettingsOf, type LinkSettings } from '../job/jobLinks.js';
 import { defaultReportOf, defaultStoreOf } from '../job/storeUrl.js';
 import { OBSERVE_OPTIONS, observeSettingsOf, type ObserveSettings } from './observeFlags.js';
-import { defined } from '../../_internals/defined.js';
+import { defined } from '../../_internals/index.js';
 
 /** Where the webhook receiver listens and the Basic credentials MX must send (webhookFlags.ts reads them). */
 export interface WebhookSettings {

@@ -3,7 +3,7 @@
  * `--log-level`. A command takes them by spreading `OBSERVE_OPTIONS` into its parseArgs options
  * and passing the values to `observeSettingsOf`; its row of the flag table (flagTable.ts) lists them.
  */
-import { LOG_LEVELS, type LogFormat } from '../../observe/levels.js';
+import { LOG_LEVELS, type LogFormat } from '../../observe/_internals/index.js';
 import type { UsageProblem } from '../commands/command.js';
 
 export interface ObserveSettings {

@@ -5,9 +5,7 @@
  */
 // The owners' own files rather than the sandbox's index: every command's --help reads this table,
 // and only `mx-lifecycle sandbox` should load the sandbox server.
-import { DEFAULT_CLIENT, defaultSandboxOptions, FAULT_KINDS } from '../../sandbox/options.js';
-import { WEBHOOK_FAULT_KINDS } from '../../sandbox/webhookFaults.js';
-import { DEFAULT_WEBHOOK_RETRY_SCALE } from '../../sandbox/webhookSender.js';
+import { DEFAULT_CLIENT, DEFAULT_WEBHOOK_RETRY_SCALE, defaultSandboxOptions, FAULT_KINDS, WEBHOOK_FAULT_KINDS } from '../../sandbox/_internals/index.js';
 import { renderFlags, type FlagSpec } from './flagSpec.js';
 
 export const SANDBOX_FLAG_SPECS: readonly FlagSpec[] = [

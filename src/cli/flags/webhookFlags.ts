@@ -5,8 +5,7 @@
  * `settings.webhook` is set.
  */
 import type { JobKind } from '../../durable/index.js';
-import { DEFAULT_WEBHOOK_HOST, DEFAULT_WEBHOOK_PATH, WEBHOOK_POLL_INTERVAL_MS } from '../../webhooks/receiver.js';
-import { webhookAuthProblem, webhookBearerProblem } from '../../webhooks/auth.js';
+import { DEFAULT_WEBHOOK_HOST, DEFAULT_WEBHOOK_PATH, WEBHOOK_POLL_INTERVAL_MS, webhookAuthProblem, webhookBearerProblem } from '../../webhooks/_internals/index.js';
 import { integerFlag, jobSettingsFromFlags, usageProblem, type JobSettings, type WebhookSettings } from './jobFlags.js';
 
 /** The webhook receiver's flags, taken out of a job command's arguments before parseArgs reads the rest. */

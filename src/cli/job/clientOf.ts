@@ -1,6 +1,6 @@
 /** The MX client a command's connection settings describe. */
 import { createMxClient, type ObservableMxClient } from '../../api/index.js';
-import { defined } from '../../_internals/defined.js';
+import { defined } from '../../_internals/index.js';
 import { type Connection, type JobSettings, usageProblem } from '../flags/jobFlags.js';
 
 /**

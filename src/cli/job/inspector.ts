@@ -9,7 +9,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { InspectionEvent, Observer } from 'xstate';
-import { LOCAL_PAGE_HEADERS, LOOPBACK_HOST, refusal } from '../../observe/loopback.js';
+import { LOCAL_PAGE_HEADERS, LOOPBACK_HOST, refusal } from '../../observe/_internals/index.js';
 
 export interface CliInspector {
   /** The page to open in a browser. */

@@ -11,7 +11,7 @@ import {
 } from '../../links/index.js';
 import type { UsageProblem } from '../commands/command.js';
 import type { Output } from '../ui/output.js';
-import { defined } from '../../_internals/defined.js';
+import { defined } from '../../_internals/index.js';
 
 /** What `--links-port`, `--links-host` and `--public-url` ask for. */
 export interface LinkSettings {

@@ -9,13 +9,11 @@ import type { ObservableMxClient } from '../../api/index.js';
 import type { Runtime } from '../../durable/index.js';
 import type { JobKind, SnapshotStore, StoredItem } from '../../durable/index.js';
 import type { ApiError } from '../../errors/index.js';
-import { createJobLogger, logJobEvents } from '../../observe/logger.js';
-import { createJobWatch, itemViewOf, type ItemView, type JobWatch } from '../../observe/jobWatch.js';
-import { lifecycleCharts } from '../../observe/charts.js';
-import { startDashboardServer, type DashboardServer } from '../../observe/dashboardServer.js';
-import { isLoopbackHost } from '../../observe/loopback.js';
-import { createLifecycleMetrics } from '../../observe/metrics.js';
-import { sampleRates, type RateSampler } from '../../observe/rates.js';
+import {
+  createJobLogger, createJobWatch, createLifecycleMetrics, lifecycleCharts, logJobEvents, sampleRates, startDashboardServer,
+  type DashboardServer, type ItemView, type JobWatch, type RateSampler,
+} from '../../observe/index.js';
+import { isLoopbackHost, itemViewOf } from '../../observe/_internals/index.js';
 import type { ObserveSettings } from '../flags/observeFlags.js';
 import type { Output } from '../ui/output.js';
 

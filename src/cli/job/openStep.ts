@@ -8,7 +8,7 @@ import type { InspectionEvent } from 'xstate';
 import type { ObservableMxClient } from '../../api/index.js';
 import { createRuntime, openStore, type JobRecord, type Runtime, type SnapshotStore } from '../../durable/index.js';
 import { checkInputFile } from '../../input/index.js';
-import { defined } from '../../_internals/defined.js';
+import { defined } from '../../_internals/index.js';
 import { usageProblem } from '../flags/jobFlags.js';
 import { checkReportPath } from './runReport.js';
 import { EXIT_HALTED, EXIT_UNAVAILABLE, EXIT_USAGE, exitSoon, type Output } from '../ui/output.js';

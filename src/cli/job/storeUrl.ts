@@ -3,7 +3,7 @@
  * names, and a form fit to print. The URL itself is read by the store's own parser.
  */
 import { dirname, join } from 'node:path';
-import { parseStoreUrl } from '../../durable/store/openStore.js';
+import { parseStoreUrl } from '../../durable/index.js';
 
 /**
  * The default store of a job: a SQLite file under ./.mx-lifecycle (gitignored).

@@ -3,7 +3,7 @@
  * watching the worker (or its log) knows why it stopped and how to let it go on. A worker started
  * on a paused job says so at once, rather than sitting silent.
  */
-import type { Events } from '../../_internals/hub.js';
+import type { Events } from '../../_internals/index.js';
 import type { RuntimeEventMap } from '../../durable/index.js';
 import type { Output } from './output.js';
 

@@ -3,7 +3,7 @@
  * item moves and when it ends, the client says when a request answers or gets a 429. Counting a
  * million-row table ten times a second would cost more than the job.
  */
-import type { Events } from '../../_internals/hub.js';
+import type { Events } from '../../_internals/index.js';
 import type { ObservableMxClient } from '../../api/index.js';
 import type { RuntimeEventMap } from '../../durable/index.js';
 import type { ItemState } from '../../durable/index.js';
