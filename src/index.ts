@@ -57,6 +57,7 @@ export {
   createMemoryStore,
   createPostgresStore,
   createRuntime,
+  defaultRuntimeOptions,
   createSqliteStore,
   isStoreError,
   openStore,

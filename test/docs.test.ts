@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { defaultRuntimeOptions } from '../src/index.js';
 import { entryExports, entrySources, snippetNames } from './support/entryExports.js';
 import { anchorsOf, inlineCode, parsePage, relativeLinks, type Page } from './support/markdown.js';
 
@@ -95,6 +96,18 @@ describe('the manual', () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+
+  it('gives createRuntime\'s defaults as defaultRuntimeOptions has them', () => {
+    const text = readFileSync(join(root, 'docs/runtime.md'), 'utf8');
+    const shown = (option: string): string => {
+      const row = text.split('\n').find((line) => line.startsWith('| `') && line.split('|')[1]?.includes(`\`${option}\``));
+      if (!row) throw new Error(`docs/runtime.md has no row for ${option}`);
+      // The default column: the last value in it (a row may name two options, `owner`, `leaseMs`).
+      const cell = row.split('|')[2] ?? '';
+      return cell.split(',').at(-1)!.replace(/\(.*\)/, '').replace(/[`'\s]/g, '');
+    };
+    for (const [option, value] of Object.entries(defaultRuntimeOptions)) expect(shown(option), option).toBe(String(value));
   });
 
   it('shows none of the plumbing the entries keep to themselves', () => {
