@@ -103,9 +103,15 @@ describe('a limiter that decides at send time', () => {
           limiter.run(async (attempt, slot) => {
             await slot();
             sends.push({ id, attempt, at: clock.now() });
-            if (id === 2 && attempt === 1) return { type: 'throttled' as const, retryAfterMs: 300, value: null };
+            if (id === 2 && attempt === 1) {
+              // The pause runs from when the limiter reads this answer, which is no earlier than
+              // now (a callback after it would come later still, and make a loaded machine's
+              // on-time send look 0.5 ms early).
+              pausedAt = clock.now();
+              return { type: 'throttled' as const, retryAfterMs: 300, value: null };
+            }
             return { type: 'done' as const, value: null };
-          }, { onThrottled: () => void (pausedAt = clock.now()) }),
+          }),
         ),
       );
     } finally {

