@@ -1,8 +1,6 @@
 export {
   createRuntime,
-  DEFAULT_LEASE_MS,
   defaultOwnerOf,
-  defaultRuntimeOptions,
   type JobStatus,
   type RefreshOptions,
   type RefreshResult,
@@ -14,6 +12,7 @@ export {
   type RuntimeHeld,
   type RuntimeOptions,
 } from './runtime.js';
+export { DEFAULT_LEASE_MS, defaultRuntimeOptions } from './runtimeDefaults.js';
 export {
   answersFor,
   createLifecycleEffects,
@@ -84,5 +83,3 @@ export {
 export type { ConcurrencySetting } from './slots.js';
 export { DEFAULT_HISTORY_LIMIT, type HistoryStep, type ItemReset } from './store/contract.js';
 export { parseStoreUrl } from './store/openStore.js';
-export { DEFAULT_MAX_CONCURRENCY } from './concurrency.js';
-export { DEFAULT_OUTAGE_BUDGET_MS } from './outage.js';

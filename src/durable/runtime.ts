@@ -32,7 +32,6 @@ export type { JobStatus, RefreshOptions, RefreshResult, RunResult, Runtime, Runt
 
 const SUBMIT_BATCH = 500;
 
-export { DEFAULT_LEASE_MS, defaultRuntimeOptions } from './runtimeDefaults.js';
 
 /**
  * Who a runtime claims items as, unless `owner` says otherwise: one id per PostgreSQL worker, and

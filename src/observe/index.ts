@@ -16,7 +16,8 @@
  * console.log(`dashboard: ${server.url}`);
  * ```
  */
-export { createJobWatch, defaultJobWatchOptions, type JobWatch, type JobWatchOptions, type ItemView, type TimelineEntry, type WatchCounts, type WatchHeld } from './jobWatch.js';
+export { createJobWatch, defaultJobWatchOptions, type JobWatch, type JobWatchOptions, type WatchCounts, type WatchHeld } from './jobWatch.js';
+export type { ItemView, TimelineEntry } from './itemView.js';
 export { startDashboardServer, type DashboardServer, type DashboardServerOptions, type DashboardSource } from './dashboardServer.js';
 export { createLifecycleMetrics, type LifecycleMetrics, type LifecycleMetricsOptions } from './metrics.js';
 export { createJobLogger, logJobEvents, LOG_LEVELS, type JobLoggerOptions, type LogFormat } from './logger.js';

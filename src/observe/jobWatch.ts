@@ -17,7 +17,6 @@ import type { ItemView, TimelineEntry } from './itemView.js';
 import { createMachineTally } from './_internals/machineTally.js';
 import { leavesOf, machineStatesOf, reasonOf } from './snapshotView.js';
 
-export { itemViewOf, type ItemView, type TimelineEntry } from './itemView.js';
 
 export interface WatchCounts {
   total: number;

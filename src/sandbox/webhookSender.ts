@@ -17,7 +17,6 @@ import type { SandboxStore } from './store.js';
 import { createWebhookFaults, WEBHOOK_FAULT_KINDS, type WebhookFaultKind } from './webhookFaults.js';
 import { defaultSandboxWebhookOptions, type SandboxWebhookOptions } from './webhookOptions.js';
 
-export { DEFAULT_WEBHOOK_RETRY_SCALE } from './webhookOptions.js';
 
 export interface WebhookSenderStats {
   /** Messages made (each MEMBER or CONNECTION_STATUS webhook once). */

@@ -19,11 +19,5 @@ export {
   type WebhookStats,
   type WebhookTarget,
 } from './handler.js';
-export {
-  createWebhookReceiver,
-  DEFAULT_WEBHOOK_HOST,
-  DEFAULT_WEBHOOK_PATH,
-  WEBHOOK_POLL_INTERVAL_MS,
-  type WebhookReceiver,
-  type WebhookReceiverOptions,
-} from './receiver.js';
+export { createWebhookReceiver, type WebhookReceiver, type WebhookReceiverOptions } from './receiver.js';
+export { DEFAULT_WEBHOOK_HOST, DEFAULT_WEBHOOK_PATH, WEBHOOK_POLL_INTERVAL_MS } from './defaults.js';

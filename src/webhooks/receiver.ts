@@ -26,8 +26,6 @@ export interface WebhookReceiver {
 
 import { DEFAULT_WEBHOOK_HOST, DEFAULT_WEBHOOK_PATH } from './defaults.js';
 
-export { DEFAULT_WEBHOOK_HOST, DEFAULT_WEBHOOK_PATH, WEBHOOK_POLL_INTERVAL_MS } from './defaults.js';
-
 /**
  * Starts a webhook receiver that wakes the members of `target` (a runtime).
  *

@@ -6,7 +6,8 @@
 import type { InspectionEvent } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import type { ItemState, StoredItem } from '../../src/durable/store/contract.js';
-import { createJobWatch, itemViewOf } from '../../src/observe/jobWatch.js';
+import { itemViewOf } from '../../src/observe/itemView.js';
+import { createJobWatch } from '../../src/observe/jobWatch.js';
 
 const CUSTOMERS = 5_000;
 
