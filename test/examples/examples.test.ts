@@ -78,7 +78,7 @@ const CASES: Record<string, RegExp[]> = {
     /^OK: /m,
   ],
   'check-and-retry.ts': [
-    /3 customers, 3 connections; at least 12 requests .*about 2 s at 10 requests\/s/,
+    /3 customers, 3 connections; at least 10 requests .*about 1 s at 10 requests\/s/,
     /onboard april\.jsonl\n  exit 1: 1 done, 2 need action/,
     /corrected\.jsonl\n  exit 0: 3 done, 0 need action/,
     /members at MX: 3, ana-mxbank: 1 CONNECTED, ben-mxbank: 1 CONNECTED, cho-mxbank: 1 CONNECTED/,

@@ -30,8 +30,11 @@ ${flagHelp('check')}
 exit codes: 0 clean; 1 bad rows; 2 systemic (the key, URL or API version: the message says what to fix);
             64 bad usage or unusable INPUT`;
 
-/** Requests a connection costs at least: its institution's fields, the create, one status read. */
-const PER_CONNECTION = 3;
+/**
+ * Requests a connection costs at least: the create and one status read (the one a webhook wakes,
+ * or the first poll). Its institution's credential fields are read once per institution and run.
+ */
+const PER_CONNECTION = 2;
 const BAD_ROWS_SHOWN = 20;
 /** A user guid MX never issues, read to check the connection without touching a real record. */
 const PROBE_USER = 'USR-00000000-0000-0000-0000-000000000000';
@@ -142,12 +145,14 @@ async function checkInput(input: string, client: ReturnType<Awaited<typeof impor
     tally.connections += customer.members.length;
   }
   if (tally.bad > BAD_ROWS_SHOWN) io.err(`mx-lifecycle check: … and ${tally.bad - BAD_ROWS_SHOWN} more bad rows\n`);
-  const requests = tally.customers + PER_CONNECTION * tally.connections;
+  const fieldReads = [...institutions.values()].filter((fields) => Array.isArray(fields)).length;
+  const requests = tally.customers + PER_CONNECTION * tally.connections + fieldReads;
   const time = rate === undefined ? 'pass --rate R for the time it takes' : `about ${duration(requests / rate)} at ${rate} requests/s`;
   io.out(
     `mx-lifecycle check: ${input}: ${counted(tally.customers, 'customer')}, ${counted(tally.connections, 'connection')}` +
       `${tally.bad > 0 ? `, ${tally.bad} bad row${tally.bad === 1 ? '' : 's'} (a run skips them)` : ''}; ` +
-      `at least ${requests} requests (1 per customer, ${PER_CONNECTION} per connection, more while members aggregate or answer MFA); ${time}\n`,
+      `at least ${requests} requests (1 per customer, ${PER_CONNECTION} per connection, 1 per institution for its credential fields, ` +
+        `more while members aggregate or answer MFA); ${time}\n`,
   );
   return tally.bad > 0 ? EXIT_ATTENTION : EXIT_OK;
 }
