@@ -121,7 +121,8 @@ export async function findEndUserConnection(store: SnapshotStore, jobId: string,
 export async function* listEndUserConnections(store: SnapshotStore, jobId: string, pageSize = 500): AsyncGenerator<EndUserConnectionRow> {
   let afterSeq = 0;
   for (;;) {
-    const page = await store.listItems(jobId, { afterSeq, limit: pageSize });
+    // Only the customers whose input may hold such a connection: a job of credentials reads none.
+    const page = await store.listItems(jobId, { endUser: true, afterSeq, limit: pageSize });
     for (const item of page) {
       for (const view of viewsOf(item)) {
         yield { customerId: view.customerId, connectionId: view.connectionId, kind: view.kind, state: view.state, waiting: view.waiting, reason: view.reason };

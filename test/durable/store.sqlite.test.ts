@@ -38,7 +38,7 @@ describe('SQLite store file', () => {
     await first.close();
     // The file as schema version 1 left it, with a customer in the middle of its job.
     const old = new Database(path);
-    old.exec(`DROP TABLE items; DROP TABLE jobs; DROP TABLE IF EXISTS end_user_events; DROP TABLE IF EXISTS item_history; UPDATE meta SET value = '1';
+    old.exec(`DROP TABLE items; DROP TABLE jobs; DROP TABLE IF EXISTS end_user_events; DROP TABLE IF EXISTS item_history; DROP TABLE IF EXISTS item_counts; UPDATE meta SET value = '1';
       CREATE TABLE jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, created_at INTEGER NOT NULL, halt TEXT);
       CREATE TABLE items (job_id TEXT NOT NULL REFERENCES jobs (id), id TEXT NOT NULL, seq INTEGER NOT NULL, input TEXT,
         state TEXT NOT NULL, snapshot TEXT, due_at INTEGER, outcome TEXT, updated_at INTEGER NOT NULL, lease_owner TEXT,
@@ -166,8 +166,9 @@ describe('SQLite store bytes', () => {
 
       const peek = new Database(path, { readonly: true });
       expect(peek.prepare('SELECT name FROM sqlite_master WHERE type = ? ORDER BY name').all('table')).toEqual([
-        { name: 'end_user_events' }, { name: 'item_history' }, { name: 'items' }, { name: 'jobs' }, { name: 'meta' },
+        { name: 'end_user_events' }, { name: 'item_counts' }, { name: 'item_history' }, { name: 'items' }, { name: 'jobs' }, { name: 'meta' },
       ]);
+      expect(peek.prepare('SELECT * FROM item_counts').all()).toEqual([{ job_id: 'bytes-job', state: 'done', n: 1 }, { job_id: 'bytes-job', state: 'pending', n: 0 }]);
       expect(peek.prepare('SELECT * FROM meta').all()).toEqual([{ key: 'schema_version', value: String(SQLITE_SCHEMA_VERSION) }]);
       expect(peek.prepare('SELECT * FROM items').all()).toEqual([{
         job_id: 'bytes-job', id: 'cust-7', seq: 1,

@@ -16,6 +16,7 @@ import type {
   SnapshotStore,
   StoredItem,
 } from './contract.js';
+import { END_USER_CONNECT_MARKS } from './contract.js';
 import {
   checkClaim,
   decodeItemColumns,
@@ -50,6 +51,13 @@ interface MemoryJob {
   pausedAt: number | null;
   /** In insertion order, which is `seq` order. */
   items: Map<string, MemoryItem>;
+}
+
+
+/** The memory store's reading of `ListOptions.endUser`: the input's JSON holds one of the marks. */
+function mayHaveEndUser(input: unknown): boolean {
+  const text = JSON.stringify(input) ?? '';
+  return END_USER_CONNECT_MARKS.some((mark) => text.includes(mark));
 }
 
 /**
@@ -272,7 +280,9 @@ export function createMemoryStore(): SnapshotStore {
       for (const item of j.items.values()) {
         if (out.length >= limit) break;
         if (item.seq <= afterSeq || (states && !states.has(item.state))) continue;
-        out.push(toStored(jobId, item));
+        const stored = toStored(jobId, item);
+        if (options.endUser && !mayHaveEndUser(stored.input)) continue;
+        out.push(stored);
       }
       return out;
     },

@@ -18,7 +18,7 @@ import {
   storeError,
   unknownJob,
 } from './_internals/common.js';
-import { migratePostgres, PG_OPEN_STATE, quoteSchema } from './postgresSchema.js';
+import { migratePostgres, PG_END_USER_TEST, PG_OPEN_STATE, quoteSchema } from './postgresSchema.js';
 import {
   FINAL_LIST, inTransaction, itemColumns, leaseUntil, lockInOrder, toItem, type ItemRow,
 } from './postgresSql.js';
@@ -249,6 +249,7 @@ export function createPostgresStore(
     async listItems(jobId, options: ListOptions = {}) {
       const params: unknown[] = [jobId, options.afterSeq ?? 0];
       let sql = `SELECT ${itemColumns('i')} FROM ${s}.items AS i WHERE i.job_id = $1 AND i.seq > $2`;
+      if (options.endUser) sql += ` AND ${PG_END_USER_TEST('i')}`;
       if (options.states) {
         params.push([...options.states]);
         sql += ` AND i.state = ANY ($${params.length}::text[])`;

@@ -4,10 +4,18 @@
  * migrates and the others find the work done.
  */
 import type { PoolClient } from 'pg';
+import { END_USER_CONNECT_MARKS } from './contract.js';
 import { storeError } from './storeError.js';
 
 /** Spelled identically in the partial index and in the claim so the planner uses the index. */
 export const PG_OPEN_STATE = `state NOT IN ('done', 'needsAction', 'failed', 'cancelled')`;
+
+/**
+ * The items whose input may hold an end-user connection (`ListOptions.endUser`), spelled the same
+ * in their partial index and in the listing (`alias` qualifies the column there).
+ */
+export const PG_END_USER_TEST = (alias = ''): string =>
+  `(${END_USER_CONNECT_MARKS.map((mark) => `strpos(${alias ? `${alias}.` : ''}input, '${mark}') > 0`).join(' OR ')})`;
 
 /** The first half of the advisory lock key: "mxlc", so our locks do not collide with an application's. */
 const LOCK_NAMESPACE = 0x6d786c63;
@@ -99,6 +107,11 @@ const MIGRATIONS: readonly { version: number; sql: (s: string) => string }[] = [
       );
       ALTER TABLE ${s}.jobs ADD COLUMN history_limit integer;
     `,
+  },
+  {
+    // The items whose input may hold an end-user connection: their counts walked every customer.
+    version: 4,
+    sql: (s) => `CREATE INDEX items_end_user_by_seq ON ${s}.items (job_id, seq) WHERE ${PG_END_USER_TEST()};`,
   },
 ];
 
