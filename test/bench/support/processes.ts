@@ -181,7 +181,7 @@ export function runNode(script: string, args: string[], options: ChildOptions = 
   const usageFile = join(mkdtempSync(join(tmpdir(), 'mx-bench-usage-')), 'usage.json');
   const spawnedAt = performance.now();
   const proc = spawn(process.execPath, [...profileFlags(script), '--import', pathToFileURL(child('usage')).href, script, ...args], {
-    env: { PATH: process.env.PATH ?? '', ...options.env, BENCH_USAGE_FILE: usageFile },
+    env: { PATH: process.env.PATH ?? '', ...options.env, BENCH_USAGE_FILE: usageFile, ...(process.env.BENCH_MEMORY_DIR ? { BENCH_MEMORY_DIR: resolve(process.env.BENCH_MEMORY_DIR) } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const samples: ProcSample[] = [];
