@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SnapshotStore } from '../../src/durable/store/contract.js';
 import { createSqliteStore, SQLITE_SCHEMA_VERSION } from '../../src/durable/store/index.js';
-import { itemsFor, stateTest } from '../../src/durable/store/sqlite.js';
+import { itemsFor, stateTest } from '../../src/durable/store/sqliteSchema.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mx-store-counts-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

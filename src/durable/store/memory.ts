@@ -16,13 +16,13 @@ import type {
   SnapshotStore,
   StoredItem,
 } from './contract.js';
-import { END_USER_CONNECT_MARKS } from './contract.js';
 import {
   checkClaim,
   decodeItemColumns,
   decodeJson,
   emptyCounts,
   encodeJson,
+  inputMayHaveEndUser,
   isFinalState,
   lastUpdatePerItem,
   storeError,
@@ -53,12 +53,6 @@ interface MemoryJob {
   items: Map<string, MemoryItem>;
 }
 
-
-/** The memory store's reading of `ListOptions.endUser`: the input's JSON holds one of the marks. */
-function mayHaveEndUser(input: unknown): boolean {
-  const text = JSON.stringify(input) ?? '';
-  return END_USER_CONNECT_MARKS.some((mark) => text.includes(mark));
-}
 
 /**
  * Creates a store that lives in this process only; it forgets everything on exit.
@@ -281,7 +275,7 @@ export function createMemoryStore(): SnapshotStore {
         if (out.length >= limit) break;
         if (item.seq <= afterSeq || (states && !states.has(item.state))) continue;
         const stored = toStored(jobId, item);
-        if (options.endUser && !mayHaveEndUser(stored.input)) continue;
+        if (options.endUser && !inputMayHaveEndUser(stored.input)) continue;
         out.push(stored);
       }
       return out;

@@ -21,7 +21,7 @@ import {
   storeError,
   unknownJob,
 } from './_internals/common.js';
-import { prepareSqlite, SQLITE_ATTENTION_STATES, SQLITE_ATTENTION_TEST, SQLITE_END_USER_TEST, SQLITE_OPEN_STATE } from './sqliteSchema.js';
+import { isAttentionList, itemsFor, prepareSqlite, SQLITE_END_USER_TEST, SQLITE_OPEN_STATE, stateTest } from './sqliteSchema.js';
 import { createSharedRunLocks } from './sqliteRunLock.js';
 import { ITEM_COLUMNS, toItem, type ItemRow } from './sqliteRows.js';
 
@@ -91,31 +91,6 @@ function openDatabase(options: SqliteStoreOptions) {
     counts: db.prepare<[string], { state: ItemState; n: number }>('SELECT state, n FROM item_counts WHERE job_id = ? AND n > 0'),
   };
   return { db, statements };
-}
-
-const ATTENTION: ReadonlySet<string> = new Set(SQLITE_ATTENTION_STATES);
-const isAttentionList = (states: readonly ItemState[]): boolean => states.length > 0 && states.every((state) => ATTENTION.has(state));
-
-/**
- * The table a listing reads. With no statistics SQLite's planner prefers the unique `(job_id, seq)`
- * index even for a list of failed customers, and walks the whole job to find them (2 s over a
- * million); a list of the items that may hold an end-user connection, or of the states a person
- * looks through, is told to take its partial index.
- */
-export function itemsFor(options: Pick<ListOptions, 'states' | 'endUser'>): string {
-  if (options.endUser) return 'items INDEXED BY items_end_user_by_seq';
-  return options.states && isAttentionList(options.states) ? 'items INDEXED BY items_attention_by_seq' : 'items';
-}
-
-/**
- * The `state IN (...)` test of a listing. For the states a person looks through it repeats the
- * partial index's own condition word for word (SQLite uses a partial index only for a query that
- * contains its condition; a narrower list, or a bound parameter, does not count), then narrows it
- * with literals (the schema's own names, never the caller's text). Any other list is bound.
- */
-export function stateTest(states: readonly ItemState[]): string {
-  if (isAttentionList(states)) return `${SQLITE_ATTENTION_TEST} AND state IN (${states.map((state) => `'${state}'`).join(', ')})`;
-  return `state IN (${states.map(() => '?').join(', ')})`;
 }
 
 /**

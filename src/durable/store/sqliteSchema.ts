@@ -4,7 +4,7 @@
  * one file at once cannot both apply it.
  */
 import type Database from 'better-sqlite3';
-import { END_USER_CONNECT_MARKS } from './contract.js';
+import { END_USER_CONNECT_MARKS, type ItemState, type ListOptions } from './contract.js';
 import { storeError } from './storeError.js';
 
 /** The `state NOT IN (...)` test, spelled identically in the partial index and the queries so SQLite uses the index. */
@@ -20,6 +20,31 @@ export const SQLITE_ATTENTION_TEST = `state IN (${SQLITE_ATTENTION_STATES.map((s
 
 /** The items whose input may hold an end-user connection (`ListOptions.endUser`), for their partial index and its queries. */
 export const SQLITE_END_USER_TEST = `(${END_USER_CONNECT_MARKS.map((mark) => `instr(input, '${mark}') > 0`).join(' OR ')})`;
+
+const ATTENTION: ReadonlySet<string> = new Set(SQLITE_ATTENTION_STATES);
+export const isAttentionList = (states: readonly ItemState[]): boolean => states.length > 0 && states.every((state) => ATTENTION.has(state));
+
+/**
+ * The table a listing reads. With no statistics SQLite's planner prefers the unique `(job_id, seq)`
+ * index even for a list of failed customers, and walks the whole job to find them (2 s over a
+ * million); a list of the items that may hold an end-user connection, or of the states a person
+ * looks through, is told to take its partial index.
+ */
+export function itemsFor(options: Pick<ListOptions, 'states' | 'endUser'>): string {
+  if (options.endUser) return 'items INDEXED BY items_end_user_by_seq';
+  return options.states && isAttentionList(options.states) ? 'items INDEXED BY items_attention_by_seq' : 'items';
+}
+
+/**
+ * The `state IN (...)` test of a listing. For the states a person looks through it repeats the
+ * partial index's own condition word for word (SQLite uses a partial index only for a query that
+ * contains its condition; a narrower list, or a bound parameter, does not count), then narrows it
+ * with literals (the schema's own names, never the caller's text). Any other list is bound.
+ */
+export function stateTest(states: readonly ItemState[]): string {
+  if (isAttentionList(states)) return `${SQLITE_ATTENTION_TEST} AND state IN (${states.map((state) => `'${state}'`).join(', ')})`;
+  return `state IN (${states.map(() => '?').join(', ')})`;
+}
 
 /**
  * Each entry moves the schema from `version - 1` to `version`; entries are never edited once released.

@@ -2,7 +2,7 @@
  * What every backend shares: the JSON encoding of stored values, the final-state test, the zeroed
  * counts, the last-wins folding of a batch, and the plain errors a store raises.
  */
-import { FINAL_ITEM_STATES } from '../contract.js';
+import { END_USER_CONNECT_MARKS, FINAL_ITEM_STATES } from '../contract.js';
 import type { FinalItemState, ItemState, ItemUpdate, StoredItem, UnreadableValue } from '../contract.js';
 import { storeError, type StoreError } from '../storeError.js';
 
@@ -98,4 +98,10 @@ export function checkClaim(limit: number, leaseMs: number): void {
   if (!Number.isFinite(leaseMs) || leaseMs <= 0) {
     throw storeError('MX_STORE_BAD_OPTIONS', `leaseMs must be a positive number of milliseconds, got ${leaseMs}`);
   }
+}
+
+/** `ListOptions.endUser` read from an input in memory: its JSON holds one of the marks a SQL store looks for. */
+export function inputMayHaveEndUser(input: unknown): boolean {
+  const text = JSON.stringify(input) ?? '';
+  return END_USER_CONNECT_MARKS.some((mark) => text.includes(mark));
 }
