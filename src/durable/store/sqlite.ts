@@ -21,7 +21,7 @@ import {
   storeError,
   unknownJob,
 } from './_internals/common.js';
-import { isAttentionList, itemsFor, prepareSqlite, SQLITE_END_USER_TEST, SQLITE_OPEN_STATE, stateTest } from './sqliteSchema.js';
+import { itemsFor, prepareSqlite, SQLITE_END_USER_TEST, SQLITE_OPEN_STATE, stateTest } from './sqliteSchema.js';
 import { createSharedRunLocks } from './sqliteRunLock.js';
 import { ITEM_COLUMNS, toItem, type ItemRow } from './sqliteRows.js';
 
@@ -246,8 +246,9 @@ export function createSqliteStore(options: Pick<SqliteStoreOptions, 'path'> & Pa
       let sql = `SELECT ${ITEM_COLUMNS} FROM ${itemsFor(options)} WHERE job_id = ? AND seq > ?`;
       if (options.endUser) sql += ` AND ${SQLITE_END_USER_TEST}`;
       if (options.states) {
-        sql += ` AND ${stateTest(options.states)}`;
-        if (!isAttentionList(options.states)) params.push(...options.states);
+        const test = stateTest(options.states);
+        sql += ` AND ${test.sql}`;
+        params.push(...test.params);
       }
       sql += ' ORDER BY seq';
       if (options.limit !== undefined) {

@@ -22,7 +22,7 @@ export const SQLITE_ATTENTION_TEST = `state IN (${SQLITE_ATTENTION_STATES.map((s
 export const SQLITE_END_USER_TEST = `(${END_USER_CONNECT_MARKS.map((mark) => `instr(input, '${mark}') > 0`).join(' OR ')})`;
 
 const ATTENTION: ReadonlySet<string> = new Set(SQLITE_ATTENTION_STATES);
-export const isAttentionList = (states: readonly ItemState[]): boolean => states.length > 0 && states.every((state) => ATTENTION.has(state));
+const isAttentionList = (states: readonly ItemState[]): boolean => states.length > 0 && states.every((state) => ATTENTION.has(state));
 
 /**
  * The table a listing reads. With no statistics SQLite's planner prefers the unique `(job_id, seq)`
@@ -41,9 +41,9 @@ export function itemsFor(options: Pick<ListOptions, 'states' | 'endUser'>): stri
  * contains its condition; a narrower list, or a bound parameter, does not count), then narrows it
  * with literals (the schema's own names, never the caller's text). Any other list is bound.
  */
-export function stateTest(states: readonly ItemState[]): string {
-  if (isAttentionList(states)) return `${SQLITE_ATTENTION_TEST} AND state IN (${states.map((state) => `'${state}'`).join(', ')})`;
-  return `state IN (${states.map(() => '?').join(', ')})`;
+export function stateTest(states: readonly ItemState[]): { sql: string; params: readonly ItemState[] } {
+  if (isAttentionList(states)) return { sql: `${SQLITE_ATTENTION_TEST} AND state IN (${states.map((state) => `'${state}'`).join(', ')})`, params: [] };
+  return { sql: `state IN (${states.map(() => '?').join(', ')})`, params: states };
 }
 
 /**
@@ -171,15 +171,11 @@ export function prepareSqlite(db: Database.Database, path: string, busyTimeoutMs
   if (readVersion(db, path) === SQLITE_SCHEMA_VERSION) return;
   const migrate = db.transaction(() => {
     db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
-    const row = db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as { value: string } | undefined;
-    const current = row ? Number(row.value) : 0;
-    if (!Number.isInteger(current) || current < 0) {
-      throw storeError('MX_STORE_BAD_SCHEMA', `the store ${path} has an unreadable schema version ${JSON.stringify(row?.value)}`);
-    }
+    const current = readVersion(db, path) ?? 0;
     if (current > SQLITE_SCHEMA_VERSION) {
       throw storeError(
         'MX_STORE_SCHEMA_TOO_NEW',
-        `the store ${path} has schema version ${row?.value}, newer than the ${SQLITE_SCHEMA_VERSION} this mx-lifecycle knows; upgrade mx-lifecycle to open it`,
+        `the store ${path} has schema version ${current}, newer than the ${SQLITE_SCHEMA_VERSION} this mx-lifecycle knows; upgrade mx-lifecycle to open it`,
       );
     }
     for (const migration of MIGRATIONS) {
