@@ -116,7 +116,11 @@ export async function exchange(
 export async function exchangeDirect(
   url: string,
   init: Omit<FetchInit, 'signal' | 'dispatcher'>,
-  options: Omit<ExchangeOptions, 'fetch' | 'dispatcher'> & { dispatcher: Dispatcher },
+  options: Omit<ExchangeOptions, 'fetch' | 'dispatcher'> & {
+    dispatcher: Dispatcher;
+    /** Called as the request's head is written to its connection (with `stampWrites` on the dispatcher). */
+    onWritten?: () => void;
+  },
 ): Promise<Result<RawResponse, ApiError>> {
   const caller = options.signal;
   if (caller?.aborted) return err(abortedError(options.request, options.secrets));
@@ -125,6 +129,7 @@ export async function exchangeDirect(
       method: init.method as Dispatcher.HttpMethod,
       headers: init.headers,
       ...defined({ body: init.body }),
+      ...(options.onWritten ? { [WRITTEN]: options.onWritten } : {}),
       dispatcher: options.dispatcher,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
@@ -141,6 +146,43 @@ export async function exchangeDirect(
     return err(classifyNetworkError(error, { request: options.request, secrets: options.secrets }));
   }
 }
+
+/** The request option `stampWrites` reads: a symbol, so it can meet no option of undici's. */
+const WRITTEN = Symbol('mx-lifecycle.written');
+
+/**
+ * Tells `written` when undici starts writing the request, then hands every step on. undici gives
+ * an interceptor its handlers in this shape (it wraps older ones), so forwarding is all it takes.
+ */
+function stamped(handler: Dispatcher.DispatchHandler, written: () => void): Dispatcher.DispatchHandler {
+  return {
+    onRequestStart(controller, context) {
+      written();
+      handler.onRequestStart?.(controller, context);
+    },
+    onRequestUpgrade: (controller, statusCode, headers, socket) => handler.onRequestUpgrade?.(controller, statusCode, headers, socket),
+    onResponseStart: (controller, statusCode, headers, statusMessage) => handler.onResponseStart?.(controller, statusCode, headers, statusMessage),
+    onResponseData: (controller, chunk) => handler.onResponseData?.(controller, chunk),
+    onResponseEnd: (controller, trailers) => handler.onResponseEnd?.(controller, trailers),
+    onResponseError: (controller, error) => handler.onResponseError?.(controller, error),
+  };
+}
+
+/**
+ * An undici interceptor: a request given `onWritten` (through `exchangeDirect`) hears when its head
+ * is written to a connection. undici writes at once on an idle connection; a request that needs a
+ * new one waits for it to open, and the send window must count it where it really leaves.
+ *
+ * @example
+ * ```ts
+ * const agent = new Agent().compose(stampWrites);
+ * await exchangeDirect(url, init, { dispatcher: agent, onWritten: () => console.log('written'), timeoutMs, request, secrets: [] });
+ * ```
+ */
+export const stampWrites: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
+  const written = (opts as { [WRITTEN]?: () => void })[WRITTEN];
+  return dispatch(opts, written ? stamped(handler, written) : handler);
+};
 
 /**
  * The error of a call its caller cancelled (before or during the request).

@@ -10,9 +10,9 @@ import { createRequire } from 'node:module';
 import type { Disposable } from '../_internals/index.js';
 import { bottleneckQueue, type ClusterOptions } from './cluster.js';
 import { createLocalQueue, type JobQueue, type RetrySignal } from './jobQueue.js';
-import { createLoopLag, type LoopLag } from './loopLag.js';
+import { createLoopLag, widenedWindow, type LoopLag } from './loopLag.js';
 import { createPacer, type Pacer } from './pacing.js';
-import { createSendGate, type SendGate } from './sendGate.js';
+import { createSendGate, type SendGate, type Written } from './sendGate.js';
 import { createSendWindow } from './sendWindow.js';
 import { createSharedSendWindow, type SharedSendWindow } from './sharedSendWindow.js';
 
@@ -41,10 +41,11 @@ export interface LimiterOptions {
    */
   sendWindowMs: number;
   /**
-   * How much the event loop's recent lateness widens the send window: the window is `sendWindowMs`
-   * plus this many times the most this process's loop ran late in the last two seconds (at most
-   * `sendWindowMs` more). On a saturated machine the API's side reads arrivals up to a stall late,
-   * so sends more than a second apart here can land in one second there; 0 keeps the window fixed.
+   * How much the event loop's recent lateness widens the send window: the window is a second plus
+   * this many times the most this process's loop ran late in the last two seconds, but never less
+   * than `sendWindowMs` (whose margin covers a little lateness) nor more than a second plus it. On
+   * a saturated machine the API's side reads arrivals up to a stall late, so sends more than a
+   * second apart here can land in one second there; 0 keeps the window fixed.
    * @default 1.5
    */
   lagMargin: number;
@@ -76,8 +77,10 @@ export type AttemptVerdict<T> =
 /**
  * Waits until the attempt's request may be written; the attempt writes it in the same turn.
  * An attempt that sends nothing (its token could not be had, its caller gave up) does not call it.
+ * It resolves to a function the attempt calls when the request's bytes really reach the
+ * connection, if it can tell (see `Written`).
  */
-export type SendSlot = () => Promise<void>;
+export type SendSlot = () => Promise<Written>;
 
 export interface ThrottleInfo {
   attempt: number;
@@ -145,8 +148,7 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
     ? bottleneckQueue({ maxConcurrent: settings.maxConcurrent, minTime: 0 }, settings.cluster, settings.expirationMs)
     : createLocalQueue({ maxConcurrent: settings.maxConcurrent });
   const lag: LoopLag | null = settings.lagMargin > 0 ? createLoopLag({ clock }) : null;
-  const windowMs = (): number =>
-    settings.sendWindowMs + (lag ? Math.min(settings.sendWindowMs, settings.lagMargin * lag.lateMs(clock())) : 0);
+  const windowMs = (): number => (lag ? widenedWindow(settings.sendWindowMs, settings.lagMargin, lag.lateMs(clock())) : settings.sendWindowMs);
   const shared: SharedSendWindow | null = settings.cluster
     ? createSharedSendWindow((load('ioredis') as typeof import('ioredis')).Redis, settings.cluster.redis, settings.cluster.id, windowMs)
     : null;
@@ -199,9 +201,10 @@ export function createLimiter(options: Partial<LimiterOptions> = {}): RequestLim
       const slot: SendSlot = async () => {
         const takeFirst = first;
         first = false;
-        await gate.take(takeFirst);
+        const written = await gate.take(takeFirst);
         startedAt = clock();
         executing += 1;
+        return written;
       };
       let verdict: AttemptVerdict<T>;
       try {

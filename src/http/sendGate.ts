@@ -20,12 +20,22 @@ export interface SendGateOptions {
   shared: SharedSendWindow | null;
 }
 
+/**
+ * Called in the turn the request's bytes are handed to the connection. When that is later than
+ * the decision (the HTTP client was still opening a connection), the window records the later
+ * time. A caller that cannot tell need not call it.
+ */
+export type Written = () => void;
+
+/** Below this (ms) a write counts as on time: the window's margin covers it. */
+export const LATE_WRITE_MS = 1;
+
 export interface SendGate {
   /**
    * Resolves when the request may be written, which must then happen in the same turn. `first`
    * puts it at the head of the line (a request refused with a 429 goes first after the pause).
    */
-  take(first?: boolean): Promise<void>;
+  take(first?: boolean): Promise<Written>;
   /** Every send decided, with its time (the local clock, or Redis's for a shared window, in ms). */
   onSend(listener: (atMs: number) => void): Disposable;
   /** Someone paused, or a pause grew: look again when it ends. */
@@ -37,7 +47,7 @@ export interface SendGate {
 }
 
 interface Waiter {
-  resolve(): void;
+  resolve(written: Written): void;
   reject(reason: unknown): void;
 }
 
@@ -59,9 +69,9 @@ export function createSendGate(options: SendGateOptions): SendGate {
   let asking = false;
   let stopped = false;
 
-  const sent = (atMs: number): void => {
+  const sent = (atMs: number, written: Written): void => {
     for (const listener of listeners) listener(atMs);
-    line.shift()?.resolve();
+    line.shift()?.resolve(written);
   };
 
   const arm = (waitMs: number): void => {
@@ -85,7 +95,10 @@ export function createSendGate(options: SendGateOptions): SendGate {
         return;
       }
       window.record(now, rate);
-      sent(now);
+      sent(now, () => {
+        const at = clock();
+        if (at - now >= LATE_WRITE_MS) window.moved(now, at);
+      });
     }
   };
 
@@ -101,6 +114,8 @@ export function createSendGate(options: SendGateOptions): SendGate {
           return;
         }
         let answer: SharedGrant;
+        // Redis decided between the question and the answer: lateness counts from the question.
+        const askedAt = clock();
         try {
           answer = await window.take(perSecond(), line.length);
         } catch (error) {
@@ -108,7 +123,13 @@ export function createSendGate(options: SendGateOptions): SendGate {
           line.shift()?.reject(error);
           continue;
         }
-        for (let i = 0; i < answer.granted; i += 1) sent(answer.atMs);
+        const { atMs, ids } = answer;
+        for (const id of ids) {
+          sent(atMs, () => {
+            const lateMs = clock() - askedAt;
+            if (lateMs >= LATE_WRITE_MS) window.moved(id, atMs, lateMs).catch(() => undefined);
+          });
+        }
         if (answer.granted === 0 || line.length > 0) {
           if (answer.waitMs > 0) {
             arm(answer.waitMs);
@@ -130,7 +151,7 @@ export function createSendGate(options: SendGateOptions): SendGate {
   return {
     take(first = false) {
       if (stopped) return Promise.reject(new Error('the send gate is stopped'));
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<Written>((resolve, reject) => {
         if (first) line.unshift({ resolve, reject });
         else line.push({ resolve, reject });
         pump();

@@ -7,6 +7,10 @@
  * right before a request is written, not when the request is queued: a send decided early and
  * then held up by a busy event loop would leave together with the ones decided after it.
  *
+ * A request the HTTP client could not write at once (its connection was still being opened) is
+ * moved in the log to when it was really written (`moved`): a send that leaves late crowds the
+ * API's second with the sends decided after it.
+ *
  * The window may change from one decision to the next (it widens while the event loop runs late,
  * see `loopLag.ts`); each decision reads it anew, and the log keeps enough sends for a wider one.
  *
@@ -21,6 +25,11 @@ export interface SendWindow {
   waitMs(now: number, perSecond: number | null): number;
   /** A request left at `now`. */
   record(now: number, perSecond: number | null): void;
+  /**
+   * The request recorded at `decidedAt` was really written at `writtenAt`, later: the log keeps
+   * the later time, so the sends decided after this know where it falls in the API's second.
+   */
+  moved(decidedAt: number, writtenAt: number): void;
 }
 
 /**
@@ -82,6 +91,18 @@ export function createSendWindow(window: WindowLength): SendWindow {
       const held = sends.length - head;
       const logWait = held < cap ? 0 : sends[sends.length - cap]! + windowMs - now;
       return Math.max(0, scheduleWait, logWait);
+    },
+    moved(decidedAt, writtenAt) {
+      let i = sends.length - 1;
+      while (i >= head && sends[i] !== decidedAt) i -= 1;
+      if (i < head || writtenAt <= decidedAt) return;
+      sends[i] = writtenAt;
+      // Oldest first still: it moves past the sends decided after it and written before it.
+      while (i + 1 < sends.length && sends[i + 1]! < writtenAt) {
+        sends[i] = sends[i + 1]!;
+        sends[i + 1] = writtenAt;
+        i += 1;
+      }
     },
     record(now, perSecond) {
       sends.push(now);

@@ -101,6 +101,11 @@ export interface SharedSendWindow {
    * ms); when fewer than wanted were granted, `waitMs` says when to ask again.
    */
   take(perSecond: number | null, wanted: number): Promise<SharedGrant>;
+  /**
+   * The send granted as `id` was written `lateMs` after it was asked for: the log moves it that
+   * much later on Redis's clock (unless it has already left the log).
+   */
+  moved(id: string, grantedAtMs: number, lateMs: number): Promise<void>;
   /** Holds every process's sends for `ms` from now (a longer pause already set stays). */
   pause(ms: number): Promise<void>;
   close(): Promise<void>;
@@ -110,6 +115,8 @@ export interface SharedGrant {
   granted: number;
   waitMs: number;
   atMs: number;
+  /** The log's name for each send granted, in order, for `moved`. */
+  ids: string[];
 }
 
 type ScriptedRedis = Redis & {
@@ -148,10 +155,16 @@ export function createSharedSendWindow(
       const args = shape === null
         ? [0, 0, 0, 0]
         : [shape.cap, Math.round(windowMs * 1000), Math.round(shape.intervalMs * 1000), Math.round(catchUpMs(shape.intervalMs) * 1000)];
+      const prefix = `${member}:${(seq += 1)}`;
       const [waitUs, nowUs, granted] = await redis.mxSendTake(
-        keys.log, keys.schedule, keys.pause, keys.wide, ...args, IDLE_TTL_MS, `${member}:${(seq += 1)}`, wanted, WIDE_HOLD_MS,
+        keys.log, keys.schedule, keys.pause, keys.wide, ...args, IDLE_TTL_MS, prefix, wanted, WIDE_HOLD_MS,
       );
-      return { granted, waitMs: waitUs / 1000, atMs: nowUs / 1000 };
+      // The script names the k-th send it grants `prefix:k`, from 1.
+      return { granted, waitMs: waitUs / 1000, atMs: nowUs / 1000, ids: Array.from({ length: granted }, (_, k) => `${prefix}:${k + 1}`) };
+    },
+    async moved(id, grantedAtMs, lateMs) {
+      // XX: only a send still in the log; a later score keeps the log's order by time.
+      await redis.zadd(keys.log, 'XX', Math.round((grantedAtMs + lateMs) * 1000), id);
     },
     async pause(ms) {
       await redis.mxSendPause(keys.pause, Math.max(1, Math.ceil(ms)));

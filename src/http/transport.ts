@@ -9,7 +9,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { classify, classifyNetworkError, makeApiError, redactPath } from '../errors/index.js';
 import type { ApiError, ClassifierRule, DialectOption } from '../errors/index.js';
 import type { EventHub } from './events.js';
-import { abortedError, exchange, exchangeDirect, type FetchLike, type RawResponse } from './exchange.js';
+import { abortedError, exchange, exchangeDirect, stampWrites, type FetchLike, type RawResponse } from './exchange.js';
 import { createLimiter, type AttemptVerdict, type LimiterOptions, type LimiterState, type SendSlot } from './limiter.js';
 import { createTokenSource, type TokenLease, type TokenSource } from './token.js';
 import { tokenFetcher } from './tokenEndpoint.js';
@@ -132,7 +132,7 @@ function closedError(request: { method: string; path: string }): ApiError {
  */
 export function createTransport(options: TransportOptions): Transport {
   const base = options.baseUrl.replace(/\/+$/, '');
-  const agent = options.fetch ? undefined : new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
+  const agent = options.fetch ? undefined : new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 }).compose(stampWrites);
   // Token requests go through fetch; API calls, unless a fetch is injected, through undici's own API.
   const doFetch: FetchLike = options.fetch ?? (undiciFetch as unknown as FetchLike);
   const basic = `Basic ${Buffer.from(`${options.clientId}:${options.apiKey}`).toString('base64')}`;
@@ -186,9 +186,10 @@ export function createTransport(options: TransportOptions): Transport {
     // MX answers a bare 404 to a POST or PUT without this header, even one with no body.
     if (body !== undefined || call.method === 'POST' || call.method === 'PUT') headers['Content-Type'] = 'application/json';
     const fields = { callId: call.callId, method: call.method, path: call.path, attempt: attemptNumber };
-    // Everything that could take time is done: the limiter decides now, and the request is written
-    // in this same turn, so a busy event loop cannot hold a decided send back to leave with later ones.
-    await slot();
+    // Everything that could take time is done: the limiter decides now. undici writes the request
+    // once this turn's work is done (and a new connection open); `written` tells the limiter when,
+    // so a send held back that way counts where it really leaves, not where it was decided.
+    const written = await slot();
     if (request.signal?.aborted) return { type: 'done', value: err(abortedError(requestInfo, secrets)) };
     const span = startAttemptSpan(call.traceParent, traceServer, { method: call.method, path: call.fullPath, attempt: attemptNumber });
     const started = performance.now();
@@ -196,7 +197,7 @@ export function createTransport(options: TransportOptions): Transport {
     const init = { method: call.method, headers, ...defined({ body }) };
     const sent = { timeoutMs: options.timeoutMs, ...(request.signal ? { signal: request.signal } : {}), request: requestInfo, secrets };
     const outcome = agent
-      ? await exchangeDirect(`${base}${call.fullPath}`, init, { ...sent, dispatcher: agent })
+      ? await exchangeDirect(`${base}${call.fullPath}`, init, { ...sent, dispatcher: agent, onWritten: written })
       : await exchange(`${base}${call.fullPath}`, init, { ...sent, fetch: doFetch });
     progress.queuedAt = performance.now();
     const durationMs = Math.round(progress.queuedAt - started);

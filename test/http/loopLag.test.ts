@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLoopLag } from '../../src/http/loopLag.js';
+import { createLoopLag, widenedWindow } from '../../src/http/loopLag.js';
 import { createSendWindow } from '../../src/http/sendWindow.js';
 import { mostInWindow } from '../support/starts.js';
 
@@ -32,7 +32,7 @@ function saturated(perSecond: number, sends: number, seed: number, margin: numbe
   // What the ticker reports: stalls this process has come out of, for 2 s after each.
   const lateWithin = (now: number): number =>
     Math.max(0, ...stalls.filter((s) => s.to <= now && s.to > now - 2_000).map((s) => s.to - s.from));
-  const window = createSendWindow(() => 1_020 + Math.min(1_020, margin * lateWithin(now)));
+  const window = createSendWindow(() => widenedWindow(1_020, margin, lateWithin(now)));
   const decided: number[] = [];
   const read: number[] = [];
   let now = 0;
@@ -80,7 +80,7 @@ describe('a send window that widens with the event loop’s lateness', () => {
   it('gives the whole rate back once the loop runs on time again', () => {
     let now = 0;
     let late = 250;
-    const window = createSendWindow(() => 1_020 + 1.5 * late);
+    const window = createSendWindow(() => widenedWindow(1_020, 1.5, late));
     const sendFor = (ms: number): number[] => {
       const log: number[] = [];
       for (const end = now + ms; now < end; ) {
@@ -96,9 +96,21 @@ describe('a send window that widens with the event loop’s lateness', () => {
     late = 0;
     sendFor(2_000);
     const quiet = sendFor(10_000);
-    // 100 per 1.395 s while late, 100 per 1.02 s after.
-    expect(widened.length).toBeLessThanOrEqual(Math.ceil((10_000 / 1_395) * 100) + 1);
+    // 100 per 1.375 s while late, 100 per 1.02 s after.
+    expect(widened.length).toBeLessThanOrEqual(Math.ceil((10_000 / 1_375) * 100) + 1);
     expect(quiet.length).toBeGreaterThanOrEqual(Math.floor((10_000 / 1_020) * 100) - 1);
+  });
+});
+
+describe('the widened window', () => {
+  it('takes no rate for the lateness its base margin covers, and widens past it', () => {
+    // 1.5 × 13 ms fits in the 20 ms a 1.02-s window has over a second.
+    for (const late of [0, 2, 8, 13]) expect(widenedWindow(1_020, 1.5, late)).toBe(1_020);
+    expect(widenedWindow(1_020, 1.5, 14)).toBe(1_021);
+    expect(widenedWindow(1_020, 1.5, 100)).toBe(1_150);
+    // At most a second more than the base, however late.
+    expect(widenedWindow(1_020, 1.5, 5_000)).toBe(2_020);
+    expect(widenedWindow(1_020, 0, 5_000)).toBe(1_020);
   });
 });
 
