@@ -170,8 +170,8 @@ function stamped(handler: Dispatcher.DispatchHandler, written: () => void): Disp
 
 /**
  * An undici interceptor: a request given `onWritten` (through `exchangeDirect`) hears when its head
- * is written to a connection. undici writes at once on an idle connection; a request that needs a
- * new one waits for it to open, and the send window must count it where it really leaves.
+ * is written to a connection. undici writes once the turn that asked has done its work, and on a
+ * new connection once it opens; the send window must count a request where it really leaves.
  *
  * @example
  * ```ts

@@ -75,7 +75,7 @@ export type AttemptVerdict<T> =
   | { type: 'replay'; value: T };
 
 /**
- * Waits until the attempt's request may be written; the attempt writes it in the same turn.
+ * Waits until the attempt's request may be written; the attempt starts writing it in the same turn.
  * An attempt that sends nothing (its token could not be had, its caller gave up) does not call it.
  * It resolves to a function the attempt calls when the request's bytes really reach the
  * connection, if it can tell (see `Written`).

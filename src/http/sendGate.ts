@@ -22,8 +22,8 @@ export interface SendGateOptions {
 
 /**
  * Called in the turn the request's bytes are handed to the connection. When that is later than
- * the decision (the HTTP client was still opening a connection), the window records the later
- * time. A caller that cannot tell need not call it.
+ * the decision (the HTTP client writes after the turn's own work, and after a new connection
+ * opens), the window records the later time. A caller that cannot tell need not call it.
  */
 export type Written = () => void;
 
@@ -32,7 +32,8 @@ export const LATE_WRITE_MS = 1;
 
 export interface SendGate {
   /**
-   * Resolves when the request may be written, which must then happen in the same turn. `first`
+   * Resolves when the request may be written, which should then start in the same turn (and call
+   * the `Written` it resolves to when it really leaves). `first`
    * puts it at the head of the line (a request refused with a 429 goes first after the pause).
    */
   take(first?: boolean): Promise<Written>;
@@ -130,7 +131,7 @@ export function createSendGate(options: SendGateOptions): SendGate {
             if (lateMs >= LATE_WRITE_MS) window.moved(id, atMs, lateMs).catch(() => undefined);
           });
         }
-        if (answer.granted === 0 || line.length > 0) {
+        if (ids.length === 0 || line.length > 0) {
           if (answer.waitMs > 0) {
             arm(answer.waitMs);
             return;

@@ -7,8 +7,8 @@
  * right before a request is written, not when the request is queued: a send decided early and
  * then held up by a busy event loop would leave together with the ones decided after it.
  *
- * A request the HTTP client could not write at once (its connection was still being opened) is
- * moved in the log to when it was really written (`moved`): a send that leaves late crowds the
+ * A request the HTTP client wrote later than it was decided (after the turn's own work, or once a
+ * new connection opened) is moved in the log to when it was really written (`moved`): a send that leaves late crowds the
  * API's second with the sends decided after it.
  *
  * The window may change from one decision to the next (it widens while the event loop runs late,

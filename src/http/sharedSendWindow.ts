@@ -97,8 +97,8 @@ const WIDE_HOLD_MS = 2_000;
 
 export interface SharedSendWindow {
   /**
-   * Asks for up to `wanted` sends at `perSecond`: `granted` may leave now (`atMs`: Redis's clock,
-   * ms); when fewer than wanted were granted, `waitMs` says when to ask again.
+   * Asks for up to `wanted` sends at `perSecond`: the sends in `ids` may leave now (`atMs`: Redis's
+   * clock, ms); when fewer than wanted were granted, `waitMs` says when to ask again.
    */
   take(perSecond: number | null, wanted: number): Promise<SharedGrant>;
   /**
@@ -112,11 +112,10 @@ export interface SharedSendWindow {
 }
 
 export interface SharedGrant {
-  granted: number;
+  /** The log's name for each send granted (as many as may leave now), in order, for `moved`. */
+  ids: string[];
   waitMs: number;
   atMs: number;
-  /** The log's name for each send granted, in order, for `moved`. */
-  ids: string[];
 }
 
 type ScriptedRedis = Redis & {
@@ -130,7 +129,7 @@ type ScriptedRedis = Redis & {
  * @example
  * ```ts
  * const window = createSharedSendWindow(Redis, 'redis://127.0.0.1:6379', id, 1_020); // or () => 1_020 + margin()
- * const { granted, waitMs } = await window.take(60, 5); // granted may leave now
+ * const { ids, waitMs } = await window.take(60, 5); // ids.length may leave now
  * ```
  */
 export function createSharedSendWindow(
@@ -160,7 +159,7 @@ export function createSharedSendWindow(
         keys.log, keys.schedule, keys.pause, keys.wide, ...args, IDLE_TTL_MS, prefix, wanted, WIDE_HOLD_MS,
       );
       // The script names the k-th send it grants `prefix:k`, from 1.
-      return { granted, waitMs: waitUs / 1000, atMs: nowUs / 1000, ids: Array.from({ length: granted }, (_, k) => `${prefix}:${k + 1}`) };
+      return { ids: Array.from({ length: granted }, (_, k) => `${prefix}:${k + 1}`), waitMs: waitUs / 1000, atMs: nowUs / 1000 };
     },
     async moved(id, grantedAtMs, lateMs) {
       // XX: only a send still in the log; a later score keeps the log's order by time.

@@ -91,11 +91,11 @@ describe('the send window shared through Redis', () => {
       await late.take(perSecond, 1).then((g) => decided.push(g.atMs));
       while (decided.length < 61) {
         const grant = await prompt.take(perSecond, 5);
-        for (let i = 0; i < grant.granted; i += 1) {
+        for (let i = 0; i < grant.ids.length; i += 1) {
           decided.push(grant.atMs);
           fromPrompt.push(grant.atMs);
         }
-        if (grant.granted === 0) await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(grant.waitMs))));
+        if (grant.ids.length === 0) await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(grant.waitMs))));
         // The late client keeps asking (for nothing yet), so its window stays the key's.
         await late.take(perSecond, 0);
       }
