@@ -110,13 +110,13 @@ async function run(): Promise<Row[]> {
       const stop = busy ? busyLoops() : () => undefined;
       try {
         const label = busy ? 'busy' : 'quiet';
-        results[`one-${label}`] = await oneProcess(sandbox, join(work.dir, `one-${label}`), oneInput);
-        say(`one process, ${label}: peak ${results[`one-${label}`]!.peak}/s of ${ONE_RATE}`);
-        results[`shared-${label}`] = await threeWorkers(sandbox, join(work.dir, `shared-${label}`), workerInputs, redisUrl, WORKER_CUSTOMERS);
-        say(`three workers, ${label}: peak ${results[`shared-${label}`]!.peak}/s of ${SHARED_RATE}, utilisation ${results[`shared-${label}`]!.utilisation.toFixed(3)}`);
+        const one = (results[`one-${label}`] = await oneProcess(sandbox, join(work.dir, `one-${label}`), oneInput));
+        say(`one process, ${label}: peak ${one.peak}/s of ${ONE_RATE}`);
+        const shared = (results[`shared-${label}`] = await threeWorkers(sandbox, join(work.dir, `shared-${label}`), workerInputs, redisUrl, WORKER_CUSTOMERS));
+        say(`three workers, ${label}: peak ${shared.peak}/s of ${SHARED_RATE}, utilisation ${shared.utilisation.toFixed(3)}`);
         if (!busy) {
-          results['short-quiet'] = await threeWorkers(sandbox, join(work.dir, 'short-quiet'), shortInputs, redisUrl, SHORT_CUSTOMERS);
-          say(`three workers, 15-s job, quiet: peak ${o('short-quiet').peak}/s of ${SHARED_RATE}, utilisation ${o('short-quiet').utilisation.toFixed(3)}`);
+          const short = (results['short-quiet'] = await threeWorkers(sandbox, join(work.dir, 'short-quiet'), shortInputs, redisUrl, SHORT_CUSTOMERS));
+          say(`three workers, 15-s job, quiet: peak ${short.peak}/s of ${SHARED_RATE}, utilisation ${short.utilisation.toFixed(3)}`);
         }
       } finally {
         stop();
