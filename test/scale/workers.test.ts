@@ -223,13 +223,15 @@ describe('several workers on one job', () => {
     expect(owner, 'the victim held no customer before it was killed').toBeDefined();
     victim.child.kill('SIGKILL');
     const killedAt = Date.now();
-    // Read after the kill: nothing can change these leases but their running out.
+    const victimExit = await victim.exited;
+    // Read once the victim is gone, behind any save of its own it sent before it died (a final
+    // write that landed after the kill was once counted as an orphan's): nothing can change these
+    // leases now but their running out.
     const orphans = await s.watch.heldBy(owner!);
     const survivors = workers.filter((w) => w !== victim);
     const results = await exits(s, survivors, 50_000 - (killedAt - started));
     const wallMs = Date.now() - started;
     await s.watch.stop();
-    const victimExit = await victim.exited;
     const shown = figures(s, workers, wallMs);
     console.log(
       `3 workers, one SIGKILLed at ${Math.round((killedAt - started) / 100) / 10} s holding ${orphans.length} customers, lease ${leaseMs} ms:`,

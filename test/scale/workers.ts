@@ -203,12 +203,21 @@ export function watchLeases(admin: pg.Pool, schema: string, job: string, everyMs
   return {
     histories,
     async heldBy(owner) {
-      const { rows } = await admin.query<{ id: string; lease_until: number }>(
-        `SELECT id, floor(extract(epoch FROM lease_until) * 1000)::float8 AS lease_until FROM "${schema}".items
-         WHERE job_id = $1 AND lease_owner = $2 AND state NOT IN ('done', 'needsAction', 'failed', 'cancelled')`,
-        [job, owner],
-      );
-      return rows.map((row) => ({ id: row.id, leaseUntil: row.lease_until }));
+      // FOR UPDATE waits for a transaction that already holds one of these rows (a dead worker's
+      // last save, sent before it died and committed after) and reads the rows as it left them.
+      const client = await admin.connect();
+      try {
+        await client.query('BEGIN');
+        const { rows } = await client.query<{ id: string; lease_until: number }>(
+          `SELECT id, floor(extract(epoch FROM lease_until) * 1000)::float8 AS lease_until FROM "${schema}".items
+           WHERE job_id = $1 AND lease_owner = $2 AND state NOT IN ('done', 'needsAction', 'failed', 'cancelled') FOR UPDATE`,
+          [job, owner],
+        );
+        await client.query('COMMIT');
+        return rows.map((row) => ({ id: row.id, leaseUntil: row.lease_until }));
+      } finally {
+        client.release();
+      }
     },
     async stop() {
       stopping.abort();
